@@ -1,0 +1,114 @@
+# posthorn - top-level build. util -> global -> programs; see DESIGN.md.
+#   make            build everything into build/
+#   make check      install dependencies, build, run unit and integration tests
+#   make run        install dependencies, build, create ./run/instance, start it in the foreground
+#   make asan       build with AddressSanitizer+UBSan into build-asan/ and run the tests
+#   make fuzz       build libFuzzer targets (clang) into build-fuzz/
+#   make bench      side-by-side benchmark against Debian's Postfix
+#   make install PREFIX=/usr/local
+
+CC       ?= cc
+BUILD    ?= build
+PREFIX   ?= /usr/local
+OPT      ?= -O2 -g
+SANITIZE ?=
+WARN     = -std=c11 -Wall -Wextra -Werror -Wformat=2 -Wmissing-prototypes \
+	   -Wstrict-prototypes -Wshadow -fno-common -Wno-format-nonliteral
+CPPFLAGS += -D_GNU_SOURCE -Isrc/util -Isrc/global
+CFLAGS   += $(OPT) $(WARN) $(SANITIZE) -MMD -MP
+LDFLAGS  += $(SANITIZE)
+
+PROGRAMS = master qmqpd cleanup postlogd
+LIBEXEC  = $(addprefix $(BUILD)/libexec/,$(PROGRAMS))
+BIN      = $(BUILD)/bin/posthorn
+
+UTIL_SRC   = $(wildcard src/util/*.c)
+GLOBAL_SRC = $(wildcard src/global/*.c)
+UTIL_OBJ   = $(UTIL_SRC:%.c=$(BUILD)/obj/%.o)
+GLOBAL_OBJ = $(GLOBAL_SRC:%.c=$(BUILD)/obj/%.o)
+LIBUTIL    = $(BUILD)/lib/libutil.a
+LIBGLOBAL  = $(BUILD)/lib/libglobal.a
+LIBS       = $(LIBGLOBAL) $(LIBUTIL)
+
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
+UNIT_SRC   = $(wildcard tests/unit/check_*.c)
+UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all check unit integration run asan fuzz bench install clean deps manpages
+all: $(LIBEXEC) $(BIN)
+
+deps:
+	@sh scripts/deps.sh
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIBUTIL): $(UTIL_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIBGLOBAL): $(GLOBAL_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+# A program is every .c file in its folder; each folder's main() lives in <prog>.c.
+define program
+$(1)_OBJ = $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard src/$(1)/*.c))
+$(2): $$($(1)_OBJ) $$(LIBS)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_OBJ) $$(LIBS) $$($(1)_LDLIBS)
+endef
+$(foreach p,$(PROGRAMS),$(eval $(call program,$(p),$(BUILD)/libexec/$(p))))
+$(eval $(call program,posthorn,$(BIN)))
+
+# Unit tests link a program's topic files (never its main file) when they test one.
+$(BUILD)/tests/check_%: tests/unit/check_%.c $(LIBS) $(TEST_EXTRA_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Isrc $(CFLAGS) $(CHECK_CFLAGS) -o $@ $< \
+	    $(filter-out $(foreach p,$(PROGRAMS) posthorn,$(BUILD)/obj/src/$(p)/$(p).o),$(foreach p,$(PROGRAMS) posthorn,$($(p)_OBJ))) \
+	    $(LIBS) $(CHECK_LIBS)
+
+unit: all $(UNIT_BIN)
+	@fail=0; for t in $(UNIT_BIN); do echo "== $$t"; $$t || fail=1; done; exit $$fail
+
+integration: all
+	@BUILD=$(BUILD) sh tests/integration/run-all.sh
+
+check: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) integration
+
+run: deps all
+	@sh scripts/run.sh $(BUILD)
+
+asan: deps
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	    SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=undefined" all
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    $(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	    SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=undefined" unit integration
+
+fuzz:
+	@sh tests/fuzz/build.sh
+
+bench: deps all
+	@sh bench/run.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/posthorn \
+	    $(DESTDIR)$(PREFIX)/share/posthorn/conf $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/posthorn
+	install -m 755 $(LIBEXEC) $(DESTDIR)$(PREFIX)/libexec/posthorn/
+	install -m 644 conf/main.cf conf/master.cf $(DESTDIR)$(PREFIX)/share/posthorn/conf/
+	install -m 644 man/man1/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 man/man5/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 644 man/man8/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

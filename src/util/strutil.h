@@ -1,0 +1,19 @@
+/* strutil - small string helpers that know nothing of mail */
+#ifndef STRUTIL_H
+#define STRUTIL_H
+#include <stddef.h>
+
+/* Strip leading and trailing white space in place; returns the start. */
+extern char *str_trim(char *str);
+/* Fold ASCII letters to lower case in place; returns str. */
+extern char *str_lower(char *str);
+/* Non-zero when str is a non-empty run of decimal digits. */
+extern int str_alldig(const char *str);
+/* Parse a decimal long in [min,max] with nothing trailing; 0 or -1. */
+extern int str_to_long(const char *str, long min, long max, long *result);
+/* Case-insensitive test: does str begin with prefix? */
+extern int str_case_prefix(const char *str, const char *prefix);
+/* Is the string a yes/no word? 1 = yes, 0 = no, -1 = neither. */
+extern int str_to_bool(const char *str);
+
+#endif
