@@ -53,22 +53,28 @@ $(LIBGLOBAL): $(GLOBAL_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-# A program is every .c file in its folder; each folder's main() lives in <prog>.c.
+# A program is <prog>.c (main and the service loop) plus an archive of its
+# topic files, so unit tests can link the topics without main().
 define program
-$(1)_OBJ = $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard src/$(1)/*.c))
-$(2): $$($(1)_OBJ) $$(LIBS)
+$(1)_MAIN  = $(BUILD)/obj/src/$(1)/$(1).o
+$(1)_TOPIC = $$(filter-out $$($(1)_MAIN),$$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard src/$(1)/*.c)))
+$(BUILD)/lib/lib$(1).a: $$($(1)_TOPIC)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_OBJ) $$(LIBS) $$($(1)_LDLIBS)
+	rm -f $$@ && ar rcs $$@ $$^
+$(2): $$($(1)_MAIN) $(BUILD)/lib/lib$(1).a $$(LIBS)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_MAIN) $(BUILD)/lib/lib$(1).a $$(LIBS) $$($(1)_LDLIBS)
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call program,$(p),$(BUILD)/libexec/$(p))))
 $(eval $(call program,posthorn,$(BIN)))
+PROG_LIBS = $(foreach p,$(PROGRAMS) posthorn,$(BUILD)/lib/lib$(p).a)
+ALL_LDLIBS = $(foreach p,$(PROGRAMS) posthorn,$($(p)_LDLIBS))
 
-# Unit tests link a program's topic files (never its main file) when they test one.
-$(BUILD)/tests/check_%: tests/unit/check_%.c $(LIBS) $(TEST_EXTRA_OBJ)
+# Unit tests link every program's topic archive; only what a test uses is pulled in.
+$(BUILD)/tests/check_%: tests/unit/check_%.c $(PROG_LIBS) $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Isrc $(CFLAGS) $(CHECK_CFLAGS) -o $@ $< \
-	    $(filter-out $(foreach p,$(PROGRAMS) posthorn,$(BUILD)/obj/src/$(p)/$(p).o),$(foreach p,$(PROGRAMS) posthorn,$($(p)_OBJ))) \
-	    $(LIBS) $(CHECK_LIBS)
+	    $(PROG_LIBS) $(LIBS) $(CHECK_LIBS) $(ALL_LDLIBS)
 
 unit: all $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do echo "== $$t"; $$t || fail=1; done; exit $$fail

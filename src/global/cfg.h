@@ -39,6 +39,14 @@ extern const CFG_PARAM cfg_params[];
  * the variables then keep their previous values. Never exits.
  */
 extern int cfg_load(const char *config_dir, DSTR *err);
+/* cfg_load() on main.cf text in memory (tests, fuzzing); filename is only
+ * used in messages, and a computed config_directory is the default one. */
+extern int cfg_load_text(const char *text, size_t len, const char *filename, DSTR *err);
+/* Free every value, the overrides and the var_ strings; back to the state
+ * before the first load (var_ strings NULL, numbers 0). */
+extern void cfg_unload(void);
+/* For tests: computed defaults use name instead of gethostname(); NULL undoes. */
+extern void cfg_set_hostname(const char *name);
 /* cfg_load() that logs the error and exits 1; what daemons call. */
 extern void cfg_load_or_die(const char *config_dir);
 /* The directory to read: $POSTHORN_CONFIG_DIR or the compiled-in default. */
@@ -48,7 +56,8 @@ extern const char *cfg_default_dir(void);
 extern int cfg_override(const char *name_eq_value, DSTR *err);
 
 /* Expanded value of any parameter, known or not (e.g. smtp_recipient_limit);
- * NULL when main.cf does not set it and it has no default. */
+ * NULL when main.cf does not set it and it has no default. The text stays
+ * valid until the next successful cfg_load() or cfg_unload(). */
 extern const char *cfg_lookup(const char *name);
 /* Typed value of a per-transport parameter "<transport>_<suffix>", falling back
  * to the parameter named fallback (e.g. "default_recipient_limit"). -1 and err
@@ -59,7 +68,9 @@ extern int cfg_lookup_bool(const char *name, const char *fallback, int *result, 
 /* Convert a time value in the given default unit ('s','m','h','d','w'). */
 extern int cfg_parse_time(const char *value, int def_unit, long *seconds);
 
-/* Names in main.cf that are neither in the table nor a per-transport form. */
+/* Names in main.cf that are neither in the table nor a per-transport form,
+ * in file order; a name used as $name by a known parameter counts as a
+ * user-defined parameter (as in Postfix) and is not listed. Caller frees. */
 extern ARGV *cfg_unknown_names(void);
 /* Is name a parameter: in the table, or "<word>_<suffix>" of a per-transport one? */
 extern int cfg_is_known(const char *name);
@@ -67,7 +78,10 @@ extern int cfg_is_known(const char *name);
 #define CFG_PRINT_DEFAULTS	1	/* conf -d: every default */
 #define CFG_PRINT_NONDEFAULT	2	/* conf -n: only what main.cf sets */
 #define CFG_PRINT_ALL		3	/* conf: every parameter's value */
-/* Print "name = value" lines, sorted; names == NULL means all. -1 if a name is unknown. */
+#define CFG_PRINT_TABLE		4	/* name TAB type TAB default TAB bounds TAB meaning */
+#define CFG_PRINT_EXPAND	0x10	/* flag: expand $names (conf -x) */
+/* Print "name = value" lines, sorted; names == NULL means all. -1 if a name is
+ * unknown (after printing the others; each unknown name gets a warning). */
 extern int cfg_print(FILE *fp, int mode, char **names);
 /* Edit DIR/main.cf in place as postconf -e does: replace each setting, append
  * new ones, keep comments and order; atomic (write, fsync, rename). */

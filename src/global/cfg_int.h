@@ -1,0 +1,58 @@
+/* cfg_int - what the cfg*.c files share and nobody else may use */
+#ifndef CFG_INT_H
+#define CFG_INT_H
+#include "cfg.h"
+#include "dstr.h"
+#include "argv.h"
+
+/* Where the effective value of a name comes from. */
+#define CFG_SRC_DEFAULT		0	/* the table (raw defval, or computed) */
+#define CFG_SRC_FILE		1	/* main.cf */
+#define CFG_SRC_OVERRIDE	2	/* cfg_override(), i.e. -o name=value */
+
+#define CFG_MAX_DEPTH		100	/* $name nesting before "recursion loop" */
+#define CFG_EXPAND_BUDGET	(16 << 20)	/* expanded bytes one load may make */
+
+/*
+ * One name known to a snapshot: set in main.cf or by -o, or a table
+ * parameter at its default. Values are expanded once and kept (memo),
+ * which makes expansion linear and lets cfg_lookup() return stable text.
+ */
+typedef struct CFG_VALUE {
+    char   *name;
+    char   *raw;			/* as written; NULL: computed default */
+    char   *value;			/* expanded; NULL until computed */
+    const CFG_PARAM *param;		/* table entry, or NULL */
+    int     source;			/* CFG_SRC_* */
+    int     line;			/* main.cf line of the last setting; 0 none */
+    int     busy;			/* being expanded: a reference is a loop */
+} CFG_VALUE;
+
+/* Everything one load produced; replaced as a whole by the next good load. */
+typedef struct CFG_STATE {
+    char   *filename;			/* main.cf path, for messages */
+    char   *config_dir;		/* value of a computed config_directory */
+    CFG_VALUE **values;			/* sorted by name */
+    size_t  count;
+    size_t  cap;
+    ARGV   *file_names;		/* names set in main.cf, first-seen order */
+    size_t  budget;			/* expansion bytes left */
+} CFG_STATE;
+
+/* cfg.c */
+extern CFG_STATE *cfg_state_new(const char *filename, const char *config_dir);
+extern void cfg_state_free(CFG_STATE *st);
+extern CFG_VALUE *cfg_state_find(const CFG_STATE *st, const char *name);
+extern CFG_STATE *cfg_state_current(void);
+extern CFG_STATE *cfg_state_defaults(const CFG_STATE *like);
+extern const CFG_PARAM *cfg_param_find(const char *name);
+extern void cfg_where(const CFG_STATE *st, const CFG_VALUE *v, DSTR *err);
+extern int cfg_default_unit(const CFG_PARAM *param);
+
+/* cfg_expand.c */
+extern const char *cfg_expand_value(CFG_STATE *st, CFG_VALUE *v, int depth, DSTR *err);
+extern int cfg_expand_all(CFG_STATE *st, DSTR *err);
+extern void cfg_scan_refs(const char *raw, ARGV *names);
+extern const char *cfg_hostname(void);
+
+#endif

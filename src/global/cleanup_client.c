@@ -1,0 +1,157 @@
+/*
+ * cleanup_client - client side of the cleanup protocol
+ * DESCRIPTION
+ *	qmqpd (and later bounce) write their message into this stream. All
+ *	writes are buffered, so a small message leaves in one system call;
+ *	cleanup's single reply is read with ipc_timeout as the deadline.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup_client.h"
+#include "attr.h"
+#include "cfg_params.h"
+#include "ios.h"
+#include "mymalloc.h"
+#include "msg.h"
+#include "netstring.h"
+#include "sockutil.h"
+
+#define CL_ATTRS	0
+#define CL_CONTENT	1
+#define CL_RCPTS	2
+#define CL_DONE		3
+
+struct CLEANUP_CLIENT {
+    IOS    *ios;
+    DSTR   *tmp;
+    int     state;
+};
+
+/* cleanup_client_open - connect */
+
+CLEANUP_CLIENT *cleanup_client_open(const char *service_path, int timeout)
+{
+    CLEANUP_CLIENT *cl;
+    int     fd;
+
+    if ((fd = sock_unix_connect(service_path)) < 0)
+	return (NULL);
+    cl = mycalloc(1, sizeof(*cl));
+    cl->ios = ios_open(fd);
+    ios_set_timeout(cl->ios, timeout);
+    cl->tmp = dstr_new(256);
+    cl->state = CL_ATTRS;
+    return (cl);
+}
+
+/* cleanup_client_write - buffered netstring-level output */
+
+static void cleanup_client_flush_tmp(CLEANUP_CLIENT *cl)
+{
+    (void) ios_write(cl->ios, dstr_str(cl->tmp), dstr_len(cl->tmp));
+    DSTR_RESET(cl->tmp);
+}
+
+/* cleanup_client_attr - header attribute */
+
+void    cleanup_client_attr(CLEANUP_CLIENT *cl, const char *name, const char *value)
+{
+    if (cl->state != CL_ATTRS)
+	msg_panic("%s: attribute after content", __func__);
+    attr_put_str(cl->tmp, name, value);
+    cleanup_client_flush_tmp(cl);
+}
+
+/* cleanup_client_content - message bytes, chunked */
+
+void    cleanup_client_content(CLEANUP_CLIENT *cl, const void *buf, size_t len)
+{
+    const char *cp = buf;
+    size_t  n;
+
+    if (cl->state == CL_ATTRS) {
+	attr_put_end(cl->tmp);
+	cleanup_client_flush_tmp(cl);
+	cl->state = CL_CONTENT;
+    } else if (cl->state != CL_CONTENT) {
+	msg_panic("%s: content after envelope", __func__);
+    }
+    while (len > 0) {
+	n = len > CLEANUP_CHUNK ? CLEANUP_CHUNK : len;
+	(void) netstring_write(cl->ios, cp, n);
+	cp += n;
+	len -= n;
+    }
+}
+
+/* cleanup_client_sender - end content, send envelope attributes */
+
+void    cleanup_client_sender(CLEANUP_CLIENT *cl, const char *sender, const char *verp)
+{
+    if (cl->state == CL_ATTRS)
+	cleanup_client_content(cl, "", 0);
+    if (cl->state != CL_CONTENT)
+	msg_panic("%s: sender out of order", __func__);
+    (void) ios_write(cl->ios, "0:,", 3);
+    attr_put_str(cl->tmp, "sender", sender);
+    if (verp && *verp)
+	attr_put_str(cl->tmp, "verp_delimiters", verp);
+    attr_put_end(cl->tmp);
+    cleanup_client_flush_tmp(cl);
+    cl->state = CL_RCPTS;
+}
+
+/* cleanup_client_rcpt - one recipient */
+
+void    cleanup_client_rcpt(CLEANUP_CLIENT *cl, const char *rcpt)
+{
+    if (cl->state != CL_RCPTS || *rcpt == 0)
+	msg_panic("%s: bad recipient call", __func__);
+    (void) netstring_write(cl->ios, rcpt, strlen(rcpt));
+}
+
+/* cleanup_client_finish - end of request, read the answer */
+
+int     cleanup_client_finish(CLEANUP_CLIENT *cl, DSTR *reason, DSTR *queue_id)
+{
+    ATTR_LIST *reply = attr_list_new();
+    const char *val;
+    long    status;
+    int     err;
+
+    if (cl->state != CL_RCPTS)
+	msg_panic("%s: request incomplete", __func__);
+    (void) ios_write(cl->ios, "0:,", 3);
+    cl->state = CL_DONE;
+    if (ios_flush(cl->ios) < 0) {
+	dstr_sprintf(reason, "error writing to cleanup service: %s",
+		     ios_timedout(cl->ios) ? "timeout" : strerror(errno));
+	status = CLEANUP_STAT_DEFER;
+    } else if ((err = attr_read(cl->ios, reply, ATTR_MAX_LEN, 16)) != ATTR_OK) {
+	dstr_sprintf(reason, "error reading reply from cleanup service: %s",
+		     attr_strerror(err));
+	status = CLEANUP_STAT_DEFER;
+    } else if (attr_get_long(reply, "status", &status, 0, 5) < 0) {
+	dstr_sprintf(reason, "malformed reply from cleanup service");
+	status = CLEANUP_STAT_DEFER;
+    } else {
+	dstr_strcpy(reason, (val = attr_get_str(reply, "reason")) ? val : "");
+	if (queue_id)
+	    dstr_strcpy(queue_id, (val = attr_get_str(reply, "queue_id")) ? val : "");
+	if (status != CLEANUP_STAT_OK && status != CLEANUP_STAT_REJECT)
+	    status = CLEANUP_STAT_DEFER;
+    }
+    attr_list_free(reply);
+    return ((int) status);
+}
+
+/* cleanup_client_close - release */
+
+void    cleanup_client_close(CLEANUP_CLIENT *cl)
+{
+    ios_close(cl->ios);
+    dstr_free(cl->tmp);
+    free(cl);
+}

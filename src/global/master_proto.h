@@ -1,0 +1,28 @@
+/* master_proto - what master and its children agree on: descriptors and status messages */
+#ifndef MASTER_PROTO_H
+#define MASTER_PROTO_H
+#include <sys/types.h>
+
+/*
+ * A child finds these descriptors ready when it starts:
+ * MASTER_ALIVE_FD reads from a pipe whose other end master holds; end of
+ * file means "finish the current request and exit" (reload, stop, master
+ * died). MASTER_STATUS_FD writes status messages to master. Listeners
+ * follow from MASTER_LISTEN_FD on, as many as the -s option says.
+ */
+#define MASTER_ALIVE_FD		3
+#define MASTER_STATUS_FD	4
+#define MASTER_LISTEN_FD	5
+
+typedef struct MASTER_STATUS {
+    pid_t   pid;
+    int     avail;			/* MASTER_STAT_* */
+} MASTER_STATUS;
+
+#define MASTER_STAT_TAKEN	0	/* busy with a client */
+#define MASTER_STAT_AVAIL	1	/* waiting for a client */
+
+/* Environment: where main.cf lives, and (postlogd only) copy log lines to stdout. */
+#define MASTER_ENV_LOG_TEE	"POSTHORN_LOG_TEE"
+
+#endif

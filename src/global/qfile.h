@@ -1,0 +1,113 @@
+/* qfile - queue file format: typed records, content as one block, markable recipients */
+#ifndef QFILE_H
+#define QFILE_H
+#include <stddef.h>
+#include <sys/types.h>
+#include "dstr.h"
+#include "attr.h"
+
+/*
+ * A queue file is a sequence of records: one type byte, the payload
+ * length in 7-bit groups (least significant first, high bit = more),
+ * the payload. Order:
+ *
+ *	C	sizes, fixed width: content offset, content size, envelope
+ *		offset, recipient count (patched when the file is complete)
+ *	T	arrival time "seconds microseconds"
+ *	A*	attributes "name=value" (client, protocol, ...)
+ *	M	the message content, all of it, as received (LF lines)
+ *	S	envelope sender (may be empty)
+ *	V?	VERP delimiters (two bytes)
+ *	A*	more attributes
+ *	R|D*	recipients: R pending, D done (marked in place: one byte)
+ *	E	end (empty)
+ *
+ * Content comes before the envelope because QMQP sends it first: cleanup
+ * streams it to disk without holding it in memory or copying it twice.
+ */
+#define QREC_SIZE	'C'
+#define QREC_TIME	'T'
+#define QREC_ATTR	'A'
+#define QREC_CONTENT	'M'
+#define QREC_SENDER	'S'
+#define QREC_VERP	'V'
+#define QREC_RCPT	'R'
+#define QREC_DONE	'D'
+#define QREC_END	'E'
+
+#define QFILE_SIZE_WIDTH 15		/* digits per field of the C record */
+#define QFILE_ENV_LIMIT	65536		/* longest envelope record we read */
+
+typedef struct QFILE_INFO {
+    long    content_offset;		/* first byte of the message */
+    long    content_size;		/* message bytes */
+    long    envelope_offset;		/* the S record */
+    long    rcpt_count;			/* recipients when written (done ones included) */
+    long    arrival_sec;
+    long    arrival_usec;
+    DSTR   *sender;
+    char    verp[3];			/* "" when not VERP */
+    ATTR_LIST *attrs;
+} QFILE_INFO;
+
+/* Writing (cleanup). Errors are sticky; qfile_out_commit() reports them. */
+typedef struct QFILE_OUT QFILE_OUT;
+
+#define QFILE_OK	0
+#define QFILE_ERR_SIZE	1		/* over the size limit */
+#define QFILE_ERR_WRITE	2		/* file system trouble (errno logged by the caller) */
+
+/*
+ * Start a file that will be created as tmpname in the directory tmp_dirfd
+ * when its data first outgrows memory, or at commit. size_limit (0: none)
+ * caps the whole file; passing it makes every later call a no-op.
+ */
+extern QFILE_OUT *qfile_out_new(int tmp_dirfd, const char *tmpname, long size_limit);
+extern void qfile_out_time(QFILE_OUT *out, long sec, long usec);
+extern void qfile_out_attr(QFILE_OUT *out, const char *name, const char *value);
+/* Append message bytes (opens the M record on first use). */
+extern void qfile_out_content(QFILE_OUT *out, const void *buf, size_t len);
+/* Envelope, after the content. */
+extern void qfile_out_sender(QFILE_OUT *out, const char *sender);
+extern void qfile_out_verp(QFILE_OUT *out, const char *delims);
+extern void qfile_out_rcpt(QFILE_OUT *out, const char *rcpt);
+/* QFILE_OK or the first error so far. */
+extern int qfile_out_status(const QFILE_OUT *out);
+/* Bytes written so far (the whole file). */
+extern long qfile_out_size(const QFILE_OUT *out);
+/*
+ * Finish: write E, patch C, write everything out, fsync the file, rename it
+ * to dst_name in dst_dirfd (never replacing a file), fsync that directory.
+ * Only then is the message accepted. Returns QFILE_OK or an error (errno set
+ * for QFILE_ERR_WRITE; EEXIST means the name was taken). Frees out.
+ */
+extern int qfile_out_commit(QFILE_OUT *out, int dst_dirfd, const char *dst_name);
+/* Give up: remove any temp file and free out. */
+extern void qfile_out_abort(QFILE_OUT *out);
+
+/* Reading (qmgr, smtp, bounce, the admin command). */
+typedef struct QFILE_IN QFILE_IN;
+
+extern QFILE_IN *qfile_in_open(int fd);	/* does not take ownership of fd */
+extern void qfile_in_free(QFILE_IN *in);
+/*
+ * Read and check everything up to the first recipient: sizes against the
+ * file size, record order, lengths. 0, or -1 with the reason in err (the
+ * caller moves the file to corrupt/).
+ */
+extern int qfile_in_info(QFILE_IN *in, QFILE_INFO *info, DSTR *err);
+/*
+ * Next recipient record: 1 with the address, its record offset (for
+ * qfile_mark_done) and whether it is done; 0 at the E record; -1 and err if
+ * the file is malformed.
+ */
+extern int qfile_in_rcpt(QFILE_IN *in, DSTR *addr, long *offset, int *done, DSTR *err);
+/* Continue reading recipients at a record offset returned earlier. */
+extern int qfile_in_seek(QFILE_IN *in, long offset);
+/* Mark the recipient record at offset as done: one byte, in place. */
+extern int qfile_mark_done(int fd, long offset);
+
+extern void qfile_info_init(QFILE_INFO *info);
+extern void qfile_info_free(QFILE_INFO *info);
+
+#endif

@@ -1,0 +1,212 @@
+/*
+ * server - daemon skeleton
+ * DESCRIPTION
+ *	Start-up and the accept loop, once for every daemon: configuration,
+ *	logging, privilege drop, and the conversation with master. Master
+ *	spawns a child when a listener has work and no child is idle; the
+ *	child says "taken" when it accepts and "available" when done, so
+ *	master never over- or under-spawns. A child exits after max_use
+ *	requests or max_idle idle seconds, so configuration changes reach it
+ *	without a restart, and at once (after its current request) when the
+ *	alive pipe from master reaches end of file: reload, stop, or master's
+ *	death.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "server.h"
+#include "cfg.h"
+#include "cfg_params.h"
+#include "jail.h"
+#include "maillog.h"
+#include "master_proto.h"
+#include "msg.h"
+#include "mymalloc.h"
+#include "strutil.h"
+
+const char *server_service_name = "";
+static int server_under_master;
+
+/* server_fd_open - is this descriptor open? */
+
+static int server_fd_open(int fd)
+{
+    return (fcntl(fd, F_GETFD) >= 0);
+}
+
+/* server_alive_fd - reload/stop indicator */
+
+int     server_alive_fd(void)
+{
+    return (server_under_master ? MASTER_ALIVE_FD : -1);
+}
+
+/* server_should_exit - poll the alive pipe without blocking */
+
+int     server_should_exit(void)
+{
+    struct pollfd pfd;
+
+    if (!server_under_master)
+	return (0);
+    pfd.fd = MASTER_ALIVE_FD;
+    pfd.events = POLLIN;
+    return (poll(&pfd, 1, 0) > 0);
+}
+
+/* server_status - report to master */
+
+void    server_status(int avail)
+{
+    MASTER_STATUS st;
+
+    if (!server_under_master)
+	return;
+    memset(&st, 0, sizeof(st));
+    st.pid = getpid();
+    st.avail = avail;
+    if (write(MASTER_STATUS_FD, &st, sizeof(st)) != sizeof(st))
+	msg_fatal("status update to master: %m");	/* master is gone */
+}
+
+/* server_accept_loop - serve connections until told or timed out */
+
+static _Noreturn void server_accept_loop(const SERVER_DESC *desc, const int *fds,
+					         int nfds, char **argv)
+{
+    struct pollfd *pfd = mycalloc((size_t) nfds + 1, sizeof(*pfd));
+    int     persistent = desc->flags & SERVER_FLAG_PERSISTENT;
+    int     use_count = 0;
+    int     i;
+    int     n;
+    int     fd;
+
+    for (i = 0; i < nfds; i++) {
+	pfd[i].fd = fds[i];
+	pfd[i].events = POLLIN;
+    }
+    pfd[nfds].fd = server_alive_fd();
+    pfd[nfds].events = POLLIN;
+    for (;;) {
+	server_status(MASTER_STAT_AVAIL);
+	n = poll(pfd, (nfds_t) nfds + 1, persistent ? -1 : var_idle_limit * 1000);
+	if (n < 0) {
+	    if (errno == EINTR)
+		continue;
+	    msg_fatal("poll: %m");
+	}
+	if (n == 0) {
+	    if (msg_verbose)
+		msg_info("idle timeout -- exiting");
+	    exit(0);
+	}
+	if (pfd[nfds].revents)
+	    exit(0);				/* reload or stop */
+	for (i = 0; i < nfds; i++) {
+	    if (pfd[i].revents == 0)
+		continue;
+	    if ((fd = accept4(fds[i], NULL, NULL, SOCK_CLOEXEC)) < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR
+		    && errno != ECONNABORTED)
+		    msg_warn("accept: %m");
+		continue;
+	    }
+	    server_status(MASTER_STAT_TAKEN);
+	    alarm((unsigned) var_daemon_timeout);	/* watchdog */
+	    desc->service(fd, server_service_name, argv);
+	    alarm(0);
+	    (void) close(fd);
+	    if (!persistent && ++use_count >= var_use_limit)
+		exit(0);
+	    if (server_should_exit())
+		exit(0);
+	    break;				/* report "available" again */
+	}
+    }
+}
+
+/* server_main - the skeleton */
+
+void    server_main(int argc, char **argv, const SERVER_DESC *desc)
+{
+    int     ch;
+    int     want_chroot = 0;
+    int     want_user = 0;
+    int     stdin_mode = 0;
+    long    nsock = 0;
+    int    *fds;
+    int     i;
+    DSTR   *err = dstr_new(128);
+
+    msg_init(desc->name);
+    signal(SIGPIPE, SIG_IGN);
+    opterr = 0;
+    while ((ch = getopt(argc, argv, "+cn:o:s:t:uvS")) != -1) {
+	switch (ch) {
+	case 'c':
+	    want_chroot = 1;
+	    break;
+	case 'n':
+	    server_service_name = optarg;
+	    break;
+	case 'o':
+	    if (cfg_override(optarg, err) < 0)
+		msg_fatal("%s", dstr_str(err));
+	    break;
+	case 's':
+	    if (str_to_long(optarg, 0, 64, &nsock) < 0)
+		msg_fatal("bad listener count: %s", optarg);
+	    break;
+	case 't':
+	    break;
+	case 'u':
+	    want_user = 1;
+	    break;
+	case 'v':
+	    msg_verbose++;
+	    break;
+	case 'S':
+	    stdin_mode = 1;
+	    break;
+	default:
+	    msg_fatal("usage: %s [-cSuv] [-n service] [-o name=value] [-s count]",
+		      desc->name);
+	}
+    }
+    argv += optind;
+    cfg_load_or_die(cfg_default_dir());
+    server_under_master = !stdin_mode && server_fd_open(MASTER_STATUS_FD)
+	&& server_fd_open(MASTER_ALIVE_FD);
+    maillog_init(desc->name, 0);
+    if (chdir(var_queue_dir) < 0)
+	msg_fatal("chdir %s: %m", var_queue_dir);
+    if (desc->pre_jail)
+	desc->pre_jail(server_service_name, argv);
+    if (geteuid() == 0)
+	jail_enter(want_chroot ? var_queue_dir : NULL, want_user ? var_mail_owner : NULL);
+    else if (msg_verbose)
+	msg_info("unprivileged mode: no chroot, no user change");
+    if (desc->post_jail)
+	desc->post_jail(server_service_name, argv);
+    dstr_free(err);
+    if (stdin_mode) {
+	desc->service(STDIN_FILENO, server_service_name, argv);
+	exit(0);
+    }
+    fds = mycalloc((size_t) nsock + 1, sizeof(int));
+    for (i = 0; i < nsock; i++)
+	fds[i] = MASTER_LISTEN_FD + i;
+    if (desc->loop) {
+	desc->loop(fds, (int) nsock);
+	exit(0);
+    }
+    if (desc->service == 0)
+	msg_panic("%s: no service function", desc->name);
+    server_accept_loop(desc, fds, (int) nsock, argv);
+}

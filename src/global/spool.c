@@ -1,0 +1,78 @@
+/*
+ * spool - queue directory layout
+ * DESCRIPTION
+ *	The spool is the only shared state between daemons. Paths are built
+ *	here only, and only from validated queue ids, so a hostile name can
+ *	never walk out of the queue directory.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "spool.h"
+#include "qid.h"
+#include "fsutil.h"
+#include "msg.h"
+
+const char *const spool_message_queues[] = {
+    SPOOL_INCOMING, SPOOL_ACTIVE, SPOOL_DEFERRED, SPOOL_HOLD, SPOOL_CORRUPT, 0,
+};
+
+/* spool_path - queue/id */
+
+const char *spool_path(DSTR *out, const char *queue, const char *id)
+{
+    if (!qid_valid(id))
+	msg_panic("%s: bad queue id \"%.40s\"", __func__, id);
+    dstr_sprintf(out, "%s/%s", queue, id);
+    return (dstr_str(out));
+}
+
+/* spool_service_path - socket path */
+
+const char *spool_service_path(DSTR *out, int private_, const char *name)
+{
+    if (strchr(name, '/') != NULL || *name == 0 || *name == '.')
+	msg_panic("%s: bad service name \"%.40s\"", __func__, name);
+    dstr_sprintf(out, "%s/%s", private_ ? SPOOL_PRIVATE : SPOOL_PUBLIC, name);
+    return (dstr_str(out));
+}
+
+/* spool_create - make the tree */
+
+int     spool_create(const char *queue_dir, uid_t uid, gid_t gid, DSTR *err)
+{
+    static const char *const owned[] = {
+	SPOOL_INCOMING, SPOOL_ACTIVE, SPOOL_DEFERRED, SPOOL_HOLD, SPOOL_CORRUPT,
+	SPOOL_TMP, SPOOL_BOUNCE, SPOOL_DEFER, SPOOL_TRACE, SPOOL_PRIVATE, 0,
+    };
+    DSTR   *path = dstr_new(256);
+    const char *const *dp;
+    int     ret = -1;
+
+    if (fs_make_dir(queue_dir, 0755, 0, 0) < 0) {
+	dstr_sprintf(err, "create %s: %m", queue_dir);
+	goto out;
+    }
+    for (dp = owned; *dp; dp++) {
+	dstr_sprintf(path, "%s/%s", queue_dir, *dp);
+	if (fs_make_dir(dstr_str(path), 0700, uid, gid) < 0) {
+	    dstr_sprintf(err, "create %s: %m", dstr_str(path));
+	    goto out;
+	}
+    }
+    dstr_sprintf(path, "%s/%s", queue_dir, SPOOL_PUBLIC);
+    if (fs_make_dir(dstr_str(path), 0755, uid, gid) < 0) {
+	dstr_sprintf(err, "create %s: %m", dstr_str(path));
+	goto out;
+    }
+    dstr_sprintf(path, "%s/%s", queue_dir, SPOOL_PID);
+    if (fs_make_dir(dstr_str(path), 0755, geteuid(), getegid()) < 0) {
+	dstr_sprintf(err, "create %s: %m", dstr_str(path));
+	goto out;
+    }
+    ret = 0;
+out:
+    dstr_free(path);
+    return (ret);
+}

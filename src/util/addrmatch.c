@@ -1,0 +1,524 @@
+/*
+ * addrmatch - match a client against addresses, networks and host names
+ * DESCRIPTION
+ *	Postfix's match-list semantics for access lists such as
+ *	qmqpd_authorized_clients: patterns are tried in order and the first
+ *	one that matches decides; "!pattern" turns that decision into "no".
+ *	The list is parsed once, when the configuration is read, into an
+ *	array of typed patterns, so a malformed entry is reported at start-up
+ *	and matching a client does no parsing of configuration text.
+ *
+ *	Address patterns: "1.2.3.4", "1.2.3.0/24", "::1", "[::1]",
+ *	"[2001:db8::]/32" (a bare address is a full-length network). A network
+ *	with host bits set is refused, as Postfix refuses it, because the
+ *	administrator probably meant something else. IPv4-mapped IPv6
+ *	addresses count as IPv4, in client addresses and in patterns.
+ *
+ *	Name patterns: "host.example.com" matches that name, and with
+ *	ADDRLIST_FLAG_PARENT its subdomains too; ".example.com" matches
+ *	subdomains only. Names compare without regard to case.
+ *
+ *	"/file" reads more patterns from a file (nested files allowed, up to
+ *	ADDRLIST_MAX_DEPTH); "!/file" negates every pattern in it, as in
+ *	Postfix. "type:table" lookups are not supported yet.
+ * BUGS
+ *	Postfix's "{ ... }" grouping of inline tables is not supported.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "addrmatch.h"
+#include "argv.h"
+#include "ios.h"
+#include "mymalloc.h"
+#include "strutil.h"
+
+#define ADDRLIST_SEP		", \t\r\n"	/* Postfix's CHARS_COMMA_SP */
+#define ADDRLIST_MAX_DEPTH	10	/* nested pattern files */
+#define ADDRLIST_LINE_MAX	65536	/* longest line in a pattern file */
+
+#define ADDRLIST_T_INET		1	/* IPv4 network */
+#define ADDRLIST_T_INET6	2	/* IPv6 network */
+#define ADDRLIST_T_NAME		3	/* host name (and parents, by flag) */
+#define ADDRLIST_T_DOMAIN	4	/* subdomains of a name */
+
+typedef struct ADDRLIST_PAT {
+    unsigned char type;			/* ADDRLIST_T_* */
+    unsigned char negate;		/* a match means "no match" */
+    unsigned char masklen;		/* network prefix length in bits */
+    union {
+	unsigned char addr[16];		/* network; host bits are zero */
+	char   *name;			/* lower case, no leading dot */
+    }       u;
+} ADDRLIST_PAT;
+
+struct ADDRLIST {
+    ADDRLIST_PAT *pats;
+    size_t  count;
+    size_t  cap;
+    int     flags;			/* ADDRLIST_FLAG_* */
+    int     names;			/* host name patterns seen */
+};
+
+/* Binary form of one address, for patterns and clients alike. */
+typedef struct ADDRLIST_ADDR {
+    int     type;			/* ADDRLIST_T_INET or _INET6 */
+    unsigned char addr[16];
+} ADDRLIST_ADDR;
+
+static int addrlist_parse_text(ADDRLIST *, const char *, int, int, DSTR *);
+
+/* addrlist_append - add one parsed pattern */
+
+static ADDRLIST_PAT *addrlist_append(ADDRLIST *list, int type, int negate)
+{
+    ADDRLIST_PAT *pat;
+
+    if (list->count == list->cap) {
+	list->cap = list->cap ? list->cap * 2 : 8;
+	list->pats = myrealloc(list->pats, list->cap * sizeof(*list->pats));
+    }
+    pat = list->pats + list->count++;
+    memset(pat, 0, sizeof(*pat));
+    pat->type = (unsigned char) type;
+    pat->negate = (unsigned char) negate;
+    return (pat);
+}
+
+/* addrlist_text_to_addr - numeric IPv4 or IPv6 text to binary; 0 or -1 */
+
+static int addrlist_text_to_addr(const char *text, size_t len, ADDRLIST_ADDR *ap)
+{
+    char   *copy = mystrndup(text, len);
+    int     ret = 0;
+
+    memset(ap, 0, sizeof(*ap));
+    if (inet_pton(AF_INET, copy, ap->addr) == 1)
+	ap->type = ADDRLIST_T_INET;
+    else if (inet_pton(AF_INET6, copy, ap->addr) == 1)
+	ap->type = ADDRLIST_T_INET6;
+    else
+	ret = -1;
+    free(copy);
+    return (ret);
+}
+
+/* addrlist_unmap - turn an IPv4-mapped IPv6 address into IPv4 */
+
+static int addrlist_unmap(ADDRLIST_ADDR *ap)
+{
+    static const unsigned char prefix[12] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff,
+    };
+
+    if (ap->type != ADDRLIST_T_INET6 || memcmp(ap->addr, prefix, 12) != 0)
+	return (0);
+    memmove(ap->addr, ap->addr + 12, 4);
+    memset(ap->addr + 4, 0, 12);
+    ap->type = ADDRLIST_T_INET;
+    return (1);
+}
+
+/* addrlist_bits - address length in bits */
+
+static unsigned addrlist_bits(int type)
+{
+    return (type == ADDRLIST_T_INET ? 32 : 128);
+}
+
+/* addrlist_net_match - does addr fall inside net/masklen? */
+
+static int addrlist_net_match(const unsigned char *net, const unsigned char *addr,
+			              unsigned masklen)
+{
+    unsigned full = masklen / 8;
+    unsigned rest = masklen % 8;
+    unsigned char mask;
+
+    if (memcmp(net, addr, full) != 0)
+	return (0);
+    if (rest == 0)
+	return (1);
+    mask = (unsigned char) (0xff << (8 - rest));
+    return ((addr[full] & mask) == net[full]);
+}
+
+/* addrlist_clear_host_bits - zero the bits past masklen; 1 if any were set */
+
+static int addrlist_clear_host_bits(unsigned char *addr, unsigned masklen, unsigned bits)
+{
+    unsigned i;
+    int     dirty = 0;
+
+    for (i = masklen; i < bits; i++) {
+	if (addr[i / 8] & (0x80 >> (i % 8))) {
+	    addr[i / 8] &= (unsigned char) ~(0x80 >> (i % 8));
+	    dirty = 1;
+	}
+    }
+    return (dirty);
+}
+
+/* addrlist_host_bits_error - explain a network with host bits set */
+
+static int addrlist_host_bits_error(const char *pat, const ADDRLIST_ADDR *net,
+				            unsigned masklen, DSTR *why)
+{
+    char    buf[INET6_ADDRSTRLEN];	/* our own binary address, not input */
+    int     v6 = (net->type == ADDRLIST_T_INET6);
+
+    (void) inet_ntop(v6 ? AF_INET6 : AF_INET, net->addr, buf, sizeof(buf));
+    (void) dstr_sprintf(why, "non-null host address bits in \"%s\", "
+			"perhaps you should use \"%s%s%s/%u\" instead",
+			pat, v6 ? "[" : "", buf, v6 ? "]" : "", masklen);
+    return (-1);
+}
+
+/* addrlist_split_net - find the address text and mask text of a network */
+
+static int addrlist_split_net(const char *pat, const char **addr, size_t *alen,
+			              const char **mask, DSTR *why)
+{
+    const char *end;
+
+    *mask = 0;
+    if (*pat == '[') {
+	if ((end = strchr(pat, ']')) == 0) {
+	    (void) dstr_sprintf(why, "missing ']' in \"%s\"", pat);
+	    return (-1);
+	}
+	if (end[1] == '/')
+	    *mask = end + 2;
+	else if (end[1] != 0) {
+	    (void) dstr_sprintf(why, "garbage after ']' in \"%s\"", pat);
+	    return (-1);
+	}
+	*addr = pat + 1;
+	*alen = (size_t) (end - pat - 1);
+	return (0);
+    }
+    if ((end = strchr(pat, '/')) != 0)
+	*mask = end + 1;
+    else
+	end = pat + strlen(pat);
+    *addr = pat;
+    *alen = (size_t) (end - pat);
+    return (0);
+}
+
+/* addrlist_parse_net - parse an address or network pattern */
+
+static int addrlist_parse_net(ADDRLIST *list, const char *pat, int negate, DSTR *why)
+{
+    const char *text;
+    const char *mask;
+    size_t  len;
+    ADDRLIST_ADDR net;
+    unsigned bits;
+    long    masklen;
+    ADDRLIST_PAT *pp;
+
+    if (addrlist_split_net(pat, &text, &len, &mask, why) < 0)
+	return (-1);
+    if (addrlist_text_to_addr(text, len, &net) < 0) {
+	if (*pat != '[' && strchr(pat, ':') != 0)
+	    (void) dstr_sprintf(why, "unsupported lookup table type in \"%s\"", pat);
+	else
+	    (void) dstr_sprintf(why, "malformed IP address in \"%s\"", pat);
+	return (-1);
+    }
+    bits = addrlist_bits(net.type);
+    masklen = bits;
+    if (mask != 0 && (!str_alldig(mask) || str_to_long(mask, 0, bits, &masklen) < 0)) {
+	(void) dstr_sprintf(why, "bad network mask length in \"%s\"", pat);
+	return (-1);
+    }
+    if (addrlist_clear_host_bits(net.addr, (unsigned) masklen, bits))
+	return (addrlist_host_bits_error(pat, &net, (unsigned) masklen, why));
+    /* Clients in ::ffff:0:0/96 are matched as IPv4; so are such patterns. */
+    if (masklen >= 96 && addrlist_unmap(&net))
+	masklen -= 96;
+    pp = addrlist_append(list, net.type, negate);
+    pp->masklen = (unsigned char) masklen;
+    memcpy(pp->u.addr, net.addr, sizeof(pp->u.addr));
+    return (0);
+}
+
+/* addrlist_valid_name - letters, digits, '-' and '_' in non-empty labels */
+
+static int addrlist_valid_name(const char *name)
+{
+    const char *cp;
+    int     label = 0;
+
+    for (cp = name; *cp; cp++) {
+	if (*cp == '.') {
+	    if (label == 0)
+		return (0);
+	    label = 0;
+	} else if (isalnum((unsigned char) *cp) || *cp == '-' || *cp == '_') {
+	    label++;
+	} else
+	    return (0);
+    }
+    return (label > 0);
+}
+
+/* addrlist_parse_name - parse "host.example.com" or ".example.com" */
+
+static int addrlist_parse_name(ADDRLIST *list, const char *pat, int negate, DSTR *why)
+{
+    int     domain = (*pat == '.');
+    ADDRLIST_PAT *pp;
+
+    if (!addrlist_valid_name(pat + domain)) {
+	(void) dstr_sprintf(why, "malformed host name pattern in \"%s\"", pat);
+	return (-1);
+    }
+    pp = addrlist_append(list, domain ? ADDRLIST_T_DOMAIN : ADDRLIST_T_NAME, negate);
+    pp->u.name = str_lower(mystrdup(pat + domain));
+    list->names++;
+    return (0);
+}
+
+/* addrlist_prefix_error - put "file, line N: " before an error text */
+
+static void addrlist_prefix_error(DSTR *why, const char *path, long lineno)
+{
+    DSTR   *tmp = dstr_new(dstr_len(why) + 64);
+
+    (void) dstr_printf(tmp, "%s, line %ld: %s", path, lineno, dstr_str(why));
+    (void) dstr_memcpy(why, dstr_str(tmp), dstr_len(tmp));
+    dstr_free(tmp);
+}
+
+/* addrlist_parse_line - one line of a pattern file */
+
+static int addrlist_parse_line(ADDRLIST *list, const DSTR *line, int negate,
+			               int depth, DSTR *why)
+{
+    const char *cp = dstr_str(line);
+
+    if (memchr(cp, 0, dstr_len(line)) != 0) {
+	(void) dstr_strcpy(why, "NUL byte in line");
+	return (-1);
+    }
+    cp += strspn(cp, " \t\r");
+    if (*cp == '#')
+	return (0);
+    return (addrlist_parse_text(list, cp, negate, depth, why));
+}
+
+/* addrlist_parse_stream - every line of an open pattern file */
+
+static int addrlist_parse_stream(ADDRLIST *list, IOS *ios, const char *path,
+				         int negate, int depth, DSTR *why)
+{
+    DSTR   *line = dstr_new(128);
+    long    lineno = 0;
+    int     status;
+    int     ret = 0;
+
+    while (ret == 0 && (status = ios_get_line(ios, line, ADDRLIST_LINE_MAX, 1)) != IOS_EOF) {
+	lineno++;
+	if (status == IOS_LINE_PART) {
+	    (void) dstr_sprintf(why, "line longer than %d bytes", ADDRLIST_LINE_MAX);
+	    ret = -1;
+	} else
+	    ret = addrlist_parse_line(list, line, negate, depth, why);
+	if (ret < 0)
+	    addrlist_prefix_error(why, path, lineno);
+    }
+    if (ret == 0 && (ios->flags & IOS_FLAG_ERR)) {
+	(void) dstr_sprintf(why, "read \"%s\": %m", path);
+	ret = -1;
+    }
+    dstr_free(line);
+    return (ret);
+}
+
+/* addrlist_parse_file - read patterns from "/path" */
+
+static int addrlist_parse_file(ADDRLIST *list, const char *path, int negate,
+			               int depth, DSTR *why)
+{
+    int     fd;
+    IOS    *ios;
+    int     ret;
+
+    if (depth >= ADDRLIST_MAX_DEPTH) {
+	(void) dstr_sprintf(why, "\"%s\": pattern files nested more than %d deep",
+			    path, ADDRLIST_MAX_DEPTH);
+	return (-1);
+    }
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+	(void) dstr_sprintf(why, "open \"%s\": %m", path);
+	return (-1);
+    }
+    ios = ios_open(fd);
+    ret = addrlist_parse_stream(list, ios, path, negate, depth + 1, why);
+    (void) ios_close(ios);
+    return (ret);
+}
+
+/* addrlist_looks_numeric - only digits and dots: meant as an IPv4 address */
+
+static int addrlist_looks_numeric(const char *pat)
+{
+    return (pat[strspn(pat, "0123456789.")] == 0);
+}
+
+/* addrlist_parse_pattern - one pattern, with any '!' still in front */
+
+static int addrlist_parse_pattern(ADDRLIST *list, const char *item, int negate,
+				          int depth, DSTR *why)
+{
+    const char *pat;
+
+    for (pat = item; *pat == '!'; pat++)
+	negate = !negate;
+    if (*pat == 0) {
+	(void) dstr_sprintf(why, "no pattern after '!' in \"%s\"", item);
+	return (-1);
+    }
+    if (*pat == '/')
+	return (addrlist_parse_file(list, pat, negate, depth, why));
+    if (*pat == '[' || strchr(pat, ':') || strchr(pat, '/')
+	|| addrlist_looks_numeric(pat))
+	return (addrlist_parse_net(list, pat, negate, why));
+    return (addrlist_parse_name(list, pat, negate, why));
+}
+
+/* addrlist_parse_text - patterns separated by white space and/or commas */
+
+static int addrlist_parse_text(ADDRLIST *list, const char *text, int negate,
+			               int depth, DSTR *why)
+{
+    ARGV   *items = argv_split(text, ADDRLIST_SEP);
+    size_t  i;
+    int     ret = 0;
+
+    for (i = 0; ret == 0 && i < items->argc; i++)
+	ret = addrlist_parse_pattern(list, items->argv[i], negate, depth, why);
+    argv_free(items);
+    return (ret);
+}
+
+/* addrlist_parse - parse a list specification */
+
+ADDRLIST *addrlist_parse(const char *spec, int flags, DSTR *err)
+{
+    ADDRLIST *list = mycalloc(1, sizeof(*list));
+    DSTR   *why = dstr_new(100);
+
+    list->flags = flags;
+    if (spec != 0 && addrlist_parse_text(list, spec, 0, 0, why) < 0) {
+	if (err != 0)
+	    (void) dstr_memcpy(err, dstr_str(why), dstr_len(why));
+	list = addrlist_free(list);
+    }
+    dstr_free(why);
+    return (list);
+}
+
+/* addrlist_client_addr - parse the client address; 0 or -1 */
+
+static int addrlist_client_addr(const char *addr, ADDRLIST_ADDR *ap)
+{
+    size_t  len;
+    size_t  zone;
+
+    if (addr == 0)
+	return (-1);
+    len = strlen(addr);
+    if (len >= 2 && addr[0] == '[' && addr[len - 1] == ']') {
+	addr++;
+	len -= 2;
+    }
+    if ((zone = strcspn(addr, "%")) < len)	/* fe80::1%eth0 */
+	len = zone;
+    if (addrlist_text_to_addr(addr, len, ap) < 0)
+	return (-1);
+    (void) addrlist_unmap(ap);
+    return (0);
+}
+
+/* addrlist_name_match - compare a host name with a name pattern */
+
+static int addrlist_name_match(const ADDRLIST_PAT *pat, const char *host,
+			               int flags)
+{
+    size_t  hlen = strlen(host);
+    size_t  nlen = strlen(pat->u.name);
+
+    if (pat->type == ADDRLIST_T_NAME && strcasecmp(host, pat->u.name) == 0)
+	return (1);
+    if (pat->type == ADDRLIST_T_NAME && !(flags & ADDRLIST_FLAG_PARENT))
+	return (0);
+    /* A proper subdomain: at least one non-empty label, then a dot. */
+    return (hlen > nlen + 1 && host[hlen - nlen - 1] == '.'
+	    && strcasecmp(host + hlen - nlen, pat->u.name) == 0);
+}
+
+/* addrlist_pat_match - does one pattern match the client? */
+
+static int addrlist_pat_match(const ADDRLIST *list, const ADDRLIST_PAT *pat,
+			              const char *host, const ADDRLIST_ADDR *ap)
+{
+    switch (pat->type) {
+    case ADDRLIST_T_INET:
+    case ADDRLIST_T_INET6:
+	return (ap != 0 && ap->type == pat->type
+		&& addrlist_net_match(pat->u.addr, ap->addr, pat->masklen));
+    default:
+	return (host != 0 && addrlist_name_match(pat, host, list->flags));
+    }
+}
+
+/* addrlist_match - first matching pattern decides */
+
+int     addrlist_match(const ADDRLIST *list, const char *hostname, const char *addr)
+{
+    ADDRLIST_ADDR client;
+    const ADDRLIST_ADDR *ap;
+    size_t  i;
+
+    ap = (addrlist_client_addr(addr, &client) == 0) ? &client : 0;
+    if (hostname != 0 && (*hostname == 0 || strcasecmp(hostname, "unknown") == 0))
+	hostname = 0;
+    for (i = 0; i < list->count; i++)
+	if (addrlist_pat_match(list, list->pats + i, hostname, ap))
+	    return (!list->pats[i].negate);
+    return (0);
+}
+
+/* addrlist_needs_hostname - is a reverse lookup worth doing? */
+
+int     addrlist_needs_hostname(const ADDRLIST *list)
+{
+    return (list->names > 0);
+}
+
+/* addrlist_free - release a list */
+
+ADDRLIST *addrlist_free(ADDRLIST *list)
+{
+    size_t  i;
+
+    if (list != 0) {
+	for (i = 0; i < list->count; i++)
+	    if (list->pats[i].type == ADDRLIST_T_NAME
+		|| list->pats[i].type == ADDRLIST_T_DOMAIN)
+		free(list->pats[i].u.name);
+	free(list->pats);
+	free(list);
+    }
+    return (0);
+}

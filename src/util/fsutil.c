@@ -1,0 +1,226 @@
+/*
+ * fsutil - file system helpers
+ * DESCRIPTION
+ *	Durability in posthorn rests on a few sequences (write everything,
+ *	fsync the file, fsync the directory that names it); they live here
+ *	once. Pid files are locked with flock(): a lock cannot go stale, so a
+ *	SIGKILL'ed master never blocks the next start.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+
+/* fs_write_all - complete write */
+
+int     fs_write_all(int fd, const void *buf, size_t len)
+{
+    const char *cp = buf;
+    ssize_t n;
+
+    while (len > 0) {
+	if ((n = write(fd, cp, len)) < 0) {
+	    if (errno == EINTR)
+		continue;
+	    return (-1);
+	}
+	cp += n;
+	len -= (size_t) n;
+    }
+    return (0);
+}
+
+/* fs_pwrite_all - complete positioned write */
+
+int     fs_pwrite_all(int fd, const void *buf, size_t len, off_t off)
+{
+    const char *cp = buf;
+    ssize_t n;
+
+    while (len > 0) {
+	if ((n = pwrite(fd, cp, len, off)) < 0) {
+	    if (errno == EINTR)
+		continue;
+	    return (-1);
+	}
+	cp += n;
+	off += n;
+	len -= (size_t) n;
+    }
+    return (0);
+}
+
+/* fs_sync_dir - make directory entries durable */
+
+int     fs_sync_dir(const char *path)
+{
+    int     fd;
+    int     ret;
+    int     saved;
+
+    if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	return (-1);
+    ret = fsync(fd);
+    saved = errno;
+    close(fd);
+    errno = saved;
+    return (ret);
+}
+
+/* fs_read_file - slurp */
+
+int     fs_read_file(const char *path, DSTR *buf, size_t limit)
+{
+    int     fd;
+    ssize_t n;
+    int     saved;
+
+    DSTR_RESET(buf);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	return (-1);
+    for (;;) {
+	n = read(fd, dstr_space(buf, 8192), 8192);
+	if (n < 0 && errno == EINTR)
+	    continue;
+	if (n <= 0)
+	    break;
+	dstr_addlen(buf, (size_t) n);
+	if (limit && dstr_len(buf) > limit) {
+	    n = -1;
+	    errno = EFBIG;
+	    break;
+	}
+    }
+    saved = errno;
+    close(fd);
+    errno = saved;
+    return (n < 0 ? -1 : 0);
+}
+
+/* fs_replace_file - atomic durable replacement */
+
+int     fs_replace_file(const char *path, const void *buf, size_t len, mode_t mode)
+{
+    DSTR   *tmp = dstr_new(strlen(path) + 8);
+    DSTR   *dir = dstr_new(strlen(path));
+    const char *slash;
+    int     fd;
+    int     ret = -1;
+    int     saved;
+
+    dstr_sprintf(tmp, "%s.tmp", path);
+    if ((slash = strrchr(path, '/')) != NULL)
+	dstr_cat(dir, path, slash == path ? 1 : (size_t) (slash - path));
+    else
+	dstr_strcpy(dir, ".");
+    if ((fd = open(dstr_str(tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)) >= 0) {
+	if (fs_write_all(fd, buf, len) == 0 && fsync(fd) == 0 && close(fd) == 0) {
+	    fd = -1;
+	    if (rename(dstr_str(tmp), path) == 0)
+		ret = fs_sync_dir(dstr_str(dir));
+	}
+	saved = errno;
+	if (fd >= 0)
+	    close(fd);
+	if (ret < 0)
+	    (void) unlink(dstr_str(tmp));
+	errno = saved;
+    }
+    dstr_free(tmp);
+    dstr_free(dir);
+    return (ret);
+}
+
+/* fs_make_dir - mkdir -p style for one level, with owner and mode */
+
+int     fs_make_dir(const char *path, mode_t mode, uid_t uid, gid_t gid)
+{
+    if (mkdir(path, mode) < 0 && errno != EEXIST)
+	return (-1);
+    if (geteuid() == 0 && chown(path, uid, gid) < 0)
+	return (-1);
+    return (chmod(path, mode));
+}
+
+/* fs_copy_file - plain copy via a temp file */
+
+int     fs_copy_file(const char *from, const char *to, mode_t mode)
+{
+    DSTR   *buf = dstr_new(4096);
+    int     ret;
+
+    if ((ret = fs_read_file(from, buf, 16 * 1024 * 1024)) == 0)
+	ret = fs_replace_file(to, dstr_str(buf), dstr_len(buf), mode);
+    dstr_free(buf);
+    return (ret);
+}
+
+/* fs_pidfile_read - pid recorded in an open pid file */
+
+static pid_t fs_pidfile_read(int fd)
+{
+    char    buf[32];
+    ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+    if (n <= 0)
+	return (0);
+    buf[n] = 0;
+    return ((pid_t) atol(buf));
+}
+
+/* fs_pidfile_lock - take the lock or report the holder */
+
+int     fs_pidfile_lock(const char *path, pid_t *holder)
+{
+    int     fd;
+    int     saved;
+
+    *holder = 0;
+    if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
+	return (-1);
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+	saved = errno;
+	if (saved == EWOULDBLOCK)
+	    *holder = fs_pidfile_read(fd);
+	close(fd);
+	errno = saved;
+	return (-1);
+    }
+    return (fd);
+}
+
+/* fs_pidfile_write - record our pid */
+
+int     fs_pidfile_write(int fd, pid_t pid)
+{
+    char    buf[32];
+    int     n = snprintf(buf, sizeof(buf), "%11ld\n", (long) pid);
+
+    if (ftruncate(fd, 0) < 0)
+	return (-1);
+    return (fs_pwrite_all(fd, buf, (size_t) n, 0));
+}
+
+/* fs_pidfile_holder - is someone alive holding it? */
+
+pid_t   fs_pidfile_holder(const char *path)
+{
+    pid_t   holder;
+    int     fd;
+
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	return (0);
+    if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+	close(fd);
+	return (0);
+    }
+    holder = errno == EWOULDBLOCK ? fs_pidfile_read(fd) : 0;
+    close(fd);
+    return (holder);
+}

@@ -1,0 +1,35 @@
+/* fsutil - file helpers: whole writes, durable directories, whole-file reads, pid files */
+#ifndef FSUTIL_H
+#define FSUTIL_H
+#include <stddef.h>
+#include <sys/types.h>
+#include "dstr.h"
+
+/* Write all of buf (retrying short writes and EINTR); 0 or -1 with errno. */
+extern int fs_write_all(int fd, const void *buf, size_t len);
+/* Same at an offset (pwrite). */
+extern int fs_pwrite_all(int fd, const void *buf, size_t len, off_t off);
+/* fsync the directory at path, so entries created or renamed in it are durable. */
+extern int fs_sync_dir(const char *path);
+/* Read a whole file into buf (replacing it), refusing files over limit bytes (0: none). */
+extern int fs_read_file(const char *path, DSTR *buf, size_t limit);
+/* Replace path with content atomically and durably (temp file, fsync, rename, dir fsync). */
+extern int fs_replace_file(const char *path, const void *buf, size_t len, mode_t mode);
+/* Create a directory (no error if it exists) and set owner and mode; -1 with errno. */
+extern int fs_make_dir(const char *path, mode_t mode, uid_t uid, gid_t gid);
+/* Copy a file (for /etc files into a chroot); -1 with errno. */
+extern int fs_copy_file(const char *from, const char *to, mode_t mode);
+
+/*
+ * Open and lock a pid file without blocking. Returns the descriptor (keep
+ * it open: the lock is the proof of life and dies with the process), or -1:
+ * *holder is then the pid read from a file locked by a live process (0 when
+ * the failure was something else; errno says what).
+ */
+extern int fs_pidfile_lock(const char *path, pid_t *holder);
+/* Record our pid in a locked pid file. */
+extern int fs_pidfile_write(int fd, pid_t pid);
+/* Pid of the live process holding the pid file lock, or 0. */
+extern pid_t fs_pidfile_holder(const char *path);
+
+#endif
