@@ -53,6 +53,15 @@ $(LIBGLOBAL): $(GLOBAL_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+# posthorn init writes the default master.cf, so the binary carries it.
+posthorn_EXTRA = $(BUILD)/obj/gen/conf_text.o
+$(BUILD)/gen/conf_text.c: conf/master.cf scripts/embed.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed.sh $@ posthorn_master_cf=conf/master.cf
+$(BUILD)/obj/gen/conf_text.o: $(BUILD)/gen/conf_text.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
 # A program is <prog>.c (main and the service loop) plus an archive of its
 # topic files, so unit tests can link the topics without main().
 define program
@@ -61,9 +70,9 @@ $(1)_TOPIC = $$(filter-out $$($(1)_MAIN),$$(patsubst %.c,$(BUILD)/obj/%.o,$$(wil
 $(BUILD)/lib/lib$(1).a: $$($(1)_TOPIC)
 	@mkdir -p $$(dir $$@)
 	rm -f $$@ && ar rcs $$@ $$^
-$(2): $$($(1)_MAIN) $(BUILD)/lib/lib$(1).a $$(LIBS)
+$(2): $$($(1)_MAIN) $$($(1)_EXTRA) $(BUILD)/lib/lib$(1).a $$(LIBS)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_MAIN) $(BUILD)/lib/lib$(1).a $$(LIBS) $$($(1)_LDLIBS)
+	$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_MAIN) $$($(1)_EXTRA) $(BUILD)/lib/lib$(1).a $$(LIBS) $$($(1)_LDLIBS)
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call program,$(p),$(BUILD)/libexec/$(p))))
 $(eval $(call program,posthorn,$(BIN)))

@@ -355,7 +355,8 @@ static int cfg_convert_all(CFG_STATE *st, CFG_CONV *conv, DSTR *err)
 	}
 	if (cfg_convert(st, v, &cfg_params[i], &num, err) < 0) {
 	    /* A default that is bad on its own is our bug, not the admin's. */
-	    if (v->source == CFG_SRC_DEFAULT && strchr(v->raw, '$') == NULL)
+	    if (v->source == CFG_SRC_DEFAULT
+		&& (v->raw == NULL || strchr(v->raw, '$') == NULL))
 		msg_panic("bad table default: %s", dstr_str(err));
 	    return (-1);
 	}

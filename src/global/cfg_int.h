@@ -39,20 +39,37 @@ typedef struct CFG_STATE {
     size_t  budget;			/* expansion bytes left */
 } CFG_STATE;
 
-/* cfg.c */
+/* cfg.c: snapshots, main.cf syntax, loading */
 extern CFG_STATE *cfg_state_new(const char *filename, const char *config_dir);
 extern void cfg_state_free(CFG_STATE *st);
 extern CFG_VALUE *cfg_state_find(const CFG_STATE *st, const char *name);
+extern CFG_VALUE *cfg_state_findn(const CFG_STATE *st, const char *name, size_t len);
+/* The last good load (defaults only before the first); do not free. */
 extern CFG_STATE *cfg_state_current(void);
+/* A fully expanded snapshot of an empty main.cf without -o; caller frees. */
 extern CFG_STATE *cfg_state_defaults(const CFG_STATE *like);
 extern const CFG_PARAM *cfg_param_find(const char *name);
-extern void cfg_where(const CFG_STATE *st, const CFG_VALUE *v, DSTR *err);
-extern int cfg_default_unit(const CFG_PARAM *param);
+/* "FILE, line N: parameter NAME: " + text into err (replacing it); -1. */
+extern int cfg_fail(const CFG_STATE *st, const CFG_VALUE *v, DSTR *err,
+		            const char *fmt,...) PRINTF_LIKE(4, 5);
+extern void cfg_join(DSTR *path, const char *dir, const char *file);
+extern int cfg_read_file(const char *path, DSTR *buf, DSTR *err);
+/* "name = value" into trimmed copies; err is "WHAT: reason". */
+extern int cfg_split_nameval(const char *text, const char *what,
+			             char **name, char **value, DSTR *err);
 
-/* cfg_expand.c */
+/* cfg_lookup.c: typed values, known names */
+extern int cfg_default_unit(const CFG_PARAM *param);
+/* v's expanded value as param's type (not CFG_STR), bounds checked. */
+extern int cfg_convert(const CFG_STATE *st, const CFG_VALUE *v,
+		               const CFG_PARAM *param, long *num, DSTR *err);
+/* "default_<suffix>" for "<word>_<suffix>", or NULL. */
+extern const CFG_PARAM *cfg_transport_fallback(const char *name);
+
+/* cfg_expand.c: $name expansion, computed defaults */
 extern const char *cfg_expand_value(CFG_STATE *st, CFG_VALUE *v, int depth, DSTR *err);
 extern int cfg_expand_all(CFG_STATE *st, DSTR *err);
+/* Append every $name that raw refers to (any form) to names. */
 extern void cfg_scan_refs(const char *raw, ARGV *names);
-extern const char *cfg_hostname(void);
 
 #endif

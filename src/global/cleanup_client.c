@@ -27,6 +27,7 @@ struct CLEANUP_CLIENT {
     IOS    *ios;
     DSTR   *tmp;
     int     state;
+    int     sender_sent;
 };
 
 /* cleanup_client_open - connect */
@@ -54,6 +55,27 @@ static void cleanup_client_flush_tmp(CLEANUP_CLIENT *cl)
     DSTR_RESET(cl->tmp);
 }
 
+/* cleanup_client_advance - close parts until the stream is in state "to" */
+
+static void cleanup_client_advance(CLEANUP_CLIENT *cl, int to)
+{
+    while (cl->state < to) {
+	switch (cl->state) {
+	case CL_ATTRS:				/* end of part 1 */
+	    attr_put_end(cl->tmp);
+	    cleanup_client_flush_tmp(cl);
+	    break;
+	case CL_CONTENT:			/* end of part 2; empty part 3 */
+	    (void) ios_write(cl->ios, "0:,0:,", 6);
+	    break;
+	case CL_RCPTS:				/* end of part 4 */
+	    (void) ios_write(cl->ios, "0:,", 3);
+	    break;
+	}
+	cl->state++;
+    }
+}
+
 /* cleanup_client_attr - header attribute */
 
 void    cleanup_client_attr(CLEANUP_CLIENT *cl, const char *name, const char *value)
@@ -71,13 +93,9 @@ void    cleanup_client_content(CLEANUP_CLIENT *cl, const void *buf, size_t len)
     const char *cp = buf;
     size_t  n;
 
-    if (cl->state == CL_ATTRS) {
-	attr_put_end(cl->tmp);
-	cleanup_client_flush_tmp(cl);
-	cl->state = CL_CONTENT;
-    } else if (cl->state != CL_CONTENT) {
+    if (cl->state > CL_CONTENT)
 	msg_panic("%s: content after envelope", __func__);
-    }
+    cleanup_client_advance(cl, CL_CONTENT);
     while (len > 0) {
 	n = len > CLEANUP_CHUNK ? CLEANUP_CHUNK : len;
 	(void) netstring_write(cl->ios, cp, n);
@@ -86,29 +104,32 @@ void    cleanup_client_content(CLEANUP_CLIENT *cl, const void *buf, size_t len)
     }
 }
 
-/* cleanup_client_sender - end content, send envelope attributes */
+/* cleanup_client_sender - envelope sender, early (part 1) or late (part 3) */
 
 void    cleanup_client_sender(CLEANUP_CLIENT *cl, const char *sender, const char *verp)
 {
-    if (cl->state == CL_ATTRS)
-	cleanup_client_content(cl, "", 0);
-    if (cl->state != CL_CONTENT)
+    if (cl->sender_sent || cl->state > CL_CONTENT)
 	msg_panic("%s: sender out of order", __func__);
-    (void) ios_write(cl->ios, "0:,", 3);
+    if (cl->state == CL_CONTENT)
+	(void) ios_write(cl->ios, "0:,", 3);	/* end of part 2 */
     attr_put_str(cl->tmp, "sender", sender);
     if (verp && *verp)
 	attr_put_str(cl->tmp, "verp_delimiters", verp);
-    attr_put_end(cl->tmp);
+    if (cl->state == CL_CONTENT) {
+	attr_put_end(cl->tmp);
+	cl->state = CL_RCPTS;
+    }
     cleanup_client_flush_tmp(cl);
-    cl->state = CL_RCPTS;
+    cl->sender_sent = 1;
 }
 
 /* cleanup_client_rcpt - one recipient */
 
 void    cleanup_client_rcpt(CLEANUP_CLIENT *cl, const char *rcpt)
 {
-    if (cl->state != CL_RCPTS || *rcpt == 0)
+    if (*rcpt == 0 || !cl->sender_sent)
 	msg_panic("%s: bad recipient call", __func__);
+    cleanup_client_advance(cl, CL_RCPTS);
     (void) netstring_write(cl->ios, rcpt, strlen(rcpt));
 }
 
@@ -121,10 +142,9 @@ int     cleanup_client_finish(CLEANUP_CLIENT *cl, DSTR *reason, DSTR *queue_id)
     long    status;
     int     err;
 
-    if (cl->state != CL_RCPTS)
+    if (!cl->sender_sent)
 	msg_panic("%s: request incomplete", __func__);
-    (void) ios_write(cl->ios, "0:,", 3);
-    cl->state = CL_DONE;
+    cleanup_client_advance(cl, CL_DONE);
     if (ios_flush(cl->ios) < 0) {
 	dstr_sprintf(reason, "error writing to cleanup service: %s",
 		     ios_timedout(cl->ios) ? "timeout" : strerror(errno));

@@ -7,10 +7,12 @@
 /*
  * The request is a stream of four parts, written in this order:
  *   1. attributes: queue_id (optional: cleanup makes one), protocol,
- *      client_name, client_address, client_port, log_ident ...;
+ *      client_name, client_address, client_port ..., and sender and
+ *      verp_delimiters when the client knows them before the content;
  *   2. the content as netstrings of at most CLEANUP_CHUNK bytes, then "0:,";
- *   3. attributes: sender, verp_delimiters (optional);
+ *   3. attributes: sender, verp_delimiters, if not given in part 1;
  *   4. recipients, one netstring each, then "0:,".
+ * A sender known early lets cleanup add a From: header where one is missing.
  * cleanup answers one attribute list: status (CLEANUP_STAT_*), reason, queue_id.
  * It answers only after the queue file is durable (DESIGN.md invariant 1).
  */
@@ -27,6 +29,7 @@ typedef struct CLEANUP_CLIENT CLEANUP_CLIENT;
 extern CLEANUP_CLIENT *cleanup_client_open(const char *service_path, int timeout);
 extern void cleanup_client_attr(CLEANUP_CLIENT *cl, const char *name, const char *value);
 extern void cleanup_client_content(CLEANUP_CLIENT *cl, const void *buf, size_t len);
+/* The sender: in part 1 when called before any content, else in part 3. */
 extern void cleanup_client_sender(CLEANUP_CLIENT *cl, const char *sender, const char *verp);
 extern void cleanup_client_rcpt(CLEANUP_CLIENT *cl, const char *rcpt);
 /*

@@ -86,6 +86,19 @@ static void maillog_sink(int level, const char *text)
     }
 }
 
+/* maillog_tee_sink - formatted copy on stdout (start-fg) */
+
+static void maillog_tee_sink(int level, const char *text)
+{
+    DSTR   *line = dstr_new(256);
+
+    (void) level;
+    maillog_format(line, text);
+    (void) dstr_catc(line, '\n');
+    (void) fs_write_all(STDOUT_FILENO, dstr_str(line), dstr_len(line));
+    dstr_free(line);
+}
+
 /* maillog_open - (re)open the destination */
 
 static void maillog_open(void)
@@ -133,8 +146,8 @@ void    maillog_init(const char *prog, int flags)
 	msg_syslog_open(dstr_export(ident), facility);	/* openlog keeps the pointer */
 	msg_set_sink(msg_syslog_sink);
     }
-    if (flags & MAILLOG_STDERR)
-	msg_add_sink(msg_stderr_sink);
+    if (flags & MAILLOG_TEE)
+	msg_add_sink(maillog_tee_sink);
 }
 
 /* maillog_reopen - after rotation */

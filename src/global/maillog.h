@@ -4,7 +4,7 @@
 #include "dstr.h"
 
 #define MAILLOG_DIRECT	(1<<0)		/* write maillog_file ourselves (master, unchrooted) */
-#define MAILLOG_STDERR	(1<<1)		/* also copy every line to stderr */
+#define MAILLOG_TEE	(1<<1)		/* also copy every formatted line to stdout */
 
 /*
  * Set msg sinks from the loaded configuration, for program name prog:

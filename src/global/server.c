@@ -203,6 +203,10 @@ void    server_main(int argc, char **argv, const SERVER_DESC *desc)
     for (i = 0; i < nsock; i++)
 	fds[i] = MASTER_LISTEN_FD + i;
     if (desc->loop) {
+	/* One "request" on record tells master the start-up worked, so a
+	 * later crash of this long-running process is not a start-up failure. */
+	server_status(MASTER_STAT_TAKEN);
+	server_status(MASTER_STAT_AVAIL);
 	desc->loop(fds, (int) nsock);
 	exit(0);
     }

@@ -1,0 +1,308 @@
+/*
+ * cleanup_header - the header pass
+ * DESCRIPTION
+ *	Looks at the header section as it streams past: counts Received:
+ *	headers against hopcount_limit, notes Message-Id:, Date: and From:,
+ *	turns an mbox "From " line into X-Mailbox-Line:, caps each header at
+ *	header_size_limit (the excess is dropped, as Postfix does), and adds
+ *	the missing headers where the section ends. The body is not scanned
+ *	at all: it goes to the queue file in the pieces it arrived in.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "cleanup.h"
+#include "cfg_params.h"
+#include "mymalloc.h"
+#include "msg.h"
+#include "qid.h"
+#include "timefmt.h"
+
+#define HDR_UNKNOWN	0		/* not enough bytes to tell */
+#define HDR_FIELD	1		/* "Name: value" */
+#define HDR_CONT	2		/* continuation of the previous field */
+#define HDR_MBOX	3		/* "From " line before any real header */
+#define HDR_EMPTY	4		/* the blank line that ends the section */
+#define HDR_BODY	5		/* anything else: the body starts here */
+
+#define HDR_NAME_MAX	998		/* a longer "name" is no header name */
+#define HDR_ID_MAX	250		/* Message-Id kept for logging */
+
+struct CLEANUP_HDR {
+    QFILE_OUT *out;
+    char    qid[QID_SIZE];
+    char   *sender;			/* NULL: unknown, no From: added */
+    int     hop_limit;
+    size_t  header_limit;
+    int     in_body;
+    int     kind;			/* HDR_* of the line being read */
+    DSTR   *line;			/* the current physical line */
+    size_t  field_len;			/* bytes kept of the current field */
+    int     dropping;			/* current field is over the limit */
+    int     fields;			/* header fields other than Received: */
+    int     any_field;
+    int     hops;
+    int     seen_id;
+    int     seen_date;
+    int     seen_from;
+    DSTR   *message_id;
+};
+
+/* cleanup_hdr_new - start */
+
+CLEANUP_HDR *cleanup_hdr_new(QFILE_OUT *out, const char *qid, const char *sender,
+			             int hop_limit, size_t header_limit)
+{
+    CLEANUP_HDR *hdr = mycalloc(1, sizeof(*hdr));
+
+    hdr->out = out;
+    strncpy(hdr->qid, qid, QID_LEN);
+    hdr->sender = sender ? mystrdup(sender) : NULL;
+    hdr->hop_limit = hop_limit;
+    hdr->header_limit = header_limit;
+    hdr->line = dstr_new(256);
+    hdr->message_id = dstr_new(64);
+    return (hdr);
+}
+
+/* cleanup_hdr_free - release */
+
+void    cleanup_hdr_free(CLEANUP_HDR *hdr)
+{
+    dstr_free(hdr->line);
+    dstr_free(hdr->message_id);
+    free(hdr->sender);
+    free(hdr);
+}
+
+/* cleanup_hdr_classify - what kind of line starts with these bytes? */
+
+static int cleanup_hdr_classify(const CLEANUP_HDR *hdr, const char *s, size_t len)
+{
+    size_t  i;
+
+    if (len == 0)
+	return (HDR_UNKNOWN);
+    if (s[0] == '\n' || (s[0] == '\r' && len > 1 && s[1] == '\n'))
+	return (HDR_EMPTY);
+    if (s[0] == '\r' && len == 1)
+	return (HDR_UNKNOWN);
+    if (s[0] == ' ' || s[0] == '\t')
+	return (hdr->any_field ? HDR_CONT : HDR_BODY);
+    if (hdr->fields == 0 && (len >= 5 || memchr(s, '\n', len))) {
+	if (strncmp(s, "From ", len < 5 ? len : 5) == 0 && len >= 5)
+	    return (HDR_MBOX);
+    }
+    for (i = 0; i < len && i < HDR_NAME_MAX; i++) {
+	unsigned char c = (unsigned char) s[i];
+
+	if (c == ':')
+	    return (i > 0 ? HDR_FIELD : HDR_BODY);
+	if (c == ' ' || c == '\t') {		/* obsolete "Name : value" */
+	    while (i < len && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	    if (i == len)
+		return (HDR_UNKNOWN);
+	    return (s[i] == ':' && i > 0 ? HDR_FIELD : HDR_BODY);
+	}
+	if (c < 33 || c > 126)
+	    return (HDR_BODY);
+    }
+    return (i >= HDR_NAME_MAX ? HDR_BODY : HDR_UNKNOWN);
+}
+
+/* cleanup_hdr_is - case-insensitive field name test */
+
+static int cleanup_hdr_is(const char *line, const char *name)
+{
+    size_t  n = strlen(name);
+
+    if (strncasecmp(line, name, n) != 0)
+	return (0);
+    while (line[n] == ' ' || line[n] == '\t')
+	n++;
+    return (line[n] == ':');
+}
+
+/* cleanup_hdr_note - remember what a field tells us */
+
+static void cleanup_hdr_note(CLEANUP_HDR *hdr, const char *line, size_t len)
+{
+    const char *val;
+    size_t  vlen;
+
+    if (cleanup_hdr_is(line, "Received")) {
+	hdr->hops++;
+	return;
+    }
+    hdr->fields++;
+    if (cleanup_hdr_is(line, "Date")) {
+	hdr->seen_date = 1;
+    } else if (cleanup_hdr_is(line, "From")) {
+	hdr->seen_from = 1;
+    } else if (cleanup_hdr_is(line, "Message-Id")) {
+	hdr->seen_id = 1;
+	val = memchr(line, ':', len) + 1;
+	vlen = len - (size_t) (val - line);
+	while (vlen > 0 && (*val == ' ' || *val == '\t'))
+	    val++, vlen--;
+	while (vlen > 0 && (val[vlen - 1] == '\n' || val[vlen - 1] == '\r'
+			    || val[vlen - 1] == ' '))
+	    vlen--;
+	dstr_memcpy(hdr->message_id, val, vlen > HDR_ID_MAX ? HDR_ID_MAX : vlen);
+    }
+}
+
+/* cleanup_hdr_add_missing - the end of the header section */
+
+static void cleanup_hdr_add_missing(CLEANUP_HDR *hdr)
+{
+    DSTR   *buf = dstr_new(256);
+    char    stamp[32];
+    time_t  now = time((time_t *) 0);
+    struct tm tm;
+
+    if (!hdr->seen_id) {
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d%H%M%S", &tm);
+	dstr_sprintf(hdr->message_id, "<%s.%s@%s>", stamp, hdr->qid, var_myhostname);
+	dstr_printf(buf, "Message-Id: %s\n", dstr_str(hdr->message_id));
+    }
+    if (!hdr->seen_date) {
+	dstr_cats(buf, "Date: ");
+	timefmt_rfc5322(buf, now);
+	dstr_catc(buf, '\n');
+    }
+    if (!hdr->seen_from && hdr->sender)
+	dstr_printf(buf, "From: %s\n", *hdr->sender ? hdr->sender : var_empty_addr);
+    qfile_out_content(hdr->out, dstr_str(buf), dstr_len(buf));
+    dstr_free(buf);
+    hdr->in_body = 1;
+}
+
+/* cleanup_hdr_line - a complete header-section line (LF included) */
+
+static void cleanup_hdr_line(CLEANUP_HDR *hdr)
+{
+    const char *s = dstr_str(hdr->line);
+    size_t  len = dstr_len(hdr->line);
+
+    switch (hdr->kind) {
+    case HDR_MBOX:
+	qfile_out_content(hdr->out, "X-Mailbox-Line: ", 16);
+	hdr->any_field = 1;
+	hdr->fields++;
+	hdr->field_len = len + 16;
+	hdr->dropping = 0;
+	break;
+    case HDR_FIELD:
+	cleanup_hdr_note(hdr, s, len);
+	hdr->any_field = 1;
+	hdr->field_len = len;
+	hdr->dropping = 0;
+	break;
+    case HDR_CONT:
+	if (hdr->dropping || hdr->field_len + len > hdr->header_limit) {
+	    hdr->dropping = 1;
+	    DSTR_RESET(hdr->line);
+	    return;
+	}
+	hdr->field_len += len;
+	break;
+    }
+    qfile_out_content(hdr->out, s, len);
+    DSTR_RESET(hdr->line);
+}
+
+/* cleanup_hdr_to_body - the line being read is not part of the header section */
+
+static void cleanup_hdr_to_body(CLEANUP_HDR *hdr, int kind)
+{
+    cleanup_hdr_add_missing(hdr);
+    if (kind == HDR_BODY)			/* keep the required separator */
+	qfile_out_content(hdr->out, "\n", 1);
+    qfile_out_content(hdr->out, dstr_str(hdr->line), dstr_len(hdr->line));
+    DSTR_RESET(hdr->line);
+}
+
+/* cleanup_hdr_feed - content bytes */
+
+void    cleanup_hdr_feed(CLEANUP_HDR *hdr, const char *buf, size_t len)
+{
+    const char *nl;
+    size_t  take;
+    size_t  room;
+
+    while (len > 0 && !hdr->in_body) {
+	nl = memchr(buf, '\n', len);
+	take = nl ? (size_t) (nl - buf) + 1 : len;
+	if (hdr->kind == HDR_UNKNOWN || hdr->kind == HDR_EMPTY || hdr->kind == HDR_BODY) {
+	    (void) dstr_cat(hdr->line, buf, take);
+	} else {				/* a field: keep at most header_limit */
+	    room = hdr->header_limit > dstr_len(hdr->line) ?
+		hdr->header_limit - dstr_len(hdr->line) : 0;
+	    (void) dstr_cat(hdr->line, buf, take - (nl != NULL) < room ?
+			    take - (nl != NULL) : room);
+	    if (nl)
+		(void) dstr_catc(hdr->line, '\n');
+	}
+	buf += take;
+	len -= take;
+	if (hdr->kind == HDR_UNKNOWN)
+	    hdr->kind = cleanup_hdr_classify(hdr, dstr_str(hdr->line), dstr_len(hdr->line));
+	if (hdr->kind == HDR_EMPTY || hdr->kind == HDR_BODY) {
+	    if (hdr->kind == HDR_EMPTY && !nl)
+		continue;			/* "\r" without "\n" yet */
+	    cleanup_hdr_to_body(hdr, hdr->kind);
+	    break;
+	}
+	if (nl) {
+	    if (hdr->kind == HDR_UNKNOWN)	/* a short line: decide now */
+		hdr->kind = HDR_BODY;
+	    if (hdr->kind == HDR_BODY) {
+		cleanup_hdr_to_body(hdr, HDR_BODY);
+		break;
+	    }
+	    cleanup_hdr_line(hdr);
+	    hdr->kind = HDR_UNKNOWN;
+	}
+    }
+    if (len > 0)
+	qfile_out_content(hdr->out, buf, len);
+}
+
+/* cleanup_hdr_finish - end of content */
+
+void    cleanup_hdr_finish(CLEANUP_HDR *hdr)
+{
+    if (hdr->in_body)
+	return;
+    if (dstr_len(hdr->line) > 0) {		/* last line without LF */
+	(void) dstr_catc(hdr->line, '\n');
+	if (hdr->kind == HDR_UNKNOWN)
+	    hdr->kind = cleanup_hdr_classify(hdr, dstr_str(hdr->line), dstr_len(hdr->line));
+	if (hdr->kind == HDR_FIELD || hdr->kind == HDR_CONT || hdr->kind == HDR_MBOX) {
+	    cleanup_hdr_line(hdr);
+	} else {
+	    cleanup_hdr_to_body(hdr, hdr->kind == HDR_EMPTY ? HDR_EMPTY : HDR_BODY);
+	    return;
+	}
+    }
+    cleanup_hdr_add_missing(hdr);
+}
+
+/* cleanup_hdr_too_many_hops - hop count check */
+
+int     cleanup_hdr_too_many_hops(const CLEANUP_HDR *hdr)
+{
+    return (hdr->hops > hdr->hop_limit);
+}
+
+/* cleanup_hdr_message_id - for the log */
+
+const char *cleanup_hdr_message_id(const CLEANUP_HDR *hdr)
+{
+    return (dstr_str(hdr->message_id));
+}

@@ -1,0 +1,86 @@
+/*
+ * posthorn - the administrator's command
+ * DESCRIPTION
+ *	posthorn [-c config_dir] COMMAND [arguments]: creates instances,
+ *	starts and stops them, shows and edits configuration, lists and dumps
+ *	queued mail, and submits a message over QMQP. See posthorn(1).
+ *	-c selects the instance (default: $POSTHORN_CONFIG_DIR, else
+ *	/etc/posthorn); it is passed on to the master it starts.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "posthorn.h"
+#include "cfg.h"
+#include "msg.h"
+
+typedef struct POSTHORN_CMD {
+    const char *name;
+    int     (*fn) (int, char **);
+    const char *usage;
+} POSTHORN_CMD;
+
+static const POSTHORN_CMD posthorn_cmds[] = {
+    {"init", posthorn_init, "init DIR [--qmqp ADDR:PORT] [NAME=VALUE ...]"},
+    {"start", posthorn_start, "start"},
+    {"start-fg", posthorn_start_fg, "start-fg"},
+    {"stop", posthorn_stop, "stop"},
+    {"reload", posthorn_reload, "reload"},
+    {"status", posthorn_status, "status"},
+    {"check", posthorn_check, "check"},
+    {"logrotate", posthorn_logrotate, "logrotate"},
+    {"queue", posthorn_queue, "queue [-j]"},
+    {"cat", posthorn_cat, "cat QUEUE_ID..."},
+    {"conf", posthorn_conf, "conf [-d | -n] [-x] [NAME ...] | conf -e NAME=VALUE ..."},
+    {"send", posthorn_send, "send [-s ADDR:PORT] [-f SENDER] RECIPIENT ... < message"},
+    {0, 0, 0},
+};
+
+/* posthorn_usage - list commands */
+
+static int posthorn_usage(void)
+{
+    const POSTHORN_CMD *cmd;
+
+    fprintf(stderr, "usage: posthorn [-c config_dir] COMMAND [arguments]\ncommands:\n");
+    for (cmd = posthorn_cmds; cmd->name; cmd++)
+	fprintf(stderr, "  %s\n", cmd->usage);
+    return (2);
+}
+
+int     main(int argc, char **argv)
+{
+    const POSTHORN_CMD *cmd;
+    int     ch;
+
+    msg_init("posthorn");
+    while ((ch = getopt(argc, argv, "+c:v")) != -1) {
+	switch (ch) {
+	case 'c':
+	    if (setenv(CFG_ENV_CONFIG_DIR, optarg, 1) < 0)
+		msg_fatal("setenv: %m");
+	    break;
+	case 'v':
+	    msg_verbose++;
+	    break;
+	default:
+	    return (posthorn_usage());
+	}
+    }
+    if (optind >= argc)
+	return (posthorn_usage());
+    for (cmd = posthorn_cmds; cmd->name; cmd++) {
+	if (strcmp(cmd->name, argv[optind]) == 0) {
+	    optind++;
+	    /* Subcommands parse their own options from a fresh start. */
+	    argv += optind - 1;
+	    argc -= optind - 1;
+	    optind = 1;
+	    return (cmd->fn(argc, argv));
+	}
+    }
+    msg_warn("unknown command: %s", argv[optind]);
+    return (posthorn_usage());
+}

@@ -1,0 +1,64 @@
+/*
+ * posthorn_conf - show and edit main.cf, as postconf does
+ * DESCRIPTION
+ *	posthorn conf [-d | -n] [-x] [NAME ...]: every parameter's value,
+ *	the defaults (-d), or only what main.cf sets (-n); -x expands $names.
+ *	posthorn conf -t prints the parameter table itself (name, type,
+ *	default, bounds, meaning). posthorn conf -e NAME=VALUE ... edits
+ *	main.cf in place, keeping comments; run posthorn reload afterwards.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "posthorn.h"
+#include "cfg.h"
+#include "msg.h"
+
+/* posthorn_conf - the command */
+
+int     posthorn_conf(int argc, char **argv)
+{
+    int     mode = CFG_PRINT_ALL;
+    int     expand = 0;
+    int     edit = 0;
+    int     ch;
+    DSTR   *err;
+    int     ret;
+
+    while ((ch = getopt(argc, argv, "dentx")) != -1) {
+	switch (ch) {
+	case 'd':
+	    mode = CFG_PRINT_DEFAULTS;
+	    break;
+	case 'n':
+	    mode = CFG_PRINT_NONDEFAULT;
+	    break;
+	case 't':
+	    mode = CFG_PRINT_TABLE;
+	    break;
+	case 'x':
+	    expand = CFG_PRINT_EXPAND;
+	    break;
+	case 'e':
+	    edit = 1;
+	    break;
+	default:
+	    msg_fatal("usage: posthorn conf [-d | -n | -t] [-x] [NAME ...] | "
+		      "posthorn conf -e NAME=VALUE ...");
+	}
+    }
+    if (edit) {
+	if (optind >= argc)
+	    msg_fatal("usage: posthorn conf -e NAME=VALUE ...");
+	err = dstr_new(128);
+	if (cfg_edit(cfg_default_dir(), argv + optind, err) < 0)
+	    msg_fatal("%s", dstr_str(err));
+	dstr_free(err);
+	return (0);
+    }
+    if (mode != CFG_PRINT_DEFAULTS && mode != CFG_PRINT_TABLE)
+	posthorn_load_config();
+    ret = cfg_print(stdout, mode | expand, optind < argc ? argv + optind : NULL);
+    return (ret < 0 ? 1 : 0);
+}

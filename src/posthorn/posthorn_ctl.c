@@ -1,0 +1,273 @@
+/*
+ * posthorn_ctl - start, stop, reload, status, check, logrotate
+ * DESCRIPTION
+ *	The master's pid file is locked while master lives, so "running" is
+ *	a lock test, never a guess from a stale file. start validates the
+ *	configuration first and returns only once master is up (or says why
+ *	not); stop returns only once master and every child are gone.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "posthorn.h"
+#include "cfg.h"
+#include "cfg_params.h"
+#include "fsutil.h"
+#include "ios.h"
+#include "mastercf.h"
+#include "msg.h"
+#include "spool.h"
+
+#define POSTHORN_STOP_WAIT_MS	30000
+
+/* posthorn_load_config - main.cf or die */
+
+void    posthorn_load_config(void)
+{
+    DSTR   *err = dstr_new(128);
+
+    if (cfg_load(cfg_default_dir(), err) < 0)
+	msg_fatal("%s", dstr_str(err));
+    dstr_free(err);
+}
+
+/* posthorn_master_pid - live master, by its pid file lock */
+
+pid_t   posthorn_master_pid(void)
+{
+    DSTR   *path = dstr_new(128);
+    pid_t   pid;
+
+    dstr_sprintf(path, "%s/%s/master.pid", var_queue_dir, SPOOL_PID);
+    pid = fs_pidfile_holder(dstr_str(path));
+    dstr_free(path);
+    return (pid);
+}
+
+/* posthorn_master_path - the master program */
+
+static const char *posthorn_master_path(DSTR *buf)
+{
+    dstr_sprintf(buf, "%s/master", var_daemon_dir);
+    return (dstr_str(buf));
+}
+
+/* posthorn_check_mastercf - parse master.cf, or print why not */
+
+static int posthorn_check_mastercf(void)
+{
+    DSTR   *path = dstr_new(128);
+    DSTR   *err = dstr_new(128);
+    MASTERCF *cf;
+
+    dstr_sprintf(path, "%s/master.cf", var_config_dir);
+    if ((cf = mastercf_parse_file(dstr_str(path), err)) == NULL)
+	msg_warn("%s", dstr_str(err));
+    else
+	mastercf_free(cf);
+    dstr_free(path);
+    dstr_free(err);
+    return (cf ? 0 : -1);
+}
+
+/* posthorn_exec_master - replace ourselves with master */
+
+static int posthorn_exec_master(int detach)
+{
+    DSTR   *path = dstr_new(128);
+    char   *args[5];
+    int     n = 0;
+
+    posthorn_load_config();
+    if (posthorn_check_mastercf() < 0)
+	return (1);
+    if (posthorn_master_pid() > 0) {
+	msg_warn("the posthorn mail system is already running");
+	return (1);
+    }
+    args[n++] = (char *) posthorn_master_path(path);
+    args[n++] = "-c";
+    args[n++] = (char *) cfg_default_dir();
+    if (detach)
+	args[n++] = "-D";
+    args[n] = 0;
+    if (!detach)
+	printf("posthorn: starting the posthorn mail system in the foreground (Ctrl-C stops it)\n");
+    fflush(stdout);
+    execv(args[0], args);
+    msg_fatal("exec %s: %m", args[0]);
+}
+
+/* posthorn_start - background */
+
+int     posthorn_start(int argc, char **argv)
+{
+    (void) argc;
+    (void) argv;
+    return (posthorn_exec_master(1));
+}
+
+/* posthorn_start_fg - foreground, log on stdout */
+
+int     posthorn_start_fg(int argc, char **argv)
+{
+    (void) argc;
+    (void) argv;
+    return (posthorn_exec_master(0));
+}
+
+/* posthorn_signal_master - send sig to a running master, or complain */
+
+static pid_t posthorn_signal_master(int sig)
+{
+    pid_t   pid;
+
+    posthorn_load_config();
+    if ((pid = posthorn_master_pid()) <= 0) {
+	msg_warn("the posthorn mail system is not running");
+	return (0);
+    }
+    if (kill(pid, sig) < 0)
+	msg_fatal("signal master pid %ld: %m", (long) pid);
+    return (pid);
+}
+
+/* posthorn_stop - and wait until it is gone */
+
+int     posthorn_stop(int argc, char **argv)
+{
+    long long deadline = ios_now_ms() + POSTHORN_STOP_WAIT_MS;
+    struct timespec ts = {0, 50 * 1000 * 1000};
+
+    (void) argc;
+    (void) argv;
+    if (posthorn_signal_master(SIGTERM) == 0)
+	return (1);
+    while (posthorn_master_pid() > 0) {
+	if (ios_now_ms() > deadline) {
+	    msg_warn("master did not stop within %d seconds", POSTHORN_STOP_WAIT_MS / 1000);
+	    return (1);
+	}
+	nanosleep(&ts, NULL);
+    }
+    printf("posthorn: the posthorn mail system has stopped\n");
+    return (0);
+}
+
+/* posthorn_reload - validate here too, so the admin sees errors at once */
+
+int     posthorn_reload(int argc, char **argv)
+{
+    DSTR   *err = dstr_new(128);
+    int     bad;
+
+    (void) argc;
+    (void) argv;
+    posthorn_load_config();
+    bad = posthorn_check_mastercf() < 0;
+    dstr_free(err);
+    if (posthorn_signal_master(SIGHUP) == 0)
+	return (1);
+    if (bad) {
+	msg_warn("master.cf has errors: the running instance keeps its old configuration");
+	return (1);
+    }
+    printf("posthorn: refreshing the posthorn mail system\n");
+    return (0);
+}
+
+/* posthorn_status - exit 0 only while running */
+
+int     posthorn_status(int argc, char **argv)
+{
+    pid_t   pid;
+
+    (void) argc;
+    (void) argv;
+    posthorn_load_config();
+    if ((pid = posthorn_master_pid()) <= 0) {
+	printf("posthorn: the posthorn mail system is not running\n");
+	return (1);
+    }
+    printf("posthorn: the posthorn mail system is running: PID: %ld\n", (long) pid);
+    return (0);
+}
+
+/* posthorn_check_programs - every daemon master.cf names is there */
+
+static int posthorn_check_dirs(void)
+{
+    static const char *const progs[] = {"master", "qmqpd", "cleanup", "postlogd", 0};
+    const char *const *pp;
+    DSTR   *path = dstr_new(128);
+    struct stat st;
+    int     bad = 0;
+
+    for (pp = progs; *pp; pp++) {
+	dstr_sprintf(path, "%s/%s", var_daemon_dir, *pp);
+	if (access(dstr_str(path), X_OK) < 0) {
+	    msg_warn("daemon_directory: %s: %m", dstr_str(path));
+	    bad = 1;
+	}
+    }
+    if (stat(var_queue_dir, &st) < 0) {
+	msg_warn("queue_directory %s: %m (posthorn start creates it)", var_queue_dir);
+    } else if (st.st_uid != 0 && geteuid() == 0) {
+	msg_warn("queue_directory %s: should be owned by root", var_queue_dir);
+    }
+    dstr_free(path);
+    return (bad ? -1 : 0);
+}
+
+/* posthorn_check - configuration sanity */
+
+int     posthorn_check(int argc, char **argv)
+{
+    ARGV   *unknown;
+    size_t  i;
+    int     bad = 0;
+
+    (void) argc;
+    (void) argv;
+    posthorn_load_config();
+    unknown = cfg_unknown_names();
+    for (i = 0; i < unknown->argc; i++)
+	msg_warn("%s/main.cf: unknown parameter: %s", var_config_dir, unknown->argv[i]);
+    argv_free(unknown);
+    bad |= posthorn_check_mastercf() < 0;
+    bad |= posthorn_check_dirs() < 0;
+    return (bad);
+}
+
+/* posthorn_logrotate - move maillog_file aside, have it reopened */
+
+int     posthorn_logrotate(int argc, char **argv)
+{
+    DSTR   *to = dstr_new(256);
+    char    suffix[128];
+    time_t  now = time((time_t *) 0);
+    struct tm tm;
+
+    (void) argc;
+    (void) argv;
+    posthorn_load_config();
+    if (*var_maillog_file == 0)
+	msg_fatal("maillog_file is not set: logging goes to syslog");
+    localtime_r(&now, &tm);
+    if (strftime(suffix, sizeof(suffix), var_maillog_rotate_suffix, &tm) == 0)
+	msg_fatal("bad maillog_file_rotate_suffix: %s", var_maillog_rotate_suffix);
+    dstr_sprintf(to, "%s.%s", var_maillog_file, suffix);
+    if (rename(var_maillog_file, dstr_str(to)) < 0 && errno != ENOENT)
+	msg_fatal("rename %s to %s: %m", var_maillog_file, dstr_str(to));
+    if (posthorn_master_pid() > 0 && posthorn_signal_master(SIGUSR1) == 0)
+	return (1);
+    printf("posthorn: %s rotated to %s\n", var_maillog_file, dstr_str(to));
+    dstr_free(to);
+    return (0);
+}

@@ -1,0 +1,119 @@
+/*
+ * postlogd - write maillog_file for daemons that cannot reach it
+ * DESCRIPTION
+ *	Chrooted daemons send each finished log line as a datagram to the
+ *	postlog socket in public/ (maillog.c formats the whole line); this
+ *	daemon, running outside the chroot, appends them to maillog_file,
+ *	many lines per write. With POSTHORN_LOG_TEE set (posthorn start-fg)
+ *	it copies them to standard output too. On reload or stop it drains
+ *	what is queued before it exits, so no line is lost; `posthorn
+ *	logrotate` restarts it to reopen the file.
+ * SECURITY
+ *	Not chrooted, runs as root (master.cf: unpriv n, chroot n) so it can
+ *	open a log file anywhere; it only appends what it receives, as text.
+ * PARAMETERS
+ *	maillog_file, postlog_service_name.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cfg_params.h"
+#include "fsutil.h"
+#include "master_proto.h"
+#include "msg.h"
+#include "server.h"
+
+#define POSTLOGD_LINE_MAX	8192
+#define POSTLOGD_BATCH		(256 * 1024)
+
+static int postlogd_fd = -1;
+static int postlogd_tee;
+
+/* postlogd_drain - read every queued datagram, append them in one write */
+
+static void postlogd_drain(int sock)
+{
+    DSTR   *batch = dstr_new(POSTLOGD_BATCH);
+    char   *line;
+    ssize_t n;
+
+    for (;;) {
+	line = dstr_space(batch, POSTLOGD_LINE_MAX + 1);
+	n = recv(sock, line, POSTLOGD_LINE_MAX, MSG_DONTWAIT);
+	if (n < 0 && errno == EINTR)
+	    continue;
+	if (n <= 0)
+	    break;
+	if (line[n - 1] != '\n')
+	    line[n++] = '\n';
+	dstr_addlen(batch, (size_t) n);
+	if (dstr_len(batch) >= POSTLOGD_BATCH)
+	    break;
+    }
+    if (dstr_len(batch) > 0) {
+	if (postlogd_fd >= 0
+	    && fs_write_all(postlogd_fd, dstr_str(batch), dstr_len(batch)) < 0)
+	    msg_warn("write %s: %m", var_maillog_file);
+	if (postlogd_tee)
+	    (void) fs_write_all(STDOUT_FILENO, dstr_str(batch), dstr_len(batch));
+    }
+    dstr_free(batch);
+}
+
+/* postlogd_loop - serve until master says go, then drain and exit */
+
+static void postlogd_loop(const int *fds, int nfds)
+{
+    struct pollfd pfd[2];
+
+    if (nfds != 1)
+	msg_fatal("expected one unix-dgram listener, got %d", nfds);
+    pfd[0].fd = fds[0];
+    pfd[0].events = POLLIN;
+    pfd[1].fd = server_alive_fd();
+    pfd[1].events = POLLIN;
+    for (;;) {
+	if (poll(pfd, pfd[1].fd >= 0 ? 2 : 1, -1) < 0) {
+	    if (errno == EINTR)
+		continue;
+	    msg_fatal("poll: %m");
+	}
+	if (pfd[0].revents)
+	    postlogd_drain(fds[0]);
+	if (pfd[1].fd >= 0 && pfd[1].revents) {
+	    postlogd_drain(fds[0]);
+	    return;
+	}
+    }
+}
+
+/* postlogd_pre_jail - open the file while still root and unconfined */
+
+static void postlogd_pre_jail(const char *service, char **argv)
+{
+    (void) service;
+    (void) argv;
+    postlogd_tee = getenv(MASTER_ENV_LOG_TEE) != NULL;
+    if (*var_maillog_file == 0)
+	return;
+    if ((postlogd_fd = open(var_maillog_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+			    0640)) < 0)
+	msg_fatal("open %s: %m", var_maillog_file);
+}
+
+int     main(int argc, char **argv)
+{
+    static const SERVER_DESC desc = {
+	.name = "postlogd",
+	.pre_jail = postlogd_pre_jail,
+	.loop = postlogd_loop,
+	.flags = SERVER_FLAG_PERSISTENT,
+    };
+
+    server_main(argc, argv, &desc);
+}
