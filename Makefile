@@ -13,7 +13,7 @@ PREFIX   ?= /usr/local
 OPT      ?= -O2 -g
 SANITIZE ?=
 WARN     = -std=c11 -Wall -Wextra -Werror -Wformat=2 -Wmissing-prototypes \
-	   -Wstrict-prototypes -Wshadow -fno-common -Wno-format-nonliteral
+	   -Wstrict-prototypes -Wshadow -fno-common
 CPPFLAGS += -D_GNU_SOURCE -Isrc/util -Isrc/global
 CFLAGS   += $(OPT) $(WARN) $(SANITIZE) -MMD -MP
 LDFLAGS  += $(SANITIZE)

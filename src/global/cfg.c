@@ -52,7 +52,7 @@ typedef union CFG_CONV {
 
 /* cfg_state_new - empty snapshot */
 
-CFG_STATE *cfg_state_new(const char *filename, const char *config_dir)
+static CFG_STATE *cfg_state_new(const char *filename, const char *config_dir)
 {
     CFG_STATE *st = mycalloc(1, sizeof(*st));
 
@@ -436,7 +436,7 @@ void    cfg_join(DSTR *path, const char *dir, const char *file)
     size_t  len = strlen(dir);
 
     dstr_strcpy(path, dir);
-    if (len == 0 || dir[len - 1] != '/')
+    if (len > 0 && dir[len - 1] != '/')
 	dstr_catc(path, '/');
     dstr_cats(path, file);
 }

@@ -40,7 +40,6 @@ typedef struct CFG_STATE {
 } CFG_STATE;
 
 /* cfg.c: snapshots, main.cf syntax, loading */
-extern CFG_STATE *cfg_state_new(const char *filename, const char *config_dir);
 extern void cfg_state_free(CFG_STATE *st);
 extern CFG_VALUE *cfg_state_find(const CFG_STATE *st, const char *name);
 extern CFG_VALUE *cfg_state_findn(const CFG_STATE *st, const char *name, size_t len);
@@ -59,7 +58,6 @@ extern int cfg_split_nameval(const char *text, const char *what,
 			             char **name, char **value, DSTR *err);
 
 /* cfg_lookup.c: typed values, known names */
-extern int cfg_default_unit(const CFG_PARAM *param);
 /* v's expanded value as param's type (not CFG_STR), bounds checked. */
 extern int cfg_convert(const CFG_STATE *st, const CFG_VALUE *v,
 		               const CFG_PARAM *param, long *num, DSTR *err);

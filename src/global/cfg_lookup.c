@@ -91,7 +91,7 @@ int     cfg_parse_time(const char *value, int def_unit, long *seconds)
 
 /* cfg_default_unit - a bare time number is in the unit of the default */
 
-int     cfg_default_unit(const CFG_PARAM *param)
+static int cfg_default_unit(const CFG_PARAM *param)
 {
     size_t  len;
     int     last;

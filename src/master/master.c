@@ -387,9 +387,9 @@ int     main(int argc, char **argv)
     if (master_load_config(err) < 0)
 	msg_fatal("%s", dstr_str(err));
     master_copy_etc();
+    maillog_init("master", MAILLOG_DIRECT | (master_foreground ? MAILLOG_TEE : 0));
     msg_info("daemon started -- version %s, configuration %s", MASTER_VERSION,
 	     master_config_dir);
-    maillog_init("master", MAILLOG_DIRECT | (master_foreground ? MAILLOG_TEE : 0));
     master_daemon_ready(ready_fd);
     dstr_free(err);
     for (;;)

@@ -260,7 +260,10 @@ int     posthorn_logrotate(int argc, char **argv)
     if (*var_maillog_file == 0)
 	msg_fatal("maillog_file is not set: logging goes to syslog");
     localtime_r(&now, &tm);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"	/* the admin's strftime format */
     if (strftime(suffix, sizeof(suffix), var_maillog_rotate_suffix, &tm) == 0)
+#pragma GCC diagnostic pop
 	msg_fatal("bad maillog_file_rotate_suffix: %s", var_maillog_rotate_suffix);
     dstr_sprintf(to, "%s.%s", var_maillog_file, suffix);
     if (rename(var_maillog_file, dstr_str(to)) < 0 && errno != ENOENT)

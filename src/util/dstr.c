@@ -109,10 +109,12 @@ int     dstr_strcpy(DSTR *ds, const char *str)
     return (dstr_memcpy(ds, str, strlen(str)));
 }
 
-/* dstr_memcpy - replace with bytes */
+/* dstr_memcpy - replace with bytes; on DSTR_TOO_LONG the old content stays */
 
 int     dstr_memcpy(DSTR *ds, const void *buf, size_t len)
 {
+    if (ds->limit && len > ds->limit)
+	return (DSTR_TOO_LONG);
     DSTR_RESET(ds);
     return (dstr_cat(ds, buf, len));
 }
@@ -160,17 +162,27 @@ int     dstr_printf(DSTR *ds, const char *fmt,...)
     return (ret);
 }
 
-/* dstr_sprintf - replace with formatted text */
+/* dstr_sprintf - replace with formatted text; on DSTR_TOO_LONG the old content stays */
 
 int     dstr_sprintf(DSTR *ds, const char *fmt,...)
 {
     va_list ap;
     int     ret;
+    DSTR   *tmp;
 
-    DSTR_RESET(ds);
+    if (ds->limit == 0) {			/* the common case: no copy */
+	DSTR_RESET(ds);
+	va_start(ap, fmt);
+	ret = dstr_vprintf(ds, fmt, ap);
+	va_end(ap);
+	return (ret);
+    }
+    tmp = dstr_new(ds->limit < 256 ? ds->limit : 256);
     va_start(ap, fmt);
-    ret = dstr_vprintf(ds, fmt, ap);
+    (void) dstr_vprintf(tmp, fmt, ap);
     va_end(ap);
+    ret = dstr_memcpy(ds, dstr_str(tmp), dstr_len(tmp));
+    dstr_free(tmp);
     return (ret);
 }
 
@@ -193,6 +205,8 @@ void    dstr_addlen(DSTR *ds, size_t len)
 {
     if (len > ds->cap - ds->len)
 	msg_panic("%s: length %zu exceeds reserved space", __func__, len);
+    if (ds->limit && ds->len + len > ds->limit)
+	msg_panic("%s: length %zu exceeds the string's limit", __func__, ds->len + len);
     ds->len += len;
     ds->data[ds->len] = 0;
 }

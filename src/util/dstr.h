@@ -21,19 +21,21 @@ extern DSTR *dstr_new(size_t hint);
 extern DSTR *dstr_free(DSTR *ds);
 /* Later appends that would make the payload longer than max fail; 0 lifts the limit. */
 extern void dstr_set_limit(DSTR *ds, size_t max);
-/* Append bytes / a C string / one byte; 0 on success or DSTR_TOO_LONG (nothing appended). */
+/* Append bytes / a C string / one byte; 0 on success or DSTR_TOO_LONG (nothing appended).
+ * The source must not point into ds itself. */
 extern int dstr_cat(DSTR *ds, const void *buf, size_t len);
 extern int dstr_cats(DSTR *ds, const char *str);
 extern int dstr_catc(DSTR *ds, int ch);
-/* Replace the content with a C string / bytes. */
+/* Replace the content with a C string / bytes; on DSTR_TOO_LONG the old content stays. */
 extern int dstr_strcpy(DSTR *ds, const char *str);
 extern int dstr_memcpy(DSTR *ds, const void *buf, size_t len);
 /* Append formatted text (glibc %m allowed); 0 or DSTR_TOO_LONG. */
 extern int dstr_printf(DSTR *ds, const char *fmt,...) PRINTF_LIKE(2, 3);
-extern int dstr_vprintf(DSTR *ds, const char *fmt, va_list ap);
+extern int dstr_vprintf(DSTR *ds, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
 /* Replace the content with formatted text. */
 extern int dstr_sprintf(DSTR *ds, const char *fmt,...) PRINTF_LIKE(2, 3);
-/* Make room for len more bytes and return where they go; commit with dstr_addlen(). */
+/* Make room for len more bytes and return where they go; commit with dstr_addlen(),
+ * which panics if the commit would pass the limit (reserve within it). */
 extern char *dstr_space(DSTR *ds, size_t len);
 extern void dstr_addlen(DSTR *ds, size_t len);
 /* Shorten to len bytes (no-op when already shorter). */

@@ -232,6 +232,7 @@ static int ios_wait_ms(IOS *ios)
 {
     long long ms = -1;
     long long left;
+    const long long max_ms = 0x7fffffff;
 
     if (ios->timeout > 0)
 	ms = (long long) ios->timeout * 1000;
@@ -242,7 +243,7 @@ static int ios_wait_ms(IOS *ios)
 	if (ms < 0 || left < ms)
 	    ms = left;
     }
-    return ((int) ms);
+    return ((int) (ms > max_ms ? max_ms : ms));
 }
 
 /* ios_note_error - record why a transfer failed */
@@ -252,16 +253,20 @@ static void ios_note_error(IOS *ios)
     ios->flags |= (errno == ETIMEDOUT ? IOS_FLAG_TIMEOUT : IOS_FLAG_ERR);
 }
 
-/* ios_fill - refill the read buffer; 1 when data arrived, 0 EOF, -1 error */
+/* ios_fill - read more into the buffer, keeping unread bytes; 1 when data arrived, 0 EOF, -1 error */
 
 static int ios_fill(IOS *ios)
 {
     ssize_t n;
+    size_t  keep = ios->rend - ios->rpos;
 
     if (ios->flags & IOS_FLAG_BAD)
 	return (ios->flags & IOS_FLAG_EOF ? 0 : -1);
-    ios->rpos = ios->rend = 0;
-    n = ios->read_fn(ios->fd, ios->rbuf, ios->rcap, ios_wait_ms(ios), ios->ctx);
+    if (keep > 0 && ios->rpos > 0)
+	memmove(ios->rbuf, ios->rbuf + ios->rpos, keep);
+    ios->rpos = 0;
+    ios->rend = keep;
+    n = ios->read_fn(ios->fd, ios->rbuf + keep, ios->rcap - keep, ios_wait_ms(ios), ios->ctx);
     if (n < 0) {
 	ios_note_error(ios);
 	return (-1);
@@ -270,7 +275,7 @@ static int ios_fill(IOS *ios)
 	ios->flags |= IOS_FLAG_EOF;
 	return (0);
     }
-    ios->rend = (size_t) n;
+    ios->rend = keep + (size_t) n;
     ios->bytes_in += n;
     return (1);
 }
@@ -333,6 +338,16 @@ int     ios_read_exact(IOS *ios, void *buf, size_t len)
     return (0);
 }
 
+/* ios_crlf_next - with strip_cr: do the next two unread bytes read "\r\n"? */
+
+static int ios_crlf_next(IOS *ios)
+{
+    while (ios_buffered(ios) < 2)
+	if (ios_fill(ios) <= 0)
+	    return (0);
+    return (ios->rbuf[ios->rpos] == '\r' && ios->rbuf[ios->rpos + 1] == '\n');
+}
+
 /* ios_get_line - one line, bounded */
 
 int     ios_get_line(IOS *ios, DSTR *buf, size_t limit, int strip_cr)
@@ -341,24 +356,37 @@ int     ios_get_line(IOS *ios, DSTR *buf, size_t limit, int strip_cr)
     unsigned char *nl;
     size_t  avail;
     size_t  take;
+    size_t  room;
     int     got_any = 0;
 
     DSTR_RESET(buf);
+    if (buf->limit && limit > buf->limit)
+	limit = buf->limit;
     for (;;) {
 	if (ios->rpos == ios->rend && ios_fill(ios) <= 0) {
-	    if (!got_any)
+	    if (!got_any || !(ios->flags & IOS_FLAG_EOF))
 		return (IOS_EOF);
-	    return ((ios->flags & IOS_FLAG_EOF) ? IOS_LINE_LAST : IOS_EOF);
+	    return (IOS_LINE_LAST);
 	}
 	got_any = 1;
 	start = ios->rbuf + ios->rpos;
 	avail = ios->rend - ios->rpos;
 	nl = memchr(start, '\n', avail);
 	take = nl ? (size_t) (nl - start) : avail;
-	if (dstr_len(buf) + take > limit) {
-	    take = limit - dstr_len(buf);
-	    (void) dstr_cat(buf, start, take);
-	    ios->rpos += take;
+	room = limit - dstr_len(buf);
+	if (take > room) {
+	    /* A CR right at the limit does not count if an LF follows it. */
+	    if (strip_cr && nl && take == room + 1 && start[room] == '\r') {
+		(void) dstr_cat(buf, start, room);
+		ios->rpos += take + 1;
+		return (IOS_LINE_FULL);
+	    }
+	    (void) dstr_cat(buf, start, room);
+	    ios->rpos += room;
+	    if (strip_cr && ios_crlf_next(ios)) {
+		ios->rpos += 2;
+		return (IOS_LINE_FULL);
+	    }
 	    return (IOS_LINE_PART);
 	}
 	(void) dstr_cat(buf, start, take);

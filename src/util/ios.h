@@ -67,8 +67,11 @@ extern int ios_read_exact(IOS *ios, void *buf, size_t len);
 #define IOS_LINE_LAST	3		/* end of file after an unterminated line */
 /*
  * Read one LF-terminated line into buf (replacing it) without the LF, and
- * without a CR before it when strip_cr is set. At most limit bytes are
- * stored. Returns an IOS_LINE_* code, or IOS_EOF with nothing read.
+ * without a CR before it when strip_cr is set. At most limit bytes of line
+ * content are stored (a CR stripped before the LF does not count; buf's own
+ * limit, if lower, wins). Returns an IOS_LINE_* code, or IOS_EOF when the
+ * stream ended, failed or timed out before a line could be returned (buf may
+ * then hold a partial line: check ios_failed()).
  */
 extern int ios_get_line(IOS *ios, DSTR *buf, size_t limit, int strip_cr);
 

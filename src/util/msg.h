@@ -41,6 +41,6 @@ extern void msg_warn(const char *fmt,...) PRINTF_LIKE(1, 2);
 extern void msg_error(const char *fmt,...) PRINTF_LIKE(1, 2);
 extern _Noreturn void msg_fatal(const char *fmt,...) PRINTF_LIKE(1, 2);
 extern _Noreturn void msg_panic(const char *fmt,...) PRINTF_LIKE(1, 2);
-extern void msg_vprintf(int level, const char *fmt, va_list ap);
+extern void msg_vprintf(int level, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
 
 #endif

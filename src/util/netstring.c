@@ -113,6 +113,8 @@ int     netstring_get(IOS *ios, DSTR *buf, size_t max)
     int     err;
 
     DSTR_RESET(buf);
+    if (buf->limit && max > buf->limit)
+	max = buf->limit;
     if ((err = netstring_get_len(ios, max, &len)) != 0)
 	return (err);
     if (ios_read_exact(ios, dstr_space(buf, len), len) < 0)

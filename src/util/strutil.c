@@ -57,7 +57,7 @@ int     str_to_long(const char *str, long min, long max, long *result)
     char   *end;
     long    val;
 
-    if (*str == 0 || isspace((unsigned char) *str))
+    if (*str == 0 || isspace((unsigned char) *str) || *str == '+')
 	return (-1);
     errno = 0;
     val = strtol(str, &end, 10);

@@ -5,11 +5,6 @@
  *	streams, buffered writes over pipes, the error flag a dead peer
  *	leaves, and timeouts and session deadlines over socketpairs, where a
  *	silent peer must end in a timeout rather than a hang.
- *
- *	Tests in the "known_bugs" case describe behaviour the module should
- *	have but does not have yet; they run only when CHECK_KNOWN_BUGS is
- *	set in the environment, so the default run stays green until the
- *	module is fixed.
  */
 #include <check.h>
 #include <errno.h>
@@ -736,8 +731,6 @@ START_TEST(free_leaves_descriptor_open_and_close_closes_it)
 }
 END_TEST
 
-/* Known bugs: run with CHECK_KNOWN_BUGS=1 */
-
 START_TEST(get_line_crlf_line_at_limit_is_full)
 {
     IOS    *ios = mem_str("abcd\r\nnext\r\n");
@@ -752,16 +745,49 @@ START_TEST(get_line_crlf_line_at_limit_is_full)
 }
 END_TEST
 
-START_TEST(get_line_never_drops_bytes_silently)
+START_TEST(get_line_honours_buffer_limit_without_dropping_bytes)
 {
     IOS    *ios = mem_str("abcdefgh\n");
     DSTR   *buf = dstr_new(4);
-    int     ret;
 
     dstr_set_limit(buf, 4);			/* smaller than the line limit */
-    ret = ios_get_line(ios, buf, 100, 0);
-    if (ret == IOS_LINE_FULL)
-	ck_assert_str_eq(dstr_str(buf), "abcdefgh");
+    ck_assert_int_eq(ios_get_line(ios, buf, 100, 0), IOS_LINE_PART);
+    ck_assert_str_eq(dstr_str(buf), "abcd");
+    ck_assert_int_eq(ios_get_line(ios, buf, 100, 0), IOS_LINE_FULL);
+    ck_assert_str_eq(dstr_str(buf), "efgh");
+    ios_free(ios);
+    dstr_free(buf);
+}
+END_TEST
+
+/* one_byte_read - transport that hands out a C string one byte per call */
+
+static size_t one_byte_pos;
+
+static ssize_t one_byte_read(int fd, void *buf, size_t len, int timeout_ms, void *ctx)
+{
+    const char *str = ctx;
+
+    (void) fd;
+    (void) len;
+    (void) timeout_ms;
+    if (str[one_byte_pos] == 0)
+	return (0);
+    *(char *) buf = str[one_byte_pos++];
+    return (1);
+}
+
+START_TEST(get_line_crlf_split_across_refills_at_limit_is_full)
+{
+    IOS    *ios = ios_open(-1);
+    DSTR   *buf = dstr_new(4);
+
+    one_byte_pos = 0;
+    ios_set_io(ios, one_byte_read, ios_fd_write, "abcd\r\nnext\n");
+    ck_assert_int_eq(ios_get_line(ios, buf, 4, 1), IOS_LINE_FULL);
+    ck_assert_str_eq(dstr_str(buf), "abcd");
+    ck_assert_int_eq(ios_get_line(ios, buf, 4, 1), IOS_LINE_FULL);
+    ck_assert_str_eq(dstr_str(buf), "next");
     ios_free(ios);
     dstr_free(buf);
 }
@@ -788,7 +814,6 @@ static Suite *ios_suite(void)
     TCase  *tl = tcase_create("lines");
     TCase  *tw = tcase_create("write");
     TCase  *tt = tcase_create("time");
-    TCase  *tk;
 
     tcase_add_test(tr, getc_returns_bytes_then_eof);
     tcase_add_test(tr, getc_returns_high_bytes_as_unsigned);
@@ -837,13 +862,10 @@ static Suite *ios_suite(void)
     tcase_add_test(tt, free_leaves_descriptor_open_and_close_closes_it);
     suite_add_tcase(s, tt);
 
-    if (getenv("CHECK_KNOWN_BUGS") != 0) {
-	tk = tcase_create("known_bugs");
-	tcase_add_test(tk, get_line_crlf_line_at_limit_is_full);
-	tcase_add_test(tk, get_line_never_drops_bytes_silently);
-	tcase_add_test(tk, long_timeout_is_not_infinite);
-	suite_add_tcase(s, tk);
-    }
+    tcase_add_test(tl, get_line_crlf_line_at_limit_is_full);
+    tcase_add_test(tl, get_line_honours_buffer_limit_without_dropping_bytes);
+    tcase_add_test(tl, get_line_crlf_split_across_refills_at_limit_is_full);
+    tcase_add_test(tt, long_timeout_is_not_infinite);
     return (s);
 }
 
