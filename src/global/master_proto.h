@@ -22,7 +22,16 @@ typedef struct MASTER_STATUS {
 #define MASTER_STAT_TAKEN	0	/* busy with a client */
 #define MASTER_STAT_AVAIL	1	/* waiting for a client */
 
-/* Environment: where main.cf lives, and (postlogd only) copy log lines to stdout. */
+/* Environment: (postlogd only) copy log lines to stdout. */
 #define MASTER_ENV_LOG_TEE	"POSTHORN_LOG_TEE"
+
+/*
+ * The main.cf master last validated (start or reload), with its
+ * config_directory appended. A daemon whose main.cf has become unreadable
+ * or invalid since then runs with this instead, so a broken edit cannot
+ * take a running instance down before the admin notices it.
+ */
+#define MASTER_ENV_SNAPSHOT	"POSTHORN_CONFIG_SNAPSHOT"
+#define MASTER_SNAPSHOT_FILE	"pid/main.cf.valid"
 
 #endif

@@ -23,6 +23,7 @@
 #include "server.h"
 #include "cfg.h"
 #include "cfg_params.h"
+#include "fsutil.h"
 #include "jail.h"
 #include "maillog.h"
 #include "master_proto.h"
@@ -73,6 +74,28 @@ void    server_status(int avail)
     st.avail = avail;
     if (write(MASTER_STATUS_FD, &st, sizeof(st)) != sizeof(st))
 	msg_fatal("status update to master: %m");	/* master is gone */
+}
+
+/* server_load_config - main.cf, or the copy master last validated */
+
+static void server_load_config(void)
+{
+    DSTR   *err = dstr_new(128);
+    DSTR   *text;
+    const char *snap = getenv(MASTER_ENV_SNAPSHOT);
+
+    if (cfg_load(cfg_default_dir(), err) == 0) {
+	dstr_free(err);
+	return;
+    }
+    text = dstr_new(4096);
+    if (snap == NULL || fs_read_file(snap, text, 0) < 0)
+	msg_fatal("%s", dstr_str(err));
+    msg_warn("%s -- running with the configuration master last validated", dstr_str(err));
+    if (cfg_load_text(dstr_str(text), dstr_len(text), snap, err) < 0)
+	msg_fatal("%s", dstr_str(err));
+    dstr_free(text);
+    dstr_free(err);
 }
 
 /* server_accept_loop - serve connections until told or timed out */
@@ -180,7 +203,7 @@ void    server_main(int argc, char **argv, const SERVER_DESC *desc)
 	}
     }
     argv += optind;
-    cfg_load_or_die(cfg_default_dir());
+    server_load_config();
     server_under_master = !stdin_mode && server_fd_open(MASTER_STATUS_FD)
 	&& server_fd_open(MASTER_ALIVE_FD);
     maillog_init(desc->name, 0);

@@ -37,6 +37,7 @@
 #include "ios.h"
 #include "jail.h"
 #include "maillog.h"
+#include "master_proto.h"
 #include "msg.h"
 #include "mymalloc.h"
 #include "spool.h"
@@ -126,6 +127,30 @@ static void master_clear_tmp(void)
     closedir(dir);
 }
 
+/* master_snapshot - keep the validated main.cf for children (master_proto.h) */
+
+static void master_snapshot(void)
+{
+    DSTR   *from = dstr_new(256);
+    DSTR   *text = dstr_new(4096);
+    DSTR   *to = dstr_new(256);
+
+    dstr_sprintf(from, "%s/main.cf", master_config_dir);
+    dstr_sprintf(to, "%s/%s", var_queue_dir, MASTER_SNAPSHOT_FILE);
+    if (fs_read_file(dstr_str(from), text, 0) < 0) {
+	msg_warn("read %s: %m", dstr_str(from));
+    } else {
+	dstr_printf(text, "\nconfig_directory = %s\n", master_config_dir);
+	if (fs_replace_file(dstr_str(to), dstr_str(text), dstr_len(text), 0644) < 0)
+	    msg_warn("write %s: %m", dstr_str(to));
+	else
+	    (void) setenv(MASTER_ENV_SNAPSHOT, dstr_str(to), 1);
+    }
+    dstr_free(from);
+    dstr_free(text);
+    dstr_free(to);
+}
+
 /* master_load_config - main.cf then master.cf into services */
 
 static int master_load_config(DSTR *err)
@@ -146,6 +171,8 @@ static int master_load_config(DSTR *err)
     }
     ret = master_services_load(cf, err);
     mastercf_free(cf);
+    if (ret == 0)
+	master_snapshot();
     return (ret);
 }
 

@@ -160,24 +160,22 @@ int     posthorn_stop(int argc, char **argv)
     return (0);
 }
 
-/* posthorn_reload - validate here too, so the admin sees errors at once */
+/* posthorn_reload - validate here first, so the admin sees errors at once */
 
 int     posthorn_reload(int argc, char **argv)
 {
     DSTR   *err = dstr_new(128);
-    int     bad;
 
     (void) argc;
     (void) argv;
-    posthorn_load_config();
-    bad = posthorn_check_mastercf() < 0;
+    if (cfg_load(cfg_default_dir(), err) < 0)
+	msg_fatal("%s -- not reloading: the running instance keeps its configuration",
+		  dstr_str(err));
     dstr_free(err);
+    if (posthorn_check_mastercf() < 0)
+	msg_fatal("not reloading: the running instance keeps its configuration");
     if (posthorn_signal_master(SIGHUP) == 0)
 	return (1);
-    if (bad) {
-	msg_warn("master.cf has errors: the running instance keeps its old configuration");
-	return (1);
-    }
     printf("posthorn: refreshing the posthorn mail system\n");
     return (0);
 }

@@ -1,0 +1,105 @@
+# lib.sh - shared helpers for integration tests: a real posthorn instance in a
+# temporary directory (root mode: chroot, mail_owner), real peers on loopback.
+# Each test script sources this file, calls t_instance, and ends with t_pass.
+set -u
+
+T_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+T_BUILD=${BUILD:-build}
+case $T_BUILD in /*) ;; *) T_BUILD=$T_ROOT/$T_BUILD ;; esac
+POSTHORN=$T_BUILD/bin/posthorn
+PY=/usr/bin/python3
+T_NAME=$(basename "$0" .sh)
+T_TMP=$(mktemp -d "/tmp/posthorn-$T_NAME.XXXXXX")
+chmod 755 "$T_TMP"
+INST=
+PH=
+SPOOL=
+NULLMAILER_QMQP=${NULLMAILER_DIR:-/opt/posthorn-peers/nullmailer}/usr/lib/nullmailer/qmqp
+
+t_log() { echo "[$T_NAME] $*"; }
+
+# t_fail MSG - report, show the end of the instance's log, stop
+t_fail() {
+    echo "FAIL [$T_NAME]: $*"
+    if [ -n "$INST" ] && [ -f "$INST/maillog" ]; then
+	echo "--- last lines of $INST/maillog"
+	tail -n 30 "$INST/maillog"
+    fi
+    exit 1
+}
+
+t_pass() { echo "PASS [$T_NAME]"; exit 0; }
+
+t_cleanup() {
+    if [ -n "$PH" ]; then
+	$PH stop >/dev/null 2>&1 || true
+    fi
+    if [ -n "${T_KEEP:-}" ]; then
+	echo "[$T_NAME] keeping $T_TMP"
+    else
+	rm -rf "$T_TMP"
+    fi
+}
+trap t_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# t_port - a TCP port nobody listens on
+t_port() {
+    while :; do
+	p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 30000 ))
+	if ! ss -Htln "sport = :$p" | grep -q .; then
+	    echo "$p"
+	    return
+	fi
+    done
+}
+
+# t_instance [NAME=VALUE ...] - create (not start) an instance with qmqpd on 127.0.0.1:$QPORT
+t_instance() {
+    QPORT=$(t_port)
+    INST=$T_TMP/inst
+    $POSTHORN init "$INST" --qmqp "127.0.0.1:$QPORT" qmqpd_error_delay=0 "$@" >/dev/null \
+	|| t_fail "posthorn init failed"
+    PH="$POSTHORN -c $INST"
+    SPOOL=$INST/spool
+}
+
+t_start() { $PH start >/dev/null || t_fail "posthorn start failed"; }
+t_stop() { $PH stop >/dev/null || t_fail "posthorn stop failed"; }
+
+# t_assert_eq EXPECTED ACTUAL WHAT
+t_assert_eq() {
+    [ "$1" = "$2" ] || t_fail "$3: expected '$1', got '$2'"
+}
+
+# t_queue_count - complete messages in the message queues
+t_queue_count() {
+    find "$SPOOL/incoming" "$SPOOL/active" "$SPOOL/deferred" "$SPOOL/hold" \
+	-maxdepth 1 -type f -regextype posix-extended -regex '.*/[0-9A-Z]{16}' 2>/dev/null | wc -l
+}
+
+# t_wait_until SECONDS COMMAND... - poll until the command succeeds
+t_wait_until() {
+    local limit=$1; shift
+    local end=$(( $(date +%s) + limit ))
+    while ! "$@" >/dev/null 2>&1; do
+	[ "$(date +%s)" -ge "$end" ] && return 1
+	sleep 0.1
+    done
+    return 0
+}
+
+# t_log_has PATTERN - grep -E the instance log
+t_log_has() { grep -Eq -- "$1" "$INST/maillog"; }
+
+# t_qmqp ARGS... - the raw QMQP client (see qmqp_raw.py)
+t_qmqp() { $PY "$T_ROOT/tests/integration/qmqp_raw.py" "$@"; }
+
+# t_master_pid
+t_master_pid() { tr -d ' \n' < "$SPOOL/pid/master.pid"; }
+
+[ "$(id -u)" = 0 ] || { echo "SKIP [$T_NAME]: integration tests run as root (chroot mode)"; exit 77; }
+[ -x "$POSTHORN" ] || { echo "FAIL [$T_NAME]: $POSTHORN not built"; exit 1; }
+
+# t_wait_log PATTERN [SECONDS] - the log line may lag a little (postlogd writes it)
+t_wait_log() { t_wait_until "${2:-5}" t_log_has "$1"; }

@@ -1,0 +1,95 @@
+#!/usr/bin/python3
+"""qmqp_raw - send exact bytes to a QMQP server and report what came back.
+
+usage: qmqp_raw.py PORT [options]           (server 127.0.0.1 unless --host)
+  --data STR        bytes to send, with Python escapes (\\n, \\x00 ...)
+  --file PATH       bytes to send, from a file
+  --request MSG SENDER RCPT...   build a well-formed request (escapes allowed)
+  --cut N           send only the first N bytes of the request
+  --hold SECONDS    after sending, wait this long before closing (no shutdown)
+  --no-shutdown     do not half-close after sending (wait for the reply)
+  --timeout S       reply wait (default 10)
+Prints one line: "REPLY <status> <text>", "NOREPLY" (EOF without data),
+"BADREPLY <bytes>", "TIMEOUT" or "RESET". Exit status 0 always.
+"""
+import socket
+import sys
+import time
+
+
+def ns(b):
+    return str(len(b)).encode() + b":" + b + b","
+
+
+def unescape(s):
+    return s.encode("latin-1").decode("unicode_escape").encode("latin-1")
+
+
+def main(argv):
+    port = int(argv[1])
+    host = "127.0.0.1"
+    data = b""
+    cut = None
+    hold = 0.0
+    shutdown = True
+    timeout = 10.0
+    i = 2
+    while i < len(argv):
+        a = argv[i]
+        if a == "--host":
+            host = argv[i + 1]; i += 2
+        elif a == "--data":
+            data = unescape(argv[i + 1]); i += 2
+        elif a == "--file":
+            data = open(argv[i + 1], "rb").read(); i += 2
+        elif a == "--request":
+            msg, sender = unescape(argv[i + 1]), unescape(argv[i + 2])
+            rcpts = []
+            i += 3
+            while i < len(argv) and not argv[i].startswith("--"):
+                rcpts.append(unescape(argv[i])); i += 1
+            data = ns(ns(msg) + ns(sender) + b"".join(ns(r) for r in rcpts))
+        elif a == "--cut":
+            cut = int(argv[i + 1]); i += 2
+        elif a == "--hold":
+            hold = float(argv[i + 1]); i += 2
+        elif a == "--no-shutdown":
+            shutdown = False; i += 1
+        elif a == "--timeout":
+            timeout = float(argv[i + 1]); i += 2
+        else:
+            sys.exit("qmqp_raw.py: unknown option " + a)
+    if cut is not None:
+        data = data[:cut]
+    s = socket.create_connection((host, port), timeout=timeout)
+    try:
+        s.sendall(data)
+        if hold:
+            time.sleep(hold)
+        if shutdown and not hold:
+            s.shutdown(socket.SHUT_WR)
+        reply = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            reply += chunk
+    except socket.timeout:
+        print("TIMEOUT")
+        return
+    except (ConnectionResetError, BrokenPipeError):
+        print("RESET")
+        return
+    if not reply:
+        print("NOREPLY")
+        return
+    colon = reply.find(b":")
+    if colon < 1 or not reply[:colon].isdigit() or not reply.endswith(b","):
+        print("BADREPLY", reply[:200])
+        return
+    body = reply[colon + 1:-1]
+    print("REPLY", chr(body[0]), body[1:].decode("latin-1"))
+
+
+if __name__ == "__main__":
+    main(sys.argv)
