@@ -103,3 +103,14 @@ t_master_pid() { tr -d ' \n' < "$SPOOL/pid/master.pid"; }
 
 # t_wait_log PATTERN [SECONDS] - the log line may lag a little (postlogd writes it)
 t_wait_log() { t_wait_until "${2:-5}" t_log_has "$1"; }
+
+# t_pids PROGRAM - pids of this instance's processes running PROGRAM (master, qmqpd ...)
+t_pids() {
+    local p
+    for p in $(pgrep -f "$T_BUILD/libexec/$1" 2>/dev/null); do
+	if tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -qx "POSTHORN_CONFIG_DIR=$INST" \
+	    || tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -q -- "-c $INST "; then
+	    echo "$p"
+	fi
+    done
+}

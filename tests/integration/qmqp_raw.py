@@ -5,8 +5,10 @@ usage: qmqp_raw.py PORT [options]           (server 127.0.0.1 unless --host)
   --data STR        bytes to send, with Python escapes (\\n, \\x00 ...)
   --file PATH       bytes to send, from a file
   --request MSG SENDER RCPT...   build a well-formed request (escapes allowed)
+  --pad N           (before --request) append N bytes of 76-column text lines to the message
   --cut N           send only the first N bytes of the request
   --hold SECONDS    after sending, wait this long before closing (no shutdown)
+  --pause-at N S    send N bytes, wait S seconds, send the rest
   --no-shutdown     do not half-close after sending (wait for the reply)
   --timeout S       reply wait (default 10)
 Prints one line: "REPLY <status> <text>", "NOREPLY" (EOF without data),
@@ -33,6 +35,8 @@ def main(argv):
     hold = 0.0
     shutdown = True
     timeout = 10.0
+    pause_at, pause = None, 0.0
+    pad = 0
     i = 2
     while i < len(argv):
         a = argv[i]
@@ -42,8 +46,12 @@ def main(argv):
             data = unescape(argv[i + 1]); i += 2
         elif a == "--file":
             data = open(argv[i + 1], "rb").read(); i += 2
+        elif a == "--pad":
+            pad = int(argv[i + 1]); i += 2
         elif a == "--request":
             msg, sender = unescape(argv[i + 1]), unescape(argv[i + 2])
+            line = b"x" * 76 + b"\n"
+            msg += (line * (pad // len(line) + 1))[:pad]
             rcpts = []
             i += 3
             while i < len(argv) and not argv[i].startswith("--"):
@@ -51,6 +59,8 @@ def main(argv):
             data = ns(ns(msg) + ns(sender) + b"".join(ns(r) for r in rcpts))
         elif a == "--cut":
             cut = int(argv[i + 1]); i += 2
+        elif a == "--pause-at":
+            pause_at, pause = int(argv[i + 1]), float(argv[i + 2]); i += 3
         elif a == "--hold":
             hold = float(argv[i + 1]); i += 2
         elif a == "--no-shutdown":
@@ -63,6 +73,10 @@ def main(argv):
         data = data[:cut]
     s = socket.create_connection((host, port), timeout=timeout)
     try:
+        if pause_at is not None:
+            s.sendall(data[:pause_at])
+            time.sleep(pause)
+            data = data[pause_at:]
         s.sendall(data)
         if hold:
             time.sleep(hold)

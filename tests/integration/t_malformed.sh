@@ -50,8 +50,7 @@ expect "sender over line_length_limit" \
 expect "message netstring over message_size_limit, answered before the body" \
     "REPLY D netstring length exceeds storage limit while receiving message content" \
     --data '20000030:20000000:' --no-shutdown --timeout 5
-big=$(head -c 120000 /dev/zero | tr '\0' x)
-expect "message over message_size_limit" "REPLY D" --request "Subject: big\n\n$big\n" a@example.org b@example.org
+expect "message over message_size_limit" "REPLY D" --pad 120000 --request "Subject: big\n\n" a@example.org b@example.org
 expect "zero recipients" "REPLY D Error: no recipients specified" --request "$MSG" a@b
 expect "empty recipient" "REPLY D Error: empty recipient address" --request "$MSG" a@b ''
 expect "NUL in an address" "REPLY D Error: malformed recipient address" --request "$MSG" a@b 'c\x00@d'

@@ -1,0 +1,428 @@
+#!/bin/sh
+# bench/run.sh - posthorn and Debian's Postfix side by side, same load, one run.
+#
+# usage: sh bench/run.sh [BUILD_DIR] [SCENARIO ...]
+#   BUILD_DIR   where "make" put bin/posthorn and libexec/ (default: build)
+#   SCENARIO    ingest (default: every available scenario)
+#
+# environment:
+#   BENCH_MESSAGES     messages per run                      (default 10000)
+#   BENCH_ROUNDS       rounds; each round runs every scenario
+#                      step twice, posthorn first, then Postfix first (default 1)
+#   BENCH_CONCURRENCY  qmqp-source sessions, space separated   (default "10 50")
+#   BENCH_SIZE         message size in bytes (qmqp-source -l)  (default 2000)
+#   BENCH_TIMEOUT      seconds one qmqp-source run may take    (default 600)
+#   BENCH_KEEP=1       keep the instance directories (for a post-mortem)
+#
+# Builds nothing (make bench builds first); needs root (Postfix's master and
+# posthorn's root mode). Both instances live in fresh directories under
+# /var/tmp, on the same file system, and are stopped and removed on exit,
+# on error and on Ctrl-C. See bench/README.md.
+
+set -u
+
+BUILD=${1:-build}
+[ $# -gt 0 ] && shift
+SCENARIOS=${*:-all}
+
+N=${BENCH_MESSAGES:-10000}
+ROUNDS=${BENCH_ROUNDS:-1}
+CONCURRENCY=${BENCH_CONCURRENCY:-10 50}
+SIZE=${BENCH_SIZE:-2000}
+RUN_TIMEOUT=${BENCH_TIMEOUT:-600}
+SENDER=sender@example.org
+RCPT=rcpt@example.net
+
+PF_DAEMON_DIR=/usr/lib/postfix/sbin
+ALL_SCENARIOS="ingest"		# later: e2e (qmqp-source -> MTA -> smtp-sink)
+
+PH_DIR=
+PF_DIR=
+PH_PORT=
+PF_PORT=
+PH_BIN=
+QMQP_SOURCE=
+RESULTS=
+CMDLINE="sh bench/run.sh $BUILD${*:+ $*}"
+
+say()  { printf '%s\n' "$*"; }
+info() { printf 'bench: %s\n' "$*"; }
+die()  { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------- plumbing
+
+now() { date +%s.%N; }
+
+# free_port BASE - the first TCP port from BASE up that nothing listens on
+free_port() {
+    p=$1
+    while [ "$p" -lt $(($1 + 200)) ]; do
+	if [ -z "$(ss -Htln "sport = :$p" 2>/dev/null)" ] &&
+	   [ "$p" != "${PH_PORT:-0}" ] && [ "$p" != "${PF_PORT:-0}" ]; then
+	    echo "$p"
+	    return 0
+	fi
+	p=$((p + 1))
+    done
+    die "no free TCP port in $1..$(($1 + 199))"
+}
+
+# wait_port PORT - until something listens on 127.0.0.1:PORT (10 s)
+wait_port() {
+    i=0
+    while [ -z "$(ss -Htln "sport = :$1" 2>/dev/null)" ]; do
+	i=$((i + 1))
+	[ $i -gt 100 ] && return 1
+	sleep 0.1
+    done
+    return 0
+}
+
+# spool_count DIR - regular files in the message queues under DIR
+spool_count() {
+    n=0
+    for q in incoming active deferred hold; do
+	[ -d "$1/$q" ] || continue
+	c=$(find "$1/$q" -type f | wc -l)
+	n=$((n + c))
+    done
+    echo $n
+}
+
+# log_lines FILE - number of lines so far (0 when missing)
+log_lines() {
+    if [ -f "$1" ]; then wc -l < "$1" | tr -d ' '; else echo 0; fi
+}
+
+# log_problems FILE FROMLINE LABEL - show warnings/errors logged after FROMLINE
+log_problems() {
+    [ -f "$1" ] || return 0
+    bad=$(tail -n +"$(($2 + 1))" "$1" | grep -E ': (warning|error|fatal|panic):' || true)
+    [ -z "$bad" ] && return 0
+    cnt=$(printf '%s\n' "$bad" | wc -l)
+    info "$3 logged $cnt warning/error lines during the run, distinct kinds:"
+    printf '%s\n' "$bad" | sed -e 's/^.*\]: //' -e 's/^[0-9A-Z]\{10,\}: //' |
+	sort | uniq -c | sort -rn | head -5 | sed 's/^/    /'
+}
+
+# ---------------------------------------------------------------- posthorn
+
+ph_setup() {
+    PH_DIR=$(mktemp -d /var/tmp/posthorn-bench.XXXXXX) || die "mktemp failed"
+    rmdir "$PH_DIR"		# posthorn init never overwrites; give it a new name
+    PH_PORT=$(free_port 16628) || exit 1
+    "$PH_BIN" init "$PH_DIR" --qmqp "127.0.0.1:$PH_PORT" qmqpd_error_delay=0 >/dev/null ||
+	die "posthorn init $PH_DIR failed"
+    PH_SPOOL=$PH_DIR/spool
+}
+
+ph_start() {
+    "$PH_BIN" -c "$PH_DIR" start >/dev/null || die "posthorn -c $PH_DIR start failed"
+    wait_port "$PH_PORT" || die "posthorn does not listen on 127.0.0.1:$PH_PORT"
+}
+
+ph_stop() {
+    [ -n "$PH_DIR" ] && [ -f "$PH_DIR/main.cf" ] || return 0
+    "$PH_BIN" -c "$PH_DIR" status >/dev/null 2>&1 || return 0
+    "$PH_BIN" -c "$PH_DIR" stop >/dev/null 2>&1 ||
+	info "warning: posthorn -c $PH_DIR stop failed"
+}
+
+# ph_clear - empty the message queues (instance stopped)
+ph_clear() {
+    for q in incoming active deferred hold tmp; do
+	[ -d "$PH_SPOOL/$q" ] && find "$PH_SPOOL/$q" -mindepth 1 -delete
+    done
+    return 0
+}
+
+# ---------------------------------------------------------------- Postfix
+#
+# A private Postfix: its own main.cf/master.cf in PF_DIR, run by starting
+# Debian's master(8) with -c (MAIL_CONFIG is passed on to every daemon), so
+# /etc/postfix is never read for configuration nor written. No chroot.
+# Services: qmqpd, cleanup, trivial-rewrite (cleanup needs it), postlogd
+# (maillog_file). No qmgr (so nothing is delivered or moved, as in posthorn,
+# which has no queue manager yet); see bench/README.md for why in_flow_delay
+# is 0 and why public/qmgr is a FIFO nobody reads.
+
+pf_setup() {
+    PF_DIR=$(mktemp -d /var/tmp/postfix-bench.XXXXXX) || die "mktemp failed"
+    chmod 755 "$PF_DIR"
+    PF_PORT=$(free_port 16728) || exit 1
+    PF_SPOOL=$PF_DIR/queue
+    mkdir -p "$PF_SPOOL" "$PF_DIR/data"
+    for d in active bounce corrupt defer deferred flush hold incoming private saved trace; do
+	install -d -o postfix -g root -m 700 "$PF_SPOOL/$d"
+    done
+    install -d -o postfix -g postdrop -m 730 "$PF_SPOOL/maildrop"
+    install -d -o postfix -g postdrop -m 710 "$PF_SPOOL/public"
+    install -d -o root -g root -m 755 "$PF_SPOOL/pid"
+    install -d -o postfix -g root -m 700 "$PF_DIR/data"
+    # cleanup wakes qmgr after each message; without a qmgr service Postfix
+    # logs "unable to look up public/qmgr" once per message. A FIFO without
+    # a reader makes that wake-up fail silently, as posthorn's does.
+    mkfifo -m 622 "$PF_SPOOL/public/qmgr" && chown postfix:postdrop "$PF_SPOOL/public/qmgr" ||
+	die "mkfifo $PF_SPOOL/public/qmgr failed"
+    cat > "$PF_DIR/main.cf" <<EOF
+# Postfix instance for posthorn's bench/run.sh
+compatibility_level = 3.6
+config_directory = $PF_DIR
+queue_directory = $PF_SPOOL
+data_directory = $PF_DIR/data
+daemon_directory = $PF_DAEMON_DIR
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = bench.localdomain
+mydestination =
+alias_maps =
+alias_database =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+qmqpd_authorized_clients = 127.0.0.0/8
+qmqpd_error_delay = 0
+maillog_file = $PF_DIR/maillog
+# No qmgr runs, so nobody returns inflow tokens: without this every message
+# would sleep in_flow_delay (1s) in cleanup.
+in_flow_delay = 0
+EOF
+    cat > "$PF_DIR/master.cf" <<EOF
+# service          type  private unpriv chroot wakeup maxproc command
+127.0.0.1:$PF_PORT inet  n       -      n      -      -       qmqpd
+cleanup            unix  n       -      n      -      0       cleanup
+rewrite            unix  -       -      n      -      -       trivial-rewrite
+postlog            unix-dgram n  -      n      -      1       postlogd
+EOF
+}
+
+pf_pid() {
+    [ -n "$PF_DIR" ] && [ -f "$PF_SPOOL/pid/master.pid" ] || return 1
+    p=$(tr -dc '0-9' < "$PF_SPOOL/pid/master.pid")
+    [ -n "$p" ] && kill -0 "$p" 2>/dev/null && echo "$p"
+}
+
+pf_start() {
+    MAIL_CONFIG=$PF_DIR "$PF_DAEMON_DIR/master" -w -c "$PF_DIR" ||
+	die "Postfix master -c $PF_DIR did not start (see $PF_DIR/maillog)"
+    wait_port "$PF_PORT" || die "Postfix does not listen on 127.0.0.1:$PF_PORT"
+}
+
+pf_stop() {
+    p=$(pf_pid) || return 0
+    kill -TERM "$p" 2>/dev/null	# master terminates its process group
+    i=0
+    while kill -0 "$p" 2>/dev/null; do
+	i=$((i + 1))
+	if [ $i -gt 300 ]; then
+	    info "warning: Postfix master $p did not stop in 30s, killing it"
+	    kill -KILL "$p" 2>/dev/null
+	    break
+	fi
+	sleep 0.1
+    done
+}
+
+pf_clear() {
+    for q in incoming active deferred hold defer bounce trace; do
+	find "$PF_SPOOL/$q" -mindepth 1 -delete
+    done
+}
+
+# ---------------------------------------------------------------- per-MTA dispatch
+# mta_* NAME: NAME is ph or pf
+
+mta_label() { case $1 in ph) echo posthorn ;; pf) echo Postfix ;; esac; }
+mta_port()  { case $1 in ph) echo "$PH_PORT" ;; pf) echo "$PF_PORT" ;; esac; }
+mta_spool() { case $1 in ph) echo "$PH_SPOOL" ;; pf) echo "$PF_SPOOL" ;; esac; }
+mta_log()   { case $1 in ph) echo "$PH_DIR/maillog" ;; pf) echo "$PF_DIR/maillog" ;; esac; }
+
+# reset_all - stop both, empty both queues, flush the file system, start both,
+# so every timed run starts from the same state
+reset_all() {
+    ph_stop
+    pf_stop
+    ph_clear
+    pf_clear
+    sync
+    ph_start
+    pf_start
+}
+
+# qmqp_load NAME CONC COUNT OUT - send COUNT messages; elapsed seconds in OUT
+qmqp_load() {
+    port=$(mta_port "$1")
+    t0=$(now)
+    timeout "$RUN_TIMEOUT" "$QMQP_SOURCE" -s "$2" -m "$3" -l "$SIZE" -r 1 \
+	-f "$SENDER" -t "$RCPT" "127.0.0.1:$port" 2>"$WORK/qmqp-source.err"
+    rc=$?
+    t1=$(now)
+    echo "$t0 $t1" | awk '{ printf "%.3f\n", $2 - $1 }' > "$4"
+    if [ -s "$WORK/qmqp-source.err" ]; then
+	info "qmqp-source to $(mta_label "$1") said:"
+	head -5 "$WORK/qmqp-source.err" | sed 's/^/    /'
+    fi
+    [ $rc -eq 124 ] && info "qmqp-source to $(mta_label "$1") timed out after ${RUN_TIMEOUT}s"
+    return $rc
+}
+
+# verify NAME - one message must land in the spool before anything is timed
+verify() {
+    label=$(mta_label "$1")
+    spool=$(mta_spool "$1")
+    before=$(spool_count "$spool")
+    qmqp_load "$1" 1 1 "$WORK/t" || die "$label: qmqp-source of one test message failed"
+    after=$(spool_count "$spool")
+    [ $((after - before)) -eq 1 ] ||
+	die "$label: a test message did not land in $spool (files before $before, after $after)"
+    info "$label: test message queued in $spool ($(find "$spool/incoming" -type f | head -1 | sed "s|$spool/||"))"
+}
+
+# ---------------------------------------------------------------- scenarios
+
+# one_ingest NAME CONC - reset NAME, send N messages, check, record msg/s
+one_ingest() {
+    label=$(mta_label "$1")
+    spool=$(mta_spool "$1")
+    reset_all
+    before=$(spool_count "$spool")
+    logfrom=$(log_lines "$(mta_log "$1")")
+    qmqp_load "$1" "$2" "$N" "$WORK/t"
+    rc=$?
+    secs=$(cat "$WORK/t")
+    sleep 0.2			# a last log line may still be on its way
+    after=$(spool_count "$spool")
+    log_problems "$(mta_log "$1")" "$logfrom" "$label"
+    new=$((after - before))
+    if [ $rc -ne 0 ] || [ $new -ne "$N" ]; then
+	info "$label ingest c=$2: qmqp-source exit $rc, $new new queue files in $spool, expected $N"
+	info "last lines of $(mta_log "$1"):"
+	tail -n 10 "$(mta_log "$1")" | sed 's/^/    /'
+	die "$label did not queue every message; a benchmark of a broken system is worthless (BENCH_KEEP=1 keeps the instances for a post-mortem)"
+    fi
+    rate=$(echo "$N $secs" | awk '{ printf "%.1f", $1 / $2 }')
+    printf '  %-8s c=%-3s %6d msgs %9.3f s %9s msg/s\n' "$label" "$2" "$N" "$secs" "$rate"
+    echo "ingest c=$2 $1 $N $secs" >> "$RESULTS"
+}
+
+# ph_queue_check - posthorn's own view of its spool must match the files
+ph_queue_check() {
+    t0=$(now)
+    listed=$("$PH_BIN" -c "$PH_DIR" queue -j 2>"$WORK/queue.err" | grep -c '"queue_id"')
+    t1=$(now)
+    files=$(spool_count "$PH_SPOOL")
+    took=$(echo "$t0 $t1" | awk '{ printf "%.2f", $2 - $1 }')
+    if [ "$listed" -ne "$files" ]; then
+	info "warning: posthorn queue -j lists $listed messages, the spool holds $files files"
+	head -3 "$WORK/queue.err" | sed 's/^/    /'
+    else
+	info "posthorn queue -j lists all $listed messages (${took}s)"
+    fi
+}
+
+scenario_ingest() {
+    say ""
+    say "== ingest: qmqp-source -> MTA -> durable queue file (nothing delivered)"
+    say "   $N messages of $SIZE bytes, 1 recipient, per run; rounds: $ROUNDS"
+    r=1
+    while [ $r -le "$ROUNDS" ]; do
+	for c in $CONCURRENCY; do
+	    for order in "ph pf" "pf ph"; do
+		for m in $order; do
+		    one_ingest "$m" "$c"
+		done
+	    done
+	    ph_queue_check
+	done
+	r=$((r + 1))
+    done
+}
+
+# ---------------------------------------------------------------- report
+
+report() {
+    say ""
+    printf '%-16s %14s %14s %18s\n' scenario "posthorn msg/s" "Postfix msg/s" "posthorn/Postfix"
+    # rate per MTA = all messages / all seconds of that scenario
+    awk '
+	{ key = $1 " " $2; if (!(key in seen)) { seen[key] = 1; order[++n] = key }
+	  msgs[key, $3] += $4; secs[key, $3] += $5 }
+	END {
+	    for (i = 1; i <= n; i++) {
+		k = order[i]
+		ph = msgs[k, "ph"] / secs[k, "ph"]; pf = msgs[k, "pf"] / secs[k, "pf"]
+		printf "%-16s %14.1f %14.1f %18.2f\n", k, ph, pf, ph / pf
+	    }
+	}' "$RESULTS"
+    say ""
+    say "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+    say "command: $CMDLINE   (BENCH_MESSAGES=$N BENCH_ROUNDS=$ROUNDS BENCH_CONCURRENCY=\"$CONCURRENCY\" BENCH_SIZE=$SIZE; $(nproc) CPUs, $(uname -r), Postfix $(postconf -c "$PF_DIR" -d -h mail_version 2>/dev/null), posthorn $(git -C "$(dirname "$0")/.." rev-parse --short HEAD 2>/dev/null || echo '?'))"
+}
+
+# ---------------------------------------------------------------- clean-up
+
+cleanup() {
+    trap - EXIT INT TERM HUP
+    ph_stop
+    pf_stop
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then
+	info "kept $PH_DIR $PF_DIR"
+    else
+	[ -n "$PH_DIR" ] && rm -rf "$PH_DIR"
+	[ -n "$PF_DIR" ] && rm -rf "$PF_DIR"
+    fi
+    [ -n "${WORK:-}" ] && rm -rf "$WORK"
+}
+
+# ---------------------------------------------------------------- main
+
+[ "$(id -u)" -eq 0 ] || {
+    echo "bench: must run as root (Postfix's master and posthorn's production mode need it); try: sudo make bench" >&2
+    exit 1
+}
+PH_BIN=$BUILD/bin/posthorn
+case $PH_BIN in /*) ;; *) PH_BIN=$(pwd)/$PH_BIN ;; esac
+[ -x "$PH_BIN" ] || die "$PH_BIN not found: build first (make all, or make bench)"
+[ -x "$PF_DAEMON_DIR/master" ] || die "$PF_DAEMON_DIR/master not found: apt-get install postfix"
+QMQP_SOURCE=$(PATH=$PATH:/usr/sbin:/usr/lib/postfix/sbin command -v qmqp-source) ||
+    die "qmqp-source not found (Debian package postfix)"
+id postfix >/dev/null 2>&1 && getent group postdrop >/dev/null ||
+    die "user postfix or group postdrop missing (Debian package postfix)"
+for s in $SCENARIOS; do
+    case $s in
+    all) SCENARIOS=$ALL_SCENARIOS; break ;;
+    ingest) ;;
+    *) die "unknown scenario \"$s\"; available: $ALL_SCENARIOS" ;;
+    esac
+done
+case $N in ''|*[!0-9]*) die "BENCH_MESSAGES must be a number" ;; esac
+case $ROUNDS in ''|*[!0-9]*) die "BENCH_ROUNDS must be a number" ;; esac
+
+trap cleanup EXIT
+trap 'info interrupted; exit 130' INT
+trap 'info terminated; exit 143' TERM HUP
+
+load=$(cut -d' ' -f1 /proc/loadavg)
+if awk -v l="$load" 'BEGIN { exit !(l > 1.0) }'; then
+    info "warning: load average is $load before the start; other work on this machine skews the numbers"
+fi
+WORK=$(mktemp -d /tmp/bench-work.XXXXXX) || die "mktemp failed"
+RESULTS=$WORK/results
+: > "$RESULTS"
+
+ph_setup
+pf_setup
+[ "$(stat -c %d "$PH_DIR")" = "$(stat -c %d "$PF_DIR")" ] ||
+    die "$PH_DIR and $PF_DIR are on different file systems"
+info "posthorn instance $PH_DIR, QMQP 127.0.0.1:$PH_PORT"
+info "Postfix  instance $PF_DIR, QMQP 127.0.0.1:$PF_PORT ($(df -T "$PF_DIR" | awk 'NR == 2 { print $2 " on " $1 }'))"
+ph_start
+pf_start
+verify ph
+verify pf
+"$PH_BIN" -c "$PH_DIR" queue | sed 's/^/    /'
+
+for s in $SCENARIOS; do
+    "scenario_$s"
+done
+report
+exit 0
