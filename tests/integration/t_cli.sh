@@ -1,0 +1,66 @@
+#!/bin/bash
+# The posthorn command: init refuses to overwrite, start/status/stop exit
+# codes and pid file, conf -d/-n/-e/-x, check, logrotate, send to a dead
+# server, start-fg with Ctrl-C, and one clear line for every failure.
+. "$(dirname "$0")/lib.sh"
+t_instance
+
+out=$($POSTHORN init "$INST" 2>&1) && t_fail "init over an existing instance succeeded"
+echo "$out" | grep -q "refusing to overwrite" || t_fail "init overwrite message: $out"
+out=$($POSTHORN init "$T_TMP/bad" qmqpd_timeout=5x 2>&1) && t_fail "init with a bad value succeeded"
+echo "$out" | grep -q "main.cf, line [0-9]*: parameter qmqpd_timeout: bad time value" \
+    || t_fail "init with a bad value: $out"
+[ -e "$T_TMP/bad/main.cf" ] && t_fail "init left a broken main.cf behind"
+
+$PH status > /dev/null && t_fail "status says running before start"
+out=$($PH stop 2>&1) && t_fail "stop of a stopped instance succeeded"
+echo "$out" | grep -q "not running" || t_fail "stop message: $out"
+t_start
+$PH status | grep -q "is running: PID: $(t_master_pid)" || t_fail "status while running"
+out=$($PH start 2>&1) && t_fail "second start succeeded"
+echo "$out" | grep -q "already running" || t_fail "second start message: $out"
+$PH check || t_fail "check on a good instance"
+
+t_assert_eq "qmqpd_timeout = 300s" "$($PH conf -d qmqpd_timeout)" "conf -d"
+$PH conf -n | grep -qx "qmqpd_error_delay = 0" || t_fail "conf -n"
+$PH conf -e 'myorigin = $mydomain' 'hopcount_limit=20' || t_fail "conf -e"
+t_assert_eq 'myorigin = $mydomain' "$($PH conf myorigin)" "conf after -e"
+t_assert_eq "hopcount_limit = 20" "$($PH conf hopcount_limit)" "conf -e of a second name"
+$PH conf -x myorigin | grep -q '^myorigin = [^$]' || t_fail "conf -x does not expand"
+$PH conf -t | grep -q "^qmqpd_timeout	time	300s	" || t_fail "conf -t table"
+echo 'no_such_parameter = 1' >> "$INST/main.cf"
+$PH check 2>&1 | grep -q "unknown parameter: no_such_parameter" || t_fail "check misses an unknown parameter"
+sed -i '/no_such_parameter/d' "$INST/main.cf"
+
+# logrotate: the old file moves aside, new lines go to a fresh maillog
+$PH logrotate > "$T_TMP/rot" || t_fail "logrotate: $(cat "$T_TMP/rot")"
+ls "$INST"/maillog.* > /dev/null 2>&1 || t_fail "no rotated maillog"
+printf 'Subject: x\n\nbody\n' | $PH send -f a@example.org b@example.org > /dev/null || t_fail "send after logrotate"
+t_wait_log 'client=localhost' || t_fail "no new log lines after logrotate"
+
+printf 'Subject: x\n\nbody\n' | $PH send -s "127.0.0.1:$(t_port)" -f a@example.org b@example.org \
+    > /dev/null 2>&1
+t_assert_eq 75 "$?" "send to a closed port (temporary failure)"
+printf 'Subject: x\n\nbody\n' | $PH send -f 'l-7x@example.org-@[]' b@example.org > /dev/null 2>&1
+t_assert_eq 69 "$?" "send of a refused request (permanent failure)"
+
+t_stop
+[ -e "$SPOOL/pid/master.pid" ] && t_fail "pid file left after stop"
+[ -z "$(t_pids master)$(t_pids qmqpd)$(t_pids cleanup)$(t_pids postlogd)" ] \
+    || t_fail "processes left after stop"
+
+# start-fg: log lines on stdout, Ctrl-C (SIGINT to master) stops everything.
+$PH start-fg > "$T_TMP/fg.out" 2>&1 &
+fg=$!
+t_wait_until 10 test -s "$SPOOL/pid/master.pid" || t_fail "start-fg did not start"
+sleep 0.5
+printf 'Subject: fg\n\nbody\n' | $PH send -f a@example.org b@example.org > /dev/null || t_fail "send under start-fg"
+t_wait_until 5 grep -q 'posthorn/qmqpd.*client=localhost' "$T_TMP/fg.out" \
+    || t_fail "start-fg does not show daemon log lines: $(cat "$T_TMP/fg.out")"
+kill -INT "$(t_master_pid)"
+wait $fg
+t_assert_eq 0 "$?" "start-fg exit status after Ctrl-C"
+[ -e "$SPOOL/pid/master.pid" ] && t_fail "pid file left after Ctrl-C"
+grep -q 'terminating on signal 2' "$T_TMP/fg.out" || t_fail "start-fg output lacks the stop line"
+[ -z "$(t_pids qmqpd)$(t_pids cleanup)$(t_pids postlogd)" ] || t_fail "children left after Ctrl-C"
+t_pass
