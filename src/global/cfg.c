@@ -481,6 +481,35 @@ int     cfg_load(const char *config_dir, DSTR *err)
     return (ret);
 }
 
+/* cfg_peek - one expanded value from DIR/main.cf, ignoring errors elsewhere */
+
+int     cfg_peek(const char *config_dir, const char *name, DSTR *value, DSTR *err)
+{
+    DSTR   *path = dstr_new(100);
+    DSTR   *text = dstr_new(4096);
+    CFG_STATE *st = NULL;
+    CFG_VALUE *v;
+    const char *val;
+    int     ret = -1;
+
+    cfg_join(path, config_dir, "main.cf");
+    if (cfg_read_file(dstr_str(path), text, err) == 0
+	&& (st = cfg_state_build(dstr_str(text), dstr_len(text), dstr_str(path),
+				 config_dir, 1, err)) != NULL) {
+	if ((v = cfg_state_find(st, name)) == NULL)
+	    dstr_sprintf(err, "%s: parameter %s is not set", dstr_str(path), name);
+	else if ((val = cfg_expand_value(st, v, 0, err)) != NULL) {
+	    dstr_strcpy(value, val);
+	    ret = 0;
+	}
+    }
+    if (st)
+	cfg_state_free(st);
+    dstr_free(path);
+    dstr_free(text);
+    return (ret);
+}
+
 /* cfg_load_text - main.cf text from memory */
 
 int     cfg_load_text(const char *text, size_t len, const char *filename,

@@ -47,6 +47,12 @@ extern int cfg_load_text(const char *text, size_t len, const char *filename, DST
 extern void cfg_unload(void);
 /* For tests: computed defaults use name instead of gethostname(); NULL undoes. */
 extern void cfg_set_hostname(const char *name);
+/*
+ * The expanded value of one parameter of DIR/main.cf, even when other
+ * parameters there are invalid (so "posthorn stop" still finds the pid file
+ * of an instance whose main.cf was broken meanwhile). 0, or -1 and err.
+ */
+extern int cfg_peek(const char *config_dir, const char *name, DSTR *value, DSTR *err);
 /* cfg_load() that logs the error and exits 1; what daemons call. */
 extern void cfg_load_or_die(const char *config_dir);
 /* The directory to read: $POSTHORN_CONFIG_DIR or the compiled-in default. */

@@ -104,7 +104,7 @@ const CFG_PARAM cfg_params[] = {
     P_INT("hopcount_limit", "50", 1, 0, var_hopcount_limit,
 	  "Received: headers a message may carry before it is rejected as a loop"),
     P_STR("inet_interfaces", "all", var_inet_interfaces,
-	  "local addresses that inet services listen on (all, or a list)"),
+	  "local addresses that inet services listen on (all, loopback-only, a list)"),
     P_STR("inet_protocols", "all", var_inet_protocols,
 	  "IP versions to use: all, ipv4, ipv6, or ipv4, ipv6"),
     P_TIME("ipc_timeout", "3600s", 1, 0, var_ipc_timeout,

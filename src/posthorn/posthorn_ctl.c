@@ -37,6 +37,25 @@ void    posthorn_load_config(void)
     dstr_free(err);
 }
 
+/* posthorn_locate_spool - queue_directory even from a main.cf with errors */
+
+static void posthorn_locate_spool(void)
+{
+    DSTR   *err = dstr_new(128);
+    DSTR   *dir = dstr_new(128);
+
+    if (cfg_load(cfg_default_dir(), err) < 0) {
+	msg_warn("%s", dstr_str(err));
+	if (cfg_peek(cfg_default_dir(), "queue_directory", dir, err) < 0)
+	    msg_fatal("%s", dstr_str(err));
+	var_queue_dir = dstr_export(dir);
+	dir = NULL;
+    }
+    dstr_free(err);
+    if (dir)
+	dstr_free(dir);
+}
+
 /* posthorn_master_pid - live master, by its pid file lock */
 
 pid_t   posthorn_master_pid(void)
@@ -128,7 +147,7 @@ static pid_t posthorn_signal_master(int sig)
 {
     pid_t   pid;
 
-    posthorn_load_config();
+    posthorn_locate_spool();
     if ((pid = posthorn_master_pid()) <= 0) {
 	msg_warn("the posthorn mail system is not running");
 	return (0);
@@ -188,7 +207,7 @@ int     posthorn_status(int argc, char **argv)
 
     (void) argc;
     (void) argv;
-    posthorn_load_config();
+    posthorn_locate_spool();
     if ((pid = posthorn_master_pid()) <= 0) {
 	printf("posthorn: the posthorn mail system is not running\n");
 	return (1);
