@@ -78,6 +78,17 @@ wait_port() {
     return 0
 }
 
+# cpu_busy - percent of all CPU time that was not idle/iowait during 1 s
+cpu_busy() {
+    a=$(head -n 1 /proc/stat)
+    sleep 1
+    b=$(head -n 1 /proc/stat)
+    printf '%s\n%s\n' "$a" "$b" | awk '
+	{ idle = $5 + $6; tot = 0; for (i = 2; i <= NF; i++) tot += $i }
+	NR == 1 { i1 = idle; t1 = tot }
+	NR == 2 { printf "%d\n", (tot > t1) ? 100 * (1 - (idle - i1) / (tot - t1)) : 0 }'
+}
+
 # spool_count DIR - regular files in the message queues under DIR
 spool_count() {
     n=0
@@ -354,7 +365,7 @@ report() {
 	    }
 	}' "$RESULTS"
     say ""
-    say "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+    say "CPU busy before the start: ${busy}%; right after the last run: $(cpu_busy)%"
     say "command: $CMDLINE   (BENCH_MESSAGES=$N BENCH_ROUNDS=$ROUNDS BENCH_CONCURRENCY=\"$CONCURRENCY\" BENCH_SIZE=$SIZE; $(nproc) CPUs, $(uname -r), Postfix $(postconf -c "$PF_DIR" -d -h mail_version 2>/dev/null), posthorn $(git -C "$(dirname "$0")/.." rev-parse --short HEAD 2>/dev/null || echo '?'))"
 }
 
@@ -401,10 +412,9 @@ trap cleanup EXIT
 trap 'info interrupted; exit 130' INT
 trap 'info terminated; exit 143' TERM HUP
 
-load=$(cut -d' ' -f1 /proc/loadavg)
-if awk -v l="$load" 'BEGIN { exit !(l > 1.0) }'; then
-    info "warning: load average is $load before the start; other work on this machine skews the numbers"
-fi
+busy=$(cpu_busy)
+info "CPU busy before the start: ${busy}% (other work on this machine skews the numbers)"
+[ "$busy" -gt 25 ] && info "warning: the machine is not idle; expect noisy numbers"
 WORK=$(mktemp -d /tmp/bench-work.XXXXXX) || die "mktemp failed"
 RESULTS=$WORK/results
 : > "$RESULTS"

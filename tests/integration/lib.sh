@@ -43,10 +43,14 @@ t_cleanup() {
 trap t_cleanup EXIT
 trap 'exit 130' INT TERM
 
-# t_port - a TCP port nobody listens on
+# t_port - a TCP port nobody listens on, below the ephemeral range so no
+# client connection can be holding it
 t_port() {
+    local low
+    low=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+    [ "${low:-0}" -gt 12000 ] || low=32768
     while :; do
-	p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 30000 ))
+	p=$(( 10000 + $(od -An -N2 -tu2 /dev/urandom) % (low - 10000) ))
 	if ! ss -Htln "sport = :$p" | grep -q .; then
 	    echo "$p"
 	    return

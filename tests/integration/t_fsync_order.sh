@@ -21,10 +21,21 @@ import re, sys
 trace, qid = sys.argv[1], sys.argv[2]
 lines = [l.rstrip("\n") for l in open(trace)]
 ev = []                                  # (time, pid, text)
+pending = {}                             # pid -> index of an unfinished call
 for l in lines:
     m = re.match(r"(\d+) +(\d+\.\d+) (.*)", l)
-    if m:
-        ev.append((float(m.group(2)), int(m.group(1)), m.group(3)))
+    if not m:
+        continue
+    t, pid, text = float(m.group(2)), int(m.group(1)), m.group(3)
+    r = re.match(r"<\.\.\. \w+ resumed>(.*)", text)
+    if r and pid in pending:             # join "call(... <unfinished ...>" and its end
+        i = pending.pop(pid)
+        ev[i] = (ev[i][0], pid, ev[i][2] + r.group(1))
+        continue
+    if text.endswith("<unfinished ...>"):
+        pending[pid] = len(ev)
+        text = text[:-len("<unfinished ...>")].rstrip()
+    ev.append((t, pid, text))
 def find(pred, what, after=0.0, pid=None):
     for t, p, s in ev:
         if t >= after and (pid is None or p == pid) and pred(s):

@@ -306,7 +306,7 @@ START_TEST(leading_zeros_are_accepted)
 {
     REC    *rec = rec_new();
     DSTR   *why = dstr_new(64);
-    const char *in = "0085:0019:Subject: hi\n\nHello\n,017:alice@example.org,"
+    const char *in = "0086:0019:Subject: hi\n\nHello\n,017:alice@example.org,"
     "013:bob@host.test,0015:carol@host.test,,";
 
     ck_assert_int_eq(run(in, rec, why), QMQPD_OK);
