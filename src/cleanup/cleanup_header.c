@@ -227,6 +227,20 @@ static void cleanup_hdr_to_body(CLEANUP_HDR *hdr, int kind)
     DSTR_RESET(hdr->line);
 }
 
+/* cleanup_hdr_cap - a field line just recognised keeps at most header_limit bytes */
+
+static void cleanup_hdr_cap(CLEANUP_HDR *hdr, int has_nl)
+{
+    size_t  body = dstr_len(hdr->line) - (has_nl ? 1 : 0);
+
+    if ((hdr->kind != HDR_FIELD && hdr->kind != HDR_MBOX && hdr->kind != HDR_CONT)
+	|| body <= hdr->header_limit)
+	return;
+    dstr_truncate(hdr->line, hdr->header_limit);
+    if (has_nl)
+	(void) dstr_catc(hdr->line, '\n');
+}
+
 /* cleanup_hdr_feed - content bytes */
 
 void    cleanup_hdr_feed(CLEANUP_HDR *hdr, const char *buf, size_t len)
@@ -250,8 +264,10 @@ void    cleanup_hdr_feed(CLEANUP_HDR *hdr, const char *buf, size_t len)
 	}
 	buf += take;
 	len -= take;
-	if (hdr->kind == HDR_UNKNOWN)
+	if (hdr->kind == HDR_UNKNOWN) {
 	    hdr->kind = cleanup_hdr_classify(hdr, dstr_str(hdr->line), dstr_len(hdr->line));
+	    cleanup_hdr_cap(hdr, nl != NULL);
+	}
 	if (hdr->kind == HDR_EMPTY || hdr->kind == HDR_BODY) {
 	    if (hdr->kind == HDR_EMPTY && !nl)
 		continue;			/* "\r" without "\n" yet */

@@ -347,7 +347,7 @@ struct QFILE_IN {
     size_t  bstart;
     size_t  bend;
     long    boff;			/* file offset of buf[0] */
-    long    envelope_offset;
+    long    last_len;			/* payload length of the last record */
 };
 
 /* qfile_in_open - reader on an open file */
@@ -431,6 +431,7 @@ static int qfile_in_rec(QFILE_IN *in, DSTR *payload, size_t limit, long *rec_off
 	dstr_sprintf(err, "record at offset %ld extends past end of file", *rec_off);
 	return (-1);
     }
+    in->last_len = (long) len;
     if (skip_payload) {
 	(void) qfile_in_seek(in, in->pos + (long) len);
 	return (type);
@@ -476,7 +477,9 @@ static int qfile_in_sizes(QFILE_IN *in, const DSTR *rec, QFILE_INFO *info, DSTR 
 
     if (dstr_len(rec) != QFILE_SIZE_PAYLOAD
 	|| sscanf(dstr_str(rec), "%ld %ld %ld %ld", v, v + 1, v + 2, v + 3) != 4
-	|| v[0] <= 0 || v[1] < 0 || v[2] < v[0] + v[1] || v[2] >= in->file_size
+	|| v[0] <= 0 || v[0] > in->file_size
+	|| v[1] < 0 || v[1] > in->file_size - v[0]
+	|| v[2] < v[0] + v[1] || v[2] >= in->file_size
 	|| v[3] < 0) {
 	dstr_sprintf(err, "bad size record");
 	return (-1);
@@ -542,7 +545,8 @@ int     qfile_in_info(QFILE_IN *in, QFILE_INFO *info, DSTR *err)
 	    goto out;
 	}
     }
-    if (in->pos != info->content_offset + info->content_size) {
+    if (in->last_len != info->content_size
+	|| in->pos - in->last_len != info->content_offset) {
 	dstr_sprintf(err, "content record does not match size record");
 	goto out;
     }
