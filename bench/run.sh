@@ -89,6 +89,21 @@ cpu_busy() {
 	NR == 2 { printf "%d\n", (tot > t1) ? 100 * (1 - (idle - i1) / (tot - t1)) : 0 }'
 }
 
+# cpu_ticks - busy CPU time of the whole machine so far, in clock ticks
+cpu_ticks() {
+    head -n 1 /proc/stat | awk '{ print $2 + $3 + $4 + $7 + $8 }'
+}
+
+# fsync_baseline DIR - milliseconds per synchronous 4 KiB write in DIR
+fsync_baseline() {
+    f=$1/fsync-probe
+    t0=$(now)
+    dd if=/dev/zero of="$f" bs=4k count=200 oflag=dsync 2>/dev/null
+    t1=$(now)
+    rm -f "$f"
+    echo "$t0 $t1" | awk '{ printf "%.2f\n", ($2 - $1) * 1000 / 200 }'
+}
+
 # spool_count DIR - regular files in the message queues under DIR
 spool_count() {
     n=0
@@ -297,8 +312,10 @@ one_ingest() {
     reset_all
     before=$(spool_count "$spool")
     logfrom=$(log_lines "$(mta_log "$1")")
+    c0=$(cpu_ticks)
     qmqp_load "$1" "$2" "$N" "$WORK/t"
     rc=$?
+    c1=$(cpu_ticks)
     secs=$(cat "$WORK/t")
     sleep 0.2			# a last log line may still be on its way
     after=$(spool_count "$spool")
@@ -311,7 +328,9 @@ one_ingest() {
 	die "$label did not queue every message; a benchmark of a broken system is worthless (BENCH_KEEP=1 keeps the instances for a post-mortem)"
     fi
     rate=$(echo "$N $secs" | awk '{ printf "%.1f", $1 / $2 }')
-    printf '  %-8s c=%-3s %6d msgs %9.3f s %9s msg/s\n' "$label" "$2" "$N" "$secs" "$rate"
+    cpu=$(echo "$c0 $c1 $HZ $N" | awk '{ printf "%.2f", ($2 - $1) * 1000 / $3 / $4 }')
+    printf '  %-8s c=%-3s %6d msgs %8.3f s %8s msg/s   CPU %s ms/msg\n' \
+	"$label" "$2" "$N" "$secs" "$rate" "$cpu"
     echo "ingest c=$2 $1 $N $secs" >> "$RESULTS"
 }
 
@@ -334,6 +353,7 @@ scenario_ingest() {
     say ""
     say "== ingest: qmqp-source -> MTA -> durable queue file (nothing delivered)"
     say "   $N messages of $SIZE bytes, 1 recipient, per run; rounds: $ROUNDS"
+    say "   (CPU = busy time of the whole machine during the run, qmqp-source included)"
     r=1
     while [ $r -le "$ROUNDS" ]; do
 	for c in $CONCURRENCY; do
@@ -415,6 +435,7 @@ trap 'info terminated; exit 143' TERM HUP
 busy=$(cpu_busy)
 info "CPU busy before the start: ${busy}% (other work on this machine skews the numbers)"
 [ "$busy" -gt 25 ] && info "warning: the machine is not idle; expect noisy numbers"
+HZ=$(getconf CLK_TCK)
 WORK=$(mktemp -d /tmp/bench-work.XXXXXX) || die "mktemp failed"
 RESULTS=$WORK/results
 : > "$RESULTS"
@@ -425,6 +446,7 @@ pf_setup
     die "$PH_DIR and $PF_DIR are on different file systems"
 info "posthorn instance $PH_DIR, QMQP 127.0.0.1:$PH_PORT"
 info "Postfix  instance $PF_DIR, QMQP 127.0.0.1:$PF_PORT ($(df -T "$PF_DIR" | awk 'NR == 2 { print $2 " on " $1 }'))"
+info "synchronous 4 KiB write in /var/tmp: $(fsync_baseline "$PF_DIR") ms (the floor under every queue file)"
 ph_start
 pf_start
 verify ph

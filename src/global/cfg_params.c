@@ -47,14 +47,12 @@ int     var_throttle_time;
 int     var_ipc_timeout;
 int     var_daemon_timeout;
 char   *var_pid_dir;
-int     var_trigger_timeout;
 
 long    var_message_limit;
 int     var_line_limit;
 int     var_hopcount_limit;
 long    var_header_limit;
 char   *var_verp_filter;
-char   *var_verp_delims;
 int     var_soft_bounce;
 char   *var_double_bounce_sender;
 char   *var_empty_addr;
@@ -93,14 +91,12 @@ const CFG_PARAM cfg_params[] = {
 	  "directory for posthorn-writable data that is not queue files"),
     P_INT("default_process_limit", "100", 1, 0, var_proc_limit,
 	  "process limit of a master.cf service whose maxproc field is -"),
-    P_STR("default_verp_delimiters", "+=", var_verp_delims,
-	  "the two VERP delimiter characters used when a request names none"),
     P_STR("double_bounce_sender", "double-bounce", var_double_bounce_sender,
 	  "sender of notices that must not bounce, and where such bounces go"),
     P_STR("empty_address_recipient", "MAILER-DAEMON", var_empty_addr,
-	  "recipient that replaces an empty recipient address"),
+	  "name shown for the null sender, e.g. in an added From: header"),
     P_LONG("header_size_limit", "102400", 1, 0, var_header_limit,
-	   "bytes of message header kept; the rest of the header becomes body"),
+	   "bytes kept of one message header field; the excess is discarded"),
     P_INT("hopcount_limit", "50", 1, 0, var_hopcount_limit,
 	  "Received: headers a message may carry before it is rejected as a loop"),
     P_STR("inet_interfaces", "all", var_inet_interfaces,
@@ -110,7 +106,7 @@ const CFG_PARAM cfg_params[] = {
     P_TIME("ipc_timeout", "3600s", 1, 0, var_ipc_timeout,
 	   "time limit for one read or write on an internal connection"),
     P_INT("line_length_limit", "2048", 1, 0, var_line_limit,
-	  "longest line kept in one piece; longer ones are split and rejoined"),
+	  "longest QMQP sender or recipient address accepted, in bytes"),
     P_STR("mail_name", "posthorn", var_mail_name,
 	  "the mail system's name, as shown in Received: headers"),
     P_STR("mail_owner", "posthorn", var_mail_owner,
@@ -153,8 +149,6 @@ const CFG_PARAM cfg_params[] = {
 	  "syslog facility of posthorn's log lines"),
     P_STR("syslog_name", "posthorn", var_syslog_name,
 	  "prefix of every log line: syslog_name/daemon[pid]"),
-    P_TIME("trigger_timeout", "10s", 1, 0, var_trigger_timeout,
-	   "time limit for sending a wake-up trigger to a daemon"),
     P_STR("verp_delimiter_filter", "-=+", var_verp_filter,
 	  "characters allowed as VERP delimiters"),
     {0},

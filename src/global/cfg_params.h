@@ -30,7 +30,6 @@ extern int var_throttle_time;		/* service_throttle_time */
 extern int var_ipc_timeout;		/* ipc_timeout */
 extern int var_daemon_timeout;		/* daemon_timeout */
 extern char *var_pid_dir;		/* process_id_directory */
-extern int var_trigger_timeout;		/* trigger_timeout */
 
 /* Submission limits and policy */
 extern long var_message_limit;		/* message_size_limit */
@@ -38,7 +37,6 @@ extern int var_line_limit;		/* line_length_limit */
 extern int var_hopcount_limit;		/* hopcount_limit */
 extern long var_header_limit;		/* header_size_limit */
 extern char *var_verp_filter;		/* verp_delimiter_filter */
-extern char *var_verp_delims;		/* default_verp_delimiters */
 extern int var_soft_bounce;		/* soft_bounce */
 extern char *var_double_bounce_sender;	/* double_bounce_sender */
 extern char *var_empty_addr;		/* empty_address_recipient */

@@ -311,9 +311,12 @@ int     qfile_out_commit(QFILE_OUT *out, int dst_dirfd, const char *dst_name)
     if (out->status == QFILE_OK
 	&& renameat2(out->tmp_dirfd, out->tmpname, dst_dirfd, dst_name, RENAME_NOREPLACE) < 0)
 	qfile_out_fail(out, QFILE_ERR_WRITE);
-    else if (out->status == QFILE_OK && fsync(dst_dirfd) < 0)
-	qfile_out_fail(out, QFILE_ERR_WRITE);	/* named, but not durably: the
-						 * client hears Z and may resend */
+    else if (out->status == QFILE_OK && fsync(dst_dirfd) < 0) {
+	/* Named, but not durably: the client hears Z and will resend, so take
+	 * this copy back out rather than deliver it twice. */
+	qfile_out_fail(out, QFILE_ERR_WRITE);
+	(void) unlinkat(dst_dirfd, dst_name, 0);
+    }
     status = out->status;
     if (status != QFILE_OK) {
 	if (out->fd >= 0)

@@ -151,6 +151,24 @@ static void master_snapshot(void)
     dstr_free(to);
 }
 
+/* master_restore_config - back to the main.cf values of the last good load */
+
+static void master_restore_config(void)
+{
+    DSTR   *path = dstr_new(256);
+    DSTR   *text = dstr_new(4096);
+    DSTR   *err = dstr_new(128);
+
+    dstr_sprintf(path, "%s/%s", var_queue_dir, MASTER_SNAPSHOT_FILE);
+    if (fs_read_file(dstr_str(path), text, 0) < 0
+	|| cfg_load_text(dstr_str(text), dstr_len(text), dstr_str(path), err) < 0)
+	msg_warn("cannot restore the previous configuration from %s: %s",
+		 dstr_str(path), dstr_len(err) ? dstr_str(err) : strerror(errno));
+    dstr_free(path);
+    dstr_free(text);
+    dstr_free(err);
+}
+
 /* master_load_config - main.cf then master.cf into services */
 
 static int master_load_config(DSTR *err)
@@ -173,6 +191,8 @@ static int master_load_config(DSTR *err)
     mastercf_free(cf);
     if (ret == 0)
 	master_snapshot();
+    else
+	master_restore_config();
     return (ret);
 }
 
@@ -365,7 +385,7 @@ static void master_prepare_spool(void)
     if (chdir(var_queue_dir) < 0)
 	msg_fatal("chdir %s: %m", var_queue_dir);
     master_pid_path = dstr_new(128);
-    dstr_sprintf(master_pid_path, "%s/%s/master.pid", var_queue_dir, SPOOL_PID);
+    dstr_sprintf(master_pid_path, "%s/%s/master.pid", var_queue_dir, var_pid_dir);
     if ((master_pid_fd = fs_pidfile_lock(dstr_str(master_pid_path), &holder)) < 0) {
 	if (holder > 0)
 	    msg_fatal("the posthorn mail system is already running (pid %ld)", (long) holder);

@@ -15,6 +15,8 @@ typedef struct MASTER_SERV {
     int     unpriv;
     int     chroot;
     int     wakeup;			/* seconds, 0 = none */
+    int     wakeup_if_used;		/* "N?": only after the first child ran */
+    int     used;			/* a child was ever spawned */
     int     maxproc;			/* 0 = no limit */
     ARGV   *args;			/* master.cf command and arguments */
     char   *path;			/* daemon_directory/command */

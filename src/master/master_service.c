@@ -52,6 +52,7 @@ static MASTER_SERV *master_serv_new(const MASTERCF_ENTRY *e, DSTR *err)
     serv->unpriv = e->unpriv;
     serv->chroot = e->chroot;
     serv->wakeup = e->wakeup;
+    serv->wakeup_if_used = e->wakeup_if_used;
     serv->maxproc = e->maxproc < 0 ? var_proc_limit : e->maxproc;
     serv->args = argv_new(e->args->argc);
     for (i = 0; i < e->args->argc; i++)
@@ -70,8 +71,8 @@ static MASTER_SERV *master_serv_new(const MASTERCF_ENTRY *e, DSTR *err)
     serv->status_rd = serv->status_wr = serv->alive_rd = serv->alive_wr = -1;
     serv->active = 1;
     if (access(serv->path, X_OK) < 0) {
-	dstr_sprintf(err, "master.cf, line %d: service %s: command %s: %m",
-		     e->line, e->name, serv->path);
+	dstr_sprintf(err, "%s/master.cf, line %d: service %s: command %s: %m",
+		     master_config_dir, e->line, e->name, serv->path);
 	return (serv);
     }
     return (serv);
@@ -213,6 +214,7 @@ static void master_adopt(MASTER_SERV *old, MASTER_SERV *spec)
     old->unpriv = spec->unpriv;
     old->chroot = spec->chroot;
     old->wakeup = spec->wakeup;
+    old->wakeup_if_used = spec->wakeup_if_used;
     old->maxproc = spec->maxproc;
     old->args = spec->args;
     old->path = spec->path;

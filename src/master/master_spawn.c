@@ -171,6 +171,7 @@ void    master_spawn(MASTER_SERV *serv)
 	proc->avail = 1;			/* until it says otherwise */
 	proc->next = master_procs;
 	master_procs = proc;
+	serv->used = 1;
 	serv->total++;
 	serv->avail++;
 	if (msg_verbose)
@@ -270,6 +271,10 @@ static void master_wakeup_event(void *ctx)
 
     if (!serv->active || master_stopping)
 	return;
+    if (serv->wakeup_if_used && !serv->used) {
+	master_wakeup_arm(serv, serv->wakeup);
+	return;
+    }
     if (strcmp(serv->type, "unix-dgram") == 0) {
 	if (sock_unix_dgram_send(serv->sock_path, "W", 1) < 0 && errno != EAGAIN)
 	    msg_warn("wakeup %s: %m", serv->sock_path);

@@ -13,7 +13,32 @@
 
 #include "posthorn.h"
 #include "cfg.h"
+#include "fsutil.h"
 #include "msg.h"
+
+/* posthorn_conf_edit - postconf -e, but an edit that breaks main.cf is undone */
+
+static int posthorn_conf_edit(char **settings)
+{
+    DSTR   *err = dstr_new(128);
+    DSTR   *path = dstr_new(128);
+    DSTR   *old = dstr_new(4096);
+
+    dstr_sprintf(path, "%s/main.cf", cfg_default_dir());
+    if (fs_read_file(dstr_str(path), old, 0) < 0)
+	msg_fatal("read %s: %m", dstr_str(path));
+    if (cfg_edit(cfg_default_dir(), settings, err) < 0)
+	msg_fatal("%s", dstr_str(err));
+    if (cfg_load(cfg_default_dir(), err) < 0) {
+	if (fs_replace_file(dstr_str(path), dstr_str(old), dstr_len(old), 0644) < 0)
+	    msg_fatal("%s; restoring %s: %m", dstr_str(err), dstr_str(path));
+	msg_fatal("%s -- main.cf left unchanged", dstr_str(err));
+    }
+    dstr_free(err);
+    dstr_free(path);
+    dstr_free(old);
+    return (0);
+}
 
 /* posthorn_conf - the command */
 
@@ -23,7 +48,6 @@ int     posthorn_conf(int argc, char **argv)
     int     expand = 0;
     int     edit = 0;
     int     ch;
-    DSTR   *err;
     int     ret;
 
     while ((ch = getopt(argc, argv, "dentx")) != -1) {
@@ -51,11 +75,7 @@ int     posthorn_conf(int argc, char **argv)
     if (edit) {
 	if (optind >= argc)
 	    msg_fatal("usage: posthorn conf -e NAME=VALUE ...");
-	err = dstr_new(128);
-	if (cfg_edit(cfg_default_dir(), argv + optind, err) < 0)
-	    msg_fatal("%s", dstr_str(err));
-	dstr_free(err);
-	return (0);
+	return (posthorn_conf_edit(argv + optind));
     }
     if (mode != CFG_PRINT_DEFAULTS && mode != CFG_PRINT_TABLE)
 	posthorn_load_config();

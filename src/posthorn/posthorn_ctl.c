@@ -22,6 +22,7 @@
 #include "ios.h"
 #include "mastercf.h"
 #include "msg.h"
+#include "mymalloc.h"
 #include "spool.h"
 
 #define POSTHORN_STOP_WAIT_MS	30000
@@ -49,7 +50,11 @@ static void posthorn_locate_spool(void)
 	if (cfg_peek(cfg_default_dir(), "queue_directory", dir, err) < 0)
 	    msg_fatal("%s", dstr_str(err));
 	var_queue_dir = dstr_export(dir);
-	dir = NULL;
+	dir = dstr_new(16);
+	if (cfg_peek(cfg_default_dir(), "process_id_directory", dir, err) == 0)
+	    var_pid_dir = mystrdup(dstr_str(dir));
+	else
+	    var_pid_dir = mystrdup(SPOOL_PID);
     }
     dstr_free(err);
     if (dir)
@@ -63,7 +68,7 @@ pid_t   posthorn_master_pid(void)
     DSTR   *path = dstr_new(128);
     pid_t   pid;
 
-    dstr_sprintf(path, "%s/%s/master.pid", var_queue_dir, SPOOL_PID);
+    dstr_sprintf(path, "%s/%s/master.pid", var_queue_dir, var_pid_dir);
     pid = fs_pidfile_holder(dstr_str(path));
     dstr_free(path);
     return (pid);
@@ -100,7 +105,7 @@ static int posthorn_check_mastercf(void)
 static int posthorn_exec_master(int detach)
 {
     DSTR   *path = dstr_new(128);
-    char   *args[5];
+    char   *args[6];
     int     n = 0;
 
     posthorn_load_config();
@@ -115,6 +120,8 @@ static int posthorn_exec_master(int detach)
     args[n++] = (char *) cfg_default_dir();
     if (detach)
 	args[n++] = "-D";
+    if (msg_verbose)
+	args[n++] = "-v";
     args[n] = 0;
     if (!detach)
 	printf("posthorn: starting the posthorn mail system in the foreground (Ctrl-C stops it)\n");
@@ -216,30 +223,53 @@ int     posthorn_status(int argc, char **argv)
     return (0);
 }
 
-/* posthorn_check_programs - every daemon master.cf names is there */
+/* posthorn_check_programs - every program master.cf names can be run */
 
-static int posthorn_check_dirs(void)
+static int posthorn_check_programs(void)
 {
-    static const char *const progs[] = {"master", "qmqpd", "cleanup", "postlogd", 0};
-    const char *const *pp;
     DSTR   *path = dstr_new(128);
-    struct stat st;
+    DSTR   *err = dstr_new(128);
+    MASTERCF *cf;
+    size_t  i;
     int     bad = 0;
 
-    for (pp = progs; *pp; pp++) {
-	dstr_sprintf(path, "%s/%s", var_daemon_dir, *pp);
-	if (access(dstr_str(path), X_OK) < 0) {
-	    msg_warn("daemon_directory: %s: %m", dstr_str(path));
-	    bad = 1;
-	}
+    dstr_sprintf(path, "%s/master", var_daemon_dir);
+    if (access(dstr_str(path), X_OK) < 0) {
+	msg_warn("daemon_directory: %s: %m", dstr_str(path));
+	bad = 1;
     }
-    if (stat(var_queue_dir, &st) < 0) {
-	msg_warn("queue_directory %s: %m (posthorn start creates it)", var_queue_dir);
-    } else if (st.st_uid != 0 && geteuid() == 0) {
-	msg_warn("queue_directory %s: should be owned by root", var_queue_dir);
+    dstr_sprintf(path, "%s/master.cf", var_config_dir);
+    if ((cf = mastercf_parse_file(dstr_str(path), err)) != NULL) {
+	for (i = 0; i < cf->count; i++) {
+	    const char *cmd = cf->entries[i].args->argv[0];
+
+	    if (*cmd == '/')
+		dstr_strcpy(path, cmd);
+	    else
+		dstr_sprintf(path, "%s/%s", var_daemon_dir, cmd);
+	    if (access(dstr_str(path), X_OK) < 0) {
+		msg_warn("master.cf, line %d: service %s: %s: %m",
+			 cf->entries[i].line, cf->entries[i].name, dstr_str(path));
+		bad = 1;
+	    }
+	}
+	mastercf_free(cf);
     }
     dstr_free(path);
+    dstr_free(err);
     return (bad ? -1 : 0);
+}
+
+/* posthorn_check_spool - the queue directory belongs to root */
+
+static void posthorn_check_spool(void)
+{
+    struct stat st;
+
+    if (stat(var_queue_dir, &st) < 0)
+	msg_warn("queue_directory %s: %m (posthorn start creates it)", var_queue_dir);
+    else if (st.st_uid != 0 && geteuid() == 0)
+	msg_warn("queue_directory %s: should be owned by root", var_queue_dir);
 }
 
 /* posthorn_check - configuration sanity */
@@ -258,7 +288,8 @@ int     posthorn_check(int argc, char **argv)
 	msg_warn("%s/main.cf: unknown parameter: %s", var_config_dir, unknown->argv[i]);
     argv_free(unknown);
     bad |= posthorn_check_mastercf() < 0;
-    bad |= posthorn_check_dirs() < 0;
+    bad |= posthorn_check_programs() < 0;
+    posthorn_check_spool();
     return (bad);
 }
 
@@ -270,6 +301,7 @@ int     posthorn_logrotate(int argc, char **argv)
     char    suffix[128];
     time_t  now = time((time_t *) 0);
     struct tm tm;
+    int     n;
 
     (void) argc;
     (void) argv;
@@ -283,10 +315,14 @@ int     posthorn_logrotate(int argc, char **argv)
 #pragma GCC diagnostic pop
 	msg_fatal("bad maillog_file_rotate_suffix: %s", var_maillog_rotate_suffix);
     dstr_sprintf(to, "%s.%s", var_maillog_file, suffix);
+    for (n = 1; access(dstr_str(to), F_OK) == 0; n++)	/* twice in one second */
+	dstr_sprintf(to, "%s.%s.%d", var_maillog_file, suffix, n);
     if (rename(var_maillog_file, dstr_str(to)) < 0 && errno != ENOENT)
 	msg_fatal("rename %s to %s: %m", var_maillog_file, dstr_str(to));
-    if (posthorn_master_pid() > 0 && posthorn_signal_master(SIGUSR1) == 0)
+    if (posthorn_master_pid() > 0 && posthorn_signal_master(SIGUSR1) == 0) {
+	dstr_free(to);
 	return (1);
+    }
     printf("posthorn: %s rotated to %s\n", var_maillog_file, dstr_str(to));
     dstr_free(to);
     return (0);

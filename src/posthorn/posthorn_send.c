@@ -89,8 +89,10 @@ static int posthorn_send_connect(const char *server)
 	msg_fatal("bad server address \"%s\": expected HOST:PORT or [IPV6]:PORT", server);
     memset(&hints, 0, sizeof(hints));
     hints.ai_socktype = SOCK_STREAM;
-    if ((rc = getaddrinfo(dstr_str(host), dstr_str(port), &hints, &res)) != 0)
-	msg_fatal("%s: %s", server, gai_strerror(rc));
+    if ((rc = getaddrinfo(dstr_str(host), dstr_str(port), &hints, &res)) != 0) {
+	msg_warn("%s: %s", server, gai_strerror(rc));
+	exit(SEND_EX_TEMPFAIL);
+    }
     for (ai = res; ai; ai = ai->ai_next) {
 	if ((fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0)
 	    continue;

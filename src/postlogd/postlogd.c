@@ -24,6 +24,7 @@
 
 #include "cfg_params.h"
 #include "fsutil.h"
+#include "maillog.h"
 #include "master_proto.h"
 #include "msg.h"
 #include "server.h"
@@ -34,9 +35,10 @@
 static int postlogd_fd = -1;
 static int postlogd_tee;
 
-/* postlogd_drain - read every queued datagram, append them in one write */
+/* postlogd_drain - read queued datagrams, append up to a batch in one write;
+ * returns the number of bytes written */
 
-static void postlogd_drain(int sock)
+static size_t postlogd_drain(int sock)
 {
     DSTR   *batch = dstr_new(POSTLOGD_BATCH);
     char   *line;
@@ -62,7 +64,9 @@ static void postlogd_drain(int sock)
 	if (postlogd_tee)
 	    (void) fs_write_all(STDOUT_FILENO, dstr_str(batch), dstr_len(batch));
     }
+    n = (ssize_t) dstr_len(batch);
     dstr_free(batch);
+    return ((size_t) n);
 }
 
 /* postlogd_loop - serve until master says go, then drain and exit */
@@ -86,7 +90,8 @@ static void postlogd_loop(const int *fds, int nfds)
 	if (pfd[0].revents)
 	    postlogd_drain(fds[0]);
 	if (pfd[1].fd >= 0 && pfd[1].revents) {
-	    postlogd_drain(fds[0]);
+	    while (postlogd_drain(fds[0]) > 0)
+		 /* everything queued before we go */ ;
 	    return;
 	}
     }
@@ -104,6 +109,9 @@ static void postlogd_pre_jail(const char *service, char **argv)
     if ((postlogd_fd = open(var_maillog_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
 			    0640)) < 0)
 	msg_fatal("open %s: %m", var_maillog_file);
+    /* Our own complaints go straight to the file: through our own socket, a
+     * warning about a failing write would only come back to us. */
+    maillog_init("postlogd", MAILLOG_DIRECT);
 }
 
 int     main(int argc, char **argv)

@@ -315,7 +315,7 @@ static void qmqpd_session(QMQPD_STATE *st, IOS *client, int fd)
     }
     qid_new(st->qid);
     msg_info("%s: client=%s", st->qid, dstr_str(st->client));
-    limits.message = (size_t) var_message_limit;
+    limits.message = var_message_limit > 0 ? (size_t) var_message_limit : (size_t) 999999999;
     limits.address = (size_t) var_line_limit;
     sink.content_start = qmqpd_content_start;
     sink.content = qmqpd_content;

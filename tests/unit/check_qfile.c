@@ -1172,6 +1172,44 @@ START_TEST(unknown_record_among_recipients_is_refused)
 }
 END_TEST
 
+/* refused_with_nul - the sample file with one byte of what inside a record made NUL */
+
+static int refused_with_nul(const char *verp, const char *what, size_t at)
+{
+    DSTR   *file;
+    DSTR   *err = dstr_new(64);
+    int     ret;
+
+    write_sample("A1", verp);
+    file = slurp("A1");
+    dstr_data(file)[find(file, what) + at] = 0;
+    ret = read_bytes(dstr_str(file), dstr_len(file), err);
+    dstr_free(file);
+    dstr_free(err);
+    return (ret == -1);
+}
+
+START_TEST(verp_record_with_nul_is_refused)
+{
+    /* the writer only writes two-character delimiters: "-\0" is damage */
+    ck_assert_msg(refused_with_nul("-=", "V\002-=", 3), "VERP record \"-\\0\" accepted");
+}
+END_TEST
+
+START_TEST(sender_with_nul_is_refused)
+{
+    ck_assert_msg(refused_with_nul(NULL, "list-return-12@example.org", 4),
+		  "sender with a NUL byte accepted");
+}
+END_TEST
+
+START_TEST(recipient_with_nul_is_refused)
+{
+    ck_assert_msg(refused_with_nul(NULL, "carol@host.test", 5),
+		  "recipient with a NUL byte accepted");
+}
+END_TEST
+
 START_TEST(endless_record_length_is_refused)
 {
     static const char in[] = "C\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01";
@@ -1265,6 +1303,9 @@ static Suite *qfile_suite(void)
     tcase_add_test(tc, bad_time_record_is_refused);
     tcase_add_test(tc, attribute_without_equals_is_refused);
     tcase_add_test(tc, unknown_record_among_recipients_is_refused);
+    tcase_add_test(tc, verp_record_with_nul_is_refused);
+    tcase_add_test(tc, sender_with_nul_is_refused);
+    tcase_add_test(tc, recipient_with_nul_is_refused);
     tcase_add_test(tc, endless_record_length_is_refused);
     tcase_add_test(tc, record_longer_than_file_is_refused);
     suite_add_tcase(s, tc);
