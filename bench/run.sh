@@ -42,6 +42,7 @@ PH_PORT=
 PF_PORT=
 PH_BIN=
 QMQP_SOURCE=
+LOAD_PID=
 RESULTS=
 CMDLINE="sh bench/run.sh $BUILD${*:+ $*}"
 
@@ -278,9 +279,14 @@ reset_all() {
 qmqp_load() {
     port=$(mta_port "$1")
     t0=$(now)
+    # In the background and waited for, so that Ctrl-C and TERM reach our
+    # traps at once (timeout(1) moves the client out of our process group).
     timeout "$RUN_TIMEOUT" "$QMQP_SOURCE" -s "$2" -m "$3" -l "$SIZE" -r 1 \
-	-f "$SENDER" -t "$RCPT" "127.0.0.1:$port" 2>"$WORK/qmqp-source.err"
+	-f "$SENDER" -t "$RCPT" "127.0.0.1:$port" 2>"$WORK/qmqp-source.err" &
+    LOAD_PID=$!
+    wait "$LOAD_PID"
     rc=$?
+    LOAD_PID=
     t1=$(now)
     echo "$t0 $t1" | awk '{ printf "%.3f\n", $2 - $1 }' > "$4"
     if [ -s "$WORK/qmqp-source.err" ]; then
@@ -393,6 +399,10 @@ report() {
 
 cleanup() {
     trap - EXIT INT TERM HUP
+    if [ -n "$LOAD_PID" ]; then
+	kill -TERM "$LOAD_PID" 2>/dev/null	# timeout(1) passes it on to qmqp-source
+	wait "$LOAD_PID" 2>/dev/null
+    fi
     ph_stop
     pf_stop
     if [ "${BENCH_KEEP:-0}" = 1 ]; then

@@ -12,9 +12,9 @@
  *	when a property fails:
  *	- the content, the hop verdict and the message id are the same for
  *	  both splits (time stamps of added headers masked);
- *	- the content holds every message byte it was given when no header
- *	  was longer than the header size limit, in order, plus only added
- *	  headers, a blank line and an "X-Mailbox-Line: " prefix.
+ *	- when the whole message (plus an X-Mailbox-Line: prefix) is within
+ *	  the header size limit, so nothing may be cut, the content holds
+ *	  every message byte, in order.
  *	Durability is not under test here, so fsync() is stubbed out below
  *	to keep the target fast.
  */
@@ -221,24 +221,6 @@ static int fuzz_same(const DSTR *a, const DSTR *b)
     return (dstr_len(a) == dstr_len(b) && memcmp(dstr_str(a), dstr_str(b), dstr_len(a)) == 0);
 }
 
-/* fuzz_longest_line - length of the longest line of msg (LF excluded) */
-
-static size_t fuzz_longest_line(const char *msg, size_t len)
-{
-    size_t  longest = 0;
-    size_t  cur = 0;
-    size_t  i;
-
-    for (i = 0; i < len; i++) {
-	if (msg[i] == '\n') {
-	    cur = 0;
-	} else if (++cur > longest) {
-	    longest = cur;
-	}
-    }
-    return (longest);
-}
-
 /* fuzz_is_subsequence - every byte of msg appears in content, in order */
 
 static int fuzz_is_subsequence(const char *msg, size_t len, const DSTR *content)
@@ -292,6 +274,10 @@ int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     a = fuzz_pass(msg, len, sender, hops, hdr_limit, chunk, 0);
     b = fuzz_pass(msg, len, sender, hops, hdr_limit, 0, seed);
     t1 = time((time_t *) 0);
+    /* Before masking: the message itself may contain a date we would mask.
+     * An mbox line counts 16 more bytes for its "X-Mailbox-Line: " prefix. */
+    if (len + 16 <= hdr_limit)
+	FUZZ_CHECK(fuzz_is_subsequence(msg, len, a.content));
     fuzz_mask(a.content, t0, t1);
     fuzz_mask(b.content, t0, t1);
     fuzz_mask(a.id, t0, t1);
@@ -306,8 +292,6 @@ int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     FUZZ_CHECK(a.too_many == b.too_many);
     FUZZ_CHECK(fuzz_same(a.id, b.id));
-    if (fuzz_longest_line(msg, len) <= hdr_limit)
-	FUZZ_CHECK(fuzz_is_subsequence(msg, len, a.content));
 
     dstr_free(a.content);
     dstr_free(a.id);

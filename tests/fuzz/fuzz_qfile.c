@@ -11,6 +11,8 @@
  *	  comes with a reason;
  *	- accepted sizes are consistent: the content lies inside the file and
  *	  before the envelope, which starts inside the file;
+ *	- what the writer cannot produce is not accepted: VERP delimiters are
+ *	  two non-NUL bytes, sender and recipients hold no NUL;
  *	- recipient records lie after the envelope offset, strictly
  *	  increasing, inside the file; the loop ends (at most one recipient
  *	  per two bytes);
@@ -83,6 +85,7 @@ static void fuzz_read(int fd, size_t size, FUZZ_READ *rd)
 	FUZZ_CHECK(info.envelope_offset < (long) size);
 	FUZZ_CHECK(info.rcpt_count >= 0);
 	FUZZ_CHECK(info.verp[0] == 0 || strlen(info.verp) == 2);
+	FUZZ_CHECK(memchr(dstr_str(info.sender), 0, dstr_len(info.sender)) == NULL);
 	for (;;) {
 	    DSTR_RESET(err);
 	    rd->last = qfile_in_rcpt(in, addr, &off, &done, err);
@@ -92,6 +95,7 @@ static void fuzz_read(int fd, size_t size, FUZZ_READ *rd)
 	    FUZZ_CHECK(++n <= (int) (size / 2));
 	    FUZZ_CHECK(off > info.envelope_offset && off > prev && off < (long) size);
 	    FUZZ_CHECK(done == 0 || done == 1);
+	    FUZZ_CHECK(memchr(dstr_str(addr), 0, dstr_len(addr)) == NULL);
 	    prev = off;
 	    if (rd->nrcpt < FUZZ_MAX_RCPT) {
 		rd->offset[rd->nrcpt] = off;

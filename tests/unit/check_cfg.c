@@ -354,12 +354,12 @@ END_TEST
 START_TEST(time_units)
 {
     load_ok("qmqpd_timeout = 2m\nmax_idle = 1h\nipc_timeout = 1d\n"
-	    "daemon_timeout = 2w\ntrigger_timeout = 30s\n");
+	    "daemon_timeout = 2w\nservice_throttle_time = 30s\n");
     ck_assert_int_eq(var_qmqpd_timeout, 120);
     ck_assert_int_eq(var_idle_limit, 3600);
     ck_assert_int_eq(var_ipc_timeout, 86400);
     ck_assert_int_eq(var_daemon_timeout, 2 * 604800);
-    ck_assert_int_eq(var_trigger_timeout, 30);
+    ck_assert_int_eq(var_throttle_time, 30);
 }
 END_TEST
 
@@ -487,7 +487,6 @@ START_TEST(defaults_apply_when_not_set)
     ck_assert_int_eq(var_hopcount_limit, 50);
     ck_assert_int_eq(var_daemon_timeout, 18000);
     ck_assert_str_eq(var_verp_filter, "-=+");
-    ck_assert_str_eq(var_verp_delims, "+=");
     ck_assert_str_eq(var_maillog_file, "");
     ck_assert_str_eq(var_maillog_rotate_suffix, "%Y%m%d-%H%M%S");
     ck_assert_str_eq(var_queue_dir, "/var/spool/posthorn");
@@ -742,7 +741,6 @@ START_TEST(known_names_include_per_transport_forms)
     ck_assert_int_eq(cfg_is_known("smtp_time_limit"), 1);
     ck_assert_int_eq(cfg_is_known("my_relay_recipient_limit"), 1);
     ck_assert_int_eq(cfg_is_known("smtp_process_limit"), 1);	/* default_process_limit */
-    ck_assert_int_eq(cfg_is_known("lmtp_verp_delimiters"), 1);	/* default_verp_... */
     ck_assert_int_eq(cfg_is_known("foo"), 0);
     ck_assert_int_eq(cfg_is_known("qmqpd_timeot"), 0);
     ck_assert_int_eq(cfg_is_known("_recipient_limit"), 0);
