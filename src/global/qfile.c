@@ -454,6 +454,13 @@ static int qfile_in_rec(QFILE_IN *in, DSTR *payload, size_t limit, long *rec_off
     return (type);
 }
 
+/* qfile_has_nul - addresses never contain NUL; a record that does is damaged */
+
+static int qfile_has_nul(const DSTR *rec)
+{
+    return (memchr(dstr_str(rec), 0, dstr_len(rec)) != NULL);
+}
+
 /* qfile_info_init - empty info */
 
 void    qfile_info_init(QFILE_INFO *info)
@@ -555,15 +562,15 @@ int     qfile_in_info(QFILE_IN *in, QFILE_INFO *info, DSTR *err)
     }
     /* Envelope: sender, optional VERP and attributes, up to the first recipient. */
     if ((type = qfile_in_rec(in, info->sender, QFILE_ENV_LIMIT, &off, 0, err)) != QREC_SENDER
-	|| off != info->envelope_offset) {
+	|| off != info->envelope_offset || qfile_has_nul(info->sender)) {
 	if (type >= 0)
-	    dstr_sprintf(err, "no sender record at the envelope offset");
+	    dstr_sprintf(err, "no valid sender record at the envelope offset");
 	goto out;
     }
     for (;;) {
 	if ((type = qfile_in_rec(in, rec, QFILE_ENV_LIMIT, &off, 0, err)) < 0)
 	    goto out;
-	if (type == QREC_VERP && dstr_len(rec) == 2) {
+	if (type == QREC_VERP && dstr_len(rec) == 2 && !qfile_has_nul(rec)) {
 	    memcpy(info->verp, dstr_str(rec), 2);
 	    info->verp[2] = 0;
 	} else if (type == QREC_ATTR) {
@@ -592,6 +599,10 @@ int     qfile_in_rcpt(QFILE_IN *in, DSTR *addr, long *offset, int *done, DSTR *e
     switch (type) {
     case QREC_RCPT:
     case QREC_DONE:
+	if (qfile_has_nul(addr)) {
+	    dstr_sprintf(err, "NUL byte in recipient record at offset %ld", *offset);
+	    return (-1);
+	}
 	*done = (type == QREC_DONE);
 	return (1);
     case QREC_END:
