@@ -19,6 +19,7 @@
  *	to keep the target fast.
  */
 #include <fcntl.h>
+#include <sanitizer/common_interface_defs.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,11 +45,14 @@ static char fuzz_dir[64];
 static int tmp_fd = -1;
 static int inc_fd = -1;
 
+static void fuzz_cleanup(void);
+
 /* fuzz_fail - report a broken property and crash, so libFuzzer saves the input */
 
 static void fuzz_fail(int line, const char *what)
 {
     fprintf(stderr, "fuzz_cleanup_header.c:%d: property failed: %s\n", line, what);
+    fuzz_cleanup();				/* abort() skips atexit() */
     abort();
 }
 
@@ -62,12 +66,14 @@ int     fsync(int fd)
     return (0);
 }
 
-/* fuzz_cleanup - remove the temporary spool at exit */
+/* fuzz_cleanup - remove the temporary spool at exit, after a failure, or on a sanitizer report */
 
 static void fuzz_cleanup(void)
 {
     char    path[128];
 
+    if (fuzz_dir[0] == 0)
+	return;
     snprintf(path, sizeof(path), "%s/tmp", fuzz_dir);
     (void) unlinkat(tmp_fd, "t", 0);
     (void) rmdir(path);
@@ -75,6 +81,7 @@ static void fuzz_cleanup(void)
     (void) unlinkat(inc_fd, "f", 0);
     (void) rmdir(path);
     (void) rmdir(fuzz_dir);
+    fuzz_dir[0] = 0;
 }
 
 /* fuzz_init - parameters and a temporary spool, once */
@@ -101,6 +108,7 @@ static void fuzz_init(void)
 	abort();
     }
     atexit(fuzz_cleanup);
+    __sanitizer_set_death_callback(fuzz_cleanup);
 }
 
 /* fuzz_replace - replace every occurrence of from by to */
