@@ -62,6 +62,63 @@ int     var_qmqpd_timeout;
 int     var_qmqpd_err_sleep;
 int     var_qmqpd_port_logging;
 
+/* Delivery: queue manager, bounces, SMTP client (issue 3). */
+char   *var_relayhost;
+char   *var_transport_maps;
+char   *var_default_transport;
+int     var_queue_run_delay;
+int     var_min_backoff;
+int     var_max_backoff;
+int     var_max_queue_time;
+int     var_bounce_queue_time;
+int     var_delay_warn_time;
+int     var_qmgr_active_limit;
+int     var_qmgr_rcpt_limit;
+int     var_qmgr_rcpt_minimum;
+int     var_dest_con_limit;
+int     var_dest_rcpt_limit;
+int     var_init_dest_con;
+int     var_transport_retry_time;
+char   *var_defer_transports;
+char   *var_notify_classes;
+char   *var_bounce_rcpt;
+char   *var_2bounce_rcpt;
+char   *var_delay_rcpt;
+char   *var_error_rcpt;
+long    var_bounce_limit;
+int     var_disable_verp_bounces;
+int     var_delay_max_res;
+char   *var_dns_resolv_conf;
+int     var_disable_dns;
+char   *var_smtp_helo_name;
+char   *var_smtp_bind_addr;
+char   *var_smtp_bind_addr6;
+int     var_smtp_conn_tmout;
+int     var_smtp_helo_tmout;
+int     var_smtp_mail_tmout;
+int     var_smtp_rcpt_tmout;
+int     var_smtp_data0_tmout;
+int     var_smtp_data1_tmout;
+int     var_smtp_data2_tmout;
+int     var_smtp_rset_tmout;
+int     var_smtp_quit_tmout;
+int     var_smtp_mxaddr_limit;
+int     var_smtp_mxsess_limit;
+int     var_smtp_skip_5xx;
+int     var_smtp_skip_quit_resp;
+int     var_smtp_always_ehlo;
+int     var_smtp_line_limit;
+int     var_smtp_rand_addr;
+char   *var_smtp_addr_pref;
+int     var_smtp_defer_mxaddr;
+int     var_smtp_cache_demand;
+char   *var_smtp_cache_dest;
+int     var_smtp_cache_conn;
+int     var_smtp_reuse_count;
+int     var_smtp_reuse_time;
+char   *var_proxy_interfaces;
+int     var_scache_ttl_lim;
+
  /*
   * One macro per type, so each table line stays short and a variable of
   * the wrong C type fails to compile (the conditional needs both pointer
@@ -81,20 +138,52 @@ int     var_qmqpd_port_logging;
 	{ name, CFG_TIME, def, min, max, CFG_VAR(int, var), what }
 
 const CFG_PARAM cfg_params[] = {
+    P_STR("2bounce_notice_recipient", "postmaster", var_2bounce_rcpt,
+	  "who gets undeliverable bounces (notify_classes 2bounce)"),
+    P_STR("bounce_notice_recipient", "postmaster", var_bounce_rcpt,
+	  "who gets a copy of bounced mail's headers (notify_classes bounce)"),
+    P_TIME("bounce_queue_lifetime", "5d", 0, 8640000, var_bounce_queue_time,
+	   "the same for bounces (mail with a null sender)"),
+    P_LONG("bounce_size_limit", "50000", 1, 0, var_bounce_limit,
+	   "largest original message returned whole in a notification; larger ones send only the headers"),
     P_STR("config_directory", NULL, var_config_dir,
 	  "directory with main.cf and master.cf (the one main.cf was read from)"),
+    P_TIME("connection_cache_ttl_limit", "2s", 1, 0, var_scache_ttl_lim,
+	   "longest time the connection cache keeps an idle connection"),
     P_STR("daemon_directory", DEF_DAEMON_DIR, var_daemon_dir,
 	  "directory with the daemon programs that master runs"),
     P_TIME("daemon_timeout", "18000s", 1, 0, var_daemon_timeout,
 	   "time a daemon may spend on one request before its watchdog kills it"),
     P_STR("data_directory", "/var/lib/posthorn", var_data_dir,
 	  "directory for posthorn-writable data that is not queue files"),
+    P_INT("default_destination_concurrency_limit", "20", 0, 0, var_dest_con_limit,
+	   "most parallel deliveries to one destination (0: no limit)"),
+    P_INT("default_destination_recipient_limit", "50", 0, 0, var_dest_rcpt_limit,
+	   "most recipients per delivery request (0: no limit)"),
     P_INT("default_process_limit", "100", 1, 0, var_proc_limit,
 	  "process limit of a master.cf service whose maxproc field is -"),
+    P_STR("default_transport", "smtp", var_default_transport,
+	  "delivery transport for mail that no table routes elsewhere"),
+    P_STR("defer_transports", "", var_defer_transports,
+	  "transports whose mail is deferred until posthorn flush"),
+    P_INT("delay_logging_resolution_limit", "2", 0, 6, var_delay_max_res,
+	   "decimals shown in delay= and delays= log fields"),
+    P_STR("delay_notice_recipient", "postmaster", var_delay_rcpt,
+	  "who gets a copy of delay warnings (notify_classes delay)"),
+    P_TIME("delay_warning_time", "0h", 0, 0, var_delay_warn_time,
+	   "age at which the sender gets a delay warning (0: never)"),
+    P_BOOL("disable_dns_lookups", "no", var_disable_dns,
+	  "look up no MX records: use the host's address records only"),
+    P_BOOL("disable_verp_bounces", "no", var_disable_verp_bounces,
+	  "send one notification for all failed recipients even with VERP"),
+    P_STR("dns_resolv_conf", "/etc/resolv.conf", var_dns_resolv_conf,
+	  "resolver configuration the SMTP client reads before chroot (posthorn)"),
     P_STR("double_bounce_sender", "double-bounce", var_double_bounce_sender,
 	  "sender of notices that must not bounce, and where such bounces go"),
     P_STR("empty_address_recipient", "MAILER-DAEMON", var_empty_addr,
 	  "name shown for the null sender, e.g. in an added From: header"),
+    P_STR("error_notice_recipient", "postmaster", var_error_rcpt,
+	  "who gets reports of resource, software and protocol problems"),
     P_LONG("header_size_limit", "102400", 1, 0, var_header_limit,
 	   "bytes kept of one message header field; the excess is discarded"),
     P_INT("hopcount_limit", "50", 1, 0, var_hopcount_limit,
@@ -103,6 +192,8 @@ const CFG_PARAM cfg_params[] = {
 	  "local addresses that inet services listen on (all, loopback-only, a list)"),
     P_STR("inet_protocols", "all", var_inet_protocols,
 	  "IP versions to use: all, ipv4, ipv6, or ipv4, ipv6"),
+    P_INT("initial_destination_concurrency", "5", 1, 0, var_init_dest_con,
+	   "parallel deliveries to a destination before feedback adjusts it"),
     P_TIME("ipc_timeout", "3600s", 1, 0, var_ipc_timeout,
 	   "time limit for one read or write on an internal connection"),
     P_INT("line_length_limit", "2048", 1, 0, var_line_limit,
@@ -119,18 +210,34 @@ const CFG_PARAM cfg_params[] = {
 	   "time a daemon waits for a new request before it exits"),
     P_INT("max_use", "100", 1, 0, var_use_limit,
 	  "requests a daemon serves before it exits"),
+    P_TIME("maximal_backoff_time", "4000s", 1, 0, var_max_backoff,
+	   "longest time before a deferred message is tried again"),
+    P_TIME("maximal_queue_lifetime", "5d", 0, 8640000, var_max_queue_time,
+	   "age after which undeliverable mail is returned to its sender (0: one attempt)"),
     P_LONG("message_size_limit", "10240000", 0, 0, var_message_limit,
 	   "largest message in bytes, envelope included; 0 means no limit"),
+    P_TIME("minimal_backoff_time", "300s", 1, 0, var_min_backoff,
+	   "shortest time before a deferred message is tried again"),
     P_STR("mydomain", NULL, var_mydomain,
 	  "this system's domain (myhostname minus its first label, or localdomain)"),
     P_STR("myhostname", NULL, var_myhostname,
 	  "this system's fully-qualified host name (gethostname, plus $mydomain)"),
     P_STR("myorigin", "$myhostname", var_myorigin,
 	  "domain that locally-posted mail appears to come from"),
+    P_STR("notify_classes", "resource, software", var_notify_classes,
+	  "problem classes reported to the postmaster: bounce, 2bounce, delay, resource, software, protocol"),
     P_STR("postlog_service_name", "postlog", var_postlog_service,
 	  "name of the public/ socket that carries log lines to maillog_file"),
     P_STR("process_id_directory", "pid", var_pid_dir,
 	  "directory for pid files, relative to queue_directory"),
+    P_STR("proxy_interfaces", "", var_proxy_interfaces,
+	  "addresses that reach this host through a proxy or NAT (mail loop detection)"),
+    P_INT("qmgr_message_active_limit", "20000", 1, 0, var_qmgr_active_limit,
+	   "most messages in the active queue at once"),
+    P_INT("qmgr_message_recipient_limit", "20000", 1, 0, var_qmgr_rcpt_limit,
+	   "in-memory recipient target of the queue manager"),
+    P_INT("qmgr_message_recipient_minimum", "10", 1, 0, var_qmgr_rcpt_minimum,
+	   "recipients every message may always hold in memory"),
     P_STR("qmqpd_authorized_clients", "", var_qmqpd_clients,
 	  "clients allowed to use the QMQP service (empty: none)"),
     P_BOOL("qmqpd_client_port_logging", "no", var_qmqpd_port_logging,
@@ -141,14 +248,74 @@ const CFG_PARAM cfg_params[] = {
 	   "time limit for one read or write by the QMQP server"),
     P_STR("queue_directory", "/var/spool/posthorn", var_queue_dir,
 	  "root of the mail queue; daemons chroot here"),
+    P_TIME("queue_run_delay", "300s", 1, 0, var_queue_run_delay,
+	   "interval between scans of the deferred queue"),
+    P_STR("relayhost", "", var_relayhost,
+	  "next hop for all mail without a transport_maps entry ([host]:port: no MX lookup)"),
     P_TIME("service_throttle_time", "60s", 1, 0, var_throttle_time,
 	   "time master waits before restarting a service that failed at start"),
+    P_STR("smtp_address_preference", "any", var_smtp_addr_pref,
+	  "address family tried first: ipv4, ipv6 or any"),
+    P_BOOL("smtp_always_send_ehlo", "yes", var_smtp_always_ehlo,
+	  "send EHLO (falling back to HELO) even without ESMTP in the greeting"),
+    P_STR("smtp_bind_address", "", var_smtp_bind_addr,
+	  "local IPv4 address for outgoing SMTP connections"),
+    P_STR("smtp_bind_address6", "", var_smtp_bind_addr6,
+	  "local IPv6 address for outgoing SMTP connections"),
+    P_TIME("smtp_connect_timeout", "30s", 0, 0, var_smtp_conn_tmout,
+	   "time limit for completing a TCP connection"),
+    P_STR("smtp_connection_cache_destinations", "", var_smtp_cache_dest,
+	  "destinations whose connections are always kept for reuse"),
+    P_BOOL("smtp_connection_cache_on_demand", "yes", var_smtp_cache_demand,
+	  "keep connections open while a destination has mail waiting"),
+    P_TIME("smtp_connection_cache_time_limit", "2s", 1, 0, var_smtp_cache_conn,
+	   "time an idle cached connection is kept"),
+    P_INT("smtp_connection_reuse_count_limit", "0", 0, 0, var_smtp_reuse_count,
+	   "transactions per cached connection before it is closed (0: no limit)"),
+    P_TIME("smtp_connection_reuse_time_limit", "300s", 1, 0, var_smtp_reuse_time,
+	   "time during which a connection may be reused"),
+    P_TIME("smtp_data_done_timeout", "600s", 1, 0, var_smtp_data2_tmout,
+	   "time limit for the reply to the final dot"),
+    P_TIME("smtp_data_init_timeout", "120s", 1, 0, var_smtp_data0_tmout,
+	   "time limit for the DATA command and reply"),
+    P_TIME("smtp_data_xfer_timeout", "180s", 1, 0, var_smtp_data1_tmout,
+	   "time limit for sending each part of the message content"),
+    P_BOOL("smtp_defer_if_no_mx_address_found", "no", var_smtp_defer_mxaddr,
+	  "defer, not bounce, when MX hosts have no address"),
+    P_STR("smtp_helo_name", "$myhostname", var_smtp_helo_name,
+	  "host name the SMTP client sends in EHLO and HELO"),
+    P_TIME("smtp_helo_timeout", "300s", 1, 0, var_smtp_helo_tmout,
+	   "time limit for the greeting and the EHLO or HELO reply"),
+    P_INT("smtp_line_length_limit", "998", 0, 0, var_smtp_line_limit,
+	   "longest line sent; longer lines are folded with CRLF and a space (0: no limit)"),
+    P_TIME("smtp_mail_timeout", "300s", 1, 0, var_smtp_mail_tmout,
+	   "time limit for the MAIL FROM command and reply"),
+    P_INT("smtp_mx_address_limit", "5", 0, 0, var_smtp_mxaddr_limit,
+	   "most MX host addresses tried per delivery (0: no limit)"),
+    P_INT("smtp_mx_session_limit", "2", 0, 0, var_smtp_mxsess_limit,
+	   "most SMTP sessions per delivery before giving up (0: no limit)"),
+    P_TIME("smtp_quit_timeout", "300s", 1, 0, var_smtp_quit_tmout,
+	   "time limit for the QUIT command and reply"),
+    P_BOOL("smtp_randomize_addresses", "yes", var_smtp_rand_addr,
+	  "shuffle MX hosts of equal preference and a host's addresses"),
+    P_TIME("smtp_rcpt_timeout", "300s", 1, 0, var_smtp_rcpt_tmout,
+	   "time limit for the RCPT TO command and reply"),
+    P_TIME("smtp_rset_timeout", "20s", 1, 0, var_smtp_rset_tmout,
+	   "time limit for the RSET command and reply"),
+    P_BOOL("smtp_skip_5xx_greeting", "yes", var_smtp_skip_5xx,
+	  "treat a 5xx greeting like 4xx: try the next host, then defer"),
+    P_BOOL("smtp_skip_quit_response", "yes", var_smtp_skip_quit_resp,
+	  "do not wait for the reply to QUIT"),
     P_BOOL("soft_bounce", "no", var_soft_bounce,
 	   "turn permanent delivery and receipt errors into temporary ones"),
     P_STR("syslog_facility", "mail", var_syslog_facility,
 	  "syslog facility of posthorn's log lines"),
     P_STR("syslog_name", "posthorn", var_syslog_name,
 	  "prefix of every log line: syslog_name/daemon[pid]"),
+    P_STR("transport_maps", "", var_transport_maps,
+	  "tables that map a recipient or its domain to transport:nexthop"),
+    P_TIME("transport_retry_time", "60s", 1, 0, var_transport_retry_time,
+	   "time a delivery service that cannot be reached is left alone"),
     P_STR("verp_delimiter_filter", "-=+", var_verp_filter,
 	  "characters allowed as VERP delimiters"),
     {0},
