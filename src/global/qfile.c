@@ -384,6 +384,13 @@ int     qfile_in_seek(QFILE_IN *in, long offset)
     return (0);
 }
 
+/* qfile_in_tell - where reading would continue */
+
+long    qfile_in_tell(const QFILE_IN *in)
+{
+    return (in->pos);
+}
+
 /* qfile_in_getc - next byte or -1 */
 
 static int qfile_in_getc(QFILE_IN *in)

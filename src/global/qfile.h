@@ -104,6 +104,8 @@ extern int qfile_in_info(QFILE_IN *in, QFILE_INFO *info, DSTR *err);
 extern int qfile_in_rcpt(QFILE_IN *in, DSTR *addr, long *offset, int *done, DSTR *err);
 /* Continue reading recipients at a record offset returned earlier. */
 extern int qfile_in_seek(QFILE_IN *in, long offset);
+/* Offset of the next record to be read (to resume there later). */
+extern long qfile_in_tell(const QFILE_IN *in);
 /* Mark the recipient record at offset as done: one byte, in place. */
 extern int qfile_mark_done(int fd, long offset);
 

@@ -34,6 +34,11 @@ static const POSTHORN_CMD posthorn_cmds[] = {
     {"queue", posthorn_queue, "queue [-j]"},
     {"cat", posthorn_cat, "cat QUEUE_ID..."},
     {"conf", posthorn_conf, "conf [-d | -n] [-x] [NAME ...] | conf -e NAME=VALUE ..."},
+    {"flush", posthorn_flush, "flush"},
+    {"hold", posthorn_admin, "hold QUEUE_ID... | ALL"},
+    {"release", posthorn_admin, "release QUEUE_ID... | ALL"},
+    {"delete", posthorn_admin, "delete QUEUE_ID... | ALL"},
+    {"requeue", posthorn_admin, "requeue QUEUE_ID... | ALL"},
     {"send", posthorn_send, "send [-s ADDR:PORT] [-f SENDER] RECIPIENT ... < message"},
     {0, 0, 0},
 };

@@ -17,6 +17,9 @@ extern int posthorn_queue(int argc, char **argv);
 extern int posthorn_cat(int argc, char **argv);
 extern int posthorn_conf(int argc, char **argv);
 extern int posthorn_send(int argc, char **argv);
+extern int posthorn_flush(int argc, char **argv);
+/* hold, release, delete, requeue (argv[0] says which) */
+extern int posthorn_admin(int argc, char **argv);
 
 /* Load main.cf of the selected instance or exit with the error. */
 extern void posthorn_load_config(void);

@@ -173,6 +173,17 @@ int     sock_unix_dgram_send(const char *path, const void *buf, size_t len)
     return (n < 0 ? -1 : 0);
 }
 
+/* sock_nonblock - set or clear O_NONBLOCK */
+
+int     sock_nonblock(int fd, int on)
+{
+    int     fl = fcntl(fd, F_GETFL);
+
+    if (fl < 0)
+	return (-1);
+    return (fcntl(fd, F_SETFL, on ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK)));
+}
+
 /* sock_addr_format - numeric host and port */
 
 void    sock_addr_format(const struct sockaddr *sa, DSTR *host, DSTR *port)

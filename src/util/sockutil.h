@@ -17,6 +17,8 @@ extern int sock_unix_connect(const char *path);
 extern int sock_unix_dgram_connect(const char *path);
 /* Send one datagram to path without blocking; -1 with errno on failure. */
 extern int sock_unix_dgram_send(const char *path, const void *buf, size_t len);
+/* Make a descriptor non-blocking (on != 0) or blocking; -1 with errno. */
+extern int sock_nonblock(int fd, int on);
 /* Numeric host and port of a socket address ("::ffff:1.2.3.4" becomes "1.2.3.4"). */
 extern void sock_addr_format(const struct sockaddr *sa, DSTR *host, DSTR *port);
 /* Parse "host:port", "[v6]:port" or "port" into host (may be empty) and port. */

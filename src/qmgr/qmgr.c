@@ -1,0 +1,199 @@
+/*
+ * qmgr - the queue manager
+ * DESCRIPTION
+ *	One long-running process that owns the active queue. It wakes on
+ *	one-byte triggers on public/qmgr (I: incoming, D: deferred, A: ignore
+ *	deferred time stamps, F: flush, W: wake-up from master) and every
+ *	queue_run_delay; imports messages from incoming/ and deferred/ in
+ *	turn (at most qmgr_message_active_limit at a time), resolves each
+ *	recipient to a transport and next hop, and hands batches to delivery
+ *	agents as the scheduler (qmgr_sched.c) decides. When a message is
+ *	done it is removed; otherwise it is deferred with exponential backoff,
+ *	or returned to its sender after maximal_queue_lifetime. Admin requests
+ *	(hold, release, delete, requeue) arrive on the same socket.
+ *
+ *	On start every file left in active/ goes back to incoming/, so a
+ *	crash loses nothing (DESIGN.md invariant 4). On reload or stop it
+ *	exits at once; deliveries in flight finish on their own.
+ * SECURITY
+ *	Chrooted in the queue directory as mail_owner; talks only to local
+ *	daemons.
+ * PARAMETERS
+ *	queue_run_delay, minimal_backoff_time, maximal_backoff_time,
+ *	maximal_queue_lifetime, bounce_queue_lifetime, qmgr_message_active_limit,
+ *	default_destination_concurrency_limit, default_destination_recipient_limit,
+ *	relayhost, transport_maps, default_transport, transport_retry_time.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "qmgr.h"
+#include "cfg_params.h"
+#include "evloop.h"
+#include "msg.h"
+#include "server.h"
+#include "timefmt.h"
+
+#define QMGR_TRIGGER_MAX	65536	/* one datagram: triggers or an admin request */
+
+SCHED  *qmgr_sched;
+static int qmgr_kicked;
+static int qmgr_scan_turn;		/* 0: incoming next, 1: deferred next */
+static EVLOOP_TIMER qmgr_run_timer = EVLOOP_TIMER_INIT;
+
+/* qmgr_now - wall clock with microseconds */
+
+double  qmgr_now(void)
+{
+    return (timefmt_now());
+}
+
+/* qmgr_kick - run the scheduler and importer again before sleeping */
+
+void    qmgr_kick(void)
+{
+    qmgr_kicked = 1;
+}
+
+/* qmgr_trigger_bytes - one-byte requests, folded */
+
+static void qmgr_trigger_bytes(const char *buf, size_t len)
+{
+    int     in = 0;
+    int     def = 0;
+    int     mods = 0;
+    size_t  i;
+
+    for (i = 0; i < len; i++) {
+	switch (buf[i]) {
+	case 'I':
+	case 'W':
+	    in = QMGR_SCAN_START;
+	    break;
+	case 'D':
+	    def = QMGR_SCAN_START;
+	    break;
+	case 'A':
+	    mods |= QMGR_SCAN_ALL;
+	    break;
+	case 'F':
+	    mods |= QMGR_SCAN_FLUSH;
+	    break;
+	}
+    }
+    /* Modifiers first, whatever their order in the buffer (§2.3). */
+    if (mods || in)
+	qmgr_scan_request(qmgr_scan_incoming, in | mods);
+    if (mods || def)
+	qmgr_scan_request(qmgr_scan_deferred, def | mods);
+}
+
+/* qmgr_trigger_event - datagrams on public/qmgr */
+
+static void qmgr_trigger_event(int fd, void *ctx)
+{
+    static char buf[QMGR_TRIGGER_MAX];
+    ssize_t n;
+
+    (void) ctx;
+    while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+	if (buf[0] >= '0' && buf[0] <= '9')
+	    qmgr_admin_request(buf, (size_t) n);
+	else
+	    qmgr_trigger_bytes(buf, (size_t) n);
+    }
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+	msg_fatal("receive trigger: %m");
+}
+
+/* qmgr_alive_event - reload or stop: go now, the spool has everything */
+
+static void qmgr_alive_event(int fd, void *ctx)
+{
+    (void) fd;
+    (void) ctx;
+    exit(0);
+}
+
+/* qmgr_run_event - periodic deferred scan */
+
+static void qmgr_run_event(void *ctx)
+{
+    (void) ctx;
+    qmgr_scan_request(qmgr_scan_deferred, QMGR_SCAN_START);
+    evloop_timer_set(&qmgr_run_timer, qmgr_run_event, NULL,
+		     (long long) var_queue_run_delay * 1000);
+}
+
+/* qmgr_import_one - at most one message into the active queue (§2.1) */
+
+static int qmgr_import_one(void)
+{
+    QMGR_SCAN *scan;
+    DSTR   *id;
+    int     tries;
+    int     flags;
+    int     imported = 0;
+
+    if (qmgr_active_count >= var_qmgr_active_limit) {
+	qmgr_scan_turn = 0;			/* a full bucket prefers new mail */
+	return (0);
+    }
+    id = dstr_new(QID_SIZE);
+    for (tries = 0; tries < 2 && !imported; tries++) {
+	scan = qmgr_scan_turn == 0 ? qmgr_scan_incoming : qmgr_scan_deferred;
+	qmgr_scan_turn ^= 1;
+	while (!imported && qmgr_scan_next(scan, id, &flags))
+	    imported = qmgr_active_import(qmgr_scan_queue(scan), dstr_str(id), flags);
+    }
+    dstr_free(id);
+    return (imported);
+}
+
+/* qmgr_loop - the event loop */
+
+static void qmgr_loop(const int *fds, int nfds)
+{
+    static const SCHED_OPS ops = {
+	.transport_conf = qmgr_transport_conf,
+	.message_idle = qmgr_message_idle,
+    };
+    SCHED_TRANSPORT *t;
+    DSTR   *err = dstr_new(64);
+    int     busy;
+
+    if (nfds != 1)
+	msg_fatal("expected one trigger socket, got %d", nfds);
+    if (qmgr_resolve_init(err) < 0)
+	msg_fatal("%s", dstr_str(err));
+    dstr_free(err);
+    qmgr_sched = sched_new(&ops);
+    qmgr_scan_init();
+    qmgr_active_recover();
+    evloop_read(fds[0], qmgr_trigger_event, NULL);
+    if (server_alive_fd() >= 0)
+	evloop_read(server_alive_fd(), qmgr_alive_event, NULL);
+    qmgr_scan_request(qmgr_scan_incoming, QMGR_SCAN_START);
+    qmgr_run_event(NULL);			/* deferred scan now, then periodically */
+    for (;;) {
+	qmgr_kicked = 0;
+	while ((t = sched_next_transport(qmgr_sched)) != NULL)
+	    qmgr_deliver_start(t);
+	busy = qmgr_import_one();
+	(void) evloop_run_once(busy || qmgr_kicked ? 0 : -1);
+    }
+}
+
+int     main(int argc, char **argv)
+{
+    static const SERVER_DESC desc = {
+	.name = "qmgr",
+	.loop = qmgr_loop,
+	.flags = SERVER_FLAG_PERSISTENT,
+    };
+
+    server_main(argc, argv, &desc);
+}

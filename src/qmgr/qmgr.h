@@ -1,0 +1,76 @@
+/* qmgr - internal interfaces of the queue manager */
+#ifndef QMGR_H
+#define QMGR_H
+#include <sys/types.h>
+#include "dstr.h"
+#include "qid.h"
+#include "qmgr_sched.h"
+
+typedef struct QMGR_MESSAGE {
+    SCHED_MESSAGE sched;		/* scheduling state */
+    char    qid[QID_SIZE];
+    double  arrival;			/* first queued */
+    double  active_time;		/* entered the active queue this time */
+    long    content_offset;
+    long    content_size;
+    long    rcpt_next;			/* offset of the next unread recipient record;
+					 * 0: all read */
+    long    rcpt_total;			/* recipients when queued */
+    char   *sender;
+    char    verp[3];
+    int     flags;			/* QMGR_MSG_* */
+} QMGR_MESSAGE;
+
+#define QMGR_MSG_DEFERRED	(1<<0)	/* some recipient must be retried */
+#define QMGR_MSG_HOLD		(1<<1)	/* admin: move to hold/ when idle */
+#define QMGR_MSG_DELETE		(1<<2)	/* admin: remove when idle */
+#define QMGR_MSG_REQUEUE	(1<<3)	/* admin: back to incoming/ when idle */
+#define QMGR_MSG_FINAL		(1<<4)	/* being finalized: no new reads */
+
+/* qmgr.c */
+extern SCHED *qmgr_sched;
+extern double qmgr_now(void);
+/* Ask the main loop to run the scheduler and importer again soon. */
+extern void qmgr_kick(void);
+
+/* qmgr_scan.c: the incoming and deferred scanners (scheduler.md §2.3) */
+#define QMGR_SCAN_START		(1<<0)
+#define QMGR_SCAN_ALL		(1<<1)	/* ignore deferred time stamps (A) */
+#define QMGR_SCAN_FLUSH		(1<<2)	/* override defer_transports (F) */
+typedef struct QMGR_SCAN QMGR_SCAN;
+extern QMGR_SCAN *qmgr_scan_incoming;
+extern QMGR_SCAN *qmgr_scan_deferred;
+extern void qmgr_scan_init(void);
+extern void qmgr_scan_request(QMGR_SCAN *scan, int flags);
+/* Next queue id of the pass under way: 1 and the id and the pass's flags,
+ * or 0 when there is none (a requested pass starts as soon as one ends). */
+extern int qmgr_scan_next(QMGR_SCAN *scan, DSTR *id, int *flags);
+extern const char *qmgr_scan_queue(const QMGR_SCAN *scan);
+
+/* qmgr_active.c: into and out of the active queue */
+extern long qmgr_active_count;
+extern void qmgr_active_recover(void);
+/* Import one file; 1 when it entered the active queue, 0 when skipped. */
+extern int qmgr_active_import(const char *queue, const char *id, int scan_flags);
+extern void qmgr_message_idle(void *ctx, SCHED_MESSAGE *sm);
+extern QMGR_MESSAGE *qmgr_active_find(const char *id);
+extern void qmgr_active_walk(void (*fn) (QMGR_MESSAGE *, void *), void *ctx);
+/* Move a message file between queues, optionally setting its time stamp. */
+extern int qmgr_move(const char *from, const char *id, const char *to, double mtime);
+
+/* qmgr_resolve.c */
+extern int qmgr_resolve_init(DSTR *err);
+/* transport and next hop for a recipient; -1 and reason for a bad address */
+extern int qmgr_resolve(const char *rcpt, DSTR *transport, DSTR *nexthop, DSTR *why);
+extern int qmgr_is_double_bounce(const char *rcpt);
+
+/* qmgr_deliver.c */
+extern void qmgr_deliver_start(SCHED_TRANSPORT *t);
+extern void qmgr_transport_conf(void *ctx, const char *name, SCHED_TRANSPORT_CONF *conf);
+/* Log and record a deferral for every recipient of e without delivering. */
+extern void qmgr_defer_entry(SCHED_ENTRY *e, const char *dsn, const char *reason);
+
+/* qmgr_admin.c */
+extern void qmgr_admin_request(const char *buf, size_t len);
+
+#endif

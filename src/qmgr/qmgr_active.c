@@ -1,0 +1,441 @@
+/*
+ * qmgr_active - messages entering and leaving the active queue
+ * DESCRIPTION
+ *	Import (docs/scheduler.md §2.2): rename the file into active/, make
+ *	sure no delivery agent of an earlier qmgr still works on it (its lock
+ *	would be held: the file goes back to incoming/ for a minute), read the
+ *	envelope, forget the defer log of the previous attempt, and hand the
+ *	recipients to the scheduler, a batch at a time. An unreadable file
+ *	goes to corrupt/ and never stops the queue.
+ *
+ *	Finalize (§7): when a message has nothing in flight and nothing left
+ *	to read, the bounce service sends notices for failed recipients; a
+ *	message with deferred recipients is returned to its sender when it is
+ *	too old, else goes to deferred/ with its next-try time as mtime; a
+ *	message that is done is removed ("removed" in the log).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "qmgr.h"
+#include "bounce_client.h"
+#include "cfg_params.h"
+#include "delivery_log.h"
+#include "htable.h"
+#include "msg.h"
+#include "mymalloc.h"
+#include "qfile.h"
+#include "spool.h"
+
+#define QMGR_READ_BATCH		5000	/* recipients per read (§5.2) */
+#define QMGR_LOCKED_DELAY	60	/* seconds before a locked file is retried */
+#define QMGR_MSG_CORRUPT	(1<<8)	/* recipients could not all be read */
+
+long    qmgr_active_count;
+static HTABLE *qmgr_messages;
+
+/* qmgr_move - rename between queues, optionally setting the time stamp first */
+
+int     qmgr_move(const char *from, const char *id, const char *to, double mtime)
+{
+    DSTR   *src = dstr_new(64);
+    DSTR   *dst = dstr_new(64);
+    struct timeval tv[2];
+    int     ret;
+
+    spool_path(src, from, id);
+    spool_path(dst, to, id);
+    if (mtime > 0) {
+	tv[0].tv_sec = tv[1].tv_sec = (time_t) mtime;
+	tv[0].tv_usec = tv[1].tv_usec = 0;
+	(void) utimes(dstr_str(src), tv);
+    }
+    if ((ret = rename(dstr_str(src), dstr_str(dst))) < 0 && errno != ENOENT)
+	msg_warn("rename %s to %s: %m", dstr_str(src), dstr_str(dst));
+    dstr_free(src);
+    dstr_free(dst);
+    return (ret);
+}
+
+/* qmgr_unlink - remove queue/id, quietly if it is gone */
+
+static void qmgr_unlink(const char *queue, const char *id)
+{
+    DSTR   *path = dstr_new(64);
+
+    if (unlink(spool_path(path, queue, id)) < 0 && errno != ENOENT)
+	msg_warn("remove %s: %m", dstr_str(path));
+    dstr_free(path);
+}
+
+/* qmgr_active_recover - files left in active/ by a dead qmgr start over (invariant 4) */
+
+void    qmgr_active_recover(void)
+{
+    DIR    *dir;
+    struct dirent *de;
+    int     n = 0;
+
+    qmgr_messages = htable_new(1024);
+    if ((dir = opendir(SPOOL_ACTIVE)) == NULL) {
+	msg_warn("open directory %s: %m", SPOOL_ACTIVE);
+	return;
+    }
+    while ((de = readdir(dir)) != NULL) {
+	if (qid_valid(de->d_name) && qmgr_move(SPOOL_ACTIVE, de->d_name, SPOOL_INCOMING,
+					       qmgr_now()) == 0)
+	    n++;
+    }
+    closedir(dir);
+    if (n > 0)
+	msg_info("%d message(s) left in the active queue go back to incoming", n);
+}
+
+/* qmgr_active_find - a message in memory */
+
+QMGR_MESSAGE *qmgr_active_find(const char *id)
+{
+    return (qmgr_messages ? htable_find(qmgr_messages, id) : NULL);
+}
+
+/* qmgr_walk_one - htable_walk adapter */
+
+typedef struct QMGR_WALK {
+    void    (*fn) (QMGR_MESSAGE *, void *);
+    void   *ctx;
+    QMGR_MESSAGE **list;
+    size_t  n;
+} QMGR_WALK;
+
+static void qmgr_walk_one(const char *key, void *value, void *ctx)
+{
+    QMGR_WALK *w = ctx;
+
+    (void) key;
+    w->list[w->n++] = value;
+}
+
+/* qmgr_active_walk - call fn for every message (fn may finalize it) */
+
+void    qmgr_active_walk(void (*fn) (QMGR_MESSAGE *, void *), void *ctx)
+{
+    QMGR_WALK w;
+    size_t  i;
+
+    w.list = mymalloc((htable_count(qmgr_messages) + 1) * sizeof(QMGR_MESSAGE *));
+    w.n = 0;
+    htable_walk(qmgr_messages, qmgr_walk_one, &w);
+    for (i = 0; i < w.n; i++)
+	fn(w.list[i], ctx);
+    free(w.list);
+}
+
+/* qmgr_log_disposition - a delivery log line for a recipient qmgr settles itself */
+
+static void qmgr_log_disposition(QMGR_MESSAGE *msg, const char *rcpt, const char *dsn,
+				         const char *status, const char *text)
+{
+    DELIVERY_TIMES t;
+
+    memset(&t, 0, sizeof(t));
+    t.arrival = msg->arrival;
+    t.active = msg->active_time;
+    t.done = qmgr_now();
+    delivery_log(msg->qid, rcpt, "none", 0, &t, dsn, status, text);
+}
+
+/* qmgr_bounce_now - a recipient that cannot be routed at all */
+
+static void qmgr_bounce_now(QMGR_MESSAGE *msg, int fd, const char *rcpt, long offset,
+			            const char *why)
+{
+    BOUNCE_RCPT br;
+    DSTR   *err = dstr_new(64);
+
+    memset(&br, 0, sizeof(br));
+    br.address = rcpt;
+    br.offset = offset;
+    br.status = "5.1.3";
+    br.action = "failed";
+    br.remote_mta = "";
+    br.diagnostic = "";
+    br.reason = why;
+    if (bounce_log(var_soft_bounce ? BOUNCE_LOG_DEFER : BOUNCE_LOG_BOUNCE, msg->qid, &br,
+		   err) == 0 && !var_soft_bounce) {
+	(void) qfile_mark_done(fd, offset);
+	qmgr_log_disposition(msg, rcpt, "5.1.3", "bounced", why);
+    } else {
+	msg->flags |= QMGR_MSG_DEFERRED;
+	qmgr_log_disposition(msg, rcpt, "4.1.3", "deferred", why);
+    }
+    dstr_free(err);
+}
+
+/* qmgr_message_read - the next batch of recipients into the scheduler */
+
+static void qmgr_message_read(QMGR_MESSAGE *msg, int fd, QFILE_IN *in)
+{
+    DSTR   *addr = dstr_new(64);
+    DSTR   *err = dstr_new(64);
+    DSTR   *transport = dstr_new(16);
+    DSTR   *nexthop = dstr_new(64);
+    long    off;
+    int     done;
+    int     n = 0;
+    int     rc;
+
+    while (n < QMGR_READ_BATCH) {
+	if ((rc = qfile_in_rcpt(in, addr, &off, &done, err)) <= 0) {
+	    if (rc < 0) {
+		msg_warn("%s: %s", msg->qid, dstr_str(err));
+		msg->flags |= QMGR_MSG_CORRUPT;
+	    }
+	    msg->rcpt_next = 0;
+	    break;
+	}
+	if (done)
+	    continue;
+	if (qmgr_is_double_bounce(dstr_str(addr))) {
+	    (void) qfile_mark_done(fd, off);
+	    qmgr_log_disposition(msg, dstr_str(addr), "2.0.0", "discarded",
+				 "mail to the double-bounce address");
+	    continue;
+	}
+	if (qmgr_resolve(dstr_str(addr), transport, nexthop, err) < 0) {
+	    qmgr_bounce_now(msg, fd, dstr_str(addr), off, dstr_str(err));
+	    continue;
+	}
+	sched_add_rcpt(qmgr_sched, &msg->sched, dstr_str(transport), dstr_str(nexthop),
+		       dstr_str(addr), off);
+	n++;
+	msg->rcpt_next = qfile_in_tell(in);
+    }
+    dstr_free(addr);
+    dstr_free(err);
+    dstr_free(transport);
+    dstr_free(nexthop);
+}
+
+/* qmgr_message_open - the active file, read-write */
+
+static int qmgr_message_open(const char *id)
+{
+    DSTR   *path = dstr_new(64);
+    int     fd;
+
+    if ((fd = open(spool_path(path, SPOOL_ACTIVE, id), O_RDWR | O_CLOEXEC)) < 0
+	&& errno != ENOENT)
+	msg_warn("open %s: %m", dstr_str(path));
+    dstr_free(path);
+    return (fd);
+}
+
+/* qmgr_message_free - forget a finalized message */
+
+static void qmgr_message_free(QMGR_MESSAGE *msg)
+{
+    (void) htable_delete(qmgr_messages, msg->qid);
+    qmgr_active_count--;
+    free(msg->sender);
+    free(msg);
+    qmgr_kick();				/* room for another import */
+}
+
+/* qmgr_to_corrupt - an unreadable file leaves the active queue */
+
+static void qmgr_to_corrupt(const char *id, const char *why)
+{
+    msg_warn("%s: %s: moved to %s", id, why, SPOOL_CORRUPT);
+    (void) qmgr_move(SPOOL_ACTIVE, id, SPOOL_CORRUPT, 0);
+}
+
+/* qmgr_active_import - one file into the active queue */
+
+int     qmgr_active_import(const char *queue, const char *id, int scan_flags)
+{
+    DSTR   *path = dstr_new(64);
+    DSTR   *err = dstr_new(64);
+    QFILE_INFO info;
+    QFILE_IN *in;
+    QMGR_MESSAGE *msg = NULL;
+    struct stat st;
+    double  now = qmgr_now();
+    int     fd;
+    int     ret = 0;
+
+    if (qmgr_active_find(id) != NULL
+	|| stat(spool_path(path, queue, id), &st) < 0)
+	goto out;
+    if (strcmp(queue, SPOOL_DEFERRED) == 0 && !(scan_flags & QMGR_SCAN_ALL)
+	&& st.st_mtime > now + 1)
+	goto out;				/* not yet time to retry */
+    if (qmgr_move(queue, id, SPOOL_ACTIVE, 0) < 0 || (fd = qmgr_message_open(id)) < 0)
+	goto out;
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {	/* an old delivery still runs */
+	close(fd);
+	msg_info("%s: still being delivered by an earlier queue manager: retry later", id);
+	(void) qmgr_move(SPOOL_ACTIVE, id, SPOOL_INCOMING, now + QMGR_LOCKED_DELAY);
+	goto out;
+    }
+    (void) flock(fd, LOCK_UN);
+    qfile_info_init(&info);
+    in = qfile_in_open(fd);
+    if (qfile_in_info(in, &info, err) < 0) {
+	qmgr_to_corrupt(id, dstr_str(err));
+    } else {
+	qmgr_unlink(SPOOL_DEFER, id);		/* reasons of the last attempt */
+	msg = mycalloc(1, sizeof(*msg));
+	strcpy(msg->qid, id);
+	msg->arrival = info.arrival_sec + info.arrival_usec / 1e6;
+	msg->active_time = now;
+	msg->content_offset = info.content_offset;
+	msg->content_size = info.content_size;
+	msg->rcpt_total = info.rcpt_count;
+	msg->sender = mystrdup(dstr_str(info.sender));
+	strcpy(msg->verp, info.verp);
+	sched_message_init(&msg->sched, msg, now, info.verp[0] != 0);
+	htable_enter(qmgr_messages, id, msg);
+	qmgr_active_count++;
+	msg_info("%s: from=<%s>, size=%ld, nrcpt=%ld (queue active)", id, msg->sender,
+		 msg->content_size, msg->rcpt_total);
+	qmgr_message_read(msg, fd, in);
+	ret = 1;
+    }
+    qfile_in_free(in);
+    qfile_info_free(&info);
+    close(fd);
+    if (ret && msg->sched.refcount == 0)	/* nothing to deliver */
+	qmgr_message_idle(NULL, &msg->sched);
+out:
+    dstr_free(path);
+    dstr_free(err);
+    return (ret);
+}
+
+/* qmgr_message_refill - read the next batch; 1 if anything is to deliver */
+
+static int qmgr_message_refill(QMGR_MESSAGE *msg)
+{
+    QFILE_IN *in;
+    int     fd;
+
+    if (msg->rcpt_next == 0 || (fd = qmgr_message_open(msg->qid)) < 0)
+	return (0);
+    in = qfile_in_open(fd);
+    if (qfile_in_seek(in, msg->rcpt_next) == 0)
+	qmgr_message_read(msg, fd, in);
+    else
+	msg->flags |= QMGR_MSG_CORRUPT;
+    qfile_in_free(in);
+    close(fd);
+    return (msg->sched.refcount > 0);
+}
+
+/* qmgr_backoff - next-try time: the message's age, within bounds (§7.2) */
+
+static double qmgr_backoff(const QMGR_MESSAGE *msg, double now)
+{
+    double  delay = now - msg->arrival;
+
+    if (delay < var_min_backoff)
+	delay = var_min_backoff;
+    if (delay > var_max_backoff)
+	delay = var_max_backoff;
+    return (now + delay);
+}
+
+/* qmgr_remove - a message that is done */
+
+static void qmgr_remove(QMGR_MESSAGE *msg)
+{
+    qmgr_unlink(SPOOL_ACTIVE, msg->qid);
+    qmgr_unlink(SPOOL_BOUNCE, msg->qid);
+    qmgr_unlink(SPOOL_DEFER, msg->qid);
+    msg_info("%s: removed", msg->qid);
+}
+
+/* qmgr_notify_bounces - non-delivery notices for recipients in bounce/ID */
+
+static void qmgr_notify_bounces(QMGR_MESSAGE *msg)
+{
+    DSTR   *path = dstr_new(64);
+    DSTR   *err = dstr_new(64);
+    struct stat st;
+
+    if (stat(spool_path(path, SPOOL_BOUNCE, msg->qid), &st) == 0
+	&& bounce_notify(BOUNCE_NOTIFY_FAILED, SPOOL_ACTIVE, msg->qid, err) < 0) {
+	msg_warn("%s: non-delivery notification not sent: %s -- will retry",
+		 msg->qid, dstr_str(err));
+	msg->flags |= QMGR_MSG_DEFERRED;	/* keep the message and its bounce log */
+    }
+    dstr_free(path);
+    dstr_free(err);
+}
+
+/* qmgr_expired - too old: return what is left to the sender; 1 if done */
+
+static int qmgr_expired(QMGR_MESSAGE *msg, double now)
+{
+    int     lifetime = *msg->sender ? var_max_queue_time : var_bounce_queue_time;
+    DSTR   *err;
+    int     ret;
+
+    if (lifetime > var_max_queue_time)
+	lifetime = var_max_queue_time;
+    if (now - msg->arrival < lifetime)
+	return (0);
+    err = dstr_new(64);
+    if ((ret = bounce_notify(BOUNCE_NOTIFY_EXPIRED, SPOOL_ACTIVE, msg->qid, err)) < 0)
+	msg_warn("%s: expired, but the notification could not be sent: %s -- will retry",
+		 msg->qid, dstr_str(err));
+    dstr_free(err);
+    return (ret == 0);
+}
+
+/* qmgr_finalize - nothing in flight, nothing left to read */
+
+static void qmgr_finalize(QMGR_MESSAGE *msg)
+{
+    double  now = qmgr_now();
+
+    msg->flags |= QMGR_MSG_FINAL;
+    if (msg->flags & QMGR_MSG_DELETE) {
+	qmgr_remove(msg);
+    } else if (msg->flags & QMGR_MSG_CORRUPT) {
+	qmgr_to_corrupt(msg->qid, "unreadable recipient records");
+    } else {
+	qmgr_notify_bounces(msg);
+	if (!(msg->flags & QMGR_MSG_DEFERRED))
+	    qmgr_remove(msg);
+	else if (msg->flags & QMGR_MSG_HOLD)
+	    (void) qmgr_move(SPOOL_ACTIVE, msg->qid, SPOOL_HOLD, 0);
+	else if (msg->flags & QMGR_MSG_REQUEUE)
+	    (void) qmgr_move(SPOOL_ACTIVE, msg->qid, SPOOL_INCOMING, now);
+	else if (qmgr_expired(msg, now))
+	    qmgr_remove(msg);
+	else
+	    (void) qmgr_move(SPOOL_ACTIVE, msg->qid, SPOOL_DEFERRED, qmgr_backoff(msg, now));
+    }
+    qmgr_message_free(msg);
+}
+
+/* qmgr_message_idle - the scheduler has no entries of this message left */
+
+void    qmgr_message_idle(void *ctx, SCHED_MESSAGE *sm)
+{
+    QMGR_MESSAGE *msg = sm->owner;
+
+    (void) ctx;
+    if (!(msg->flags & (QMGR_MSG_DELETE | QMGR_MSG_HOLD | QMGR_MSG_REQUEUE | QMGR_MSG_FINAL))
+	&& qmgr_message_refill(msg))
+	return;
+    qmgr_finalize(msg);
+}

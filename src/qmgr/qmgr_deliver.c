@@ -1,0 +1,337 @@
+/*
+ * qmgr_deliver - conversations with delivery agents
+ * DESCRIPTION
+ *	For a transport with work, qmgr connects to private/<transport>;
+ *	master spawns an agent when none is idle. Only when the agent says
+ *	it is ready does qmgr pick the entry to send (late binding, docs/
+ *	scheduler.md §3.2), so the choice uses the state of that moment. All
+ *	of it is non-blocking, driven by the event loop: qmgr never waits for
+ *	a delivery. A transport whose agent cannot be reached is dead for
+ *	transport_retry_time and its mail is deferred meanwhile (§4.8).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "qmgr.h"
+#include "attr.h"
+#include "bounce_client.h"
+#include "cfg.h"
+#include "cfg_params.h"
+#include "deliver_request.h"
+#include "delivery_log.h"
+#include "evloop.h"
+#include "htable.h"
+#include "msg.h"
+#include "mymalloc.h"
+#include "sockutil.h"
+#include "spool.h"
+
+#define AGENT_WAIT_READY	0
+#define AGENT_WRITING		1
+#define AGENT_WAIT_REPLY	2
+
+typedef struct QMGR_AGENT {
+    SCHED_TRANSPORT *transport;
+    SCHED_ENTRY *entry;
+    int     fd;
+    int     state;
+    DSTR   *in;
+    DSTR   *out;
+    size_t  out_off;
+} QMGR_AGENT;
+
+static HTABLE *qmgr_dead_until;		/* transport name -> double * */
+
+/* qmgr_transport_conf - per-transport settings with their default_ fallbacks */
+
+void    qmgr_transport_conf(void *ctx, const char *name, SCHED_TRANSPORT_CONF *conf)
+{
+    DSTR   *param = dstr_new(64);
+    DSTR   *err = dstr_new(64);
+
+    (void) ctx;
+    dstr_sprintf(param, "%s_destination_concurrency_limit", name);
+    if (cfg_lookup_int(dstr_str(param), "default_destination_concurrency_limit",
+		       &conf->dest_concurrency_limit, err) < 0)
+	msg_warn("%s -- using the default", dstr_str(err));
+    dstr_sprintf(param, "%s_destination_recipient_limit", name);
+    if (cfg_lookup_int(dstr_str(param), "default_destination_recipient_limit",
+		       &conf->dest_recipient_limit, err) < 0)
+	msg_warn("%s -- using the default", dstr_str(err));
+    dstr_sprintf(param, "%s_initial_destination_concurrency", name);
+    if (cfg_lookup_int(dstr_str(param), "initial_destination_concurrency",
+		       &conf->init_dest_concurrency, err) < 0)
+	msg_warn("%s -- using the default", dstr_str(err));
+    dstr_free(param);
+    dstr_free(err);
+}
+
+/* qmgr_defer_entry - record a deferral for each recipient without delivering */
+
+void    qmgr_defer_entry(SCHED_ENTRY *e, const char *dsn, const char *reason)
+{
+    QMGR_MESSAGE *msg = e->message->owner;
+    DELIVERY_TIMES t;
+    BOUNCE_RCPT br;
+    DSTR   *err = dstr_new(64);
+    size_t  i;
+
+    memset(&t, 0, sizeof(t));
+    t.arrival = msg->arrival;
+    t.active = msg->active_time;
+    t.done = qmgr_now();
+    memset(&br, 0, sizeof(br));
+    br.status = dsn;
+    br.action = "delayed";
+    br.remote_mta = "";
+    br.diagnostic = "";
+    br.reason = reason;
+    for (i = 0; i < e->nrcpt; i++) {
+	br.address = e->rcpts[i].address;
+	br.offset = e->rcpts[i].offset;
+	if (bounce_log(BOUNCE_LOG_DEFER, msg->qid, &br, err) < 0 && msg_verbose)
+	    msg_info("%s: defer log: %s", msg->qid, dstr_str(err));
+	delivery_log(msg->qid, e->rcpts[i].address, "none", 0, &t, dsn, "deferred", reason);
+    }
+    msg->flags |= QMGR_MSG_DEFERRED;
+    dstr_free(err);
+}
+
+/* qmgr_drain_cb - a todo entry of a dead transport */
+
+static void qmgr_drain_cb(void *ctx, SCHED_ENTRY *e)
+{
+    (void) ctx;
+    qmgr_defer_entry(e, "4.3.0", "mail transport unavailable");
+    sched_entry_done(qmgr_sched, e, SCHED_DONE_DEFER);
+}
+
+/* qmgr_transport_dead - the agent cannot be reached: defer, and wait a while */
+
+static void qmgr_transport_dead(SCHED_TRANSPORT *t, const char *why)
+{
+    double *until;
+    const char *name = sched_transport_name(t);
+
+    if (qmgr_dead_until == NULL)
+	qmgr_dead_until = htable_new(8);
+    if ((until = htable_find(qmgr_dead_until, name)) == NULL) {
+	until = mymalloc(sizeof(*until));
+	htable_enter(qmgr_dead_until, name, until);
+    }
+    *until = qmgr_now() + var_transport_retry_time;
+    msg_warn("connect to transport %s/%s: %s", SPOOL_PRIVATE, name, why);
+    sched_transport_drain(qmgr_sched, t, qmgr_drain_cb, NULL);
+}
+
+/* qmgr_transport_is_dead - within transport_retry_time of a failure? */
+
+static int qmgr_transport_is_dead(SCHED_TRANSPORT *t)
+{
+    double *until;
+
+    if (qmgr_dead_until == NULL
+	|| (until = htable_find(qmgr_dead_until, sched_transport_name(t))) == NULL)
+	return (0);
+    return (qmgr_now() < *until);
+}
+
+/* qmgr_agent_free - close and forget */
+
+static void qmgr_agent_free(QMGR_AGENT *a)
+{
+    evloop_forget(a->fd);
+    close(a->fd);
+    dstr_free(a->in);
+    dstr_free(a->out);
+    free(a);
+    qmgr_kick();
+}
+
+/* qmgr_agent_read - append what the agent sent; 0 EOF, -1 error, 1 data/again */
+
+static int qmgr_agent_read(QMGR_AGENT *a)
+{
+    ssize_t n;
+
+    for (;;) {
+	n = read(a->fd, dstr_space(a->in, 4096), 4096);
+	if (n > 0) {
+	    dstr_addlen(a->in, (size_t) n);
+	    if (dstr_len(a->in) > 65536)
+		return (-1);			/* an agent never says that much */
+	    continue;
+	}
+	if (n == 0)
+	    return (0);
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
+	    return (1);
+	if (errno != EINTR)
+	    return (-1);
+    }
+}
+
+/* qmgr_agent_crashed - the agent went away without an answer */
+
+static void qmgr_agent_crashed(QMGR_AGENT *a, const char *why)
+{
+    QMGR_MESSAGE *msg = a->entry->message->owner;
+
+    msg_warn("%s: %s delivery agent for %s: %s", msg->qid,
+	     sched_transport_name(a->transport), sched_entry_nexthop(a->entry), why);
+    msg->flags |= QMGR_MSG_DEFERRED;
+    sched_entry_done(qmgr_sched, a->entry, SCHED_DONE_CRASH);
+    qmgr_agent_free(a);
+}
+
+/* qmgr_agent_reply_event - the agent's verdict */
+
+static void qmgr_agent_reply_event(int fd, void *ctx)
+{
+    QMGR_AGENT *a = ctx;
+    ATTR_LIST *reply;
+    long    status;
+    long    used;
+    int     rc;
+
+    (void) fd;
+    if ((rc = qmgr_agent_read(a)) < 0) {
+	qmgr_agent_crashed(a, "read error");
+	return;
+    }
+    reply = attr_list_new();
+    used = attr_parse(dstr_str(a->in), dstr_len(a->in), reply, ATTR_MAX_LEN, 16);
+    if (used == 0 && rc > 0) {			/* need more */
+	attr_list_free(reply);
+	return;
+    }
+    if (used <= 0 || attr_get_long(reply, "status", &status, 0, 1) < 0) {
+	attr_list_free(reply);
+	qmgr_agent_crashed(a, used == 0 ? "lost connection" : "malformed reply");
+	return;
+    }
+    if (status == DELIVER_STAT_DEFER)
+	((QMGR_MESSAGE *) a->entry->message->owner)->flags |= QMGR_MSG_DEFERRED;
+    attr_list_free(reply);
+    sched_entry_done(qmgr_sched, a->entry, status == DELIVER_STAT_OK ?
+		     SCHED_DONE_OK : SCHED_DONE_DEFER);
+    qmgr_agent_free(a);
+}
+
+/* qmgr_agent_write_event - send the request as the socket takes it */
+
+static void qmgr_agent_write_event(int fd, void *ctx)
+{
+    QMGR_AGENT *a = ctx;
+    ssize_t n;
+
+    while (a->out_off < dstr_len(a->out)) {
+	n = write(fd, dstr_str(a->out) + a->out_off, dstr_len(a->out) - a->out_off);
+	if (n < 0) {
+	    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+		evloop_write(fd, qmgr_agent_write_event, a);
+		return;
+	    }
+	    if (errno == EINTR)
+		continue;
+	    qmgr_agent_crashed(a, "write error");
+	    return;
+	}
+	a->out_off += (size_t) n;
+    }
+    evloop_write_off(fd);
+    a->state = AGENT_WAIT_REPLY;
+    DSTR_RESET(a->in);
+    evloop_read(fd, qmgr_agent_reply_event, a);
+}
+
+/* qmgr_agent_request - the entry as a delivery request */
+
+static void qmgr_agent_request(QMGR_AGENT *a)
+{
+    SCHED_ENTRY *e = a->entry;
+    QMGR_MESSAGE *msg = e->message->owner;
+    DELIVER_REQUEST *req = deliver_request_new();
+    size_t  i;
+
+    req->queue_name = mystrdup(SPOOL_ACTIVE);
+    req->queue_id = mystrdup(msg->qid);
+    req->content_offset = msg->content_offset;
+    req->content_size = msg->content_size;
+    req->arrival_time = msg->arrival;
+    req->active_time = msg->active_time;
+    req->request_time = qmgr_now();
+    req->sender = mystrdup(msg->sender);
+    strcpy(req->verp, msg->verp);
+    req->transport = mystrdup(sched_transport_name(a->transport));
+    req->nexthop = mystrdup(sched_entry_nexthop(e));
+    req->flags = sched_queue_backlog(e) ? DELIVER_FLAG_CACHE : 0;
+    for (i = 0; i < e->nrcpt; i++)
+	deliver_request_add_rcpt(req, e->rcpts[i].address, e->rcpts[i].offset);
+    deliver_request_encode(a->out, req);
+    deliver_request_free(req);
+}
+
+/* qmgr_agent_ready_event - the agent is there: bind an entry to it now */
+
+static void qmgr_agent_ready_event(int fd, void *ctx)
+{
+    QMGR_AGENT *a = ctx;
+    ATTR_LIST *ready = attr_list_new();
+    long    used;
+    int     rc;
+
+    rc = qmgr_agent_read(a);
+    used = attr_parse(dstr_str(a->in), dstr_len(a->in), ready, ATTR_MAX_LEN, 16);
+    attr_list_free(ready);
+    if (used == 0 && rc > 0)
+	return;					/* need more */
+    sched_agent_settled(a->transport);
+    if (used <= 0) {
+	msg_warn("delivery agent %s did not say it was ready", sched_transport_name(a->transport));
+	qmgr_agent_free(a);
+	return;
+    }
+    if ((a->entry = sched_select(qmgr_sched, a->transport)) == NULL) {
+	qmgr_agent_free(a);			/* nothing left to do meanwhile */
+	return;
+    }
+    evloop_read_off(fd);
+    a->state = AGENT_WRITING;
+    qmgr_agent_request(a);
+    qmgr_agent_write_event(fd, a);
+}
+
+/* qmgr_deliver_start - ask for one agent for transport t */
+
+void    qmgr_deliver_start(SCHED_TRANSPORT *t)
+{
+    DSTR   *path = dstr_new(64);
+    QMGR_AGENT *a;
+    int     fd;
+
+    if (qmgr_transport_is_dead(t)) {
+	sched_transport_drain(qmgr_sched, t, qmgr_drain_cb, NULL);
+	dstr_free(path);
+	return;
+    }
+    spool_service_path(path, 1, sched_transport_name(t));
+    if ((fd = sock_unix_connect(dstr_str(path))) < 0) {
+	qmgr_transport_dead(t, strerror(errno));
+	dstr_free(path);
+	return;
+    }
+    dstr_free(path);
+    (void) sock_nonblock(fd, 1);
+    a = mycalloc(1, sizeof(*a));
+    a->transport = t;
+    a->fd = fd;
+    a->in = dstr_new(256);
+    a->out = dstr_new(1024);
+    a->state = AGENT_WAIT_READY;
+    sched_agent_asked(t);
+    evloop_read(fd, qmgr_agent_ready_event, a);
+}
