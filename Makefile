@@ -18,7 +18,10 @@ CPPFLAGS += -D_GNU_SOURCE -Isrc/util -Isrc/global
 CFLAGS   += $(OPT) $(WARN) $(SANITIZE) -MMD -MP
 LDFLAGS  += $(SANITIZE)
 
-PROGRAMS = master qmqpd cleanup postlogd
+# Every src/<prog>/<prog>.c is a daemon installed in libexec (posthorn, the
+# admin command, goes to bin).
+PROGRAMS = $(filter-out posthorn,$(foreach d,$(wildcard src/*/),$(if $(wildcard $(d)$(notdir $(d:/=)).c),$(notdir $(d:/=)))))
+smtp_LDLIBS = -lcares
 LIBEXEC  = $(addprefix $(BUILD)/libexec/,$(PROGRAMS))
 BIN      = $(BUILD)/bin/posthorn
 
@@ -126,4 +129,4 @@ install: all
 clean:
 	rm -rf build build-asan build-fuzz
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/tests -name '*.d' 2>/dev/null)

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -164,6 +165,8 @@ static int cleanup_envelope(CLEANUP_STATE *st, ATTR_LIST *attrs)
     qfile_out_sender(st->out, dstr_str(st->sender));
     if (st->verp[0])
 	qfile_out_verp(st->out, st->verp);
+    if (var_delay_warn_time > 0)
+	qfile_out_warn(st->out, (long) time((time_t *) 0) + var_delay_warn_time);
     for (;;) {
 	if ((err = netstring_get(st->ios, st->buf, CLEANUP_ADDR_LIMIT)) != 0) {
 	    msg_warn("%s: reading recipients from client: %s", st->qid, netstring_strerror(err));

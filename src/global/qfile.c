@@ -258,6 +258,18 @@ void    qfile_out_verp(QFILE_OUT *out, const char *delims)
     qfile_out_rec(out, QREC_VERP, delims, 2);
 }
 
+/* qfile_out_warn - delay warning time */
+
+void    qfile_out_warn(QFILE_OUT *out, long when)
+{
+    char    buf[QFILE_SIZE_WIDTH + 1];
+
+    if (out->state != QOUT_ENVELOPE)
+	msg_panic("%s: warning record before sender", __func__);
+    snprintf(buf, sizeof(buf), "%*ld", QFILE_SIZE_WIDTH, when);
+    qfile_out_rec(out, QREC_WARN, buf, QFILE_SIZE_WIDTH);
+}
+
 /* qfile_out_rcpt - one pending recipient */
 
 void    qfile_out_rcpt(QFILE_OUT *out, const char *rcpt)
@@ -577,7 +589,10 @@ int     qfile_in_info(QFILE_IN *in, QFILE_INFO *info, DSTR *err)
     for (;;) {
 	if ((type = qfile_in_rec(in, rec, QFILE_ENV_LIMIT, &off, 0, err)) < 0)
 	    goto out;
-	if (type == QREC_VERP && dstr_len(rec) == 2 && !qfile_has_nul(rec)) {
+	if (type == QREC_WARN && dstr_len(rec) == QFILE_SIZE_WIDTH
+	    && sscanf(dstr_str(rec), "%ld", &info->warn_time) == 1 && info->warn_time >= 0) {
+	    info->warn_offset = in->pos - QFILE_SIZE_WIDTH;
+	} else if (type == QREC_VERP && dstr_len(rec) == 2 && !qfile_has_nul(rec)) {
 	    memcpy(info->verp, dstr_str(rec), 2);
 	    info->verp[2] = 0;
 	} else if (type == QREC_ATTR) {
@@ -624,6 +639,16 @@ int     qfile_in_rcpt(QFILE_IN *in, DSTR *addr, long *offset, int *done, DSTR *e
 	dstr_sprintf(err, "unexpected record type %d at offset %ld", type, *offset);
 	return (-1);
     }
+}
+
+/* qfile_clear_warn - the warning went out */
+
+int     qfile_clear_warn(int fd, long warn_offset)
+{
+    char    buf[QFILE_SIZE_WIDTH + 1];
+
+    snprintf(buf, sizeof(buf), "%*d", QFILE_SIZE_WIDTH, 0);
+    return (fs_pwrite_all(fd, buf, QFILE_SIZE_WIDTH, warn_offset));
 }
 
 /* qfile_mark_done - R becomes D */

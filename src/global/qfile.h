@@ -18,6 +18,7 @@
  *	M	the message content, all of it, as received (LF lines)
  *	S	envelope sender (may be empty)
  *	V?	VERP delimiters (two bytes)
+ *	W?	delay warning time, fixed width (zeroed in place once sent)
  *	A*	more attributes
  *	R|D*	recipients: R pending, D done (marked in place: one byte)
  *	E	end (empty)
@@ -31,6 +32,7 @@
 #define QREC_CONTENT	'M'
 #define QREC_SENDER	'S'
 #define QREC_VERP	'V'
+#define QREC_WARN	'W'
 #define QREC_RCPT	'R'
 #define QREC_DONE	'D'
 #define QREC_END	'E'
@@ -47,6 +49,8 @@ typedef struct QFILE_INFO {
     long    arrival_usec;
     DSTR   *sender;
     char    verp[3];			/* "" when not VERP */
+    long    warn_time;			/* send a delay warning then; 0: none */
+    long    warn_offset;		/* where to zero it once sent; 0: no record */
     ATTR_LIST *attrs;
 } QFILE_INFO;
 
@@ -70,6 +74,9 @@ extern void qfile_out_content(QFILE_OUT *out, const void *buf, size_t len);
 /* Envelope, after the content. */
 extern void qfile_out_sender(QFILE_OUT *out, const char *sender);
 extern void qfile_out_verp(QFILE_OUT *out, const char *delims);
+/* The time at which a delay warning is due (Postfix records it at creation,
+ * so later changes of delay_warning_time leave queued mail alone). */
+extern void qfile_out_warn(QFILE_OUT *out, long when);
 extern void qfile_out_rcpt(QFILE_OUT *out, const char *rcpt);
 /* QFILE_OK or the first error so far. */
 extern int qfile_out_status(const QFILE_OUT *out);
@@ -108,6 +115,8 @@ extern int qfile_in_seek(QFILE_IN *in, long offset);
 extern long qfile_in_tell(const QFILE_IN *in);
 /* Mark the recipient record at offset as done: one byte, in place. */
 extern int qfile_mark_done(int fd, long offset);
+/* The delay warning was sent: zero the W record in place. */
+extern int qfile_clear_warn(int fd, long warn_offset);
 
 extern void qfile_info_init(QFILE_INFO *info);
 extern void qfile_info_free(QFILE_INFO *info);

@@ -18,6 +18,8 @@ typedef struct QMGR_MESSAGE {
     long    rcpt_total;			/* recipients when queued */
     char   *sender;
     char    verp[3];
+    long    warn_time;			/* delay warning due then; 0: none */
+    long    warn_offset;
     int     flags;			/* QMGR_MSG_* */
 } QMGR_MESSAGE;
 

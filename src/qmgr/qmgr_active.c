@@ -301,6 +301,8 @@ int     qmgr_active_import(const char *queue, const char *id, int scan_flags)
 	msg->rcpt_total = info.rcpt_count;
 	msg->sender = mystrdup(dstr_str(info.sender));
 	strcpy(msg->verp, info.verp);
+	msg->warn_time = info.warn_time;
+	msg->warn_offset = info.warn_offset;
 	sched_message_init(&msg->sched, msg, now, info.verp[0] != 0);
 	htable_enter(qmgr_messages, id, msg);
 	qmgr_active_count++;
@@ -400,6 +402,26 @@ static int qmgr_expired(QMGR_MESSAGE *msg, double now)
     return (ret == 0);
 }
 
+/* qmgr_delay_warning - a deferred message old enough gets one warning */
+
+static void qmgr_delay_warning(QMGR_MESSAGE *msg, double now)
+{
+    DSTR   *err;
+    int     fd;
+
+    if (msg->warn_time <= 0 || now < msg->warn_time || *msg->sender == 0)
+	return;
+    err = dstr_new(64);
+    if (bounce_notify(BOUNCE_NOTIFY_DELAYED, SPOOL_ACTIVE, msg->qid, err) < 0) {
+	msg_warn("%s: delay warning not sent: %s -- will retry", msg->qid, dstr_str(err));
+    } else if ((fd = qmgr_message_open(msg->qid)) >= 0) {
+	if (qfile_clear_warn(fd, msg->warn_offset) < 0)
+	    msg_warn("%s: cannot record the delay warning: %m", msg->qid);
+	close(fd);
+    }
+    dstr_free(err);
+}
+
 /* qmgr_finalize - nothing in flight, nothing left to read */
 
 static void qmgr_finalize(QMGR_MESSAGE *msg)
@@ -421,8 +443,10 @@ static void qmgr_finalize(QMGR_MESSAGE *msg)
 	    (void) qmgr_move(SPOOL_ACTIVE, msg->qid, SPOOL_INCOMING, now);
 	else if (qmgr_expired(msg, now))
 	    qmgr_remove(msg);
-	else
+	else {
+	    qmgr_delay_warning(msg, now);
 	    (void) qmgr_move(SPOOL_ACTIVE, msg->qid, SPOOL_DEFERRED, qmgr_backoff(msg, now));
+	}
     }
     qmgr_message_free(msg);
 }
