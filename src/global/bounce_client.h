@@ -52,4 +52,24 @@ extern int bounce_log(int which, const char *queue_id, const BOUNCE_RCPT *rcpt, 
 extern int bounce_notify(int what, const char *queue_name, const char *queue_id,
 			         DSTR *err);
 
+ /*
+  * The protocol on private/bounce: one request per connection, both ways
+  * an attribute list (attr.h).
+  *   append: request=append, log=bounce|defer, queue_id, and the record:
+  *           address, offset, status, action, remote_mta, diagnostic, reason;
+  *   notify: request=notify, notify=failed|expired|delayed, queue_name,
+  *           queue_id.
+  * The answer: status (BOUNCE_STAT_*) and reason (empty on success).
+  */
+#define BOUNCE_REQ_APPEND	"append"
+#define BOUNCE_REQ_NOTIFY	"notify"
+#define BOUNCE_STAT_OK		0
+#define BOUNCE_STAT_FAIL	1
+
+/* Protocol names of BOUNCE_LOG_* and BOUNCE_NOTIFY_* values (NULL if unknown), and back (0). */
+extern const char *bounce_client_log_name(int which);
+extern int bounce_client_log_code(const char *name);
+extern const char *bounce_client_notify_name(int what);
+extern int bounce_client_notify_code(const char *name);
+
 #endif

@@ -17,6 +17,9 @@
 
 #include "posthorn.h"
 #include "argv.h"
+#include "bounce_log.h"
+#include "htable.h"
+#include "mymalloc.h"
 #include "cfg_params.h"
 #include "fsutil.h"
 #include "json.h"
@@ -58,30 +61,32 @@ static ARGV *posthorn_queue_ids(const char *queue)
     return (ids);
 }
 
-/* posthorn_delay_reason - last recorded reason for a recipient, from defer/ID */
+/* posthorn_delay_reasons - last reason per recipient from defer/ID (NULL: none) */
 
-static void posthorn_delay_reason(const char *id, const char *rcpt, DSTR *out)
+static HTABLE *posthorn_delay_reasons(const char *id)
 {
     DSTR   *path = dstr_new(64);
-    DSTR   *buf = dstr_new(1024);
-    const char *line;
-    const char *nl;
-    size_t  rlen = strlen(rcpt);
+    DSTR   *why = dstr_new(64);
+    BOUNCE_LOG_READER *log;
+    BOUNCE_LOG_REC rec;
+    HTABLE *reasons = NULL;
+    char   *old;
+    int     rc;
 
-    /* Each line of defer/ID: "recipient<TAB>reason". */
-    DSTR_RESET(out);
-    if (fs_read_file(spool_path(path, SPOOL_DEFER, id), buf, 1024 * 1024) == 0) {
-	for (line = dstr_str(buf); *line; line = nl + 1) {
-	    if ((nl = strchr(line, '\n')) == NULL)
-		nl = line + strlen(line);
-	    if (strncmp(line, rcpt, rlen) == 0 && line[rlen] == '\t')
-		dstr_memcpy(out, line + rlen + 1, (size_t) (nl - line - (long) rlen - 1));
-	    if (*nl == 0)
-		break;
+    if ((log = bounce_log_open(spool_path(path, SPOOL_DEFER, id))) != NULL) {
+	reasons = htable_new(16);
+	while ((rc = bounce_log_read(log, &rec, why)) != BOUNCE_LOG_END && rc != BOUNCE_LOG_ERR) {
+	    if (rc != BOUNCE_LOG_OK)
+		continue;
+	    if ((old = htable_delete(reasons, rec.rcpt.address)) != NULL)
+		free(old);
+	    htable_enter(reasons, rec.rcpt.address, mystrdup(rec.rcpt.reason));
 	}
+	bounce_log_close(log);
     }
     dstr_free(path);
-    dstr_free(buf);
+    dstr_free(why);
+    return (reasons);
 }
 
 /* posthorn_queue_one - print one message; 0, or -1 if unreadable */
@@ -92,7 +97,8 @@ static int posthorn_queue_one(const char *queue, const char *id, int json,
     DSTR   *path = dstr_new(64);
     DSTR   *err = dstr_new(64);
     DSTR   *addr = dstr_new(64);
-    DSTR   *reason = dstr_new(64);
+    HTABLE *reasons = NULL;
+    const char *reason;
     DSTR   *out = dstr_new(512);
     QFILE_INFO info;
     QFILE_IN *in;
@@ -138,21 +144,22 @@ static int posthorn_queue_one(const char *queue, const char *id, int json,
 		     info.content_size, when,
 		     dstr_len(info.sender) ? dstr_str(info.sender) : "MAILER-DAEMON");
     }
+    reasons = posthorn_delay_reasons(id);
     while ((n = qfile_in_rcpt(in, addr, &off, &done, err)) > 0) {
 	if (done)
 	    continue;
-	posthorn_delay_reason(id, dstr_str(addr), reason);
+	reason = reasons ? htable_find(reasons, dstr_str(addr)) : NULL;
 	if (json) {
 	    dstr_cats(out, first ? "{\"address\": " : ", {\"address\": ");
 	    json_str(out, dstr_str(addr));
-	    if (dstr_len(reason)) {
+	    if (reason) {
 		dstr_cats(out, ", \"delay_reason\": ");
-		json_str(out, dstr_str(reason));
+		json_str(out, reason);
 	    }
 	    dstr_catc(out, '}');
 	} else {
-	    if (dstr_len(reason))
-		dstr_printf(out, "%45s(%s)\n", "", dstr_str(reason));
+	    if (reason)
+		dstr_printf(out, "%45s(%s)\n", "", reason);
 	    dstr_printf(out, "%45s%s\n", "", dstr_str(addr));
 	}
 	first = 0;
@@ -168,7 +175,8 @@ out:
     dstr_free(path);
     dstr_free(err);
     dstr_free(addr);
-    dstr_free(reason);
+    if (reasons)
+	htable_free(reasons, free);
     dstr_free(out);
     return (0);
 }
