@@ -31,6 +31,7 @@ t_fail() {
 t_pass() { echo "PASS [$T_NAME]"; exit 0; }
 
 t_cleanup() {
+    [ -n "${T_SINK_PIDS:-}" ] && kill $T_SINK_PIDS 2>/dev/null
     if [ -n "$PH" ]; then
 	$PH stop >/dev/null 2>&1 || true
     fi
@@ -118,3 +119,46 @@ t_pids() {
 	fi
     done
 }
+
+# t_delivery_services - make sure master.cf runs the delivery side
+# (qmgr, smtp, bounce, scache), whatever the default master.cf holds.
+t_delivery_services() {
+    local line
+    for line in "qmgr unix-dgram n - y 300 1 qmgr" "smtp unix - - y - - smtp" \
+	"bounce unix - - y - 0 bounce" "scache unix - - y - 1 scache"; do
+	grep -Eq "^${line%% *}[[:space:]]" "$INST/master.cf" || echo "$line" >> "$INST/master.cf"
+    done
+}
+
+# t_ingest_only - no queue manager: accepted mail stays in incoming/ for inspection
+t_ingest_only() { sed -i '/^qmgr[[:space:]]/d' "$INST/master.cf"; }
+
+# t_deliver_instance [NAME=VALUE ...] - instance that delivers to a sink on
+# 127.0.0.1:$SPORT (relayhost), with test-friendly timers
+t_deliver_instance() {
+    SPORT=$(t_port)
+    t_instance "relayhost=[127.0.0.1]:$SPORT" smtp_connect_timeout=5s \
+	minimal_backoff_time=2s maximal_backoff_time=8s queue_run_delay=1s "$@"
+    t_delivery_services
+}
+
+T_SINK_PIDS=
+# t_sink PORT DIR [smtp-sink options] - Postfix's smtp-sink on 127.0.0.1:PORT,
+# one file per message in DIR
+t_sink() {
+    local port=$1 dir=$2; shift 2
+    mkdir -p "$dir" && chmod 777 "$dir"
+    smtp-sink -u nobody -d "$dir/m." "$@" "127.0.0.1:$port" 100 > "$T_TMP/sink.$port.out" 2>&1 &
+    T_SINK_PIDS="$T_SINK_PIDS $!"
+    t_wait_until 5 sh -c "ss -Htln 'sport = :$port' | grep -q ." || t_fail "smtp-sink did not start"
+}
+
+# t_sink_stop - stop every sink this test started
+t_sink_stop() {
+    [ -n "$T_SINK_PIDS" ] && kill $T_SINK_PIDS 2>/dev/null
+    wait $T_SINK_PIDS 2>/dev/null
+    T_SINK_PIDS=
+}
+
+# t_queue_empty - nothing left queued
+t_queue_empty() { [ "$(t_queue_count)" = 0 ]; }

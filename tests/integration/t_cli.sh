@@ -4,6 +4,7 @@
 # server, start-fg with Ctrl-C, and one clear line for every failure.
 . "$(dirname "$0")/lib.sh"
 t_instance
+t_ingest_only
 
 out=$($POSTHORN init "$INST" 2>&1) && t_fail "init over an existing instance succeeded"
 echo "$out" | grep -q "refusing to overwrite" || t_fail "init overwrite message: $out"

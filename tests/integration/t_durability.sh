@@ -4,6 +4,7 @@
 # restart after that works (no stale pid file or lock blocks it).
 . "$(dirname "$0")/lib.sh"
 t_instance
+t_ingest_only
 t_start
 SECONDS_LOAD=${DURABILITY_SECONDS:-20}
 $PY "$T_ROOT/tests/integration/durability_client.py" "$QPORT" "$SECONDS_LOAD" 8 \

@@ -5,6 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 command -v strace > /dev/null || t_fail "strace is not installed"
 t_instance
+t_ingest_only
 t_start
 pid=$(t_master_pid)
 strace -f -qq -ttt -s 80 -e trace=openat,fsync,fdatasync,rename,renameat,renameat2,write \

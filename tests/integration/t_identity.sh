@@ -4,6 +4,7 @@
 # default), inet_interfaces and inet_protocols (where master listens).
 . "$(dirname "$0")/lib.sh"
 t_instance myhostname=mx.example.com myorigin=example.net
+t_ingest_only
 t_start
 got=$(t_qmqp "$QPORT" --request 'Subject: id\n\nbody\n' alice bob)
 case $got in "REPLY K"*) ;; *) t_fail "submission: $got" ;; esac

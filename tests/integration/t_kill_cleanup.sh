@@ -3,6 +3,7 @@
 # no reply but Z; master starts a new cleanup and the next message is accepted.
 . "$(dirname "$0")/lib.sh"
 t_instance
+t_ingest_only
 t_start
 MSG='Subject: hi\n\nHello\n'
 # Prime: make sure a cleanup process exists.

@@ -4,6 +4,7 @@
 # are accepted.
 . "$(dirname "$0")/lib.sh"
 t_instance message_size_limit=100000
+t_ingest_only
 t_start
 queued=0
 

@@ -4,6 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 [ -x "$NULLMAILER_QMQP" ] || t_fail "nullmailer qmqp client not installed ($NULLMAILER_QMQP)"
 t_instance
+t_ingest_only
 t_start
 printf 'nm@example.org\nrcpt1@host.test\nrcpt2@host.test\n\nSubject: from nullmailer\nFrom: nm@example.org\n\nbody line\n' > "$T_TMP/mail"
 printf 'host=127.0.0.1\nport=%s\n' "$QPORT" | "$NULLMAILER_QMQP" 3<"$T_TMP/mail" > "$T_TMP/out" 2>&1

@@ -3,6 +3,7 @@
 # concurrency 20: exactly 2000 complete queue files with the right envelopes.
 . "$(dirname "$0")/lib.sh"
 t_instance
+t_ingest_only
 t_start
 timeout 120 qmqp-source -s 20 -m 2000 -r 3 -l 1500 -f sender@example.org \
     -t rcpt@example.net "127.0.0.1:$QPORT" || t_fail "qmqp-source failed"

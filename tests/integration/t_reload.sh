@@ -6,6 +6,7 @@
 # instance keeps working with its old settings.
 . "$(dirname "$0")/lib.sh"
 t_instance qmqpd_authorized_clients=127.0.0.2
+t_ingest_only
 t_start
 pid=$(t_master_pid)
 MSG='Subject: hi\n\nHello\n'
