@@ -1,0 +1,124 @@
+/*
+ * smtp_session - one connection to an SMTP server
+ * DESCRIPTION
+ *	The connection, what we know about the server (name, address,
+ *	EHLO features, SIZE limit), and how often it was used: that travels
+ *	with the socket into the connection cache and back. Every read and
+ *	write goes through an IOS whose per-operation timeout is set to the
+ *	phase's smtp_*_timeout before each command, so a silent server costs
+ *	at most that long.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "smtp.h"
+#include "cfg_params.h"
+#include "msg.h"
+#include "mymalloc.h"
+
+/* smtp_session_new - wrap a connected socket */
+
+SMTP_SESSION *smtp_session_new(int fd, const char *host, const char *addr, unsigned port)
+{
+    SMTP_SESSION *session = mycalloc(1, sizeof(*session));
+
+    session->ios = ios_open(fd);
+    ios_set_timeout(session->ios, var_smtp_helo_tmout);
+    session->host = mystrdup(host);
+    session->addr = mystrdup(addr);
+    session->port = port;
+    session->namaddr = dstr_new(64);
+    session->relay = dstr_new(64);
+    dstr_sprintf(session->namaddr, "%s[%s]", host, addr);
+    dstr_sprintf(session->relay, "%s[%s]:%u", host, addr, port);
+    session->first_use = time((time_t *) 0);
+    return (session);
+}
+
+/* smtp_session_free - close and release */
+
+void    smtp_session_free(SMTP_SESSION *session)
+{
+    (void) ios_close(session->ios);
+    free(session->host);
+    free(session->addr);
+    dstr_free(session->namaddr);
+    dstr_free(session->relay);
+    free(session);
+}
+
+/* smtp_session_send - write one command now, with the phase's timeout */
+
+int     smtp_session_send(SMTP_SESSION *session, int timeout, const char *cmd, size_t len)
+{
+    ios_set_timeout(session->ios, timeout);
+    if (ios_write(session->ios, cmd, len) < 0 || ios_flush(session->ios) < 0) {
+	session->broken = 1;
+	return (-1);
+    }
+    return (0);
+}
+
+/* smtp_session_reply - read one reply with the phase's timeout */
+
+int     smtp_session_reply(SMTP_SESSION *session, int timeout, SMTP_REPLY *reply)
+{
+    ios_set_timeout(session->ios, timeout);
+    if (smtp_reply_read(session->ios, reply) < 0) {
+	session->broken = 1;
+	return (-1);
+    }
+    if (reply->code == 421)			/* the server is going away */
+	session->broken = 1;
+    return (0);
+}
+
+/* smtp_session_trouble - "lost connection with H[A] while X" and the like */
+
+void    smtp_session_trouble(DSTR *out, const SMTP_SESSION *session, const char *while_doing)
+{
+    if (ios_timedout(session->ios))
+	dstr_sprintf(out, "conversation with %s timed out while %s",
+		     dstr_str(session->namaddr), while_doing);
+    else if (session->ios->flags & (IOS_FLAG_EOF | IOS_FLAG_ERR))
+	dstr_sprintf(out, "lost connection with %s while %s",
+		     dstr_str(session->namaddr), while_doing);
+    else					/* the reply was too long or malformed */
+	dstr_sprintf(out, "malformed or overlong reply from %s while %s",
+		     dstr_str(session->namaddr), while_doing);
+}
+
+/* smtp_session_rset - end an unfinished transaction */
+
+int     smtp_session_rset(SMTP_SESSION *session)
+{
+    SMTP_REPLY *reply = smtp_reply_new();
+    int     ret = -1;
+
+    if (smtp_session_send(session, var_smtp_rset_tmout, "RSET\r\n", 6) == 0
+	&& smtp_session_reply(session, var_smtp_rset_tmout, reply) == 0
+	&& reply->code / 100 == 2) {
+	session->dirty = 0;
+	ret = 0;
+    } else {
+	session->broken = 1;
+    }
+    smtp_reply_free(reply);
+    return (ret);
+}
+
+/* smtp_session_quit - say goodbye (politely, if the connection allows) and close */
+
+void    smtp_session_quit(SMTP_SESSION *session)
+{
+    SMTP_REPLY *reply;
+
+    if (!session->broken
+	&& smtp_session_send(session, var_smtp_quit_tmout, "QUIT\r\n", 6) == 0
+	&& !var_smtp_skip_quit_resp) {
+	reply = smtp_reply_new();
+	(void) smtp_session_reply(session, var_smtp_quit_tmout, reply);
+	smtp_reply_free(reply);
+    }
+    smtp_session_free(session);
+}
