@@ -34,6 +34,17 @@ static const char *dict_skip_space(const char *cp)
     return (cp);
 }
 
+/* dict_set_trimmed - out = s[0..len) without surrounding white space */
+
+static void dict_set_trimmed(DSTR *out, const char *s, size_t len)
+{
+    while (len > 0 && isspace((unsigned char) *s))
+	s++, len--;
+    while (len > 0 && isspace((unsigned char) s[len - 1]))
+	len--;
+    dstr_memcpy(out, s, len);
+}
+
 /* dict_token - a value or key: {...} group, or text up to a delimiter */
 
 static const char *dict_token(const char *cp, const char *stop, DSTR *out, DSTR *err)
@@ -50,13 +61,11 @@ static const char *dict_token(const char *cp, const char *stop, DSTR *out, DSTR 
 	    dstr_sprintf(err, "missing '}' in \"%s\"", cp);
 	    return (NULL);
 	}
-	dstr_cat(out, cp + 1, (size_t) (end - cp - 2));
-	dstr_strcpy(out, str_trim(dstr_data(out)));
+	dict_set_trimmed(out, cp + 1, (size_t) (end - cp - 2));
 	return (end);
     }
     end = cp + strcspn(cp, stop);
-    dstr_cat(out, cp, (size_t) (end - cp));
-    dstr_strcpy(out, str_trim(dstr_data(out)));
+    dict_set_trimmed(out, cp, (size_t) (end - cp));
     return (end);
 }
 

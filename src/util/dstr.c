@@ -113,8 +113,17 @@ int     dstr_strcpy(DSTR *ds, const char *str)
 
 int     dstr_memcpy(DSTR *ds, const void *buf, size_t len)
 {
+    const char *src = buf;
+
     if (ds->limit && len > ds->limit)
 	return (DSTR_TOO_LONG);
+    /* A source inside ds itself (a trimmed view, say) must survive the reset. */
+    if (src >= ds->data && src <= ds->data + ds->len) {
+	memmove(ds->data, src, len);
+	ds->len = len;
+	ds->data[len] = 0;
+	return (0);
+    }
     DSTR_RESET(ds);
     return (dstr_cat(ds, buf, len));
 }

@@ -26,7 +26,8 @@ extern void dstr_set_limit(DSTR *ds, size_t max);
 extern int dstr_cat(DSTR *ds, const void *buf, size_t len);
 extern int dstr_cats(DSTR *ds, const char *str);
 extern int dstr_catc(DSTR *ds, int ch);
-/* Replace the content with a C string / bytes; on DSTR_TOO_LONG the old content stays. */
+/* Replace the content with a C string / bytes (which may lie inside ds);
+ * on DSTR_TOO_LONG the old content stays. */
 extern int dstr_strcpy(DSTR *ds, const char *str);
 extern int dstr_memcpy(DSTR *ds, const void *buf, size_t len);
 /* Append formatted text (glibc %m allowed); 0 or DSTR_TOO_LONG. */
