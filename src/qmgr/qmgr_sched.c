@@ -3,7 +3,10 @@
  * DESCRIPTION
  *	Decides what is delivered next, without doing any I/O. Recipients
  *	of a message are grouped per (transport, next hop) into entries of at
- *	most destination_recipient_limit recipients (one with VERP). Each
+ *	most destination_recipient_limit recipients. VERP mail is grouped the
+ *	same way, unlike Postfix, which sends one recipient per request: the
+ *	agent makes one transaction per recipient anyway, and keeping them in
+ *	one request puts them on one connection with one round trip to qmgr. Each
  *	destination runs at most its window of deliveries at once (the
  *	destination concurrency limit). Transports take turns (round robin);
  *	within a transport, jobs are served in the order their messages
@@ -297,7 +300,7 @@ void    sched_add_rcpt(SCHED *sched, SCHED_MESSAGE *msg, const char *transport,
     SCHED_JOB *job = sched_job(msg, t);
     SCHED_PEER *p = sched_peer(job, q);
     SCHED_ENTRY *e = p->tail;
-    int     limit = msg->verp ? 1 : t->conf.dest_recipient_limit;
+    int     limit = t->conf.dest_recipient_limit;
 
     if (e == NULL || (limit > 0 && e->nrcpt >= (size_t) limit))
 	e = sched_entry_append(p);

@@ -35,7 +35,7 @@ struct SCHED_MESSAGE {
     void   *owner;			/* the caller's message object */
     double  queued_time;		/* entered the active queue (job order) */
     int     refcount;			/* live entries */
-    int     verp;			/* one recipient per entry */
+    int     verp;			/* VERP: one transaction per recipient */
     long    rcpt_count;			/* recipients in memory */
     SCHED_JOB *jobs;			/* one per transport */
 };
