@@ -232,6 +232,10 @@ void    master_reap(void)
 		serv->avail--;
 	    if (!normal && proc->use_count == 0 && !master_stopping && serv->active)
 		master_throttle(serv);
+	    /* A crashed long-running service (qmgr) must not wait for its next
+	     * periodic wake-up: wake it within a second. */
+	    else if (!normal && serv->wakeup > 0 && !master_stopping && serv->active)
+		master_wakeup_arm(serv, 1);
 	    master_service_update(serv);
 	}
 	free(proc);
