@@ -311,23 +311,24 @@ static int smtp_host_addrs(const char *host, int pref, long long deadline,
     DNS_ADDR_LIST found = {0, 0};
     int     v4 = strcasecmp(var_inet_protocols, "ipv6") != 0;
     int     v6 = strcasecmp(var_inet_protocols, "ipv4") != 0;
-    int     st4 = DNS_NOTFOUND;
-    int     st6 = DNS_NOTFOUND;
+    int     st4 = DNS_NODATA;
+    int     st6 = DNS_NODATA;
     DSTR   *why6 = dstr_new(64);
     size_t  i;
     int     status;
 
-    if (v4) {
+    if (v4)
 	st4 = dns_lookup_addr(smtp_dns, host, AF_INET, smtp_dns_left(deadline), &found, why);
-	*type = "A";
-    }
-    if (v6 && st4 != DNS_NOTFOUND) {		/* NXDOMAIN answers for every type */
+    /* NXDOMAIN holds for every type: no AAAA query after it. */
+    if (v6 && !(v4 && st4 == DNS_NOTFOUND))
 	st6 = dns_lookup_addr(smtp_dns, host, AF_INET6, smtp_dns_left(deadline), &found, why6);
-	if (!v4 || st4 != DNS_OK) {
-	    if (!v4 || st6 == DNS_RETRY || st4 != DNS_RETRY) {
-		dstr_strcpy(why, dstr_str(why6));
-		*type = "AAAA";
-	    }
+    if (var_smtp_rand_addr) {			/* spread load over a host's addresses */
+	for (i = found.count; i > 1; i--) {
+	    DNS_ADDR tmp = found.addr[i - 1];
+	    size_t  k = smtp_rand((unsigned) i);
+
+	    found.addr[i - 1] = found.addr[k];
+	    found.addr[k] = tmp;
 	}
     }
     for (i = 0; i < found.count; i++)
@@ -338,6 +339,12 @@ static int smtp_host_addrs(const char *host, int pref, long long deadline,
 	status = DNS_RETRY;
     else
 	status = v4 ? st4 : st6;
+    /* Explain with the query that gave the verdict, A when both did. */
+    *type = "A";
+    if (status != DNS_OK && (!v4 || (st4 != status && st6 == status))) {
+	dstr_strcpy(why, dstr_str(why6));
+	*type = "AAAA";
+    }
     dns_addr_list_free(&found);
     dstr_free(why6);
     return (status);

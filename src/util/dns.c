@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "dns.h"
 #include "ios.h"
@@ -51,6 +52,11 @@ DNS    *dns_open(const char *resolv_conf, DSTR *err)
 	lib_ready = 1;
     }
     memset(&opts, 0, sizeof(opts));
+    /* c-ares quietly falls back to a local server when the file is missing. */
+    if (resolv_conf && *resolv_conf && access(resolv_conf, R_OK) < 0) {
+	dstr_sprintf(err, "cannot read %s: %m", resolv_conf);
+	return (NULL);
+    }
     if (resolv_conf && *resolv_conf) {
 	opts.resolvconf_path = (char *) resolv_conf;
 	optmask |= ARES_OPT_RESOLVCONF;

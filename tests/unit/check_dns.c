@@ -237,6 +237,16 @@ START_TEST(address_text)
 }
 END_TEST
 
+START_TEST(unreadable_resolv_conf_is_an_error)
+{
+    DSTR   *err = dstr_new(64);
+
+    ck_assert_ptr_null(dns_open("/nonexistent/resolv.conf", err));
+    ck_assert_str_eq(dstr_str(err), "cannot read /nonexistent/resolv.conf: No such file or directory");
+    dstr_free(err);
+}
+END_TEST
+
 START_TEST(mx_records_in_answer_order)
 {
     DNS    *dns;
@@ -345,6 +355,7 @@ static Suite *dns_suite(void)
     TCase  *tq = tcase_create("query");
 
     tcase_add_test(ta, address_text);
+    tcase_add_test(ta, unreadable_resolv_conf_is_an_error);
     suite_add_tcase(s, ta);
 
     tcase_add_checked_fixture(tq, setup, teardown);
