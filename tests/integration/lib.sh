@@ -59,7 +59,10 @@ t_port() {
     done
 }
 
-# t_instance [NAME=VALUE ...] - create (not start) an instance with qmqpd on 127.0.0.1:$QPORT
+# t_instance [NAME=VALUE ...] - create (not start) an instance with qmqpd on
+# 127.0.0.1:$QPORT and without the delivery side (qmgr, smtp, bounce, scache):
+# accepted mail stays in incoming/ for inspection. t_deliver_instance and the
+# smtp and bounce test libraries put back what they need.
 t_instance() {
     QPORT=$(t_port)
     INST=$T_TMP/inst
@@ -67,6 +70,7 @@ t_instance() {
 	|| t_fail "posthorn init failed"
     PH="$POSTHORN -c $INST"
     SPOOL=$INST/spool
+    sed -i -E '/^(qmgr|smtp|bounce|scache)[[:space:]]/d' "$INST/master.cf"
 }
 
 t_start() { $PH start >/dev/null || t_fail "posthorn start failed"; }
@@ -130,8 +134,8 @@ t_delivery_services() {
     done
 }
 
-# t_ingest_only - no queue manager: accepted mail stays in incoming/ for inspection
-t_ingest_only() { sed -i '/^qmgr[[:space:]]/d' "$INST/master.cf"; }
+# t_ingest_only - say so in a test: t_instance already leaves delivery out
+t_ingest_only() { :; }
 
 # t_deliver_instance [NAME=VALUE ...] - instance that delivers to a sink on
 # 127.0.0.1:$SPORT (relayhost), with test-friendly timers
