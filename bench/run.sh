@@ -43,6 +43,9 @@ PF_PORT=
 PH_BIN=
 QMQP_SOURCE=
 LOAD_PID=
+DISK_STAT=
+LAST_STAMP=/var/tmp/posthorn-bench.last
+TRASH_SEQ=0
 RESULTS=
 CMDLINE="sh bench/run.sh $BUILD${*:+ $*}"
 
@@ -70,10 +73,10 @@ free_port() {
 
 # wait_port PORT - until something listens on 127.0.0.1:PORT (10 s)
 wait_port() {
-    i=0
+    wp_i=0
     while [ -z "$(ss -Htln "sport = :$1" 2>/dev/null)" ]; do
-	i=$((i + 1))
-	[ $i -gt 100 ] && return 1
+	wp_i=$((wp_i + 1))
+	[ $wp_i -gt 100 ] && return 1
 	sleep 0.1
     done
     return 0
@@ -90,9 +93,29 @@ cpu_busy() {
 	NR == 2 { printf "%d\n", (tot > t1) ? 100 * (1 - (idle - i1) / (tot - t1)) : 0 }'
 }
 
-# cpu_ticks - busy CPU time of the whole machine so far, in clock ticks
-cpu_ticks() {
-    head -n 1 /proc/stat | awk '{ print $2 + $3 + $4 + $7 + $8 }'
+# tree_ticks PID - CPU clock ticks used by PID, its live children and the
+# children it has reaped (utime stime cutime cstime); 0 when PID is gone
+tree_ticks() {
+    for t in "$1" $(pgrep -P "$1"); do
+	sed 's/.*) //' "/proc/$t/stat" 2>/dev/null
+    done | awk '{ n += $12 + $13 + $14 + $15 } END { print n + 0 }'
+}
+
+# disk_ios - "WRITES FLUSHES" completed so far by the block device of DISK_STAT
+disk_ios() {
+    if [ -r "$DISK_STAT" ]; then
+	awk '{ print $5, ($16 == "" ? 0 : $16) }' "$DISK_STAT"
+    else
+	echo "0 0"
+    fi
+}
+
+# has_journal DEV - whether jbd2 runs a journal for block device DEV
+has_journal() {
+    for hj in /proc/fs/jbd2/"$1"-*; do
+	[ -e "$hj" ] && return 0
+    done
+    return 1
 }
 
 # fsync_baseline DIR - milliseconds per synchronous 4 KiB write in DIR
@@ -116,6 +139,29 @@ spool_count() {
     echo $n
 }
 
+# set_aside SPOOL TRASH QUEUE... - empty queue directories without deleting:
+# each non-empty one is renamed into TRASH (same file system) and made again
+# with the same owner and mode. Deleting thousands of files right before a
+# timed run would make the next run slow: ext4 without a journal (this VM's
+# root file system) skips inodes deleted in the last 60 s when it allocates
+# new ones (ialloc.c, recently_deleted), which more than tripled cleanup's
+# kernel time on both MTAs. TRASH goes when the instance directory goes.
+set_aside() {
+    sa_spool=$1 sa_trash=$2
+    shift 2
+    mkdir -p "$sa_trash"
+    for sa_q in "$@"; do
+	[ -d "$sa_spool/$sa_q" ] || continue
+	[ -z "$(ls -A "$sa_spool/$sa_q")" ] && continue
+	sa_u=$(stat -c %U "$sa_spool/$sa_q")
+	sa_g=$(stat -c %G "$sa_spool/$sa_q")
+	sa_m=$(stat -c %a "$sa_spool/$sa_q")
+	TRASH_SEQ=$((TRASH_SEQ + 1))
+	mv "$sa_spool/$sa_q" "$sa_trash/$TRASH_SEQ-$sa_q" || die "cannot move $sa_spool/$sa_q aside"
+	install -d -o "$sa_u" -g "$sa_g" -m "$sa_m" "$sa_spool/$sa_q" || die "cannot make $sa_spool/$sa_q again"
+    done
+}
+
 # log_lines FILE - number of lines so far (0 when missing)
 log_lines() {
     if [ -f "$1" ]; then wc -l < "$1" | tr -d ' '; else echo 0; fi
@@ -124,11 +170,11 @@ log_lines() {
 # log_problems FILE FROMLINE LABEL - show warnings/errors logged after FROMLINE
 log_problems() {
     [ -f "$1" ] || return 0
-    bad=$(tail -n +"$(($2 + 1))" "$1" | grep -E ': (warning|error|fatal|panic):' || true)
-    [ -z "$bad" ] && return 0
-    cnt=$(printf '%s\n' "$bad" | wc -l)
-    info "$3 logged $cnt warning/error lines during the run, distinct kinds:"
-    printf '%s\n' "$bad" | sed -e 's/^.*\]: //' -e 's/^[0-9A-Z]\{10,\}: //' |
+    lp_bad=$(tail -n +"$(($2 + 1))" "$1" | grep -E ': (warning|error|fatal|panic):' || true)
+    [ -z "$lp_bad" ] && return 0
+    lp_cnt=$(printf '%s\n' "$lp_bad" | wc -l)
+    info "$3 logged $lp_cnt warning/error lines during the run, distinct kinds:"
+    printf '%s\n' "$lp_bad" | sed -e 's/^.*\]: //' -e 's/^[0-9A-Z]\{10,\}: //' |
 	sort | uniq -c | sort -rn | head -5 | sed 's/^/    /'
 }
 
@@ -141,6 +187,14 @@ ph_setup() {
     "$PH_BIN" init "$PH_DIR" --qmqp "127.0.0.1:$PH_PORT" qmqpd_error_delay=0 >/dev/null ||
 	die "posthorn init $PH_DIR failed"
     PH_SPOOL=$PH_DIR/spool
+    # Ingest measures receiving and queueing only, and the Postfix instance
+    # runs without a queue manager. Once posthorn's default master.cf has a
+    # qmgr, switch it off here too. A scenario that delivers (e2e) turns it
+    # back on.
+    if grep -q '^qmgr[[:space:]]' "$PH_DIR/master.cf"; then
+	sed -i 's/^qmgr[[:space:]]/#&/' "$PH_DIR/master.cf"
+	info "posthorn: qmgr switched off in $PH_DIR/master.cf (ingest only queues, as in the Postfix instance)"
+    fi
 }
 
 ph_start() {
@@ -157,10 +211,7 @@ ph_stop() {
 
 # ph_clear - empty the message queues (instance stopped)
 ph_clear() {
-    for q in incoming active deferred hold tmp; do
-	[ -d "$PH_SPOOL/$q" ] && find "$PH_SPOOL/$q" -mindepth 1 -delete
-    done
-    return 0
+    set_aside "$PH_SPOOL" "$PH_DIR/trash" incoming active deferred hold tmp
 }
 
 # ---------------------------------------------------------------- Postfix
@@ -235,14 +286,14 @@ pf_start() {
 }
 
 pf_stop() {
-    p=$(pf_pid) || return 0
-    kill -TERM "$p" 2>/dev/null	# master terminates its process group
-    i=0
-    while kill -0 "$p" 2>/dev/null; do
-	i=$((i + 1))
-	if [ $i -gt 300 ]; then
-	    info "warning: Postfix master $p did not stop in 30s, killing it"
-	    kill -KILL "$p" 2>/dev/null
+    pf_p=$(pf_pid) || return 0
+    kill -TERM "$pf_p" 2>/dev/null	# master terminates its process group
+    pf_i=0
+    while kill -0 "$pf_p" 2>/dev/null; do
+	pf_i=$((pf_i + 1))
+	if [ $pf_i -gt 300 ]; then
+	    info "warning: Postfix master $pf_p did not stop in 30s, killing it"
+	    kill -KILL "$pf_p" 2>/dev/null
 	    break
 	fi
 	sleep 0.1
@@ -250,9 +301,7 @@ pf_stop() {
 }
 
 pf_clear() {
-    for q in incoming active deferred hold defer bounce trace; do
-	find "$PF_SPOOL/$q" -mindepth 1 -delete
-    done
+    set_aside "$PF_SPOOL" "$PF_DIR/trash" incoming active deferred hold defer bounce trace
 }
 
 # ---------------------------------------------------------------- per-MTA dispatch
@@ -262,9 +311,11 @@ mta_label() { case $1 in ph) echo posthorn ;; pf) echo Postfix ;; esac; }
 mta_port()  { case $1 in ph) echo "$PH_PORT" ;; pf) echo "$PF_PORT" ;; esac; }
 mta_spool() { case $1 in ph) echo "$PH_SPOOL" ;; pf) echo "$PF_SPOOL" ;; esac; }
 mta_log()   { case $1 in ph) echo "$PH_DIR/maillog" ;; pf) echo "$PF_DIR/maillog" ;; esac; }
+mta_pid()   { tr -dc '0-9' < "$(mta_spool "$1")/pid/master.pid" 2>/dev/null; }
 
 # reset_all - stop both, empty both queues, flush the file system, start both,
-# so every timed run starts from the same state
+# so every timed run starts from the same state (empty queue directories,
+# no dirty data, no daemon running but master and postlogd)
 reset_all() {
     ph_stop
     pf_stop
@@ -311,19 +362,22 @@ verify() {
 
 # ---------------------------------------------------------------- scenarios
 
-# one_ingest NAME CONC - reset NAME, send N messages, check, record msg/s
+# one_ingest NAME CONC - reset both, send N messages to NAME, check, record msg/s
 one_ingest() {
     label=$(mta_label "$1")
     spool=$(mta_spool "$1")
     reset_all
     before=$(spool_count "$spool")
     logfrom=$(log_lines "$(mta_log "$1")")
-    c0=$(cpu_ticks)
+    mpid=$(mta_pid "$1")
+    c0=$(tree_ticks "$mpid")
+    d0=$(disk_ios)
     qmqp_load "$1" "$2" "$N" "$WORK/t"
     rc=$?
-    c1=$(cpu_ticks)
     secs=$(cat "$WORK/t")
     sleep 0.2			# a last log line may still be on its way
+    c1=$(tree_ticks "$mpid")
+    d1=$(disk_ios)
     after=$(spool_count "$spool")
     log_problems "$(mta_log "$1")" "$logfrom" "$label"
     new=$((after - before))
@@ -335,8 +389,9 @@ one_ingest() {
     fi
     rate=$(echo "$N $secs" | awk '{ printf "%.1f", $1 / $2 }')
     cpu=$(echo "$c0 $c1 $HZ $N" | awk '{ printf "%.2f", ($2 - $1) * 1000 / $3 / $4 }')
-    printf '  %-8s c=%-3s %6d msgs %8.3f s %8s msg/s   CPU %s ms/msg\n' \
-	"$label" "$2" "$N" "$secs" "$rate" "$cpu"
+    ios=$(echo "$d0 $d1 $N" | awk '{ printf "%.2f %.2f", ($3 - $1) / $5, ($4 - $2) / $5 }')
+    printf '  %-8s c=%-3s %6d msgs %8.3f s %8s msg/s   CPU %s ms/msg   disk writes %s, flushes %s /msg\n' \
+	"$label" "$2" "$N" "$secs" "$rate" "$cpu" ${ios% *} ${ios#* }
     echo "ingest c=$2 $1 $N $secs" >> "$RESULTS"
 }
 
@@ -359,7 +414,8 @@ scenario_ingest() {
     say ""
     say "== ingest: qmqp-source -> MTA -> durable queue file (nothing delivered)"
     say "   $N messages of $SIZE bytes, 1 recipient, per run; rounds: $ROUNDS"
-    say "   (CPU = busy time of the whole machine during the run, qmqp-source included)"
+    say "   (CPU = user+system time of the MTA's master and all its daemons, per message;"
+    say "    disk = write and flush requests the block device completed, per message)"
     r=1
     while [ $r -le "$ROUNDS" ]; do
 	for c in $CONCURRENCY; do
@@ -391,7 +447,7 @@ report() {
 	    }
 	}' "$RESULTS"
     say ""
-    say "CPU busy before the start: ${busy}%; right after the last run: $(cpu_busy)%"
+    say "CPU busy before the start: ${busy}%; right after the last run: $(cpu_busy)%; whole run $(($(date +%s) - START)) s"
     say "command: $CMDLINE   (BENCH_MESSAGES=$N BENCH_ROUNDS=$ROUNDS BENCH_CONCURRENCY=\"$CONCURRENCY\" BENCH_SIZE=$SIZE; $(nproc) CPUs, $(uname -r), Postfix $(postconf -c "$PF_DIR" -d -h mail_version 2>/dev/null), posthorn $(git -C "$(dirname "$0")/.." rev-parse --short HEAD 2>/dev/null || echo '?'))"
 }
 
@@ -399,6 +455,7 @@ report() {
 
 cleanup() {
     trap - EXIT INT TERM HUP
+    trap '' PIPE		# output may be gone (| head); clean up anyway
     if [ -n "$LOAD_PID" ]; then
 	kill -TERM "$LOAD_PID" 2>/dev/null	# timeout(1) passes it on to qmqp-source
 	wait "$LOAD_PID" 2>/dev/null
@@ -407,9 +464,11 @@ cleanup() {
     pf_stop
     if [ "${BENCH_KEEP:-0}" = 1 ]; then
 	info "kept $PH_DIR $PF_DIR"
-    else
+    elif [ -n "$PH_DIR$PF_DIR" ]; then
 	[ -n "$PH_DIR" ] && rm -rf "$PH_DIR"
 	[ -n "$PF_DIR" ] && rm -rf "$PF_DIR"
+	sync
+	touch "$LAST_STAMP"
     fi
     [ -n "${WORK:-}" ] && rm -rf "$WORK"
 }
@@ -435,13 +494,25 @@ for s in $SCENARIOS; do
     *) die "unknown scenario \"$s\"; available: $ALL_SCENARIOS" ;;
     esac
 done
-case $N in ''|*[!0-9]*) die "BENCH_MESSAGES must be a number" ;; esac
-case $ROUNDS in ''|*[!0-9]*) die "BENCH_ROUNDS must be a number" ;; esac
+case $N in ''|*[!0-9]*|0) die "BENCH_MESSAGES must be a positive number" ;; esac
+case $ROUNDS in ''|*[!0-9]*|0) die "BENCH_ROUNDS must be a positive number" ;; esac
 
 trap cleanup EXIT
 trap 'info interrupted; exit 130' INT
 trap 'info terminated; exit 143' TERM HUP
+trap 'exit 141' PIPE
 
+START=$(date +%s)
+# ext4 without a journal passes over inodes deleted in the last minute when
+# it allocates new ones (see set_aside); a bench run right after the last
+# one removed its spools would time that, not the MTAs.
+if [ -f "$LAST_STAMP" ]; then
+    age=$((START - $(stat -c %Y "$LAST_STAMP")))
+    if [ "$age" -ge 0 ] && [ "$age" -lt 65 ]; then
+	info "the previous bench run removed its spools ${age}s ago; waiting $((65 - age))s so that its deleted inodes do not slow this one"
+	sleep $((65 - age))
+    fi
+fi
 busy=$(cpu_busy)
 info "CPU busy before the start: ${busy}% (other work on this machine skews the numbers)"
 [ "$busy" -gt 25 ] && info "warning: the machine is not idle; expect noisy numbers"
@@ -455,7 +526,18 @@ pf_setup
 [ "$(stat -c %d "$PH_DIR")" = "$(stat -c %d "$PF_DIR")" ] ||
     die "$PH_DIR and $PF_DIR are on different file systems"
 info "posthorn instance $PH_DIR, QMQP 127.0.0.1:$PH_PORT"
-info "Postfix  instance $PF_DIR, QMQP 127.0.0.1:$PF_PORT ($(df -T "$PF_DIR" | awk 'NR == 2 { print $2 " on " $1 }'))"
+info "Postfix  instance $PF_DIR, QMQP 127.0.0.1:$PF_PORT"
+fs="$(df -T "$PF_DIR" | awk 'NR == 2 { print $2 " on " $1 }')"
+if [ -d /var/spool/postfix ] && [ "$(stat -c %d /var/spool/postfix)" = "$(stat -c %d "$PF_DIR")" ]; then
+    fs="$fs, the file system of /var/spool/postfix"
+fi
+dev=$(df "$PF_DIR" | awk 'NR == 2 { print $1 }')
+devname=$(basename "$(readlink -f "$dev")")
+DISK_STAT=/sys/class/block/$devname/stat
+case $fs in
+ext4*) has_journal "$devname" || fs="$fs (no journal)" ;;
+esac
+info "both spools on one file system: $fs"
 info "synchronous 4 KiB write in /var/tmp: $(fsync_baseline "$PF_DIR") ms (the floor under every queue file)"
 ph_start
 pf_start

@@ -11,8 +11,7 @@
  *	connection just closes the socket: the server sees the client go away,
  *	as with Postfix's scache.
  *
- *	Protocol on private/scache, one request per connection (the same
- *	constants are in src/smtp/smtp_cache.c): the client sends one byte,
+ *	Protocol on private/scache, one request per connection (scache_proto.h): the client sends one byte,
  *	'F' with a descriptor attached (SCM_RIGHTS) or 'Q' without, then an
  *	attribute list: request=save with label, endpoint, props and ttl
  *	(seconds), or request=find with label. The answer is one byte, 'F'
@@ -42,6 +41,8 @@
 #include "attr.h"
 #include "cfg_params.h"
 #include "evloop.h"
+#include "fdpass.h"
+#include "scache_proto.h"
 #include "ios.h"
 #include "msg.h"
 #include "server.h"
@@ -52,68 +53,6 @@
 static SCACHE *scache;
 static int scache_stop;
 static long long scache_last_request;
-
-/* scache_send_byte - one byte, with a descriptor when fd >= 0 */
-
-static int scache_send_byte(int sock, int byte, int fd)
-{
-    char    ch = (char) byte;
-    struct iovec iov = {&ch, 1};
-    union {
-	struct cmsghdr hdr;
-	char    buf[CMSG_SPACE(sizeof(int))];
-    }       ctl;
-    struct msghdr msg;
-    struct cmsghdr *cmsg;
-
-    memset(&msg, 0, sizeof(msg));
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    if (fd >= 0) {
-	memset(&ctl, 0, sizeof(ctl));
-	msg.msg_control = ctl.buf;
-	msg.msg_controllen = sizeof(ctl.buf);
-	cmsg = CMSG_FIRSTHDR(&msg);
-	cmsg->cmsg_level = SOL_SOCKET;
-	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-    }
-    return (sendmsg(sock, &msg, MSG_NOSIGNAL | MSG_DONTWAIT) == 1 ? 0 : -1);
-}
-
-/* scache_recv_byte - one byte and the descriptor that came with it (or -1) */
-
-static int scache_recv_byte(int sock, int *fd)
-{
-    char    ch;
-    struct iovec iov = {&ch, 1};
-    union {
-	struct cmsghdr hdr;
-	char    buf[CMSG_SPACE(sizeof(int))];
-    }       ctl;
-    struct msghdr msg;
-    struct cmsghdr *cmsg;
-    struct pollfd pfd;
-
-    *fd = -1;
-    pfd.fd = sock;
-    pfd.events = POLLIN;
-    if (poll(&pfd, 1, SCACHE_TIMEOUT * 1000) <= 0)
-	return (-1);
-    memset(&msg, 0, sizeof(msg));
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = ctl.buf;
-    msg.msg_controllen = sizeof(ctl.buf);
-    if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT) != 1)
-	return (-1);
-    for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg))
-	if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS
-	    && cmsg->cmsg_len == CMSG_LEN(sizeof(int)))
-	    memcpy(fd, CMSG_DATA(cmsg), sizeof(int));
-    return ((unsigned char) ch);
-}
 
 /* scache_answer - the attribute list after the descriptor byte */
 
@@ -146,7 +85,7 @@ static void scache_save(IOS *ios, int sock, const ATTR_LIST *req, int fd)
 	msg_warn("malformed save request");
 	if (fd >= 0)
 	    close(fd);
-	(void) scache_send_byte(sock, 'N', -1);
+	(void) fdpass_send(sock, SCACHE_NONE, -1);
 	scache_answer(ios, 1, 0);
 	return;
     }
@@ -155,7 +94,7 @@ static void scache_save(IOS *ios, int sock, const ATTR_LIST *req, int fd)
     scache_add(scache, label, endpoint, props, fd, ios_now_ms(), ttl * 1000);
     if (msg_verbose)
 	msg_info("save %s %s for %lds", label, endpoint, ttl);
-    (void) scache_send_byte(sock, 'N', -1);
+    (void) fdpass_send(sock, SCACHE_NONE, -1);
     scache_answer(ios, 0, 0);
 }
 
@@ -167,13 +106,13 @@ static void scache_find(IOS *ios, int sock, const ATTR_LIST *req)
     SCACHE_ENTRY found;
 
     if (label == 0 || scache_take(scache, label, ios_now_ms(), &found) < 0) {
-	(void) scache_send_byte(sock, 'N', -1);
+	(void) fdpass_send(sock, SCACHE_NONE, -1);
 	scache_answer(ios, 1, 0);
 	return;
     }
     if (msg_verbose)
 	msg_info("find %s: %s", label, found.endpoint);
-    if (scache_send_byte(sock, 'F', found.fd) == 0)
+    if (fdpass_send(sock, SCACHE_WITH_FD, found.fd) == 0)
 	scache_answer(ios, 0, &found);
     close(found.fd);				/* the client has its own copy now */
     scache_entry_free(&found);
@@ -190,15 +129,15 @@ static void scache_serve(int sock)
     int     first;
 
     ios_set_timeout(ios, SCACHE_TIMEOUT);
-    if ((first = scache_recv_byte(sock, &fd)) != 'F' && first != 'Q') {
+    if ((first = fdpass_recv(sock, &fd, SCACHE_TIMEOUT * 1000)) != SCACHE_WITH_FD && first != SCACHE_NO_FD) {
 	msg_warn("malformed request from client");
     } else if (attr_read(ios, req, ATTR_MAX_LEN, 16) != ATTR_OK
 	       || (what = attr_get_str(req, "request")) == 0) {
 	msg_warn("malformed request from client");
-    } else if (strcmp(what, "save") == 0) {
+    } else if (strcmp(what, SCACHE_REQ_SAVE) == 0) {
 	scache_save(ios, sock, req, fd);
 	fd = -1;
-    } else if (strcmp(what, "find") == 0) {
+    } else if (strcmp(what, SCACHE_REQ_FIND) == 0) {
 	scache_find(ios, sock, req);
     } else {
 	msg_warn("unknown request \"%s\"", what);

@@ -34,12 +34,13 @@
 #include "argv.h"
 #include "attr.h"
 #include "cfg_params.h"
+#include "fdpass.h"
+#include "scache_proto.h"
 #include "msg.h"
 #include "sockutil.h"
 #include "spool.h"
 #include "strutil.h"
 
-#define SMTP_CACHE_SERVICE	"scache"
 #define SMTP_CACHE_TIMEOUT	5	/* seconds for one conversation with scache */
 #define SMTP_CACHE_TRIES	3	/* stale connections skipped per lookup */
 
@@ -119,74 +120,12 @@ SMTP_SESSION *smtp_cache_unprops(int fd, const char *props)
     return (session);
 }
 
-/* smtp_cache_send_byte - one byte, with a descriptor attached when fd >= 0 */
-
-static int smtp_cache_send_byte(int sock, int byte, int fd)
-{
-    char    ch = (char) byte;
-    struct iovec iov = {&ch, 1};
-    union {
-	struct cmsghdr hdr;
-	char    buf[CMSG_SPACE(sizeof(int))];
-    }       ctl;
-    struct msghdr msg;
-    struct cmsghdr *cmsg;
-
-    memset(&msg, 0, sizeof(msg));
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    if (fd >= 0) {
-	memset(&ctl, 0, sizeof(ctl));
-	msg.msg_control = ctl.buf;
-	msg.msg_controllen = sizeof(ctl.buf);
-	cmsg = CMSG_FIRSTHDR(&msg);
-	cmsg->cmsg_level = SOL_SOCKET;
-	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-    }
-    return (sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -1);
-}
-
-/* smtp_cache_recv_byte - one byte and the descriptor that came with it (or -1) */
-
-static int smtp_cache_recv_byte(int sock, int *fd)
-{
-    char    ch;
-    struct iovec iov = {&ch, 1};
-    union {
-	struct cmsghdr hdr;
-	char    buf[CMSG_SPACE(sizeof(int))];
-    }       ctl;
-    struct msghdr msg;
-    struct cmsghdr *cmsg;
-    struct pollfd pfd;
-
-    *fd = -1;
-    pfd.fd = sock;
-    pfd.events = POLLIN;
-    if (poll(&pfd, 1, SMTP_CACHE_TIMEOUT * 1000) <= 0)
-	return (-1);
-    memset(&msg, 0, sizeof(msg));
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = ctl.buf;
-    msg.msg_controllen = sizeof(ctl.buf);
-    if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
-	return (-1);
-    for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg))
-	if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS
-	    && cmsg->cmsg_len == CMSG_LEN(sizeof(int)))
-	    memcpy(fd, CMSG_DATA(cmsg), sizeof(int));
-    return ((unsigned char) ch);
-}
-
 /* smtp_cache_connect - a connection to scache, or -1 (quietly: it is optional) */
 
 static int smtp_cache_connect(void)
 {
     DSTR   *path = dstr_new(64);
-    int     sock = sock_unix_connect(spool_service_path(path, 1, SMTP_CACHE_SERVICE));
+    int     sock = sock_unix_connect(spool_service_path(path, 1, SCACHE_SERVICE));
 
     if (sock < 0 && msg_verbose)
 	msg_info("connect to %s: %m", dstr_str(path));
@@ -221,14 +160,14 @@ static SMTP_SESSION *smtp_cache_find_one(const char *label, int *again)
     *again = 0;
     if ((sock = smtp_cache_connect()) < 0)
 	goto out;
-    attr_put_str(req, "request", "find");
+    attr_put_str(req, "request", SCACHE_REQ_FIND);
     attr_put_str(req, "label", label);
     attr_put_end(req);
     ios = ios_open(sock);
     ios_set_timeout(ios, SMTP_CACHE_TIMEOUT);
-    if (smtp_cache_send_byte(sock, 'Q', -1) < 0
+    if (fdpass_send(sock, SCACHE_NO_FD, -1) < 0
 	|| ios_write(ios, dstr_str(req), dstr_len(req)) < 0 || ios_flush(ios) < 0
-	|| smtp_cache_recv_byte(sock, &fd) != 'F' || fd < 0
+	|| fdpass_recv(sock, &fd, SMTP_CACHE_TIMEOUT * 1000) != SCACHE_WITH_FD || fd < 0
 	|| attr_read(ios, reply, ATTR_MAX_LEN, 16) != ATTR_OK
 	|| (props = attr_get_str(reply, "props")) == 0) {
 	ios_close(ios);
@@ -280,7 +219,7 @@ void    smtp_cache_save(SMTP_SESSION *session, const char *label, int ttl)
 
     if ((sock = smtp_cache_connect()) >= 0) {
 	smtp_cache_props(props, session);
-	attr_put_str(req, "request", "save");
+	attr_put_str(req, "request", SCACHE_REQ_SAVE);
 	attr_put_str(req, "label", label);
 	attr_put_str(req, "endpoint", dstr_str(session->relay));
 	attr_put_str(req, "props", dstr_str(props));
@@ -288,9 +227,9 @@ void    smtp_cache_save(SMTP_SESSION *session, const char *label, int ttl)
 	attr_put_end(req);
 	ios = ios_open(sock);
 	ios_set_timeout(ios, SMTP_CACHE_TIMEOUT);
-	ok = smtp_cache_send_byte(sock, 'F', ios_fd(session->ios)) == 0
+	ok = fdpass_send(sock, SCACHE_WITH_FD, ios_fd(session->ios)) == 0
 	    && ios_write(ios, dstr_str(req), dstr_len(req)) == 0 && ios_flush(ios) == 0
-	    && smtp_cache_recv_byte(sock, &fd) == 'N';
+	    && fdpass_recv(sock, &fd, SMTP_CACHE_TIMEOUT * 1000) == SCACHE_NONE;
 	if (fd >= 0)
 	    close(fd);
 	ios_close(ios);

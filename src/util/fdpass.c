@@ -1,0 +1,76 @@
+/*
+ * fdpass - descriptor passing
+ * DESCRIPTION
+ *	The connection cache hands live SMTP connections between processes.
+ *	The descriptor always travels with a data byte of its own, sent and
+ *	read before anything else on the socket, so buffered reads of what
+ *	follows can never swallow it.
+ */
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "fdpass.h"
+
+/* fdpass_send - one byte, maybe with a descriptor */
+
+int     fdpass_send(int sock, int byte, int fd)
+{
+    char    ch = (char) byte;
+    struct iovec iov = {&ch, 1};
+    union {
+	struct cmsghdr hdr;
+	char    buf[CMSG_SPACE(sizeof(int))];
+    }       ctl;
+    struct msghdr msg;
+    struct cmsghdr *cmsg;
+
+    memset(&msg, 0, sizeof(msg));
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    if (fd >= 0) {
+	memset(&ctl, 0, sizeof(ctl));
+	msg.msg_control = ctl.buf;
+	msg.msg_controllen = sizeof(ctl.buf);
+	cmsg = CMSG_FIRSTHDR(&msg);
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+    }
+    return (sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -1);
+}
+
+/* fdpass_recv - one byte and the descriptor that came with it */
+
+int     fdpass_recv(int sock, int *fd, int timeout_ms)
+{
+    char    ch;
+    struct iovec iov = {&ch, 1};
+    union {
+	struct cmsghdr hdr;
+	char    buf[CMSG_SPACE(sizeof(int))];
+    }       ctl;
+    struct msghdr msg;
+    struct cmsghdr *cmsg;
+    struct pollfd pfd;
+
+    *fd = -1;
+    pfd.fd = sock;
+    pfd.events = POLLIN;
+    if (poll(&pfd, 1, timeout_ms) <= 0)
+	return (-1);
+    memset(&msg, 0, sizeof(msg));
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = ctl.buf;
+    msg.msg_controllen = sizeof(ctl.buf);
+    if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT) != 1)
+	return (-1);
+    for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg))
+	if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS
+	    && cmsg->cmsg_len == CMSG_LEN(sizeof(int)))
+	    memcpy(fd, CMSG_DATA(cmsg), sizeof(int));
+    return ((unsigned char) ch);
+}

@@ -1,0 +1,14 @@
+/* fdpass - pass an open descriptor over a UNIX-domain socket, with one byte of data */
+#ifndef FDPASS_H
+#define FDPASS_H
+
+/* Send byte, with descriptor fd attached when fd >= 0; 0 or -1 with errno. */
+extern int fdpass_send(int sock, int byte, int fd);
+/*
+ * Wait at most timeout_ms for one byte; returns it (0..255) and sets *fd to
+ * the descriptor that came with it, or -1 when none did. -1 on timeout,
+ * end of file or error. Received descriptors are close-on-exec.
+ */
+extern int fdpass_recv(int sock, int *fd, int timeout_ms);
+
+#endif
