@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -103,42 +104,59 @@ static void server_load_config(void)
 static _Noreturn void server_accept_loop(const SERVER_DESC *desc, const int *fds,
 					         int nfds, char **argv)
 {
-    struct pollfd *pfd = mycalloc((size_t) nfds + 1, sizeof(*pfd));
+    struct epoll_event ev;
+    struct epoll_event got[8];
     int     persistent = desc->flags & SERVER_FLAG_PERSISTENT;
     int     use_count = 0;
+    int     epfd;
     int     i;
     int     n;
     int     fd;
 
+    /*
+     * Every idle process of a service waits on the same listeners.
+     * EPOLLEXCLUSIVE wakes one of them per connection instead of all: the
+     * others would only lose the race for accept() and report to master
+     * for nothing (the thundering herd).
+     */
+    if ((epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+	msg_fatal("epoll_create1: %m");
     for (i = 0; i < nfds; i++) {
-	pfd[i].fd = fds[i];
-	pfd[i].events = POLLIN;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+	ev.data.fd = fds[i];
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fds[i], &ev) < 0)
+	    msg_fatal("epoll_ctl: %m");
     }
-    pfd[nfds].fd = server_alive_fd();
-    pfd[nfds].events = POLLIN;
+    if (server_alive_fd() >= 0) {
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.fd = server_alive_fd();
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, server_alive_fd(), &ev) < 0)
+	    msg_fatal("epoll_ctl: %m");
+    }
+    server_status(MASTER_STAT_AVAIL);
     for (;;) {
-	server_status(MASTER_STAT_AVAIL);
-	n = poll(pfd, (nfds_t) nfds + 1, persistent ? -1 : var_idle_limit * 1000);
+	n = epoll_wait(epfd, got, 8, persistent ? -1 : var_idle_limit * 1000);
 	if (n < 0) {
 	    if (errno == EINTR)
 		continue;
-	    msg_fatal("poll: %m");
+	    msg_fatal("epoll_wait: %m");
 	}
 	if (n == 0) {
 	    if (msg_verbose)
 		msg_info("idle timeout -- exiting");
 	    exit(0);
 	}
-	if (pfd[nfds].revents)
-	    exit(0);				/* reload or stop */
-	for (i = 0; i < nfds; i++) {
-	    if (pfd[i].revents == 0)
-		continue;
-	    if ((fd = accept4(fds[i], NULL, NULL, SOCK_CLOEXEC)) < 0) {
+	for (i = 0; i < n; i++)
+	    if (got[i].data.fd == server_alive_fd())
+		exit(0);			/* reload or stop */
+	for (i = 0; i < n; i++) {
+	    if ((fd = accept4(got[i].data.fd, NULL, NULL, SOCK_CLOEXEC)) < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR
 		    && errno != ECONNABORTED)
 		    msg_warn("accept: %m");
-		continue;
+		continue;			/* someone else got it: still idle */
 	    }
 	    server_status(MASTER_STAT_TAKEN);
 	    alarm((unsigned) var_daemon_timeout);	/* watchdog */
@@ -149,7 +167,8 @@ static _Noreturn void server_accept_loop(const SERVER_DESC *desc, const int *fds
 		exit(0);
 	    if (server_should_exit())
 		exit(0);
-	    break;				/* report "available" again */
+	    server_status(MASTER_STAT_AVAIL);
+	    break;
 	}
     }
 }
