@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "qmgr.h"
+#include "argv.h"
 #include "bounce_client.h"
 #include "cfg_params.h"
 #include "delivery_log.h"
@@ -38,6 +39,7 @@
 #define QMGR_READ_BATCH		5000	/* recipients per read (§5.2) */
 #define QMGR_LOCKED_DELAY	60	/* seconds before a locked file is retried */
 #define QMGR_MSG_CORRUPT	(1<<8)	/* recipients could not all be read */
+#define QMGR_MSG_FLUSHED	(1<<9)	/* imported by a flush: defer_transports off */
 
 long    qmgr_active_count;
 static HTABLE *qmgr_messages;
@@ -179,6 +181,45 @@ static void qmgr_bounce_now(QMGR_MESSAGE *msg, int fd, const char *rcpt, long of
     dstr_free(err);
 }
 
+/* qmgr_deferred_transport - is this transport listed in defer_transports? */
+
+static int qmgr_deferred_transport(const char *transport)
+{
+    ARGV   *list;
+    size_t  i;
+    int     found = 0;
+
+    if (*var_defer_transports == 0)
+	return (0);
+    list = argv_split(var_defer_transports, " \t,");
+    for (i = 0; i < list->argc && !found; i++)
+	found = strcmp(list->argv[i], transport) == 0;
+    argv_free(list);
+    return (found);
+}
+
+/* qmgr_defer_now - a recipient on a deferred transport: record it, do not deliver */
+
+static void qmgr_defer_now(QMGR_MESSAGE *msg, const char *rcpt, long offset)
+{
+    static const char reason[] = "deferred transport";
+    BOUNCE_RCPT br;
+    DSTR   *err = dstr_new(64);
+
+    memset(&br, 0, sizeof(br));
+    br.address = rcpt;
+    br.offset = offset;
+    br.status = "4.3.2";
+    br.action = "delayed";
+    br.remote_mta = "";
+    br.diagnostic = "";
+    br.reason = reason;
+    (void) bounce_log(BOUNCE_LOG_DEFER, msg->qid, &br, err);
+    msg->flags |= QMGR_MSG_DEFERRED;
+    qmgr_log_disposition(msg, rcpt, "4.3.2", "deferred", reason);
+    dstr_free(err);
+}
+
 /* qmgr_message_read - the next batch of recipients into the scheduler */
 
 static void qmgr_message_read(QMGR_MESSAGE *msg, int fd, QFILE_IN *in)
@@ -211,6 +252,10 @@ static void qmgr_message_read(QMGR_MESSAGE *msg, int fd, QFILE_IN *in)
 	}
 	if (qmgr_resolve(dstr_str(addr), transport, nexthop, err) < 0) {
 	    qmgr_bounce_now(msg, fd, dstr_str(addr), off, dstr_str(err));
+	    continue;
+	}
+	if (!(msg->flags & QMGR_MSG_FLUSHED) && qmgr_deferred_transport(dstr_str(transport))) {
+	    qmgr_defer_now(msg, dstr_str(addr), off);
 	    continue;
 	}
 	sched_add_rcpt(qmgr_sched, &msg->sched, dstr_str(transport), dstr_str(nexthop),
@@ -304,6 +349,8 @@ int     qmgr_active_import(const char *queue, const char *id, int scan_flags)
 	msg->warn_time = info.warn_time;
 	msg->warn_offset = info.warn_offset;
 	sched_message_init(&msg->sched, msg, now, info.verp[0] != 0);
+	if (scan_flags & QMGR_SCAN_FLUSH)
+	    msg->flags |= QMGR_MSG_FLUSHED;
 	htable_enter(qmgr_messages, id, msg);
 	qmgr_active_count++;
 	msg_info("%s: from=<%s>, size=%ld, nrcpt=%ld (queue active)", id, msg->sender,
