@@ -28,7 +28,15 @@ t_fail() {
     exit 1
 }
 
-t_pass() { echo "PASS [$T_NAME]"; exit 0; }
+# t_pass - but not if a daemon crashed (a sanitizer abort, a panic, a fault)
+t_pass() {
+    if [ -n "$INST" ] && [ -f "$INST/maillog" ] \
+	&& grep -Eq 'killed by signal (4|6|7|8|11)\b|panic:' "$INST/maillog"; then
+	t_fail "a daemon crashed: $(grep -E 'killed by signal (4|6|7|8|11)\b|panic:' "$INST/maillog" | head -3)"
+    fi
+    echo "PASS [$T_NAME]"
+    exit 0
+}
 
 t_cleanup() {
     [ -n "${T_SINK_PIDS:-}" ] && kill $T_SINK_PIDS 2>/dev/null
