@@ -172,5 +172,11 @@ t_sink_stop() {
     T_SINK_PIDS=
 }
 
+# t_queue_has N - exactly N messages queued
+t_queue_has() { [ "$(t_queue_count)" = "$1" ]; }
+
 # t_queue_empty - nothing left queued
 t_queue_empty() { [ "$(t_queue_count)" = 0 ]; }
+
+# t_dir_has DIR N - exactly N queue files in DIR (for t_wait_until: evaluated each time)
+t_dir_has() { [ "$(ls "$1" 2>/dev/null | wc -l)" = "$2" ]; }

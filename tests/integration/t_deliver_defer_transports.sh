@@ -10,7 +10,7 @@ for i in 1 2; do
     printf 'Subject: %d\n\nbody\n' "$i" | $PH send -f a@example.org "r$i@example.net" > /dev/null \
 	|| t_fail "send $i"
 done
-t_wait_until 10 test "$(ls "$SPOOL/deferred" | wc -l)" = 2 || t_fail "messages not deferred"
+t_wait_until 10 t_dir_has "$SPOOL/deferred" 2 || t_fail "messages not deferred"
 t_wait_log 'to=<r2@example.net>, relay=none, .*dsn=4.3.2, status=deferred \(deferred transport\)' \
     || t_fail "no deferral log line"
 t_assert_eq 0 "$(ls "$T_TMP/sink" | wc -l)" "messages at the sink before flush"

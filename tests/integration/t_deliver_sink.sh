@@ -10,7 +10,7 @@ t_start
 timeout 120 qmqp-source -s 20 -m 2000 -r 1 -l 1500 -f sender@example.org \
     -t rcpt@example.net "127.0.0.1:$QPORT" || t_fail "qmqp-source failed"
 t_wait_until 120 t_queue_empty || t_fail "$(t_queue_count) messages still queued"
-t_wait_until 10 test "$(ls "$T_TMP/sink" | wc -l)" -ge 2000
+t_wait_until 10 t_dir_has "$T_TMP/sink" 2000
 t_assert_eq 2000 "$(ls "$T_TMP/sink" | wc -l)" "messages at the sink"
 t_assert_eq 2000 "$(cat "$T_TMP"/sink/m.* | grep -o 'with QMQP id [0-9A-Z]*' | sort -u | wc -l)" \
     "distinct messages at the sink"

@@ -19,7 +19,7 @@ expect() {
 	*) t_fail "$name: expected '$want...', got '$got'" ;;
     esac
     case $want in "REPLY K"*) queued=$((queued + 1)) ;; esac
-    t_wait_until 5 test "$(t_queue_count)" = "$queued" \
+    t_wait_until 5 t_queue_has "$queued" \
 	|| t_fail "$name: $(t_queue_count) queue files, expected $queued"
     [ -z "$(ls -A "$SPOOL/tmp")" ] || t_fail "$name: files left in tmp/"
 }
