@@ -119,6 +119,23 @@ int     var_smtp_reuse_time;
 char   *var_proxy_interfaces;
 int     var_scache_ttl_lim;
 
+/* Scheduling: nqmgr per-transport defaults (issue 4). */
+char   *var_dest_con_pos_fb;
+char   *var_dest_con_neg_fb;
+int     var_dest_con_cohort;
+int     var_dest_con_fb_debug;
+int     var_dest_rate_delay;
+int     var_transport_rate_delay;
+int     var_transport_rcpt_limit;
+int     var_transport_extra_rcpt;
+int     var_rcpt_refill_limit;
+int     var_rcpt_refill_delay;
+int     var_slot_cost;
+int     var_slot_discount;
+int     var_slot_loan;
+int     var_min_slots;
+int     var_qmgr_clog_warn_time;
+
  /*
   * One macro per type, so each table line stays short and a variable of
   * the wrong C type fails to compile (the conditional needs both pointer
@@ -156,14 +173,40 @@ const CFG_PARAM cfg_params[] = {
 	   "time a daemon may spend on one request before its watchdog kills it"),
     P_STR("data_directory", "/var/lib/posthorn", var_data_dir,
 	  "directory for posthorn-writable data that is not queue files"),
+    P_INT("default_delivery_slot_cost", "5", 0, 0, var_slot_cost,
+	   "deliveries a job must have made per delivery of a job that preempts it (0, 1: no preemption)"),
+    P_INT("default_delivery_slot_discount", "50", 0, 100, var_slot_discount,
+	   "percentage of a job's slots that count before it has used them all"),
+    P_INT("default_delivery_slot_loan", "3", 0, 0, var_slot_loan,
+	   "delivery slots lent to a short job so it may preempt early"),
+    P_INT("default_destination_concurrency_failed_cohort_limit", "1", 0, 0, var_dest_con_cohort,
+	   "failed pseudo-cohorts after which a destination is marked dead (0: never)"),
     P_INT("default_destination_concurrency_limit", "20", 0, 0, var_dest_con_limit,
 	   "most parallel deliveries to one destination (0: no limit)"),
+    P_STR("default_destination_concurrency_negative_feedback", "1", var_dest_con_neg_fb,
+	  "window decrease per failed delivery: a number, a/b, or a/concurrency"),
+    P_STR("default_destination_concurrency_positive_feedback", "1", var_dest_con_pos_fb,
+	  "window increase per delivery: a number, a/b, or a/concurrency"),
+    P_TIME("default_destination_rate_delay", "0s", 0, 0, var_dest_rate_delay,
+	   "pause between deliveries to one destination (forces concurrency 1)"),
     P_INT("default_destination_recipient_limit", "50", 0, 0, var_dest_rcpt_limit,
 	   "most recipients per delivery request (0: no limit)"),
+    P_INT("default_extra_recipient_limit", "1000", 0, 0, var_transport_extra_rcpt,
+	   "extra in-memory recipients a transport lends to jobs beyond its limit"),
+    P_INT("default_minimum_delivery_slots", "3", 0, 0, var_min_slots,
+	   "recipients a job needs before it may be preempted"),
     P_INT("default_process_limit", "100", 1, 0, var_proc_limit,
 	  "process limit of a master.cf service whose maxproc field is -"),
+    P_INT("default_recipient_limit", "20000", 1, 0, var_transport_rcpt_limit,
+	   "in-memory recipients of one transport"),
+    P_TIME("default_recipient_refill_delay", "5s", 1, 0, var_rcpt_refill_delay,
+	   "time after which a message's recipients are refilled anyway"),
+    P_INT("default_recipient_refill_limit", "100", 1, 0, var_rcpt_refill_limit,
+	   "free recipient slots that trigger reading more recipients of a message"),
     P_STR("default_transport", "smtp", var_default_transport,
 	  "delivery transport for mail that no table routes elsewhere"),
+    P_TIME("default_transport_rate_delay", "0s", 0, 0, var_transport_rate_delay,
+	   "pause between deliveries on one transport"),
     P_STR("defer_transports", "", var_defer_transports,
 	  "transports whose mail is deferred until posthorn flush"),
     P_INT("delay_logging_resolution_limit", "2", 0, 6, var_delay_max_res,
@@ -172,6 +215,8 @@ const CFG_PARAM cfg_params[] = {
 	  "who gets a copy of delay warnings (notify_classes delay)"),
     P_TIME("delay_warning_time", "0h", 0, 0, var_delay_warn_time,
 	   "age at which the sender gets a delay warning (0: never)"),
+    P_BOOL("destination_concurrency_feedback_debug", "no", var_dest_con_fb_debug,
+	  "log every concurrency window change"),
     P_BOOL("disable_dns_lookups", "no", var_disable_dns,
 	  "look up no MX records: use the host's address records only"),
     P_BOOL("disable_verp_bounces", "no", var_disable_verp_bounces,
@@ -232,6 +277,8 @@ const CFG_PARAM cfg_params[] = {
 	  "directory for pid files, relative to queue_directory"),
     P_STR("proxy_interfaces", "", var_proxy_interfaces,
 	  "addresses that reach this host through a proxy or NAT (mail loop detection)"),
+    P_TIME("qmgr_clog_warn_time", "300s", 0, 0, var_qmgr_clog_warn_time,
+	   "interval between warnings that the active queue is full (0: none)"),
     P_INT("qmgr_message_active_limit", "20000", 1, 0, var_qmgr_active_limit,
 	   "most messages in the active queue at once"),
     P_INT("qmgr_message_recipient_limit", "20000", 1, 0, var_qmgr_rcpt_limit,

@@ -104,4 +104,21 @@ extern int var_smtp_reuse_time;		/* smtp_connection_reuse_time_limit */
 extern char *var_proxy_interfaces;		/* proxy_interfaces */
 extern int var_scache_ttl_lim;		/* connection_cache_ttl_limit */
 
+/* Scheduling (issue 4) */
+extern char *var_dest_con_pos_fb;		/* default_destination_concurrency_positive_feedback */
+extern char *var_dest_con_neg_fb;		/* default_destination_concurrency_negative_feedback */
+extern int var_dest_con_cohort;		/* default_destination_concurrency_failed_cohort_limit */
+extern int var_dest_con_fb_debug;		/* destination_concurrency_feedback_debug */
+extern int var_dest_rate_delay;		/* default_destination_rate_delay */
+extern int var_transport_rate_delay;		/* default_transport_rate_delay */
+extern int var_transport_rcpt_limit;		/* default_recipient_limit */
+extern int var_transport_extra_rcpt;		/* default_extra_recipient_limit */
+extern int var_rcpt_refill_limit;		/* default_recipient_refill_limit */
+extern int var_rcpt_refill_delay;		/* default_recipient_refill_delay */
+extern int var_slot_cost;		/* default_delivery_slot_cost */
+extern int var_slot_discount;		/* default_delivery_slot_discount */
+extern int var_slot_loan;		/* default_delivery_slot_loan */
+extern int var_min_slots;		/* default_minimum_delivery_slots */
+extern int var_qmgr_clog_warn_time;		/* qmgr_clog_warn_time */
+
 #endif

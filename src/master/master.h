@@ -7,6 +7,10 @@
 #include "evloop.h"
 #include "mastercf.h"
 
+#define MASTER_LISTEN_OFF	0	/* not watched: children accept */
+#define MASTER_LISTEN_SPAWN	1	/* work waits: spawn a child */
+#define MASTER_LISTEN_DRAIN	2	/* throttled: close what connects */
+
 typedef struct MASTER_SERV {
     char   *key;			/* "type name": identity across reloads */
     char   *name;			/* master.cf service field */
@@ -31,7 +35,7 @@ typedef struct MASTER_SERV {
     int     total;			/* children of the current generation */
     int     avail;			/* ... of which idle */
     int     throttled;
-    int     listening;			/* listeners are watched for work */
+    int     listening;			/* MASTER_LISTEN_*: how listeners are watched */
     int     active;			/* still in master.cf */
     EVLOOP_TIMER throttle_timer;
     EVLOOP_TIMER wakeup_timer;

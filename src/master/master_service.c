@@ -11,6 +11,7 @@
  *	current request) so every daemon runs the new configuration.
  */
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -160,19 +161,38 @@ static void master_listen_event(int fd, void *ctx)
     master_spawn((MASTER_SERV *) ctx);
 }
 
+/* master_drain_event - a throttled stream service: refuse what waits */
+
+static void master_drain_event(int fd, void *ctx)
+{
+    int     conn;
+
+    (void) ctx;
+    /* Closing at once tells the client now (qmgr: transport unavailable)
+     * instead of leaving it hanging in the backlog for the throttle time. */
+    while ((conn = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0)
+	close(conn);
+}
+
 /* master_service_update - watch listeners only when a child could be needed */
 
 void    master_service_update(MASTER_SERV *serv)
 {
     int     want = serv->active && !serv->throttled && !master_stopping
-	&& serv->avail == 0 && (serv->maxproc == 0 || serv->total < serv->maxproc);
+	&& serv->avail == 0 && (serv->maxproc == 0 || serv->total < serv->maxproc)
+	? MASTER_LISTEN_SPAWN : MASTER_LISTEN_OFF;
     int     i;
 
+    if (want == MASTER_LISTEN_OFF && serv->active && serv->throttled && !master_stopping
+	&& strcmp(serv->type, "unix-dgram") != 0)
+	want = MASTER_LISTEN_DRAIN;
     if (want == serv->listening)
 	return;
     for (i = 0; i < serv->nlisten; i++) {
-	if (want)
+	if (want == MASTER_LISTEN_SPAWN)
 	    evloop_read(serv->listen_fds[i], master_listen_event, serv);
+	else if (want == MASTER_LISTEN_DRAIN)
+	    evloop_read(serv->listen_fds[i], master_drain_event, serv);
 	else
 	    evloop_read_off(serv->listen_fds[i]);
     }

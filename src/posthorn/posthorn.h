@@ -26,6 +26,16 @@ extern void posthorn_load_config(void);
 /* Pid of the running master of this instance, or 0. */
 extern pid_t posthorn_master_pid(void);
 
+/* Talking to the running qmgr (posthorn_admin.c): a reply socket in
+ * public/ (cwd must be the queue directory), one request and its count
+ * (-1 on failure), and the scheduler state as JSON on stdout. */
+struct DSTR;
+extern int posthorn_qmgr_open(struct DSTR *reply_to);
+extern void posthorn_qmgr_close(int sock, struct DSTR *reply_to);
+extern int posthorn_qmgr_request(const char *request, const char *id, int sock,
+				         const char *reply_to);
+extern int posthorn_qmgr_status(void);
+
 /* Embedded default master.cf (conf/master.cf). */
 extern const char posthorn_master_cf[];
 

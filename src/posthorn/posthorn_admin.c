@@ -111,10 +111,33 @@ static int admin_offline_all(const ADMIN_VERB *verb)
     return (count);
 }
 
-/* admin_online - ask qmgr; the number of messages affected, or -1 */
+/* posthorn_qmgr_open - a socket of ours in public/ for qmgr's answers */
 
-static int admin_online(const ADMIN_VERB *verb, const char *id, int sock,
-			        const char *reply_to)
+int     posthorn_qmgr_open(DSTR *reply_to)
+{
+    DSTR   *err = dstr_new(64);
+    int     sock;
+
+    dstr_sprintf(reply_to, "%s/admin.%ld", SPOOL_PUBLIC, (long) getpid());
+    if ((sock = sock_unix_dgram_bind(dstr_str(reply_to), 0666, err)) < 0)
+	msg_fatal("%s", dstr_str(err));
+    (void) sock_nonblock(sock, 0);
+    dstr_free(err);
+    return (sock);
+}
+
+/* posthorn_qmgr_close - done with the answer socket */
+
+void    posthorn_qmgr_close(int sock, DSTR *reply_to)
+{
+    close(sock);
+    (void) unlink(dstr_str(reply_to));
+}
+
+/* posthorn_qmgr_request - one request to the running qmgr; its count, or -1 */
+
+int     posthorn_qmgr_request(const char *request, const char *id, int sock,
+			              const char *reply_to)
 {
     DSTR   *req = dstr_new(128);
     ATTR_LIST *reply = attr_list_new();
@@ -122,8 +145,9 @@ static int admin_online(const ADMIN_VERB *verb, const char *id, int sock,
     struct pollfd pfd;
     ssize_t n;
     long    count = -1;
+    long    status = 1;
 
-    attr_put_str(req, "request", verb->name);
+    attr_put_str(req, "request", request);
     attr_put_str(req, "queue_id", id);
     attr_put_str(req, "reply_to", reply_to);
     attr_put_end(req);
@@ -136,8 +160,13 @@ static int admin_online(const ADMIN_VERB *verb, const char *id, int sock,
 	    msg_warn("no answer from the queue manager");
 	} else if ((n = recv(sock, buf, sizeof(buf), 0)) > 0
 		   && attr_parse(buf, (size_t) n, reply, ATTR_MAX_LEN, 8) > 0
+		   && attr_get_long(reply, "status", &status, 0, 1) == 0
 		   && attr_get_long(reply, "count", &count, 0, 0x7fffffff) == 0) {
-	     /* got it */ ;
+	    if (status != 0) {
+		msg_warn("queue manager: %s", attr_get_str(reply, "reason") ?
+			 attr_get_str(reply, "reason") : "request failed");
+		count = -1;
+	    }
 	} else {
 	    msg_warn("malformed answer from the queue manager");
 	}
@@ -145,6 +174,40 @@ static int admin_online(const ADMIN_VERB *verb, const char *id, int sock,
     attr_list_free(reply);
     dstr_free(req);
     return ((int) count);
+}
+
+/* posthorn_qmgr_status - print qmgr's scheduler state (status -j); 0 or -1 */
+
+int     posthorn_qmgr_status(void)
+{
+    DSTR   *reply_to = dstr_new(64);
+    DSTR   *path = dstr_new(64);
+    char    buf[8192];
+    size_t  n;
+    FILE   *fp;
+    int     sock;
+    int     ret = -1;
+
+    if (chdir(var_queue_dir) < 0)
+	msg_fatal("chdir %s: %m", var_queue_dir);
+    sock = posthorn_qmgr_open(reply_to);
+    dstr_sprintf(path, "%s.json", dstr_str(reply_to));
+    (void) unlink(dstr_str(path));
+    if (posthorn_qmgr_request("status", "ALL", sock, dstr_str(reply_to)) >= 0) {
+	if ((fp = fopen(dstr_str(path), "r")) == NULL) {
+	    msg_warn("open %s: %m", dstr_str(path));
+	} else {
+	    while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		(void) fwrite(buf, 1, n, stdout);
+	    ret = ferror(fp) || fflush(stdout) != 0 ? -1 : 0;
+	    fclose(fp);
+	}
+    }
+    (void) unlink(dstr_str(path));
+    posthorn_qmgr_close(sock, reply_to);
+    dstr_free(reply_to);
+    dstr_free(path);
+    return (ret);
 }
 
 /* posthorn_admin - the four verbs */
@@ -167,12 +230,8 @@ int     posthorn_admin(int argc, char **argv)
     posthorn_load_config();
     if (chdir(var_queue_dir) < 0)
 	msg_fatal("chdir %s: %m", var_queue_dir);
-    if ((online = posthorn_master_pid() > 0) != 0) {
-	dstr_sprintf(reply_to, "%s/admin.%ld", SPOOL_PUBLIC, (long) getpid());
-	if ((sock = sock_unix_dgram_bind(dstr_str(reply_to), 0666, reply_to)) < 0)
-	    msg_fatal("%s", dstr_str(reply_to));
-	(void) sock_nonblock(sock, 0);
-    }
+    if ((online = posthorn_master_pid() > 0) != 0)
+	sock = posthorn_qmgr_open(reply_to);
     for (i = 1; i < argc; i++) {
 	if (strcmp(argv[i], "ALL") != 0 && !qid_valid(argv[i])) {
 	    msg_warn("%s: not a queue id", argv[i]);
@@ -180,7 +239,7 @@ int     posthorn_admin(int argc, char **argv)
 	    continue;
 	}
 	if (online)
-	    n = admin_online(verb, argv[i], sock, dstr_str(reply_to));
+	    n = posthorn_qmgr_request(verb->name, argv[i], sock, dstr_str(reply_to));
 	else if (strcmp(argv[i], "ALL") == 0)
 	    n = admin_offline_all(verb);
 	else
@@ -195,10 +254,8 @@ int     posthorn_admin(int argc, char **argv)
 	}
 	total += n;
     }
-    if (sock >= 0) {
-	close(sock);
-	(void) unlink(dstr_str(reply_to));
-    }
+    if (sock >= 0)
+	posthorn_qmgr_close(sock, reply_to);
     printf("posthorn: %s: %d message%s\n", verb->done, total, total == 1 ? "" : "s");
     dstr_free(reply_to);
     return (bad);

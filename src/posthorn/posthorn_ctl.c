@@ -206,19 +206,25 @@ int     posthorn_reload(int argc, char **argv)
     return (0);
 }
 
-/* posthorn_status - exit 0 only while running */
+/* posthorn_status - exit 0 only while running; -j: the scheduler's state */
 
 int     posthorn_status(int argc, char **argv)
 {
     pid_t   pid;
+    int     json = argc > 1 && strcmp(argv[1], "-j") == 0;
 
-    (void) argc;
-    (void) argv;
+    if (argc > 2 || (argc == 2 && !json))
+	msg_fatal("usage: posthorn status [-j]");
     posthorn_locate_spool();
     if ((pid = posthorn_master_pid()) <= 0) {
-	printf("posthorn: the posthorn mail system is not running\n");
+	if (json)
+	    msg_warn("the posthorn mail system is not running");
+	else
+	    printf("posthorn: the posthorn mail system is not running\n");
 	return (1);
     }
+    if (json)
+	return (posthorn_qmgr_status() < 0);
     printf("posthorn: the posthorn mail system is running: PID: %ld\n", (long) pid);
     return (0);
 }

@@ -51,6 +51,13 @@ double  qmgr_now(void)
     return (timefmt_now());
 }
 
+/* qmgr_clock - the scheduler decides with the time of the event at hand */
+
+void    qmgr_clock(void)
+{
+    sched_set_now(qmgr_sched, qmgr_now());
+}
+
 /* qmgr_kick - run the scheduler and importer again before sleeping */
 
 void    qmgr_kick(void)
@@ -85,6 +92,10 @@ static void qmgr_trigger_bytes(const char *buf, size_t len)
 	}
     }
     /* Modifiers first, whatever their order in the buffer (§2.3). */
+    if (mods & QMGR_SCAN_FLUSH) {
+	qmgr_clock();
+	sched_flush_dead(qmgr_sched);		/* dead destinations get a new try */
+    }
     if (mods || in)
 	qmgr_scan_request(qmgr_scan_incoming, in | mods);
     if (mods || def)
@@ -128,6 +139,23 @@ static void qmgr_run_event(void *ctx)
 		     (long long) var_queue_run_delay * 1000);
 }
 
+/* qmgr_clog_warn - the active queue is full: say so, at most every qmgr_clog_warn_time */
+
+static void qmgr_clog_warn(void)
+{
+    static double last;
+    double  now;
+
+    if (var_qmgr_clog_warn_time <= 0)
+	return;
+    now = qmgr_now();
+    if (last == 0 || now - last >= var_qmgr_clog_warn_time) {
+	msg_warn("mail for %ld messages is in the active queue (qmgr_message_active_limit): "
+		 "new mail waits in incoming", qmgr_active_count);
+	last = now;
+    }
+}
+
 /* qmgr_import_one - at most one message into the active queue (§2.1) */
 
 static int qmgr_import_one(void)
@@ -140,8 +168,10 @@ static int qmgr_import_one(void)
 
     if (qmgr_active_count >= var_qmgr_active_limit) {
 	qmgr_scan_turn = 0;			/* a full bucket prefers new mail */
+	qmgr_clog_warn();
 	return (0);
     }
+    qmgr_clock();
     id = dstr_new(QID_SIZE);
     for (tries = 0; tries < 2 && !imported; tries++) {
 	scan = qmgr_scan_turn == 0 ? qmgr_scan_incoming : qmgr_scan_deferred;
@@ -155,12 +185,38 @@ static int qmgr_import_one(void)
 
 /* qmgr_loop - the event loop */
 
-static void qmgr_loop(const int *fds, int nfds)
+/* qmgr_sched_log - SCHED_OPS log */
+
+static void qmgr_sched_log(void *ctx, const char *text)
+{
+    (void) ctx;
+    msg_info("%s", text);
+}
+
+/* qmgr_sched_create - the scheduling core with this instance's settings */
+
+static SCHED *qmgr_sched_create(void)
 {
     static const SCHED_OPS ops = {
 	.transport_conf = qmgr_transport_conf,
 	.message_idle = qmgr_message_idle,
+	.read_more = qmgr_read_more,
+	.defer_entry = qmgr_defer_entry,
+	.timer = qmgr_timer,
+	.log = qmgr_sched_log,
     };
+    SCHED_CONF conf;
+
+    conf.rcpt_limit = var_qmgr_rcpt_limit;
+    conf.rcpt_minimum = var_qmgr_rcpt_minimum;
+    conf.dead_time = var_min_backoff;
+    conf.transport_retry_time = var_transport_retry_time;
+    conf.feedback_debug = var_dest_con_fb_debug;
+    return (sched_new(&conf, &ops));
+}
+
+static void qmgr_loop(const int *fds, int nfds)
+{
     SCHED_TRANSPORT *t;
     DSTR   *err = dstr_new(64);
     int     busy;
@@ -170,7 +226,7 @@ static void qmgr_loop(const int *fds, int nfds)
     if (qmgr_resolve_init(err) < 0)
 	msg_fatal("%s", dstr_str(err));
     dstr_free(err);
-    qmgr_sched = sched_new(&ops);
+    qmgr_sched = qmgr_sched_create();
     qmgr_scan_init();
     qmgr_active_recover();
     evloop_read(fds[0], qmgr_trigger_event, NULL);
@@ -180,6 +236,7 @@ static void qmgr_loop(const int *fds, int nfds)
     qmgr_run_event(NULL);			/* deferred scan now, then periodically */
     for (;;) {
 	qmgr_kicked = 0;
+	qmgr_clock();
 	while ((t = sched_next_transport(qmgr_sched)) != NULL)
 	    qmgr_deliver_start(t);
 	busy = qmgr_import_one();

@@ -16,6 +16,7 @@ typedef struct QMGR_MESSAGE {
     long    rcpt_next;			/* offset of the next unread recipient record;
 					 * 0: all read */
     long    rcpt_total;			/* recipients when queued */
+    long    rcpt_seen;			/* recipient records read so far */
     char   *sender;
     char    verp[3];
     long    warn_time;			/* delay warning due then; 0: none */
@@ -32,6 +33,8 @@ typedef struct QMGR_MESSAGE {
 /* qmgr.c */
 extern SCHED *qmgr_sched;
 extern double qmgr_now(void);
+/* Tell the scheduler the time of the event being handled (before calling it). */
+extern void qmgr_clock(void);
 /* Ask the main loop to run the scheduler and importer again soon. */
 extern void qmgr_kick(void);
 
@@ -55,6 +58,8 @@ extern void qmgr_active_recover(void);
 /* Import one file; 1 when it entered the active queue, 0 when skipped. */
 extern int qmgr_active_import(const char *queue, const char *id, int scan_flags);
 extern void qmgr_message_idle(void *ctx, SCHED_MESSAGE *sm);
+/* The scheduler wants up to limit more recipients of sm (refill, §5.4). */
+extern void qmgr_read_more(void *ctx, SCHED_MESSAGE *sm, long limit);
 extern QMGR_MESSAGE *qmgr_active_find(const char *id);
 extern void qmgr_active_walk(void (*fn) (QMGR_MESSAGE *, void *), void *ctx);
 /* Move a message file between queues, optionally setting its time stamp. */
@@ -70,9 +75,12 @@ extern int qmgr_is_double_bounce(const char *rcpt);
 extern void qmgr_deliver_start(SCHED_TRANSPORT *t);
 extern void qmgr_transport_conf(void *ctx, const char *name, SCHED_TRANSPORT_CONF *conf);
 /* Log and record a deferral for every recipient of e without delivering. */
-extern void qmgr_defer_entry(SCHED_ENTRY *e, const char *dsn, const char *reason);
+extern void qmgr_defer_entry(void *ctx, SCHED_ENTRY *e, const char *dsn, const char *reason);
 
 /* qmgr_admin.c */
 extern void qmgr_admin_request(const char *buf, size_t len);
+
+/* qmgr_timer.c: the timers the scheduler asks for, on the event loop */
+extern void qmgr_timer(void *ctx, int kind, void *obj, double when);
 
 #endif

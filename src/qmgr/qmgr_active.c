@@ -36,7 +36,6 @@
 #include "qfile.h"
 #include "spool.h"
 
-#define QMGR_READ_BATCH		5000	/* recipients per read (§5.2) */
 #define QMGR_LOCKED_DELAY	60	/* seconds before a locked file is retried */
 #define QMGR_MSG_CORRUPT	(1<<8)	/* recipients could not all be read */
 #define QMGR_MSG_FLUSHED	(1<<9)	/* imported by a flush: defer_transports off */
@@ -56,7 +55,8 @@ int     qmgr_move(const char *from, const char *id, const char *to, double mtime
     spool_path(src, from, id);
     spool_path(dst, to, id);
     if (mtime > 0) {
-	tv[0].tv_sec = tv[1].tv_sec = (time_t) mtime;
+	/* Round up: a deferred scan takes files up to 1 s early already. */
+	tv[0].tv_sec = tv[1].tv_sec = (time_t) mtime + (mtime > (double) (time_t) mtime);
 	tv[0].tv_usec = tv[1].tv_usec = 0;
 	(void) utimes(dstr_str(src), tv);
     }
@@ -220,20 +220,21 @@ static void qmgr_defer_now(QMGR_MESSAGE *msg, const char *rcpt, long offset)
     dstr_free(err);
 }
 
-/* qmgr_message_read - the next batch of recipients into the scheduler */
+/* qmgr_message_read - up to limit recipients into the scheduler (§5.2) */
 
-static void qmgr_message_read(QMGR_MESSAGE *msg, int fd, QFILE_IN *in)
+static void qmgr_message_read(QMGR_MESSAGE *msg, int fd, QFILE_IN *in, long limit)
 {
     DSTR   *addr = dstr_new(64);
     DSTR   *err = dstr_new(64);
     DSTR   *transport = dstr_new(16);
     DSTR   *nexthop = dstr_new(64);
+    long    unread;
     long    off;
     int     done;
-    int     n = 0;
+    long    n = 0;
     int     rc;
 
-    while (n < QMGR_READ_BATCH) {
+    while (n < limit) {
 	if ((rc = qfile_in_rcpt(in, addr, &off, &done, err)) <= 0) {
 	    if (rc < 0) {
 		msg_warn("%s: %s", msg->qid, dstr_str(err));
@@ -242,6 +243,8 @@ static void qmgr_message_read(QMGR_MESSAGE *msg, int fd, QFILE_IN *in)
 	    msg->rcpt_next = 0;
 	    break;
 	}
+	msg->rcpt_seen++;
+	msg->rcpt_next = qfile_in_tell(in);
 	if (done)
 	    continue;
 	if (qmgr_is_double_bounce(dstr_str(addr))) {
@@ -261,8 +264,12 @@ static void qmgr_message_read(QMGR_MESSAGE *msg, int fd, QFILE_IN *in)
 	sched_add_rcpt(qmgr_sched, &msg->sched, dstr_str(transport), dstr_str(nexthop),
 		       dstr_str(addr), off);
 	n++;
-	msg->rcpt_next = qfile_in_tell(in);
     }
+    /* The estimate only steers slot allotment; more may follow than counted. */
+    unread = msg->rcpt_next == 0 ? 0 : msg->rcpt_total - msg->rcpt_seen;
+    if (msg->rcpt_next != 0 && unread < 1)
+	unread = 1;
+    sched_read_done(qmgr_sched, &msg->sched, unread);
     dstr_free(addr);
     dstr_free(err);
     dstr_free(transport);
@@ -287,6 +294,7 @@ static int qmgr_message_open(const char *id)
 
 static void qmgr_message_free(QMGR_MESSAGE *msg)
 {
+    sched_message_free(qmgr_sched, &msg->sched);
     (void) htable_delete(qmgr_messages, msg->qid);
     qmgr_active_count--;
     free(msg->sender);
@@ -348,14 +356,14 @@ int     qmgr_active_import(const char *queue, const char *id, int scan_flags)
 	strcpy(msg->verp, info.verp);
 	msg->warn_time = info.warn_time;
 	msg->warn_offset = info.warn_offset;
-	sched_message_init(&msg->sched, msg, now, info.verp[0] != 0);
+	sched_message_init(&msg->sched, msg, msg->qid, now, info.verp[0] != 0);
 	if (scan_flags & QMGR_SCAN_FLUSH)
 	    msg->flags |= QMGR_MSG_FLUSHED;
 	htable_enter(qmgr_messages, id, msg);
 	qmgr_active_count++;
 	msg_info("%s: from=<%s>, size=%ld, nrcpt=%ld (queue active)", id, msg->sender,
 		 msg->content_size, msg->rcpt_total);
-	qmgr_message_read(msg, fd, in);
+	qmgr_message_read(msg, fd, in, sched_read_limit(qmgr_sched, &msg->sched, 1));
 	ret = 1;
     }
     qfile_in_free(in);
@@ -369,23 +377,50 @@ out:
     return (ret);
 }
 
-/* qmgr_message_refill - read the next batch; 1 if anything is to deliver */
+/* qmgr_message_refill - read up to limit more recipients from where we stopped */
 
-static int qmgr_message_refill(QMGR_MESSAGE *msg)
+static void qmgr_message_refill(QMGR_MESSAGE *msg, long limit)
 {
     QFILE_IN *in;
     int     fd;
 
-    if (msg->rcpt_next == 0 || (fd = qmgr_message_open(msg->qid)) < 0)
-	return (0);
+    if (msg->rcpt_next == 0 || limit <= 0)
+	return;
+    if ((fd = qmgr_message_open(msg->qid)) < 0) {
+	msg->flags |= QMGR_MSG_DEFERRED;	/* never finalize unread mail as done */
+	msg->rcpt_next = 0;
+	sched_read_done(qmgr_sched, &msg->sched, 0);
+	return;
+    }
     in = qfile_in_open(fd);
-    if (qfile_in_seek(in, msg->rcpt_next) == 0)
-	qmgr_message_read(msg, fd, in);
-    else
+    if (qfile_in_seek(in, msg->rcpt_next) == 0) {
+	qmgr_message_read(msg, fd, in, limit);
+    } else {
 	msg->flags |= QMGR_MSG_CORRUPT;
+	msg->rcpt_next = 0;
+	sched_read_done(qmgr_sched, &msg->sched, 0);
+    }
     qfile_in_free(in);
     close(fd);
-    return (msg->sched.refcount > 0);
+}
+
+/* qmgr_no_more_reads - admin marks and finalizing stop reading the file */
+
+static int qmgr_no_more_reads(const QMGR_MESSAGE *msg)
+{
+    return ((msg->flags & (QMGR_MSG_DELETE | QMGR_MSG_HOLD | QMGR_MSG_REQUEUE
+			   | QMGR_MSG_FINAL)) != 0);
+}
+
+/* qmgr_read_more - SCHED_OPS read_more: a refill the scheduler decided on */
+
+void    qmgr_read_more(void *ctx, SCHED_MESSAGE *sm, long limit)
+{
+    QMGR_MESSAGE *msg = sm->owner;
+
+    (void) ctx;
+    if (!qmgr_no_more_reads(msg))
+	qmgr_message_refill(msg, limit);
 }
 
 /* qmgr_backoff - next-try time: the message's age, within bounds (§7.2) */
@@ -503,10 +538,15 @@ static void qmgr_finalize(QMGR_MESSAGE *msg)
 void    qmgr_message_idle(void *ctx, SCHED_MESSAGE *sm)
 {
     QMGR_MESSAGE *msg = sm->owner;
+    long    limit;
 
     (void) ctx;
-    if (!(msg->flags & (QMGR_MSG_DELETE | QMGR_MSG_HOLD | QMGR_MSG_REQUEUE | QMGR_MSG_FINAL))
-	&& qmgr_message_refill(msg))
-	return;
+    /* Recipients settled at read time (bounced, deferred) leave none live: read on. */
+    while (!qmgr_no_more_reads(msg) && msg->rcpt_next != 0) {
+	limit = sched_read_limit(qmgr_sched, sm, 0);
+	qmgr_message_refill(msg, limit > 0 ? limit : 1);
+	if (sm->refcount > 0)
+	    return;
+    }
     qmgr_finalize(msg);
 }

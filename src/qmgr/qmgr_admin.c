@@ -7,8 +7,15 @@
  *	work, an admin operation can never race a delivery: a message in the
  *	active queue is marked, its waiting deliveries are dropped, and it
  *	moves (or goes) as soon as the deliveries in flight have finished.
+ *
+ *	The "status" request (posthorn status -j) asks for the scheduler's
+ *	state as JSON. It can be far larger than a datagram, so qmgr writes
+ *	it to a new file next to the requester's socket (reply_to plus
+ *	".json"), which the requester reads and removes.
  */
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -143,6 +150,41 @@ static void qmgr_admin_reply(const char *reply_to, int status, int count, const 
     dstr_free(out);
 }
 
+/* qmgr_admin_status - the scheduler state into reply_to.json; 0 or -1 */
+
+static int qmgr_admin_status(const char *reply_to)
+{
+    DSTR   *path = dstr_new(64);
+    DSTR   *json = dstr_new(4096);
+    size_t  off = 0;
+    ssize_t n;
+    int     fd;
+    int     ret = -1;
+
+    dstr_sprintf(path, "%s.json", reply_to);
+    qmgr_clock();
+    sched_dump_json(qmgr_sched, qmgr_active_count, json);
+    dstr_catc(json, '\n');
+    /* O_EXCL|O_NOFOLLOW: never write through a name someone else prepared. */
+    if ((fd = open(dstr_str(path), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		   0644)) < 0) {
+	msg_warn("status reply %s: %m", dstr_str(path));
+    } else {
+	while (off < dstr_len(json)
+	       && ((n = write(fd, dstr_str(json) + off, dstr_len(json) - off)) > 0
+		   || (n < 0 && errno == EINTR)))
+	    off += n > 0 ? (size_t) n : 0;
+	if (off < dstr_len(json))
+	    msg_warn("status reply %s: %m", dstr_str(path));
+	else
+	    ret = 0;
+	close(fd);
+    }
+    dstr_free(path);
+    dstr_free(json);
+    return (ret);
+}
+
 /* qmgr_admin_request - parse and carry out */
 
 void    qmgr_admin_request(const char *buf, size_t len)
@@ -165,7 +207,12 @@ void    qmgr_admin_request(const char *buf, size_t len)
     }
     for (op = qmgr_admin_ops; op->name && strcmp(op->name, name) != 0; op++)
 	 /* find */ ;
-    if (op->name == NULL) {
+    if (strcmp(name, "status") == 0) {
+	if (qmgr_admin_status(reply_to) < 0)
+	    qmgr_admin_reply(reply_to, 1, 0, "cannot write the status file");
+	else
+	    qmgr_admin_reply(reply_to, 0, 0, "");
+    } else if (op->name == NULL) {
 	qmgr_admin_reply(reply_to, 1, 0, "unknown request");
     } else if (strcmp(id, "ALL") == 0) {
 	count = qmgr_admin_all(op);

@@ -6,10 +6,13 @@
  *	it is ready does qmgr pick the entry to send (late binding, docs/
  *	scheduler.md §3.2), so the choice uses the state of that moment. All
  *	of it is non-blocking, driven by the event loop: qmgr never waits for
- *	a delivery. A transport whose agent cannot be reached is dead for
- *	transport_retry_time and its mail is deferred meanwhile (§4.8).
+ *	a delivery. A transport whose agent cannot be reached, or hangs up
+ *	before it says it is ready, is dead for transport_retry_time and its
+ *	mail is deferred meanwhile (§4.8). With transport_rate_delay, qmgr
+ *	waits that long between the agent's "ready" and the selection.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -38,40 +41,98 @@ typedef struct QMGR_AGENT {
     SCHED_ENTRY *entry;
     int     fd;
     int     state;
+    EVLOOP_TIMER rate_timer;		/* transport_rate_delay before selecting */
     DSTR   *in;
     DSTR   *out;
     size_t  out_off;
 } QMGR_AGENT;
 
-static HTABLE *qmgr_dead_until;		/* transport name -> double * */
+/* Per-transport parameters: <transport>_suffix, else the fallback (§4.1). */
+typedef struct QMGR_CONF_PARAM {
+    const char *suffix;
+    const char *fallback;
+    int     (*lookup) (const char *, const char *, int *, DSTR *);
+    size_t  offset;
+} QMGR_CONF_PARAM;
+
+#define QMGR_CONF_INT(sfx, fb, field) \
+    {sfx, fb, cfg_lookup_int, offsetof(SCHED_TRANSPORT_CONF, field)}
+#define QMGR_CONF_TIME(sfx, fb, field) \
+    {sfx, fb, cfg_lookup_time, offsetof(SCHED_TRANSPORT_CONF, field)}
+
+static const QMGR_CONF_PARAM qmgr_conf_params[] = {
+    QMGR_CONF_INT("destination_concurrency_limit", "default_destination_concurrency_limit",
+		  dest_concurrency_limit),
+    QMGR_CONF_INT("initial_destination_concurrency", "initial_destination_concurrency",
+		  init_dest_concurrency),
+    QMGR_CONF_INT("destination_recipient_limit", "default_destination_recipient_limit",
+		  dest_recipient_limit),
+    QMGR_CONF_INT("destination_concurrency_failed_cohort_limit",
+		  "default_destination_concurrency_failed_cohort_limit", cohort_limit),
+    QMGR_CONF_TIME("destination_rate_delay", "default_destination_rate_delay",
+		   dest_rate_delay),
+    QMGR_CONF_TIME("transport_rate_delay", "default_transport_rate_delay",
+		   transport_rate_delay),
+    QMGR_CONF_INT("recipient_limit", "default_recipient_limit", recipient_limit),
+    QMGR_CONF_INT("extra_recipient_limit", "default_extra_recipient_limit",
+		  extra_recipient_limit),
+    QMGR_CONF_INT("recipient_refill_limit", "default_recipient_refill_limit", refill_limit),
+    QMGR_CONF_TIME("recipient_refill_delay", "default_recipient_refill_delay", refill_delay),
+    QMGR_CONF_INT("delivery_slot_cost", "default_delivery_slot_cost", slot_cost),
+    QMGR_CONF_INT("delivery_slot_discount", "default_delivery_slot_discount", slot_discount),
+    QMGR_CONF_INT("delivery_slot_loan", "default_delivery_slot_loan", slot_loan),
+    QMGR_CONF_INT("minimum_delivery_slots", "default_minimum_delivery_slots", min_slots),
+    {0},
+};
+
+/* qmgr_conf_feedback - a feedback parameter; a bad value is logged, 1 used */
+
+static void qmgr_conf_feedback(const char *transport, const char *which, SCHED_FEEDBACK *fb)
+{
+    DSTR   *param = dstr_new(64);
+    DSTR   *fallback = dstr_new(64);
+    const char *value;
+
+    dstr_sprintf(param, "%s_destination_concurrency_%s_feedback", transport, which);
+    dstr_sprintf(fallback, "default_destination_concurrency_%s_feedback", which);
+    if ((value = cfg_lookup(dstr_str(param))) == NULL) {
+	value = cfg_lookup(dstr_str(fallback));
+	dstr_strcpy(param, dstr_str(fallback));
+    }
+    if (value != NULL && sched_feedback_parse(value, fb) < 0) {
+	msg_warn("parameter %s: bad value \"%s\" (a number, a/b or a/concurrency) "
+		 "-- using 1", dstr_str(param), value);
+	fb->value = 1;
+	fb->per_window = 0;
+    }
+    dstr_free(param);
+    dstr_free(fallback);
+}
 
 /* qmgr_transport_conf - per-transport settings with their default_ fallbacks */
 
 void    qmgr_transport_conf(void *ctx, const char *name, SCHED_TRANSPORT_CONF *conf)
 {
+    const QMGR_CONF_PARAM *cp;
     DSTR   *param = dstr_new(64);
     DSTR   *err = dstr_new(64);
 
     (void) ctx;
-    dstr_sprintf(param, "%s_destination_concurrency_limit", name);
-    if (cfg_lookup_int(dstr_str(param), "default_destination_concurrency_limit",
-		       &conf->dest_concurrency_limit, err) < 0)
-	msg_warn("%s -- using the default", dstr_str(err));
-    dstr_sprintf(param, "%s_destination_recipient_limit", name);
-    if (cfg_lookup_int(dstr_str(param), "default_destination_recipient_limit",
-		       &conf->dest_recipient_limit, err) < 0)
-	msg_warn("%s -- using the default", dstr_str(err));
-    dstr_sprintf(param, "%s_initial_destination_concurrency", name);
-    if (cfg_lookup_int(dstr_str(param), "initial_destination_concurrency",
-		       &conf->init_dest_concurrency, err) < 0)
-	msg_warn("%s -- using the default", dstr_str(err));
+    for (cp = qmgr_conf_params; cp->suffix; cp++) {
+	dstr_sprintf(param, "%s_%s", name, cp->suffix);
+	if (cp->lookup(dstr_str(param), cp->fallback, (int *) ((char *) conf + cp->offset),
+		       err) < 0)
+	    msg_warn("%s -- using the default", dstr_str(err));
+    }
+    qmgr_conf_feedback(name, "positive", &conf->pos_feedback);
+    qmgr_conf_feedback(name, "negative", &conf->neg_feedback);
     dstr_free(param);
     dstr_free(err);
 }
 
-/* qmgr_defer_entry - record a deferral for each recipient without delivering */
+/* qmgr_defer_entry - SCHED_OPS defer_entry: a deferral for each recipient, no delivery */
 
-void    qmgr_defer_entry(SCHED_ENTRY *e, const char *dsn, const char *reason)
+void    qmgr_defer_entry(void *ctx, SCHED_ENTRY *e, const char *dsn, const char *reason)
 {
     QMGR_MESSAGE *msg = e->message->owner;
     DELIVERY_TIMES t;
@@ -79,6 +140,7 @@ void    qmgr_defer_entry(SCHED_ENTRY *e, const char *dsn, const char *reason)
     DSTR   *err = dstr_new(64);
     size_t  i;
 
+    (void) ctx;
     memset(&t, 0, sizeof(t));
     t.arrival = msg->arrival;
     t.active = msg->active_time;
@@ -100,49 +162,11 @@ void    qmgr_defer_entry(SCHED_ENTRY *e, const char *dsn, const char *reason)
     dstr_free(err);
 }
 
-/* qmgr_drain_cb - a todo entry of a dead transport */
-
-static void qmgr_drain_cb(void *ctx, SCHED_ENTRY *e)
-{
-    (void) ctx;
-    qmgr_defer_entry(e, "4.3.0", "mail transport unavailable");
-    sched_entry_done(qmgr_sched, e, SCHED_DONE_DEFER);
-}
-
-/* qmgr_transport_dead - the agent cannot be reached: defer, and wait a while */
-
-static void qmgr_transport_dead(SCHED_TRANSPORT *t, const char *why)
-{
-    double *until;
-    const char *name = sched_transport_name(t);
-
-    if (qmgr_dead_until == NULL)
-	qmgr_dead_until = htable_new(8);
-    if ((until = htable_find(qmgr_dead_until, name)) == NULL) {
-	until = mymalloc(sizeof(*until));
-	htable_enter(qmgr_dead_until, name, until);
-    }
-    *until = qmgr_now() + var_transport_retry_time;
-    msg_warn("connect to transport %s/%s: %s", SPOOL_PRIVATE, name, why);
-    sched_transport_drain(qmgr_sched, t, qmgr_drain_cb, NULL);
-}
-
-/* qmgr_transport_is_dead - within transport_retry_time of a failure? */
-
-static int qmgr_transport_is_dead(SCHED_TRANSPORT *t)
-{
-    double *until;
-
-    if (qmgr_dead_until == NULL
-	|| (until = htable_find(qmgr_dead_until, sched_transport_name(t))) == NULL)
-	return (0);
-    return (qmgr_now() < *until);
-}
-
 /* qmgr_agent_free - close and forget */
 
 static void qmgr_agent_free(QMGR_AGENT *a)
 {
+    evloop_timer_cancel(&a->rate_timer);
     evloop_forget(a->fd);
     close(a->fd);
     dstr_free(a->in);
@@ -183,7 +207,8 @@ static void qmgr_agent_crashed(QMGR_AGENT *a, const char *why)
     msg_warn("%s: %s delivery agent for %s: %s", msg->qid,
 	     sched_transport_name(a->transport), sched_entry_nexthop(a->entry), why);
     msg->flags |= QMGR_MSG_DEFERRED;
-    sched_entry_done(qmgr_sched, a->entry, SCHED_DONE_CRASH);
+    qmgr_clock();
+    sched_entry_done(qmgr_sched, a->entry, SCHED_DONE_CRASH, NULL, NULL);
     qmgr_agent_free(a);
 }
 
@@ -193,6 +218,7 @@ static void qmgr_agent_reply_event(int fd, void *ctx)
 {
     QMGR_AGENT *a = ctx;
     ATTR_LIST *reply;
+    const char *hop_reason;
     long    status;
     long    used;
     int     rc;
@@ -215,9 +241,15 @@ static void qmgr_agent_reply_event(int fd, void *ctx)
     }
     if (status == DELIVER_STAT_DEFER)
 	((QMGR_MESSAGE *) a->entry->message->owner)->flags |= QMGR_MSG_DEFERRED;
-    attr_list_free(reply);
+    /* A hop status means the destination itself failed: negative feedback (§4.4). */
+    hop_reason = attr_get_str(reply, "hop_reason");
+    if (hop_reason != NULL && *hop_reason == 0)
+	hop_reason = NULL;
+    qmgr_clock();
     sched_entry_done(qmgr_sched, a->entry, status == DELIVER_STAT_OK ?
-		     SCHED_DONE_OK : SCHED_DONE_DEFER);
+		     SCHED_DONE_OK : SCHED_DONE_DEFER,
+		     attr_get_str(reply, "hop_status"), hop_reason);
+    attr_list_free(reply);
     qmgr_agent_free(a);
 }
 
@@ -275,7 +307,29 @@ static void qmgr_agent_request(QMGR_AGENT *a)
     deliver_request_free(req);
 }
 
-/* qmgr_agent_ready_event - the agent is there: bind an entry to it now */
+/* qmgr_agent_select - bind an entry to the agent now (late binding, §3.2) */
+
+static void qmgr_agent_select(QMGR_AGENT *a)
+{
+    qmgr_clock();
+    if ((a->entry = sched_select(qmgr_sched, a->transport)) == NULL) {
+	sched_transport_unlock(a->transport);
+	qmgr_agent_free(a);			/* nothing left to do meanwhile */
+	return;
+    }
+    a->state = AGENT_WRITING;
+    qmgr_agent_request(a);
+    qmgr_agent_write_event(a->fd, a);
+}
+
+/* qmgr_agent_rate_event - transport_rate_delay has passed */
+
+static void qmgr_agent_rate_event(void *ctx)
+{
+    qmgr_agent_select(ctx);
+}
+
+/* qmgr_agent_ready_event - the agent is there */
 
 static void qmgr_agent_ready_event(int fd, void *ctx)
 {
@@ -283,6 +337,7 @@ static void qmgr_agent_ready_event(int fd, void *ctx)
     ATTR_LIST *ready = attr_list_new();
     long    used;
     int     rc;
+    int     delay;
 
     rc = qmgr_agent_read(a);
     used = attr_parse(dstr_str(a->in), dstr_len(a->in), ready, ATTR_MAX_LEN, 16);
@@ -291,18 +346,20 @@ static void qmgr_agent_ready_event(int fd, void *ctx)
 	return;					/* need more */
     sched_agent_settled(a->transport);
     if (used <= 0) {
+	/* As unusable as a socket nobody listens on (§4.8): master throttles
+	 * a service whose processes die at start and closes what connects. */
 	msg_warn("delivery agent %s did not say it was ready", sched_transport_name(a->transport));
+	sched_transport_unlock(a->transport);
+	qmgr_clock();
+	sched_transport_dead(qmgr_sched, a->transport, "mail transport unavailable");
 	qmgr_agent_free(a);
 	return;
     }
-    if ((a->entry = sched_select(qmgr_sched, a->transport)) == NULL) {
-	qmgr_agent_free(a);			/* nothing left to do meanwhile */
-	return;
-    }
     evloop_read_off(fd);
-    a->state = AGENT_WRITING;
-    qmgr_agent_request(a);
-    qmgr_agent_write_event(fd, a);
+    if ((delay = sched_transport_rate_delay(a->transport)) > 0)
+	evloop_timer_set(&a->rate_timer, qmgr_agent_rate_event, a, delay * 1000LL);
+    else
+	qmgr_agent_select(a);
 }
 
 /* qmgr_deliver_start - ask for one agent for transport t */
@@ -313,14 +370,11 @@ void    qmgr_deliver_start(SCHED_TRANSPORT *t)
     QMGR_AGENT *a;
     int     fd;
 
-    if (qmgr_transport_is_dead(t)) {
-	sched_transport_drain(qmgr_sched, t, qmgr_drain_cb, NULL);
-	dstr_free(path);
-	return;
-    }
     spool_service_path(path, 1, sched_transport_name(t));
     if ((fd = sock_unix_connect(dstr_str(path))) < 0) {
-	qmgr_transport_dead(t, strerror(errno));
+	msg_warn("connect to transport %s: %m", dstr_str(path));
+	qmgr_clock();
+	sched_transport_dead(qmgr_sched, t, "mail transport unavailable");
 	dstr_free(path);
 	return;
     }

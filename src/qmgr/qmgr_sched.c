@@ -1,85 +1,80 @@
 /*
- * qmgr_sched - scheduling core
+ * qmgr_sched - scheduling core: objects, recipients, agents, completion
  * DESCRIPTION
- *	Decides what is delivered next, without doing any I/O. Recipients
- *	of a message are grouped per (transport, next hop) into entries of at
- *	most destination_recipient_limit recipients. VERP mail is grouped the
- *	same way, unlike Postfix, which sends one recipient per request: the
- *	agent makes one transaction per recipient anyway, and keeping them in
- *	one request puts them on one connection with one round trip to qmgr. Each
- *	destination runs at most its window of deliveries at once (the
- *	destination concurrency limit). Transports take turns (round robin);
- *	within a transport, jobs are served in the order their messages
- *	entered the active queue, and within a job its destinations take
- *	turns (docs/scheduler.md §3.1, §6.3 without preemption).
+ *	The queue manager's decisions, without any I/O (docs/scheduler.md):
+ *	recipients are grouped per (transport, next hop) into entries of at
+ *	most destination_recipient_limit recipients; transports take turns;
+ *	a delivery agent is asked for only when there is work it could do,
+ *	and its entry is chosen when it is ready (qmgr_sched_select.c);
+ *	destination windows follow concurrency feedback and dead destinations
+ *	are remembered (qmgr_sched_window.c); recipient slots bound memory
+ *	(qmgr_sched_slots.c).
+ *
+ *	VERP mail is grouped like any other mail, unlike Postfix, which sends
+ *	one recipient per request: the agent makes one transaction per
+ *	recipient anyway, and one request puts them on one connection.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "qmgr_sched.h"
-#include "htable.h"
+#include "qmgr_sched_int.h"
+#include "argv.h"
 #include "mymalloc.h"
 #include "msg.h"
+#include "strutil.h"
 
-#define SCHED_MAX_PENDING	2	/* agent requests not yet ready, per transport */
-
-struct SCHED_QUEUE {
-    char   *name;
-    SCHED_TRANSPORT *transport;
-    SCHED_ENTRY *todo_head;
-    SCHED_ENTRY *todo_tail;
-    SCHED_ENTRY *busy_head;
-    int     todo;
-    int     busy;
-    int     window;			/* deliveries allowed at once */
-    int     ready;			/* this queue's share of transport->ready */
-};
-
-struct SCHED_PEER {
-    SCHED_JOB *job;
-    SCHED_QUEUE *queue;
-    SCHED_ENTRY *head;			/* not-yet-selected entries, in order */
-    SCHED_ENTRY *tail;
-    SCHED_PEER *next;
-};
-
-struct SCHED_JOB {
-    SCHED_MESSAGE *message;
-    SCHED_TRANSPORT *transport;
-    SCHED_PEER *peers;			/* round robin: selection rotates it */
-    HTABLE *peer_by_queue;
-    int     linked;			/* on the transport's job list */
-    SCHED_JOB *next;			/* transport job list, time order */
-    SCHED_JOB *prev;
-    SCHED_JOB *msg_next;		/* message's jobs */
-};
-
-struct SCHED_TRANSPORT {
-    char   *name;
-    SCHED_TRANSPORT_CONF conf;
-    HTABLE *queues;
-    SCHED_JOB *jobs_head;
-    SCHED_JOB *jobs_tail;
-    int     pending;			/* agents asked for, not ready yet */
-    int     ready;			/* sum over queues of min(window - busy, todo) */
-    SCHED_TRANSPORT *next;
-};
-
-struct SCHED {
-    SCHED_OPS ops;
-    SCHED_TRANSPORT *transports;
-    SCHED_TRANSPORT *rr;		/* where the next round-robin turn starts */
-    long    rcpts;
-};
+ /*
+  * The recipient_delimiter: an address extension starts at it. XXX A
+  * constant until it is a main.cf parameter.
+  */
+#define SCHED_RCPT_DELIM	'+'
 
 /* sched_new - empty scheduler */
 
-SCHED  *sched_new(const SCHED_OPS *ops)
+SCHED  *sched_new(const SCHED_CONF *conf, const SCHED_OPS *ops)
 {
     SCHED  *sched = mycalloc(1, sizeof(*sched));
 
+    sched->conf = *conf;
     sched->ops = *ops;
+    if (sched->conf.rcpt_limit < 1)
+	sched->conf.rcpt_limit = 1;
+    if (sched->conf.rcpt_minimum < 1)
+	sched->conf.rcpt_minimum = 1;
+    sched->qname = dstr_new(64);
+    sched->qhop = dstr_new(64);
     return (sched);
+}
+
+/* sched_queue_names - the names of a transport's queues, to walk while deleting */
+
+static void sched_queue_name_one(const char *key, void *value, void *ctx)
+{
+    (void) value;
+    argv_add((ARGV *) ctx, key);
+}
+
+static ARGV *sched_queue_names(SCHED_TRANSPORT *t)
+{
+    ARGV   *names = argv_new(htable_count(t->queues) + 1);
+
+    htable_walk(t->queues, sched_queue_name_one, names);
+    return (names);
+}
+
+/* sched_queue_free_one - htable_free callback */
+
+static void sched_queue_free_one(void *value)
+{
+    SCHED_QUEUE *q = value;
+
+    free(q->dead_reason);
+    free(q->dead_dsn);
+    free(q->nexthop);
+    free(q->name);
+    free(q);
 }
 
 /* sched_free - release (only when nothing is in flight) */
@@ -91,31 +86,67 @@ void    sched_free(SCHED *sched)
 
     for (t = sched->transports; t; t = next) {
 	next = t->next;
-	htable_free(t->queues, NULL);
+	htable_free(t->queues, sched_queue_free_one);
+	free(t->dead_reason);
 	free(t->name);
 	free(t);
     }
+    dstr_free(sched->qname);
+    dstr_free(sched->qhop);
     free(sched);
 }
 
-/* sched_queue_ready - recompute a queue's contribution to its transport */
+/* sched_set_now - the time of the event being handled */
 
-static void sched_queue_ready(SCHED_QUEUE *q)
+void    sched_set_now(SCHED *sched, double now)
 {
-    int     room = q->window - q->busy;
-    int     ready = room < q->todo ? room : q->todo;
-
-    if (ready < 0)
-	ready = 0;
-    q->transport->ready += ready - q->ready;
-    q->ready = ready;
+    sched->now = now;
 }
 
-/* sched_transport - find or create by name */
+/* sched_log - through the caller */
 
-static SCHED_TRANSPORT *sched_transport(SCHED *sched, const char *name)
+void    sched_log(SCHED *sched, const char *fmt,...)
+{
+    DSTR   *buf;
+    va_list ap;
+
+    if (sched->ops.log == NULL)
+	return;
+    buf = dstr_new(128);
+    va_start(ap, fmt);
+    (void) dstr_vprintf(buf, fmt, ap);
+    va_end(ap);
+    sched->ops.log(sched->ops.ctx, dstr_str(buf));
+    dstr_free(buf);
+}
+
+/* sched_conf_defaults - what a transport has before transport_conf fills it */
+
+static void sched_conf_defaults(SCHED_TRANSPORT_CONF *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->dest_concurrency_limit = 20;
+    c->init_dest_concurrency = 5;
+    c->dest_recipient_limit = 50;
+    c->pos_feedback.value = 1;
+    c->neg_feedback.value = 1;
+    c->cohort_limit = 1;
+    c->recipient_limit = 20000;
+    c->extra_recipient_limit = 1000;
+    c->refill_limit = 100;
+    c->refill_delay = 5;
+    c->slot_cost = 5;
+    c->slot_discount = 50;
+    c->slot_loan = 3;
+    c->min_slots = 3;
+}
+
+/* sched_transport_get - find or create by name (§4.1 limits) */
+
+SCHED_TRANSPORT *sched_transport_get(SCHED *sched, const char *name)
 {
     SCHED_TRANSPORT *t;
+    SCHED_TRANSPORT_CONF *c;
 
     for (t = sched->transports; t; t = t->next)
 	if (strcmp(t->name, name) == 0)
@@ -123,89 +154,174 @@ static SCHED_TRANSPORT *sched_transport(SCHED *sched, const char *name)
     t = mycalloc(1, sizeof(*t));
     t->name = mystrdup(name);
     t->queues = htable_new(64);
-    t->conf.dest_concurrency_limit = 20;
-    t->conf.init_dest_concurrency = 5;
-    t->conf.dest_recipient_limit = 50;
+    t->blocker_tag = 1;
+    c = &t->conf;
+    sched_conf_defaults(c);
     if (sched->ops.transport_conf)
-	sched->ops.transport_conf(sched->ops.ctx, name, &t->conf);
+	sched->ops.transport_conf(sched->ops.ctx, name, c);
+    if (c->init_dest_concurrency < 1)
+	c->init_dest_concurrency = 1;
+    if (c->dest_rate_delay > 0)
+	c->dest_concurrency_limit = 1;
+    if (c->dest_concurrency_limit > 0 && c->dest_concurrency_limit < c->init_dest_concurrency)
+	c->init_dest_concurrency = c->dest_concurrency_limit;
+    t->pool = c->recipient_limit;
     t->next = sched->transports;
     sched->transports = t;
     return (t);
 }
 
-/* sched_queue - find or create a destination */
+/* sched_queue_ready - recompute a queue's contribution to its transport */
 
-static SCHED_QUEUE *sched_queue(SCHED_TRANSPORT *t, const char *name)
+void    sched_queue_ready(SCHED_QUEUE *q)
+{
+    int     room = q->window - q->busy;
+    int     ready = room < q->todo ? room : q->todo;
+
+    if (ready < 0 || q->window <= 0)
+	ready = 0;
+    q->transport->ready += ready - q->ready;
+    q->ready = ready;
+}
+
+/* sched_queue_name - the queue a recipient goes to (§1), in sched->qname and ->qhop */
+
+static const char *sched_queue_name(SCHED *sched, const SCHED_TRANSPORT *t,
+				            const char *nexthop, const char *address)
+{
+    const char *at;
+    const char *ext;
+    size_t  len;
+
+    dstr_strcpy(sched->qhop, nexthop);
+    str_lower(dstr_data(sched->qhop));
+    DSTR_RESET(sched->qname);
+    if (t->conf.dest_recipient_limit == 1) {
+	/* Per-recipient queues: localpart@nexthop, without the extension. */
+	at = strrchr(address, '@');
+	len = at ? (size_t) (at - address) : strlen(address);
+	if (len > 1 && (ext = memchr(address + 1, SCHED_RCPT_DELIM, len - 1)) != NULL)
+	    len = (size_t) (ext - address);
+	dstr_cat(sched->qname, address, len);
+	dstr_catc(sched->qname, '@');
+    }
+    dstr_cats(sched->qname, dstr_str(sched->qhop));
+    return (str_lower(dstr_data(sched->qname)));
+}
+
+/* sched_queue_get - find or create a destination */
+
+static SCHED_QUEUE *sched_queue_get(SCHED *sched, SCHED_TRANSPORT *t, const char *name,
+				            const char *nexthop)
 {
     SCHED_QUEUE *q = htable_find(t->queues, name);
 
     if (q == NULL) {
 	q = mycalloc(1, sizeof(*q));
 	q->name = mystrdup(name);
+	q->nexthop = mystrdup(nexthop);
 	q->transport = t;
-	q->window = t->conf.dest_concurrency_limit > 0 ?
-	    t->conf.dest_concurrency_limit : 1000000;
+	sched_window_init(q);
 	htable_enter(t->queues, name, q);
+	sched->queues++;
     }
     return (q);
 }
 
-/* sched_queue_gc - a ready destination with nothing to do is deleted */
+/* sched_queue_gc - a ready destination with nothing to do is deleted (§1) */
 
-static void sched_queue_gc(SCHED_QUEUE *q)
+void    sched_queue_gc(SCHED *sched, SCHED_QUEUE *q)
 {
-    if (q->todo == 0 && q->busy == 0) {
-	(void) htable_delete(q->transport->queues, q->name);
-	free(q->name);
-	free(q);
-    }
+    if (q->window <= 0 || q->todo > 0 || q->busy > 0 || q->pinned)
+	return;
+    if (sched->ops.timer)
+	sched->ops.timer(sched->ops.ctx, SCHED_TIMER_QUEUE, q, 0);
+    (void) htable_delete(q->transport->queues, q->name);
+    sched->queues--;
+    sched_queue_free_one(q);
 }
 
-/* sched_job - the message's job on a transport, linked in time order */
+/* sched_job_get - the message's job on a transport */
 
-static SCHED_JOB *sched_job(SCHED_MESSAGE *msg, SCHED_TRANSPORT *t)
+static SCHED_JOB *sched_job_get(SCHED_MESSAGE *msg, SCHED_TRANSPORT *t)
 {
     SCHED_JOB *job;
-    SCHED_JOB *after;
 
     for (job = msg->jobs; job; job = job->msg_next)
 	if (job->transport == t)
-	    break;
-    if (job == NULL) {
-	job = mycalloc(1, sizeof(*job));
-	job->message = msg;
-	job->transport = t;
-	job->peer_by_queue = htable_new(4);
-	job->msg_next = msg->jobs;
-	msg->jobs = job;
-    }
-    if (!job->linked) {				/* scan back past younger jobs */
-	for (after = t->jobs_tail; after; after = after->prev)
-	    if (after->message->queued_time <= msg->queued_time)
-		break;
-	job->prev = after;
-	job->next = after ? after->next : t->jobs_head;
-	if (job->next)
-	    job->next->prev = job;
-	else
-	    t->jobs_tail = job;
-	if (after)
-	    after->next = job;
-	else
-	    t->jobs_head = job;
-	job->linked = 1;
-    }
+	    return (job);
+    job = mycalloc(1, sizeof(*job));
+    job->message = msg;
+    job->transport = t;
+    job->peer_by_queue = htable_new(4);
+    job->msg_next = msg->jobs;
+    msg->jobs = job;
     return (job);
 }
 
-/* sched_job_unlink - off the transport's list (nothing left to select) */
+/* sched_job_link - into both transport lists, by queued time (§6.1) */
 
-static void sched_job_unlink(SCHED_JOB *job)
+void    sched_job_link(SCHED_JOB *job)
+{
+    SCHED_TRANSPORT *t = job->transport;
+    double  when = job->message->queued_time;
+    SCHED_JOB *after;
+    int     passed_current = 0;
+
+    if (job->linked)
+	return;
+    /* Time list: never reordered. */
+    for (after = t->time_tail; after && after->message->queued_time > when;
+	 after = after->time_prev)
+	 /* scan back past younger jobs */ ;
+    job->time_prev = after;
+    job->time_next = after ? after->time_next : t->time_head;
+    if (job->time_next)
+	job->time_next->time_prev = job;
+    else
+	t->time_tail = job;
+    if (after)
+	after->time_next = job;
+    else
+	t->time_head = job;
+    /* Scheduler list: jobs on a preemption stack do not count as younger. */
+    for (after = t->jobs_tail; after; after = after->prev) {
+	if (after == t->current)
+	    passed_current = 1;
+	if (after->parent == NULL && after->message->queued_time <= when)
+	    break;
+    }
+    if (after == t->current && after != NULL)
+	passed_current = 0;
+    job->prev = after;
+    job->next = after ? after->next : t->jobs_head;
+    if (job->next)
+	job->next->prev = job;
+    else
+	t->jobs_tail = job;
+    if (after)
+	after->next = job;
+    else
+	t->jobs_head = job;
+    job->linked = 1;
+    if (t->current == NULL || passed_current)
+	t->current = job;
+    sched_candidate_reset(t);
+    sched_slots_link(t, job);
+}
+
+/* sched_job_unlink - off both lists; current moves on (§6.6 retire) */
+
+void    sched_job_unlink(SCHED_JOB *job)
 {
     SCHED_TRANSPORT *t = job->transport;
 
     if (!job->linked)
 	return;
+    if (t->current == job)
+	t->current = job->next;
+    if (t->next_unread == job)
+	t->next_unread = NULL;			/* the caller advanced it first */
     if (job->prev)
 	job->prev->next = job->next;
     else
@@ -214,13 +330,22 @@ static void sched_job_unlink(SCHED_JOB *job)
 	job->next->prev = job->prev;
     else
 	t->jobs_tail = job->prev;
-    job->next = job->prev = NULL;
+    if (job->time_prev)
+	job->time_prev->time_next = job->time_next;
+    else
+	t->time_head = job->time_next;
+    if (job->time_next)
+	job->time_next->time_prev = job->time_prev;
+    else
+	t->time_tail = job->time_prev;
+    job->next = job->prev = job->time_next = job->time_prev = NULL;
     job->linked = 0;
+    sched_candidate_reset(t);
 }
 
-/* sched_peer - the job's share of a queue */
+/* sched_peer_get - the job's share of a queue */
 
-static SCHED_PEER *sched_peer(SCHED_JOB *job, SCHED_QUEUE *q)
+static SCHED_PEER *sched_peer_get(SCHED_JOB *job, SCHED_QUEUE *q)
 {
     SCHED_PEER *p = htable_find(job->peer_by_queue, q->name);
     SCHED_PEER **pp;
@@ -255,23 +380,49 @@ static void sched_peer_drop(SCHED_PEER *p)
 
 /* sched_message_init - a message entering the active queue */
 
-void    sched_message_init(SCHED_MESSAGE *msg, void *owner, double queued_time, int verp)
+void    sched_message_init(SCHED_MESSAGE *msg, void *owner, const char *id,
+			           double queued_time, int verp)
 {
     memset(msg, 0, sizeof(*msg));
     msg->owner = owner;
+    msg->id = id;
     msg->queued_time = queued_time;
     msg->verp = verp;
+    msg->rcpt_unread = 1;			/* unknown until the first read ends */
+}
+
+/* sched_entry_new - an entry for (job, queue), not on any list yet */
+
+static SCHED_ENTRY *sched_entry_new(SCHED_JOB *job, SCHED_QUEUE *q)
+{
+    SCHED_ENTRY *e = mycalloc(1, sizeof(*e));
+
+    e->message = job->message;
+    e->queue = q;
+    e->job = job;
+    return (e);
+}
+
+/* sched_entry_add_rcpt - one more recipient in an entry */
+
+static void sched_entry_add_rcpt(SCHED_ENTRY *e, const char *address, long offset)
+{
+    if (e->nrcpt == e->cap) {
+	e->cap = e->cap ? 2 * e->cap : 4;
+	e->rcpts = myrealloc(e->rcpts, e->cap * sizeof(SCHED_RCPT));
+    }
+    e->rcpts[e->nrcpt].address = mystrdup(address);
+    e->rcpts[e->nrcpt].offset = offset;
+    e->nrcpt++;
 }
 
 /* sched_entry_append - new todo entry at the end of queue and peer lists */
 
 static SCHED_ENTRY *sched_entry_append(SCHED_PEER *p)
 {
-    SCHED_ENTRY *e = mycalloc(1, sizeof(*e));
+    SCHED_ENTRY *e = sched_entry_new(p->job, p->queue);
     SCHED_QUEUE *q = p->queue;
 
-    e->message = p->job->message;
-    e->queue = q;
     e->peer = p;
     e->prev = q->todo_tail;
     if (q->todo_tail)
@@ -286,43 +437,76 @@ static SCHED_ENTRY *sched_entry_append(SCHED_PEER *p)
 	p->head = e;
     p->tail = e;
     e->message->refcount++;
+    p->job->read_entries++;
     sched_queue_ready(q);
     return (e);
 }
 
-/* sched_add_rcpt - assign one recipient */
+/* sched_defer_one - a recipient for a dead destination or transport */
+
+static void sched_defer_one(SCHED *sched, SCHED_JOB *job, SCHED_QUEUE *q,
+			            const char *address, long offset,
+			            const char *dsn, const char *reason)
+{
+    SCHED_ENTRY *e = sched_entry_new(job, q);
+
+    sched_entry_add_rcpt(e, address, offset);
+    sched->ops.defer_entry(sched->ops.ctx, e, dsn, reason);
+    free(e->rcpts[0].address);
+    free(e->rcpts);
+    free(e);
+}
+
+/* sched_add_rcpt - assign one recipient (§5.1) */
 
 void    sched_add_rcpt(SCHED *sched, SCHED_MESSAGE *msg, const char *transport,
 		               const char *nexthop, const char *address, long offset)
 {
-    SCHED_TRANSPORT *t = sched_transport(sched, transport);
-    SCHED_QUEUE *q = sched_queue(t, nexthop);
-    SCHED_JOB *job = sched_job(msg, t);
-    SCHED_PEER *p = sched_peer(job, q);
-    SCHED_ENTRY *e = p->tail;
+    SCHED_TRANSPORT *t = sched_transport_get(sched, transport);
+    SCHED_JOB *job = sched_job_get(msg, t);
+    SCHED_QUEUE *q;
+    SCHED_PEER *p;
+    SCHED_ENTRY *e;
     int     limit = t->conf.dest_recipient_limit;
+    const char *name = sched_queue_name(sched, t, nexthop, address);
 
+    q = sched_queue_get(sched, t, name, dstr_str(sched->qhop));
+    if (t->dead) {
+	sched_defer_one(sched, job, q, address, offset, "4.3.0", t->dead_reason);
+	sched_queue_gc(sched, q);
+	return;
+    }
+    if (q->window == SCHED_WINDOW_DEAD) {	/* destination status cache */
+	sched_defer_one(sched, job, q, address, offset, q->dead_dsn, q->dead_reason);
+	return;
+    }
+    sched_job_link(job);			/* new, or revived after retiring */
+    p = sched_peer_get(job, q);
+    e = p->tail;
     if (e == NULL || (limit > 0 && e->nrcpt >= (size_t) limit))
 	e = sched_entry_append(p);
-    if (e->nrcpt == e->cap) {
-	e->cap = e->cap ? 2 * e->cap : 4;
-	e->rcpts = myrealloc(e->rcpts, e->cap * sizeof(SCHED_RCPT));
-    }
-    e->rcpts[e->nrcpt].address = mystrdup(address);
-    e->rcpts[e->nrcpt].offset = offset;
-    e->nrcpt++;
+    sched_entry_add_rcpt(e, address, offset);
+    q->todo_rcpts++;
     msg->rcpt_count++;
+    job->rcpt_count++;
     sched->rcpts++;
+    if (sched_job_is_blocker(job)) {		/* new work may unblock it (§6.7) */
+	job->blocker_tag = 0;
+	t->current = t->jobs_head;
+	sched_candidate_reset(t);
+    }
 }
 
 /* sched_entry_unlink_todo - take an entry off its queue's todo and peer lists */
 
-static void sched_entry_unlink_todo(SCHED_ENTRY *e)
+void    sched_entry_unlink_todo(SCHED *sched, SCHED_ENTRY *e)
 {
     SCHED_QUEUE *q = e->queue;
     SCHED_PEER *p = e->peer;
     SCHED_ENTRY **pp;
+    SCHED_ENTRY *last;
 
+    (void) sched;
     if (e->prev)
 	e->prev->next = e->next;
     else
@@ -333,33 +517,43 @@ static void sched_entry_unlink_todo(SCHED_ENTRY *e)
 	q->todo_tail = e->prev;
     e->next = e->prev = NULL;
     q->todo--;
+    q->todo_rcpts -= (long) e->nrcpt;
     for (pp = &p->head; *pp && *pp != e; pp = &(*pp)->peer_next)
 	 /* find */ ;
     if (*pp) {
 	*pp = e->peer_next;
 	if (p->tail == e) {
-	    SCHED_ENTRY *t;
-
-	    for (t = p->head; t && t->peer_next; t = t->peer_next)
+	    for (last = p->head; last && last->peer_next; last = last->peer_next)
 		 /* last */ ;
-	    p->tail = t;
+	    p->tail = last;
 	}
     }
     e->peer_next = NULL;
     e->peer = NULL;
-    if (p->head == NULL) {
-	SCHED_JOB *job = p->job;
-
+    e->job->selected_entries++;
+    if (p->head == NULL)
 	sched_peer_drop(p);
-	if (job->peers == NULL)
-	    sched_job_unlink(job);
-    }
+    sched_queue_ready(q);
+}
+
+/* sched_entry_to_busy - a selected entry goes on its queue's busy list */
+
+void    sched_entry_to_busy(SCHED_ENTRY *e)
+{
+    SCHED_QUEUE *q = e->queue;
+
+    e->busy = 1;
+    e->next = q->busy_head;
+    if (q->busy_head)
+	q->busy_head->prev = e;
+    q->busy_head = e;
+    q->busy++;
     sched_queue_ready(q);
 }
 
 /* sched_entry_free - release an entry that is on no list */
 
-static void sched_entry_free(SCHED *sched, SCHED_ENTRY *e)
+void    sched_entry_free(SCHED *sched, SCHED_ENTRY *e)
 {
     size_t  i;
 
@@ -367,28 +561,78 @@ static void sched_entry_free(SCHED *sched, SCHED_ENTRY *e)
 	free(e->rcpts[i].address);
     sched->rcpts -= (long) e->nrcpt;
     e->message->rcpt_count -= (long) e->nrcpt;
+    e->job->rcpt_count -= (long) e->nrcpt;
     free(e->rcpts);
     free(e);
 }
 
-/* sched_message_release - one entry fewer; tell the caller when none is left */
+/* sched_job_free - the message is done with this transport */
 
-static void sched_message_release(SCHED *sched, SCHED_MESSAGE *msg)
+static void sched_job_free(SCHED_JOB *job)
+{
+    sched_job_retire(job);
+    /* A retired job may still hold slots, and jobs that preempted it still
+     * point to it: no dangling stack links (§6.6). */
+    sched_slots_return_spare(job);
+    if (job->parent || job->children)
+	sched_job_pop(job);
+    while (job->peers)
+	sched_peer_drop(job->peers);
+    htable_free(job->peer_by_queue, NULL);
+    free(job);
+}
+
+/* sched_message_release - one entry fewer; tell the caller when none is left.
+ * The caller may free msg in message_idle (after sched_message_free): not a
+ * byte of it is touched afterwards. */
+
+void    sched_message_release(SCHED *sched, SCHED_MESSAGE *msg)
+{
+    if (--msg->refcount > 0)
+	return;
+    if (sched->ops.message_idle)
+	sched->ops.message_idle(sched->ops.ctx, msg);
+}
+
+/* sched_message_free - the caller is done with msg: drop its jobs */
+
+void    sched_message_free(SCHED *sched, SCHED_MESSAGE *msg)
 {
     SCHED_JOB *job;
 
-    if (--msg->refcount > 0)
-	return;
+    (void) sched;
+    if (msg->refcount > 0)
+	msg_panic("%s: message still has %d entries", __func__, msg->refcount);
     while ((job = msg->jobs) != NULL) {
 	msg->jobs = job->msg_next;
-	while (job->peers)
-	    sched_peer_drop(job->peers);
-	sched_job_unlink(job);
-	htable_free(job->peer_by_queue, NULL);
-	free(job);
+	sched_job_free(job);
     }
-    if (sched->ops.message_idle)
-	sched->ops.message_idle(sched->ops.ctx, msg);
+}
+
+/*
+ * sched_defer_todo - defer every todo entry of a queue without delivery. The
+ * callbacks may finalize messages, and the caller may then read more
+ * recipients of them into this very queue: it stays pinned meanwhile, and
+ * the caller deletes it if it should go.
+ */
+
+void    sched_defer_todo(SCHED *sched, SCHED_QUEUE *q, const char *dsn, const char *reason)
+{
+    SCHED_ENTRY *e;
+    SCHED_MESSAGE *msg;
+    SCHED_JOB *job;
+
+    q->pinned++;
+    while ((e = q->todo_head) != NULL) {
+	msg = e->message;
+	job = e->job;
+	sched_entry_unlink_todo(sched, e);
+	sched->ops.defer_entry(sched->ops.ctx, e, dsn, reason);
+	sched_entry_free(sched, e);
+	sched_slots_entry_done(job);
+	sched_message_release(sched, msg);	/* the entry's reference */
+    }
+    q->pinned--;
 }
 
 /* sched_message_drop_todo - forget entries not yet handed out */
@@ -403,12 +647,16 @@ void    sched_message_drop_todo(SCHED *sched, SCHED_MESSAGE *msg)
     for (job = msg->jobs; job; job = job->msg_next) {
 	while (job->peers && (e = job->peers->head) != NULL) {
 	    q = e->queue;
-	    sched_entry_unlink_todo(e);
+	    sched_entry_unlink_todo(sched, e);
 	    sched_entry_free(sched, e);
+	    sched_slots_entry_done(job);
 	    msg->refcount--;
-	    sched_queue_gc(q);
+	    sched_queue_gc(sched, q);
 	}
     }
+    msg->rcpt_unread = 0;			/* nothing more will be read */
+    for (job = msg->jobs; job; job = job->msg_next)
+	sched_slots_return_spare(job);		/* fully read now (§5.3) */
     sched_message_release(sched, msg);
 }
 
@@ -416,7 +664,8 @@ void    sched_message_drop_todo(SCHED *sched, SCHED_MESSAGE *msg)
 
 int     sched_transport_wants_agent(const SCHED_TRANSPORT *t)
 {
-    return (t->pending < SCHED_MAX_PENDING && t->ready >= t->pending + 1);
+    return (!t->dead && !t->rate_locked && t->pending < SCHED_MAX_PENDING
+	    && t->ready >= t->pending + 1);
 }
 
 /* sched_next_transport - round robin among transports that want an agent */
@@ -444,10 +693,16 @@ const char *sched_transport_name(const SCHED_TRANSPORT *t)
     return (t->name);
 }
 
+/* sched_agent_asked - one more agent request in flight (§3.1, §4.9) */
+
 void    sched_agent_asked(SCHED_TRANSPORT *t)
 {
     t->pending++;
+    if (t->conf.transport_rate_delay > 0)
+	t->rate_locked = 1;
 }
+
+/* sched_agent_settled - the agent said it is ready, or never will */
 
 void    sched_agent_settled(SCHED_TRANSPORT *t)
 {
@@ -455,44 +710,17 @@ void    sched_agent_settled(SCHED_TRANSPORT *t)
 	t->pending--;
 }
 
-/* sched_select - choose the entry an agent that is ready now delivers */
-
-SCHED_ENTRY *sched_select(SCHED *sched, SCHED_TRANSPORT *t)
+int     sched_transport_rate_delay(const SCHED_TRANSPORT *t)
 {
-    SCHED_JOB *job;
-    SCHED_PEER *p;
-    SCHED_PEER **pp;
-    SCHED_ENTRY *e;
-    SCHED_QUEUE *q;
-
-    (void) sched;
-    for (job = t->jobs_head; job; job = job->next) {
-	for (pp = &job->peers; (p = *pp) != NULL; pp = &p->next) {
-	    q = p->queue;
-	    if (q->busy >= q->window || p->head == NULL)
-		continue;
-	    /* Rotate: this peer goes to the end of the job's list. */
-	    *pp = p->next;
-	    p->next = NULL;
-	    for (pp = &job->peers; *pp; pp = &(*pp)->next)
-		 /* end */ ;
-	    *pp = p;
-	    e = p->head;
-	    sched_entry_unlink_todo(e);
-	    e->busy = 1;
-	    e->next = q->busy_head;
-	    if (q->busy_head)
-		q->busy_head->prev = e;
-	    q->busy_head = e;
-	    q->busy++;
-	    sched_queue_ready(q);
-	    return (e);
-	}
-    }
-    return (NULL);
+    return (t->conf.transport_rate_delay);
 }
 
-/* sched_queue_backlog - more entries waiting for the same destination? */
+/* sched_transport_unlock - no delivery came of a request: release the lock */
+
+void    sched_transport_unlock(SCHED_TRANSPORT *t)
+{
+    t->rate_locked = 0;
+}
 
 int     sched_queue_backlog(const SCHED_ENTRY *e)
 {
@@ -501,52 +729,205 @@ int     sched_queue_backlog(const SCHED_ENTRY *e)
 
 const char *sched_entry_nexthop(const SCHED_ENTRY *e)
 {
-    return (e->queue->name);
+    return (e->queue->nexthop);
 }
 
-/* sched_entry_done - a delivery finished */
+SCHED_TRANSPORT *sched_entry_transport(const SCHED_ENTRY *e)
+{
+    return (e->queue->transport);
+}
 
-void    sched_entry_done(SCHED *sched, SCHED_ENTRY *e, int status)
+/* sched_transport_revive - a dead transport works again */
+
+static void sched_transport_revive(SCHED *sched, SCHED_TRANSPORT *t)
+{
+    t->rate_locked = 0;				/* §4.9: released on revival too */
+    if (!t->dead)
+	return;
+    t->dead = 0;
+    t->dead_reason = myfree(t->dead_reason);
+    if (sched->ops.timer)
+	sched->ops.timer(sched->ops.ctx, SCHED_TIMER_TRANSPORT, t, 0);
+}
+
+/* sched_entry_off_busy - take a busy entry off its queue's busy list */
+
+static void sched_entry_off_busy(SCHED_ENTRY *e)
 {
     SCHED_QUEUE *q = e->queue;
-    SCHED_MESSAGE *msg = e->message;
 
-    (void) status;
-    if (!e->busy)
-	msg_panic("%s: entry is not busy", __func__);
     if (e->prev)
 	e->prev->next = e->next;
     else
 	q->busy_head = e->next;
     if (e->next)
 	e->next->prev = e->prev;
+    e->next = e->prev = NULL;
+    e->busy = 0;
     q->busy--;
     sched_queue_ready(q);
+}
+
+/* sched_entry_unselect - the agent never got the entry: back at the head of its lists (§3.2) */
+
+void    sched_entry_unselect(SCHED *sched, SCHED_ENTRY *e)
+{
+    SCHED_QUEUE *q = e->queue;
+    SCHED_TRANSPORT *t = q->transport;
+    SCHED_JOB *job = e->job;
+    SCHED_PEER *p;
+    char   *why;
+    char   *dsn;
+
+    if (!e->busy)
+	msg_panic("%s: entry is not busy", __func__);
+    sched_entry_off_busy(e);
+    e->next = q->todo_head;
+    if (q->todo_head)
+	q->todo_head->prev = e;
+    else
+	q->todo_tail = e;
+    q->todo_head = e;
+    q->todo++;
+    q->todo_rcpts += (long) e->nrcpt;
+    sched_job_link(job);			/* it may have retired on this selection */
+    p = sched_peer_get(job, q);
+    e->peer = p;
+    e->peer_next = p->head;
+    p->head = e;
+    if (p->tail == NULL)
+	p->tail = e;
+    job->selected_entries--;
+    sched_queue_ready(q);
+    /* The job has work again wherever it is on the list (§6.7). */
+    job->blocker_tag = 0;
+    t->current = t->jobs_head;
+    sched_candidate_reset(t);
+    /* Nothing waits for a dead transport or destination (§4.7, §4.8). */
+    if (t->dead || q->window == SCHED_WINDOW_DEAD) {
+	why = mystrdup(t->dead ? t->dead_reason : q->dead_reason);
+	dsn = mystrdup(t->dead ? "4.3.0" : q->dead_dsn);
+	sched_defer_todo(sched, q, dsn, why);
+	sched_queue_gc(sched, q);
+	free(why);
+	free(dsn);
+    }
+}
+
+/* sched_entry_done - a delivery finished (§3.3) */
+
+void    sched_entry_done(SCHED *sched, SCHED_ENTRY *e, int status,
+			         const char *hop_dsn, const char *hop_reason)
+{
+    SCHED_QUEUE *q = e->queue;
+    SCHED_TRANSPORT *t = q->transport;
+    SCHED_MESSAGE *msg = e->message;
+    SCHED_JOB *job = e->job;
+    DSTR   *why;
+
+    if (!e->busy)
+	msg_panic("%s: entry is not busy", __func__);
+    if (status != SCHED_DONE_CRASH) {
+	if (status == SCHED_DONE_DEFER && hop_reason && q->window > 0) {
+	    why = dstr_new(128);
+	    dstr_sprintf(why, "delivery temporarily suspended: %s", hop_reason);
+	    sched_hop_failure(sched, q, hop_dsn && *hop_dsn ? hop_dsn : "4.4.1", dstr_str(why));
+	    dstr_free(why);
+	}
+	sched_transport_revive(sched, t);
+	if (hop_reason == NULL)
+	    sched_good_completion(sched, q);	/* busy still counts this entry */
+    }
+    t->rate_locked = 0;				/* on every path, crashes included */
+    sched_entry_off_busy(e);
     sched_entry_free(sched, e);
-    sched_queue_gc(q);
+    sched_slots_entry_done(job);
+    /* A blocking queue with room again unblocks every blocker (§6.7). */
+    if (q->blocker_tag == t->blocker_tag && q->window > q->busy && q->todo > 0)
+	sched_unblock(t);
+    if (q->window > q->busy || q->window == SCHED_WINDOW_DEAD)
+	q->blocker_tag = 0;
+    sched_rate_delay_after(sched, q);
+    if (q->window == SCHED_WINDOW_DEAD && q->todo == 0 && q->busy == 0
+	&& sched->queues > 2L * sched->conf.rcpt_limit) {
+	sched_queue_revive(sched, q);		/* memory guard (§4.7) */
+    }
+    sched_queue_gc(sched, q);
     sched_message_release(sched, msg);
 }
 
-/* sched_transport_drain - hand every todo entry of t to cb, then forget it */
+/* sched_transport_dead - the agent cannot be reached (§4.8) */
 
-void    sched_transport_drain(SCHED *sched, SCHED_TRANSPORT *t,
-			              void (*cb) (void *, SCHED_ENTRY *), void *ctx)
+void    sched_transport_dead(SCHED *sched, SCHED_TRANSPORT *t, const char *reason)
 {
-    SCHED_JOB *job;
-    SCHED_ENTRY *e;
+    ARGV   *names;
+    SCHED_QUEUE *q;
+    size_t  i;
 
-    (void) sched;
-    while ((job = t->jobs_head) != NULL) {
-	e = job->peers->head;
-	sched_entry_unlink_todo(e);
-	e->busy = 1;				/* cb sees a busy-like entry */
-	e->next = e->queue->busy_head;
-	if (e->queue->busy_head)
-	    e->queue->busy_head->prev = e;
-	e->queue->busy_head = e;
-	e->queue->busy++;
-	sched_queue_ready(e->queue);
-	cb(ctx, e);				/* must end in sched_entry_done() */
+    if (!t->dead) {
+	t->dead = 1;
+	t->dead_reason = mystrdup(reason);
+	t->dead_until = sched->now + sched->conf.transport_retry_time;
+	if (sched->ops.timer)
+	    sched->ops.timer(sched->ops.ctx, SCHED_TIMER_TRANSPORT, t, t->dead_until);
+    }
+    /* Defer what waits; queue names first: deferring may delete queues. */
+    names = sched_queue_names(t);
+    for (i = 0; i < names->argc; i++) {
+	if ((q = htable_find(t->queues, names->argv[i])) == NULL)
+	    continue;
+	sched_defer_todo(sched, q, "4.3.0", t->dead_reason);
+	if ((q = htable_find(t->queues, names->argv[i])) != NULL)
+	    sched_queue_gc(sched, q);
+    }
+    argv_free(names);
+}
+
+/* sched_timer_fired - a timer the core asked for */
+
+void    sched_timer_fired(SCHED *sched, int kind, void *obj)
+{
+    SCHED_QUEUE *q;
+    SCHED_TRANSPORT *t;
+
+    if (kind == SCHED_TIMER_TRANSPORT) {
+	sched_transport_revive(sched, (SCHED_TRANSPORT *) obj);
+	return;
+    }
+    q = obj;
+    t = q->transport;
+    if (q->window == SCHED_WINDOW_DEAD) {
+	sched_queue_revive(sched, q);
+    } else if (q->window == SCHED_WINDOW_SUSPENDED) {
+	q->window = 1;
+	sched_queue_ready(q);
+	if (q->todo > 0)
+	    sched_unblock(t);
+    }
+    sched_queue_gc(sched, q);
+}
+
+/* sched_flush_dead - the F trigger (§2.3) */
+
+void    sched_flush_dead(SCHED *sched)
+{
+    SCHED_TRANSPORT *t;
+    ARGV   *names;
+    SCHED_QUEUE *q;
+    size_t  i;
+
+    for (t = sched->transports; t; t = t->next) {
+	sched_transport_revive(sched, t);
+	names = sched_queue_names(t);
+	for (i = 0; i < names->argc; i++) {
+	    if ((q = htable_find(t->queues, names->argv[i])) == NULL)
+		continue;
+	    if (q->window == SCHED_WINDOW_DEAD) {
+		sched_queue_revive(sched, q);
+		sched_queue_gc(sched, q);
+	    }
+	}
+	argv_free(names);
     }
 }
 
@@ -555,4 +936,28 @@ void    sched_transport_drain(SCHED *sched, SCHED_TRANSPORT *t,
 long    sched_active_recipients(const SCHED *sched)
 {
     return (sched->rcpts);
+}
+
+long    sched_queue_count(const SCHED *sched)
+{
+    return (sched->queues);
+}
+
+/* sched_queue_window - for tests and status; nexthop is the queue name, any case */
+
+int     sched_queue_window(const SCHED *sched, const char *transport, const char *nexthop)
+{
+    SCHED_TRANSPORT *t;
+    SCHED_QUEUE *q;
+    char   *name;
+
+    for (t = sched->transports; t; t = t->next)
+	if (strcmp(t->name, transport) == 0)
+	    break;
+    if (t == NULL)
+	return (-2);
+    name = str_lower(mystrdup(nexthop));
+    q = htable_find(t->queues, name);
+    free(name);
+    return (q ? q->window : -2);
 }

@@ -40,6 +40,7 @@ t_pass() {
 
 t_cleanup() {
     [ -n "${T_SINK_PIDS:-}" ] && kill $T_SINK_PIDS 2>/dev/null
+    [ -n "${T_BG_PIDS:-}" ] && kill $T_BG_PIDS 2>/dev/null
     if [ -n "$PH" ]; then
 	$PH stop >/dev/null 2>&1 || true
     fi
@@ -125,8 +126,8 @@ t_wait_log() { t_wait_until "${2:-5}" t_log_has "$1"; }
 t_pids() {
     local p
     for p in $(pgrep -f "$T_BUILD/libexec/$1" 2>/dev/null); do
-	if tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -qx "POSTHORN_CONFIG_DIR=$INST" \
-	    || tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -q -- "-c $INST "; then
+	if tr '\0' '\n' 2>/dev/null < "/proc/$p/environ" | grep -qx "POSTHORN_CONFIG_DIR=$INST" \
+	    || tr '\0' ' ' 2>/dev/null < "/proc/$p/cmdline" | grep -q -- "-c $INST "; then
 	    echo "$p"
 	fi
     done
@@ -155,6 +156,7 @@ t_deliver_instance() {
 }
 
 T_SINK_PIDS=
+T_BG_PIDS=
 # t_sink PORT DIR [smtp-sink options] - Postfix's smtp-sink on 127.0.0.1:PORT,
 # one file per message in DIR
 t_sink() {

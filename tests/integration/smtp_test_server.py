@@ -16,6 +16,10 @@ usage: smtp_test_server.py HOST PORT LOGDIR [options]
   --drop-after-dot      close the connection instead of answering "."
   --dot-delay S         wait S seconds before answering "."
   --lifetime S          exit after S seconds (default 60)
+  --max-sessions N      with N sessions open, greet further connections with
+                        "421 4.7.0 too many sessions" and hang up (a server
+                        with a concurrency limit); events.jsonl gets
+                        {"event": "busy", "conn": N} for each
 A REPLY may hold several lines separated by "|" ("550-5.1.1 a|550 5.1.1 b").
 
 Records in LOGDIR: conn-N.raw (every byte the client sent on connection N),
@@ -34,7 +38,7 @@ import threading
 import time
 
 LOCK = threading.Lock()
-COUNTERS = {"conn": 0, "msg": 0}
+COUNTERS = {"conn": 0, "msg": 0, "open": 0}
 
 
 def reply_bytes(text):
@@ -58,6 +62,7 @@ class Config:
         self.drop_after_dot = False
         self.dot_delay = 0.0
         self.lifetime = 60.0
+        self.max_sessions = 0
         i = 4
         while i < len(argv):
             a = argv[i]
@@ -88,6 +93,8 @@ class Config:
                 self.drop_after_dot = True; i += 1
             elif a == "--dot-delay":
                 self.dot_delay = float(argv[i + 1]); i += 2
+            elif a == "--max-sessions":
+                self.max_sessions = int(argv[i + 1]); i += 2
             elif a == "--lifetime":
                 self.lifetime = float(argv[i + 1]); i += 2
             else:
@@ -228,6 +235,14 @@ def serve(cfg, conn, n):
             pass
 
 
+def serve_counted(cfg, conn, n):
+    try:
+        serve(cfg, conn, n)
+    finally:
+        with LOCK:
+            COUNTERS["open"] -= 1
+
+
 def main(argv):
     cfg = Config(argv)
     os.makedirs(cfg.logdir, exist_ok=True)
@@ -247,7 +262,19 @@ def main(argv):
             COUNTERS["conn"] += 1
             n = COUNTERS["conn"]
         conn.settimeout(cfg.lifetime)
-        threading.Thread(target=serve, args=(cfg, conn, n), daemon=True).start()
+        with LOCK:
+            busy = cfg.max_sessions > 0 and COUNTERS["open"] >= cfg.max_sessions
+            if not busy:
+                COUNTERS["open"] += 1
+        if busy:
+            event(cfg, {"event": "busy", "conn": n})
+            try:
+                conn.sendall(reply_bytes("421 4.7.0 too many sessions"))
+                conn.close()
+            except OSError:
+                pass
+            continue
+        threading.Thread(target=serve_counted, args=(cfg, conn, n), daemon=True).start()
 
 
 if __name__ == "__main__":

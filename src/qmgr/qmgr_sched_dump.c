@@ -1,0 +1,103 @@
+/*
+ * qmgr_sched_dump - the live scheduler state as JSON (posthorn status -j)
+ * DESCRIPTION
+ *	What Postfix's nqmgr never shows: per transport and destination the
+ *	concurrency in use, the window, waiting recipients and dead state,
+ *	and per job its slot counters. Built from the in-memory state only,
+ *	so it is cheap enough to ask for at any time.
+ */
+#include <stdio.h>
+
+#include "qmgr_sched_int.h"
+#include "json.h"
+
+typedef struct SCHED_DUMP {
+    DSTR   *out;
+    int     first;
+} SCHED_DUMP;
+
+/* sched_dump_time - Unix seconds or null */
+
+static void sched_dump_time(DSTR *out, double when)
+{
+    if (when > 0)
+	dstr_printf(out, "%ld", (long) when);
+    else
+	dstr_cats(out, "null");
+}
+
+/* sched_dump_queue - one destination */
+
+static void sched_dump_queue(const char *key, void *value, void *ctx)
+{
+    SCHED_DUMP *d = ctx;
+    SCHED_QUEUE *q = value;
+
+    (void) key;
+    dstr_cats(d->out, d->first ? "{\"name\": " : ", {\"name\": ");
+    d->first = 0;
+    json_str(d->out, q->name);
+    dstr_cats(d->out, ", \"nexthop\": ");
+    json_str(d->out, q->nexthop);
+    dstr_printf(d->out, ", \"concurrency\": %d, \"window\": %d, \"pending_recipients\": %ld, "
+		"\"todo_entries\": %d, \"state\": \"%s\", \"success\": %g, \"failure\": %g, "
+		"\"fail_cohorts\": %g, \"dead\": %s, \"dead_until\": ", q->busy,
+		q->window > 0 ? q->window : 0, q->todo_rcpts, q->todo,
+		q->window > 0 ? "ready" : q->window == SCHED_WINDOW_DEAD ? "dead" : "suspended",
+		q->success, q->failure, q->fail_cohorts,
+		q->window == SCHED_WINDOW_DEAD ? "true" : "false");
+    sched_dump_time(d->out, q->window == SCHED_WINDOW_DEAD ? q->dead_until : 0);
+    if (q->dead_reason) {
+	dstr_cats(d->out, ", \"reason\": ");
+	json_str(d->out, q->dead_reason);
+    }
+    dstr_catc(d->out, '}');
+}
+
+/* sched_dump_job - one job on the scheduler list */
+
+static void sched_dump_job(DSTR *out, const SCHED_JOB *job, int first)
+{
+    dstr_cats(out, first ? "{\"queue_id\": " : ", {\"queue_id\": ");
+    json_str(out, job->message->id ? job->message->id : "");
+    dstr_printf(out, ", \"pending_recipients\": %ld, \"slots\": %ld, \"slots_used\": %ld, "
+		"\"read_entries\": %ld, \"max_entries\": %ld, \"selected_entries\": %ld, "
+		"\"unread_recipients\": %ld, \"level\": %d, \"blocker\": %s, \"current\": %s}",
+		job->rcpt_count, job->slots_available, job->slots_used, job->read_entries,
+		job->read_entries + job->message->rcpt_unread, job->selected_entries,
+		job->message->rcpt_unread, job->level,
+		sched_job_is_blocker(job) ? "true" : "false",
+		job == job->transport->current ? "true" : "false");
+}
+
+/* sched_dump_json - everything */
+
+void    sched_dump_json(const SCHED *sched, long active_messages, DSTR *out)
+{
+    const SCHED_TRANSPORT *t;
+    const SCHED_JOB *job;
+    SCHED_DUMP d;
+    int     first_t = 1;
+
+    dstr_printf(out, "{\"active_messages\": %ld, \"active_recipients\": %ld, "
+		"\"destinations\": %ld, \"transports\": [", active_messages, sched->rcpts,
+		sched->queues);
+    for (t = sched->transports; t; t = t->next) {
+	dstr_cats(out, first_t ? "{\"name\": " : ", {\"name\": ");
+	first_t = 0;
+	json_str(out, t->name);
+	dstr_printf(out, ", \"dead\": %s, \"dead_until\": ", t->dead ? "true" : "false");
+	sched_dump_time(out, t->dead ? t->dead_until : 0);
+	dstr_printf(out, ", \"rate_locked\": %s, \"pending_agents\": %d, "
+		    "\"recipient_pool\": %ld, \"destinations\": [",
+		    t->rate_locked ? "true" : "false", t->pending, t->pool);
+	d.out = out;
+	d.first = 1;
+	htable_walk(t->queues, sched_dump_queue, &d);
+	dstr_cats(out, "], \"jobs\": [");
+	for (job = t->jobs_head; job; job = job->next)
+	    sched_dump_job(out, job, job == t->jobs_head);
+	dstr_cats(out, "]}");
+    }
+    dstr_cats(out, "]}");
+}
