@@ -357,8 +357,10 @@ int     qmgr_active_import(const char *queue, const char *id, int scan_flags)
 	msg->warn_time = info.warn_time;
 	msg->warn_offset = info.warn_offset;
 	sched_message_init(&msg->sched, msg, msg->qid, now, info.verp[0] != 0);
-	if (scan_flags & QMGR_SCAN_FLUSH)
+	if (scan_flags & QMGR_SCAN_FLUSH) {
 	    msg->flags |= QMGR_MSG_FLUSHED;
+	    msg->sched.flush_dead = 1;
+	}
 	htable_enter(qmgr_messages, id, msg);
 	qmgr_active_count++;
 	msg_info("%s: from=<%s>, size=%ld, nrcpt=%ld (queue active)", id, msg->sender,

@@ -212,6 +212,19 @@ static void qmgr_agent_crashed(QMGR_AGENT *a, const char *why)
     qmgr_agent_free(a);
 }
 
+/* qmgr_agent_unreachable - the request never reached the agent (§3.2) */
+
+static void qmgr_agent_unreachable(QMGR_AGENT *a, const char *why)
+{
+    msg_warn("delivery agent %s: %s: %m", sched_transport_name(a->transport), why);
+    qmgr_clock();
+    sched_entry_unselect(qmgr_sched, a->entry);	/* back where it was */
+    a->entry = NULL;
+    sched_transport_unlock(a->transport);
+    sched_transport_dead(qmgr_sched, a->transport, "mail transport unavailable");
+    qmgr_agent_free(a);
+}
+
 /* qmgr_agent_reply_event - the agent's verdict */
 
 static void qmgr_agent_reply_event(int fd, void *ctx)
@@ -269,7 +282,7 @@ static void qmgr_agent_write_event(int fd, void *ctx)
 	    }
 	    if (errno == EINTR)
 		continue;
-	    qmgr_agent_crashed(a, "write error");
+	    qmgr_agent_unreachable(a, "write error");
 	    return;
 	}
 	a->out_off += (size_t) n;

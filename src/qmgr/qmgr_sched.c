@@ -120,9 +120,9 @@ void    sched_log(SCHED *sched, const char *fmt,...)
     dstr_free(buf);
 }
 
-/* sched_conf_defaults - what a transport has before transport_conf fills it */
+/* sched_transport_conf_defaults - what a transport has before transport_conf fills it */
 
-static void sched_conf_defaults(SCHED_TRANSPORT_CONF *c)
+void    sched_transport_conf_defaults(SCHED_TRANSPORT_CONF *c)
 {
     memset(c, 0, sizeof(*c));
     c->dest_concurrency_limit = 20;
@@ -156,7 +156,7 @@ SCHED_TRANSPORT *sched_transport_get(SCHED *sched, const char *name)
     t->queues = htable_new(64);
     t->blocker_tag = 1;
     c = &t->conf;
-    sched_conf_defaults(c);
+    sched_transport_conf_defaults(c);
     if (sched->ops.transport_conf)
 	sched->ops.transport_conf(sched->ops.ctx, name, c);
     if (c->init_dest_concurrency < 1)
@@ -457,6 +457,8 @@ static void sched_defer_one(SCHED *sched, SCHED_JOB *job, SCHED_QUEUE *q,
     free(e);
 }
 
+static void sched_transport_revive(SCHED *sched, SCHED_TRANSPORT *t);
+
 /* sched_add_rcpt - assign one recipient (§5.1) */
 
 void    sched_add_rcpt(SCHED *sched, SCHED_MESSAGE *msg, const char *transport,
@@ -471,6 +473,10 @@ void    sched_add_rcpt(SCHED *sched, SCHED_MESSAGE *msg, const char *transport,
     const char *name = sched_queue_name(sched, t, nexthop, address);
 
     q = sched_queue_get(sched, t, name, dstr_str(sched->qhop));
+    if (msg->flush_dead) {			/* posthorn flush: try it now (§4.7, §4.8) */
+	sched_transport_revive(sched, t);
+	sched_queue_revive(sched, q);
+    }
     if (t->dead) {
 	sched_defer_one(sched, job, q, address, offset, "4.3.0", t->dead_reason);
 	sched_queue_gc(sched, q);

@@ -56,6 +56,9 @@ typedef struct SCHED_TRANSPORT_CONF {
     int     min_slots;
 } SCHED_TRANSPORT_CONF;
 
+/* Postfix's defaults (docs/scheduler.md §8), as transport_conf receives them. */
+extern void sched_transport_conf_defaults(SCHED_TRANSPORT_CONF *conf);
+
 /* Global settings. */
 typedef struct SCHED_CONF {
     int     rcpt_limit;			/* qmgr_message_recipient_limit */
@@ -71,6 +74,8 @@ struct SCHED_MESSAGE {
     double  queued_time;		/* entered the active queue (job order) */
     int     refcount;			/* live entries */
     int     verp;			/* VERP: one transaction per recipient */
+    int     flush_dead;			/* imported by a flush: revive a dead
+					 * destination or transport it uses */
     long    rcpt_count;			/* recipients in memory */
     long    rcpt_limit;			/* recipient slots it may use */
     long    rcpt_unread;		/* estimate of recipients still in the file */

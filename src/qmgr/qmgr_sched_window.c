@@ -175,7 +175,7 @@ void    sched_good_completion(SCHED *sched, SCHED_QUEUE *q)
     }
     if (q->window <= 0)
 	return;					/* suspended: the timer sets it */
-    if ((limit == 0 || q->window < limit) && 1) {
+    if ((limit == 0 || q->window < limit) && q->window < q->busy + c->init_dest_concurrency) {
 	g = sched_feedback_value(&c->pos_feedback, q->window);
 	q->success += g;
 	while (q->success + g / 2 >= 1) {

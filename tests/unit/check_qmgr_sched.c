@@ -463,6 +463,39 @@ START_TEST(flush_revives_dead_destinations_and_transports)
 }
 END_TEST
 
+/* §4.7 / §4.8: a message imported by a flush revives the dead destination and transport it uses */
+START_TEST(flushed_message_revives_what_it_uses)
+{
+    SCHED_TRANSPORT *t;
+    SCHED_TRANSPORT *relay;
+    FAKE_MSG *m;
+
+    fake.tconf.init_dest_concurrency = 1;
+    t = x_queue(1);
+    (void) fake_message('R', 1000, "relay", "r.test", 1);
+    relay = fake_transport("relay");
+    ck_assert_ptr_nonnull(fake_take(t));
+    fake_fail();				/* one whole cohort: dead */
+    ck_assert_int_eq(fake_window("x.test"), 0);
+    sched_transport_dead(fake.s, relay, "mail transport unavailable");
+    /* An ordinary message is deferred; a flushed one revives and is queued. */
+    m = fake_message('S', 1001, "smtp", "x.test", 1);
+    ck_assert_int_eq(m->deferred, 1);
+    m = fake_msg('F', 1002);
+    m->sm.flush_dead = 1;
+    fake_rcpts(m, "smtp", "x.test", 1);
+    (void) fake_read_first(m);
+    ck_assert_int_eq(m->deferred, 0);
+    ck_assert_int_eq(fake_window("x.test"), 1);
+    m = fake_msg('G', 1003);
+    m->sm.flush_dead = 1;
+    fake_rcpts(m, "relay", "r.test", 1);
+    (void) fake_read_first(m);
+    ck_assert_int_eq(m->deferred, 0);
+    ck_assert_int_eq(sched_transport_wants_agent(relay), 1);
+}
+END_TEST
+
 /* §4.7 memory guard: a dead queue left empty is deleted when > 2 × rcpt_limit queues exist */
 START_TEST(dead_queue_memory_guard)
 {
@@ -775,6 +808,7 @@ static Suite *sched_suite(void)
     tcase_add_test(td, dead_destination_is_a_status_cache);
     tcase_add_test(td, dead_timer_revives_with_window_busy);
     tcase_add_test(td, flush_revives_dead_destinations_and_transports);
+    tcase_add_test(td, flushed_message_revives_what_it_uses);
     tcase_add_test(td, dead_queue_memory_guard);
     tcase_add_test(td, dead_transport_defers_until_retry_time);
     tcase_add_test(td, dead_transport_revived_by_completion);

@@ -302,20 +302,7 @@ FAKE_FN void fake_defaults(void)
     fake.conf.rcpt_minimum = 10;
     fake.conf.dead_time = 300;
     fake.conf.transport_retry_time = 60;
-    c->dest_concurrency_limit = 20;
-    c->init_dest_concurrency = 5;
-    c->dest_recipient_limit = 50;
-    c->pos_feedback.value = 1;
-    c->neg_feedback.value = 1;
-    c->cohort_limit = 1;
-    c->recipient_limit = 20000;
-    c->extra_recipient_limit = 1000;
-    c->refill_limit = 100;
-    c->refill_delay = 5;
-    c->slot_cost = 5;
-    c->slot_discount = 50;
-    c->slot_loan = 3;
-    c->min_slots = 3;
+    sched_transport_conf_defaults(c);
     fake.now = 1000;
 }
 
