@@ -495,7 +495,8 @@ void    sched_add_rcpt(SCHED *sched, SCHED_MESSAGE *msg, const char *transport,
     q->todo_rcpts++;
     msg->rcpt_count++;
     job->rcpt_count++;
-    sched->rcpts++;
+    if (++sched->rcpts > sched->rcpts_peak)
+	sched->rcpts_peak = sched->rcpts;
     if (sched_job_is_blocker(job)) {		/* new work may unblock it (§6.7) */
 	job->blocker_tag = 0;
 	t->current = t->jobs_head;

@@ -80,8 +80,8 @@ void    sched_dump_json(const SCHED *sched, long active_messages, DSTR *out)
     int     first_t = 1;
 
     dstr_printf(out, "{\"active_messages\": %ld, \"active_recipients\": %ld, "
-		"\"destinations\": %ld, \"transports\": [", active_messages, sched->rcpts,
-		sched->queues);
+		"\"active_recipients_peak\": %ld, \"destinations\": %ld, \"transports\": [",
+		active_messages, sched->rcpts, sched->rcpts_peak, sched->queues);
     for (t = sched->transports; t; t = t->next) {
 	dstr_cats(out, first_t ? "{\"name\": " : ", {\"name\": ");
 	first_t = 0;

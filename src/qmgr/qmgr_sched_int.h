@@ -96,6 +96,7 @@ struct SCHED {
     SCHED_TRANSPORT *transports;
     SCHED_TRANSPORT *rr;		/* where the next round-robin turn starts */
     long    rcpts;			/* recipients in memory */
+    long    rcpts_peak;			/* the most there ever were */
     long    queues;			/* destinations that exist */
     double  now;
     DSTR   *qname;			/* scratch: a queue name being made */
