@@ -28,13 +28,15 @@ extern pid_t posthorn_master_pid(void);
 
 /* Talking to the running qmgr (posthorn_admin.c): a reply socket in
  * public/ (cwd must be the queue directory), one request and its count
- * (-1 on failure), and the scheduler state as JSON on stdout. */
+ * (-1 on failure), and the scheduler state as JSON or text on stdout. */
 struct DSTR;
 extern int posthorn_qmgr_open(struct DSTR *reply_to);
 extern void posthorn_qmgr_close(int sock, struct DSTR *reply_to);
 extern int posthorn_qmgr_request(const char *request, const char *id, int sock,
-				         const char *reply_to);
-extern int posthorn_qmgr_status(void);
+				         const char *reply_to, const char *format);
+extern int posthorn_qmgr_status(int json);
+/* Whether the instance has a queue manager socket (ingest-only ones do not). */
+extern int posthorn_qmgr_running(void);
 
 /* Embedded default master.cf (conf/master.cf). */
 extern const char posthorn_master_cf[];

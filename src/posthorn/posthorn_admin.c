@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "posthorn.h"
@@ -137,7 +138,7 @@ void    posthorn_qmgr_close(int sock, DSTR *reply_to)
 /* posthorn_qmgr_request - one request to the running qmgr; its count, or -1 */
 
 int     posthorn_qmgr_request(const char *request, const char *id, int sock,
-			              const char *reply_to)
+			              const char *reply_to, const char *format)
 {
     DSTR   *req = dstr_new(128);
     ATTR_LIST *reply = attr_list_new();
@@ -150,6 +151,8 @@ int     posthorn_qmgr_request(const char *request, const char *id, int sock,
     attr_put_str(req, "request", request);
     attr_put_str(req, "queue_id", id);
     attr_put_str(req, "reply_to", reply_to);
+    if (format)
+	attr_put_str(req, "format", format);
     attr_put_end(req);
     if (trigger_send(TRIGGER_QMGR_SERVICE, dstr_str(req), dstr_len(req)) < 0) {
 	msg_warn("cannot reach the queue manager: %m");
@@ -176,9 +179,23 @@ int     posthorn_qmgr_request(const char *request, const char *id, int sock,
     return ((int) count);
 }
 
-/* posthorn_qmgr_status - print qmgr's scheduler state (status -j); 0 or -1 */
+/* posthorn_qmgr_running - this instance has a queue manager to ask */
 
-int     posthorn_qmgr_status(void)
+int     posthorn_qmgr_running(void)
+{
+    DSTR   *path = dstr_new(128);
+    struct stat st;
+    int     ret;
+
+    dstr_sprintf(path, "%s/%s", var_queue_dir, TRIGGER_QMGR_SERVICE);
+    ret = stat(dstr_str(path), &st) == 0 && S_ISSOCK(st.st_mode);
+    dstr_free(path);
+    return (ret);
+}
+
+/* posthorn_qmgr_status - print qmgr's scheduler state, JSON or text; 0 or -1 */
+
+int     posthorn_qmgr_status(int json)
 {
     DSTR   *reply_to = dstr_new(64);
     DSTR   *path = dstr_new(64);
@@ -191,9 +208,10 @@ int     posthorn_qmgr_status(void)
     if (chdir(var_queue_dir) < 0)
 	msg_fatal("chdir %s: %m", var_queue_dir);
     sock = posthorn_qmgr_open(reply_to);
-    dstr_sprintf(path, "%s.json", dstr_str(reply_to));
+    dstr_sprintf(path, "%s.%s", dstr_str(reply_to), json ? "json" : "txt");
     (void) unlink(dstr_str(path));
-    if (posthorn_qmgr_request("status", "ALL", sock, dstr_str(reply_to)) >= 0) {
+    if (posthorn_qmgr_request("status", "ALL", sock, dstr_str(reply_to),
+			      json ? "json" : "text") >= 0) {
 	if ((fp = fopen(dstr_str(path), "r")) == NULL) {
 	    msg_warn("open %s: %m", dstr_str(path));
 	} else {
@@ -239,7 +257,7 @@ int     posthorn_admin(int argc, char **argv)
 	    continue;
 	}
 	if (online)
-	    n = posthorn_qmgr_request(verb->name, argv[i], sock, dstr_str(reply_to));
+	    n = posthorn_qmgr_request(verb->name, argv[i], sock, dstr_str(reply_to), NULL);
 	else if (strcmp(argv[i], "ALL") == 0)
 	    n = admin_offline_all(verb);
 	else

@@ -224,8 +224,12 @@ int     posthorn_status(int argc, char **argv)
 	return (1);
     }
     if (json)
-	return (posthorn_qmgr_status() < 0);
+	return (posthorn_qmgr_status(1) < 0);
     printf("posthorn: the posthorn mail system is running: PID: %ld\n", (long) pid);
+    (void) fflush(stdout);
+    /* The scheduler's summary, when this instance runs a queue manager. */
+    if (posthorn_qmgr_running())
+	(void) posthorn_qmgr_status(0);
     return (0);
 }
 

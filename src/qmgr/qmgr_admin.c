@@ -9,9 +9,11 @@
  *	moves (or goes) as soon as the deliveries in flight have finished.
  *
  *	The "status" request (posthorn status -j) asks for the scheduler's
- *	state as JSON. It can be far larger than a datagram, so qmgr writes
- *	it to a new file next to the requester's socket (reply_to plus
- *	".json"), which the requester reads and removes.
+ *	state as JSON (or, with format=text, as the summary that plain
+ *	posthorn status prints). It can be far larger than a datagram, so
+ *	qmgr writes it to a new file next to the requester's socket
+ *	(reply_to plus ".json" or ".txt"), which the requester reads and
+ *	removes.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -150,9 +152,9 @@ static void qmgr_admin_reply(const char *reply_to, int status, int count, const 
     dstr_free(out);
 }
 
-/* qmgr_admin_status - the scheduler state into reply_to.json; 0 or -1 */
+/* qmgr_admin_status - the scheduler state into reply_to.json (or .txt); 0 or -1 */
 
-static int qmgr_admin_status(const char *reply_to)
+static int qmgr_admin_status(const char *reply_to, int text)
 {
     DSTR   *path = dstr_new(64);
     DSTR   *json = dstr_new(4096);
@@ -161,10 +163,14 @@ static int qmgr_admin_status(const char *reply_to)
     int     fd;
     int     ret = -1;
 
-    dstr_sprintf(path, "%s.json", reply_to);
+    dstr_sprintf(path, "%s.%s", reply_to, text ? "txt" : "json");
     qmgr_clock();
-    sched_dump_json(qmgr_sched, qmgr_active_count, json);
-    dstr_catc(json, '\n');
+    if (text) {
+	sched_dump_text(qmgr_sched, qmgr_active_count, json);
+    } else {
+	sched_dump_json(qmgr_sched, qmgr_active_count, json);
+	dstr_catc(json, '\n');
+    }
     /* O_EXCL|O_NOFOLLOW: never write through a name someone else prepared. */
     if ((fd = open(dstr_str(path), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		   0644)) < 0) {
@@ -194,6 +200,7 @@ void    qmgr_admin_request(const char *buf, size_t len)
     const char *name;
     const char *id;
     const char *reply_to;
+    const char *format;
     int     count;
 
     if (attr_parse(buf, len, req, ATTR_MAX_LEN, 16) <= 0
@@ -208,7 +215,8 @@ void    qmgr_admin_request(const char *buf, size_t len)
     for (op = qmgr_admin_ops; op->name && strcmp(op->name, name) != 0; op++)
 	 /* find */ ;
     if (strcmp(name, "status") == 0) {
-	if (qmgr_admin_status(reply_to) < 0)
+	if (qmgr_admin_status(reply_to, (format = attr_get_str(req, "format")) != NULL
+			      && strcmp(format, "text") == 0) < 0)
 	    qmgr_admin_reply(reply_to, 1, 0, "cannot write the status file");
 	else
 	    qmgr_admin_reply(reply_to, 0, 0, "");

@@ -200,6 +200,8 @@ extern long sched_active_recipients(const SCHED *sched);
 extern long sched_queue_count(const SCHED *sched);
 /* The whole state as one JSON object: counts, transports, destinations, jobs. */
 extern void sched_dump_json(const SCHED *sched, long active_messages, DSTR *out);
+/* A summary for a person: one line per transport, one per destination, sorted. */
+extern void sched_dump_text(const SCHED *sched, long active_messages, DSTR *out);
 /* A destination's window (for tests): 0 dead, -1 suspended; -2 no such queue.
  * nexthop is the queue name (localpart@nexthop for per-recipient queues), any case. */
 extern int sched_queue_window(const SCHED *sched, const char *transport, const char *nexthop);

@@ -1,5 +1,5 @@
 /*
- * qmgr_sched_dump - the live scheduler state as JSON (posthorn status -j)
+ * qmgr_sched_dump - the live scheduler state as JSON (posthorn status -j) or text
  * DESCRIPTION
  *	What Postfix's nqmgr never shows: per transport and destination the
  *	concurrency in use, the window, waiting recipients and dead state,
@@ -7,9 +7,12 @@
  *	so it is cheap enough to ask for at any time.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "qmgr_sched_int.h"
 #include "json.h"
+#include "mymalloc.h"
 
 typedef struct SCHED_DUMP {
     DSTR   *out;
@@ -100,4 +103,77 @@ void    sched_dump_json(const SCHED *sched, long active_messages, DSTR *out)
 	dstr_cats(out, "]}");
     }
     dstr_cats(out, "]}");
+}
+
+/* sched_dump_text_queue - collect destinations for sorting */
+
+typedef struct SCHED_DUMP_LIST {
+    const SCHED_QUEUE **q;
+    size_t  n;
+} SCHED_DUMP_LIST;
+
+static void sched_dump_collect(const char *key, void *value, void *ctx)
+{
+    SCHED_DUMP_LIST *l = ctx;
+
+    (void) key;
+    l->q[l->n++] = value;
+}
+
+static int sched_dump_cmp(const void *a, const void *b)
+{
+    return (strcmp((*(const SCHED_QUEUE *const *) a)->name,
+		   (*(const SCHED_QUEUE *const *) b)->name));
+}
+
+/* sched_dump_text_queue - one line per destination */
+
+static void sched_dump_text_queue(const SCHED *sched, const SCHED_QUEUE *q, DSTR *out)
+{
+    dstr_printf(out, "  %-40s ", q->name);
+    if (q->window == SCHED_WINDOW_DEAD)
+	dstr_printf(out, "dead, retry in %lds: %s\n",
+		    (long) (q->dead_until > sched->now ? q->dead_until - sched->now : 0),
+		    q->dead_reason ? q->dead_reason : "");
+    else
+	dstr_printf(out, "%-9s %4d/%-4d %8ld\n", q->window > 0 ? "ready" : "suspended",
+		    q->busy, q->window > 0 ? q->window : 1, q->todo_rcpts);
+}
+
+/* sched_dump_text - the same state, for a person (posthorn status) */
+
+void    sched_dump_text(const SCHED *sched, long active_messages, DSTR *out)
+{
+    const SCHED_TRANSPORT *t;
+    const SCHED_JOB *job;
+    SCHED_DUMP_LIST l;
+    long    jobs;
+    size_t  i;
+
+    dstr_printf(out, "active queue: %ld messages, %ld recipients in memory (at most %ld so far)\n",
+		active_messages, sched->rcpts, sched->rcpts_peak);
+    for (t = sched->transports; t; t = t->next) {
+	for (jobs = 0, job = t->jobs_head; job; job = job->next)
+	    jobs++;
+	dstr_printf(out, "transport %s: %ld destinations, %ld messages scheduled, "
+		    "%d agents asked for, %ld recipient slots free", t->name,
+		    (long) htable_count(t->queues), jobs, t->pending, t->pool);
+	if (t->rate_locked)
+	    dstr_cats(out, ", rate-locked");
+	if (t->dead)
+	    dstr_printf(out, ", dead, retry in %lds: %s",
+			(long) (t->dead_until > sched->now ? t->dead_until - sched->now : 0),
+			t->dead_reason ? t->dead_reason : "");
+	dstr_catc(out, '\n');
+	if (htable_count(t->queues) == 0)
+	    continue;
+	dstr_printf(out, "  %-40s %-9s %9s %8s\n", "destination", "state", "busy/wind", "waiting");
+	l.q = mymalloc(htable_count(t->queues) * sizeof(*l.q));
+	l.n = 0;
+	htable_walk(t->queues, sched_dump_collect, &l);
+	qsort(l.q, l.n, sizeof(*l.q), sched_dump_cmp);
+	for (i = 0; i < l.n; i++)
+	    sched_dump_text_queue(sched, l.q[i], out);
+	free(l.q);
+    }
 }

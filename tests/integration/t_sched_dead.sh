@@ -27,6 +27,12 @@ t_log "connection attempts: $r; deferred without one: $(suspended)"
 t_assert_eq "$((30 - r))" "$(suspended)" "messages deferred as suspended"
 t_log_has '\[127\.0\.0\.1\]:[0-9]+: dead: ' || t_fail "no feedback log line shows the destination dead"
 t_assert_eq dead "$(t_dest state)" "destination state in posthorn status -j"
+# The readable summary says the same.
+$PH status > "$T_TMP/status" || t_fail "posthorn status failed"
+grep -q "is running" "$T_TMP/status" || t_fail "posthorn status: no running line"
+grep -Eq "^transport smtp: 1 destinations" "$T_TMP/status" || t_fail "posthorn status: no transport line"
+grep -Eq "^  \[127\.0\.0\.1\]:$SPORT +dead, retry in [0-9]+s: delivery temporarily suspended: connect to" \
+    "$T_TMP/status" || { cat "$T_TMP/status"; t_fail "posthorn status: the dead destination is not shown"; }
 t_assert_eq True "$(t_status_field '[d for t in s["transports"] for d in t["destinations"]][0]["dead_until"] is not None')" "dead_until shown"
 
 # More mail while it is dead: deferred at once, no connection.
