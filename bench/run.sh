@@ -3,7 +3,7 @@
 #
 # usage: sh bench/run.sh [BUILD_DIR] [SCENARIO ...]
 #   BUILD_DIR   where "make" put bin/posthorn and libexec/ (default: build)
-#   SCENARIO    ingest (default: every available scenario)
+#   SCENARIO    ingest, e2e (default: every available scenario)
 #
 # environment:
 #   BENCH_MESSAGES     messages per run                      (default 10000)
@@ -11,13 +11,15 @@
 #                      step twice, posthorn first, then Postfix first (default 1)
 #   BENCH_CONCURRENCY  qmqp-source sessions, space separated   (default "10 50")
 #   BENCH_SIZE         message size in bytes (qmqp-source -l)  (default 2000)
-#   BENCH_TIMEOUT      seconds one qmqp-source run may take    (default 600)
+#   BENCH_TIMEOUT      seconds one qmqp-source run, or one e2e run up to
+#                      the last delivery, may take             (default 600)
 #   BENCH_KEEP=1       keep the instance directories (for a post-mortem)
 #
 # Builds nothing (make bench builds first); needs root (Postfix's master and
 # posthorn's root mode). Both instances live in fresh directories under
 # /var/tmp, on the same file system, and are stopped and removed on exit,
-# on error and on Ctrl-C. See bench/README.md.
+# on error and on Ctrl-C, as are the two smtp-sink processes of e2e.
+# See bench/README.md.
 
 set -u
 
@@ -34,14 +36,23 @@ SENDER=sender@example.org
 RCPT=rcpt@example.net
 
 PF_DAEMON_DIR=/usr/lib/postfix/sbin
-ALL_SCENARIOS="ingest"		# later: e2e (qmqp-source -> MTA -> smtp-sink)
+ALL_SCENARIOS="ingest e2e"
+SINK_BACKLOG=256		# smtp-sink's listen backlog
+STALL=60			# e2e: seconds without a delivery before we give up
 
 PH_DIR=
 PF_DIR=
 PH_PORT=
 PF_PORT=
+PH_SINK_PORT=
+PF_SINK_PORT=
+PH_SINK_PID=
+PF_SINK_PID=
+MODE=ingest			# what the instances are set up for: ingest or e2e
+RENEW_QUEUES=0			# 1: set_aside makes every queue directory anew
 PH_BIN=
 QMQP_SOURCE=
+SMTP_SINK=
 LOAD_PID=
 DISK_STAT=
 LAST_STAMP=/var/tmp/posthorn-bench.last
@@ -61,8 +72,10 @@ now() { date +%s.%N; }
 free_port() {
     p=$1
     while [ "$p" -lt $(($1 + 200)) ]; do
-	if [ -z "$(ss -Htln "sport = :$p" 2>/dev/null)" ] &&
-	   [ "$p" != "${PH_PORT:-0}" ] && [ "$p" != "${PF_PORT:-0}" ]; then
+	case " $PH_PORT $PF_PORT $PH_SINK_PORT $PF_SINK_PORT " in
+	*" $p "*) p=$((p + 1)); continue ;;
+	esac
+	if [ -z "$(ss -Htln "sport = :$p" 2>/dev/null)" ]; then
 	    echo "$p"
 	    return 0
 	fi
@@ -146,19 +159,24 @@ spool_count() {
 # root file system) skips inodes deleted in the last 60 s when it allocates
 # new ones (ialloc.c, recently_deleted), which more than tripled cleanup's
 # kernel time on both MTAs. TRASH goes when the instance directory goes.
+# With RENEW_QUEUES=1 (e2e) empty directories are made anew too; see set_mode.
 set_aside() {
     sa_spool=$1 sa_trash=$2
     shift 2
     mkdir -p "$sa_trash"
     for sa_q in "$@"; do
 	[ -d "$sa_spool/$sa_q" ] || continue
-	[ -z "$(ls -A "$sa_spool/$sa_q")" ] && continue
+	[ "$RENEW_QUEUES" = 1 ] || [ -n "$(ls -A "$sa_spool/$sa_q")" ] || continue
 	sa_u=$(stat -c %U "$sa_spool/$sa_q")
 	sa_g=$(stat -c %G "$sa_spool/$sa_q")
 	sa_m=$(stat -c %a "$sa_spool/$sa_q")
 	TRASH_SEQ=$((TRASH_SEQ + 1))
 	mv "$sa_spool/$sa_q" "$sa_trash/$TRASH_SEQ-$sa_q" || die "cannot move $sa_spool/$sa_q aside"
-	install -d -o "$sa_u" -g "$sa_g" -m "$sa_m" "$sa_spool/$sa_q" || die "cannot make $sa_spool/$sa_q again"
+	# e2e: made under a name never used before, then renamed (see set_mode)
+	sa_new=$sa_spool/$sa_q
+	[ "$RENEW_QUEUES" = 1 ] && sa_new=$sa_spool/.$sa_q.$$.$TRASH_SEQ
+	install -d -o "$sa_u" -g "$sa_g" -m "$sa_m" "$sa_new" || die "cannot make $sa_spool/$sa_q again"
+	[ "$sa_new" = "$sa_spool/$sa_q" ] || mv "$sa_new" "$sa_spool/$sa_q" || die "cannot rename $sa_new"
     done
 }
 
@@ -184,17 +202,36 @@ ph_setup() {
     PH_DIR=$(mktemp -d /var/tmp/posthorn-bench.XXXXXX) || die "mktemp failed"
     rmdir "$PH_DIR"		# posthorn init never overwrites; give it a new name
     PH_PORT=$(free_port 16628) || exit 1
-    "$PH_BIN" init "$PH_DIR" --qmqp "127.0.0.1:$PH_PORT" qmqpd_error_delay=0 >/dev/null ||
+    PH_SINK_PORT=$(free_port 16828) || exit 1
+    # relayhost matters only when qmgr runs (e2e); every other parameter
+    # keeps posthorn's default.
+    "$PH_BIN" init "$PH_DIR" --qmqp "127.0.0.1:$PH_PORT" qmqpd_error_delay=0 \
+	"relayhost=[127.0.0.1]:$PH_SINK_PORT" >/dev/null ||
 	die "posthorn init $PH_DIR failed"
     PH_SPOOL=$PH_DIR/spool
     # Ingest measures receiving and queueing only, and the Postfix instance
-    # runs without a queue manager. Once posthorn's default master.cf has a
-    # qmgr, switch it off here too. A scenario that delivers (e2e) turns it
-    # back on.
+    # runs without a queue manager then. posthorn's default master.cf has a
+    # qmgr; switch it off here. e2e turns it back on (ph_mode). smtp,
+    # bounce and scache stay: without qmgr nobody asks them for anything,
+    # and master starts them only on demand.
     if grep -q '^qmgr[[:space:]]' "$PH_DIR/master.cf"; then
 	sed -i 's/^qmgr[[:space:]]/#&/' "$PH_DIR/master.cf"
 	info "posthorn: qmgr switched off in $PH_DIR/master.cf (ingest only queues, as in the Postfix instance)"
     fi
+}
+
+# ph_mode ingest|e2e - master.cf without or with qmgr (instance stopped)
+ph_mode() {
+    case $1 in
+    ingest) sed -i 's/^qmgr[[:space:]]/#&/' "$PH_DIR/master.cf" ;;
+    e2e)
+	sed -i 's/^#\(qmgr[[:space:]]\)/\1/' "$PH_DIR/master.cf"
+	for svc in qmgr smtp bounce scache; do
+	    grep -q "^$svc[[:space:]]" "$PH_DIR/master.cf" ||
+		die "posthorn's master.cf has no $svc service; e2e needs qmgr, smtp, bounce and scache"
+	done
+	;;
+    esac
 }
 
 ph_start() {
@@ -211,7 +248,7 @@ ph_stop() {
 
 # ph_clear - empty the message queues (instance stopped)
 ph_clear() {
-    set_aside "$PH_SPOOL" "$PH_DIR/trash" incoming active deferred hold tmp
+    set_aside "$PH_SPOOL" "$PH_DIR/trash" incoming active deferred hold tmp defer bounce trace
 }
 
 # ---------------------------------------------------------------- Postfix
@@ -219,15 +256,19 @@ ph_clear() {
 # A private Postfix: its own main.cf/master.cf in PF_DIR, run by starting
 # Debian's master(8) with -c (MAIL_CONFIG is passed on to every daemon), so
 # /etc/postfix is never read for configuration nor written. No chroot.
-# Services: qmqpd, cleanup, trivial-rewrite (cleanup needs it), postlogd
-# (maillog_file). No qmgr (so nothing is delivered or moved, as in posthorn,
-# which has no queue manager yet); see bench/README.md for why in_flow_delay
-# is 0 and why public/qmgr is a FIFO nobody reads.
+# Two set-ups (pf_mode):
+#   ingest  qmqpd, cleanup, trivial-rewrite (cleanup needs it), postlogd
+#           (maillog_file). No qmgr, so nothing is moved or delivered, as in
+#           the posthorn instance; see bench/README.md for why in_flow_delay
+#           is 0 then and why public/qmgr is a FIFO nobody reads.
+#   e2e     adds qmgr, smtp, scache, bounce, defer; relayhost is this
+#           instance's smtp-sink; in_flow_delay back at its default.
 
 pf_setup() {
     PF_DIR=$(mktemp -d /var/tmp/postfix-bench.XXXXXX) || die "mktemp failed"
     chmod 755 "$PF_DIR"
     PF_PORT=$(free_port 16728) || exit 1
+    PF_SINK_PORT=$(free_port 16928) || exit 1
     PF_SPOOL=$PF_DIR/queue
     mkdir -p "$PF_SPOOL" "$PF_DIR/data"
     for d in active bounce corrupt defer deferred flush hold incoming private saved trace; do
@@ -237,13 +278,13 @@ pf_setup() {
     install -d -o postfix -g postdrop -m 710 "$PF_SPOOL/public"
     install -d -o root -g root -m 755 "$PF_SPOOL/pid"
     install -d -o postfix -g root -m 700 "$PF_DIR/data"
-    # cleanup wakes qmgr after each message; without a qmgr service Postfix
-    # logs "unable to look up public/qmgr" once per message. A FIFO without
-    # a reader makes that wake-up fail silently, as posthorn's does.
-    mkfifo -m 622 "$PF_SPOOL/public/qmgr" && chown postfix:postdrop "$PF_SPOOL/public/qmgr" ||
-	die "mkfifo $PF_SPOOL/public/qmgr failed"
+    pf_mode ingest
+}
+
+# pf_mode ingest|e2e - write main.cf and master.cf (instance stopped)
+pf_mode() {
     cat > "$PF_DIR/main.cf" <<EOF
-# Postfix instance for posthorn's bench/run.sh
+# Postfix instance for posthorn's bench/run.sh ($1)
 compatibility_level = 3.6
 config_directory = $PF_DIR
 queue_directory = $PF_SPOOL
@@ -260,9 +301,6 @@ inet_protocols = ipv4
 qmqpd_authorized_clients = 127.0.0.0/8
 qmqpd_error_delay = 0
 maillog_file = $PF_DIR/maillog
-# No qmgr runs, so nobody returns inflow tokens: without this every message
-# would sleep in_flow_delay (1s) in cleanup.
-in_flow_delay = 0
 EOF
     cat > "$PF_DIR/master.cf" <<EOF
 # service          type  private unpriv chroot wakeup maxproc command
@@ -271,6 +309,38 @@ cleanup            unix  n       -      n      -      0       cleanup
 rewrite            unix  -       -      n      -      -       trivial-rewrite
 postlog            unix-dgram n  -      n      -      1       postlogd
 EOF
+    rm -f "$PF_SPOOL/public/qmgr"
+    case $1 in
+    ingest)
+	cat >> "$PF_DIR/main.cf" <<EOF
+# No qmgr runs, so nobody returns inflow tokens: without this every message
+# would sleep in_flow_delay (1s) in cleanup.
+in_flow_delay = 0
+EOF
+	# cleanup wakes qmgr after each message; without a qmgr service Postfix
+	# logs "unable to look up public/qmgr" once per message. A FIFO without
+	# a reader makes that wake-up fail silently, as posthorn's does.
+	mkfifo -m 622 "$PF_SPOOL/public/qmgr" && chown postfix:postdrop "$PF_SPOOL/public/qmgr" ||
+	    die "mkfifo $PF_SPOOL/public/qmgr failed"
+	;;
+    e2e)
+	# Everything else at Postfix's defaults: concurrency (initial 5, limit
+	# 20 per destination), connection caching on demand, in_flow_delay 1s,
+	# no TLS (so no tlsmgr). bounce and defer are only contacted when a
+	# delivery fails (and then the run fails anyway); they are here so that
+	# a failure is logged the Postfix way instead of as a missing service.
+	cat >> "$PF_DIR/main.cf" <<EOF
+relayhost = [127.0.0.1]:$PF_SINK_PORT
+EOF
+	cat >> "$PF_DIR/master.cf" <<EOF
+qmgr               unix  n       -      n      300    1       qmgr
+smtp               unix  -       -      n      -      -       smtp
+scache             unix  -       -      n      -      1       scache
+bounce             unix  -       -      n      -      0       bounce
+defer              unix  -       -      n      -      0       bounce
+EOF
+	;;
+    esac
 }
 
 pf_pid() {
@@ -312,16 +382,109 @@ mta_port()  { case $1 in ph) echo "$PH_PORT" ;; pf) echo "$PF_PORT" ;; esac; }
 mta_spool() { case $1 in ph) echo "$PH_SPOOL" ;; pf) echo "$PF_SPOOL" ;; esac; }
 mta_log()   { case $1 in ph) echo "$PH_DIR/maillog" ;; pf) echo "$PF_DIR/maillog" ;; esac; }
 mta_pid()   { tr -dc '0-9' < "$(mta_spool "$1")/pid/master.pid" 2>/dev/null; }
+mta_sink_port() { case $1 in ph) echo "$PH_SINK_PORT" ;; pf) echo "$PF_SINK_PORT" ;; esac; }
+
+# ---------------------------------------------------------------- smtp-sink
+#
+# e2e: each MTA relays to an smtp-sink of its own. -c makes it print
+# "sess=S quit=Q mesg=M" followed by CR whenever a session ends, QUIT comes
+# or "." is received; mesg counts messages. Its stdout goes to a file in
+# WORK (tmpfs when /dev/shm is available). No -d: the sink writes nothing
+# to disk.
+
+# sink_start NAME - start NAME's smtp-sink with fresh counters
+sink_start() {
+    ss_port=$(mta_sink_port "$1")
+    [ -z "$(ss -Htln "sport = :$ss_port" 2>/dev/null)" ] ||
+	die "something else listens on 127.0.0.1:$ss_port, the port of $(mta_label "$1")'s smtp-sink"
+    "$SMTP_SINK" -u nobody -c "127.0.0.1:$ss_port" "$SINK_BACKLOG" \
+	> "$WORK/sink-$1.out" 2> "$WORK/sink-$1.err" &
+    case $1 in ph) PH_SINK_PID=$! ;; pf) PF_SINK_PID=$! ;; esac
+    wait_port "$ss_port" && kill -0 $! 2>/dev/null || {
+	sed 's/^/    /' "$WORK/sink-$1.err" >&2
+	die "smtp-sink for $(mta_label "$1") does not listen on 127.0.0.1:$ss_port"
+    }
+}
+
+# sink_stop NAME
+sink_stop() {
+    case $1 in ph) ss_pid=$PH_SINK_PID; PH_SINK_PID= ;; pf) ss_pid=$PF_SINK_PID; PF_SINK_PID= ;; esac
+    [ -n "$ss_pid" ] || return 0
+    kill -TERM "$ss_pid" 2>/dev/null
+    wait "$ss_pid" 2>/dev/null
+    return 0
+}
+
+# sink_count NAME - messages NAME's sink has received so far (cheap: reads
+# the last few bytes of its counter output)
+sink_count() {
+    sc=$(tail -c 64 "$WORK/sink-$1.out" 2>/dev/null | tr '\r' ' ')
+    sc=${sc% }
+    case $sc in
+    *mesg=*) sc=${sc##*mesg=}; case $sc in ''|*[!0-9]*) echo 0 ;; *) echo "$sc" ;; esac ;;
+    *) echo 0 ;;
+    esac
+}
+
+# uptime_s - whole seconds since boot (no program to exec)
+uptime_s() { read -r us_up us_rest < /proc/uptime; echo "${us_up%.*}"; }
+
+# set_mode ingest|e2e - set both instances up for a scenario: both stopped,
+# their queues emptied, configuration switched; reset_all starts them
+set_mode() {
+    [ "$MODE" = "$1" ] && return 0
+    ph_stop
+    pf_stop
+    sink_stop ph
+    sink_stop pf
+    ph_clear
+    pf_clear
+    ph_mode "$1"
+    pf_mode "$1"
+    # e2e: every run deletes the N queue files it delivered. On ext4 without
+    # a journal, the inode allocator passes over inodes deleted in the last
+    # 60 s (ialloc.c, recently_deleted), and a new file's inode is taken
+    # from its directory's block group onwards. In the same directories,
+    # the next run would pay for the previous run's deletions (measured:
+    # creating 10000 files took 1.8 s instead of 0.2 s of kernel time).
+    # Waiting 65 s before each of the 8 runs would take 9 minutes. Instead
+    # each e2e run gets queue directories made anew (RENEW_QUEUES). With the
+    # "top of directory hierarchy" flag (chattr +T) on the spool, ext4
+    # spreads new subdirectories (find_group_orlov): it starts looking for
+    # an empty block group at a hash of the new name. set_aside makes each
+    # directory under a name never used before and renames it, so every run
+    # lands in an unused block group, far from earlier runs' deleted inodes.
+    # Ingest deletes nothing and keeps the placement it always had.
+    case $1 in
+    e2e)
+	RENEW_QUEUES=1
+	chattr +T "$PH_SPOOL" "$PF_SPOOL" 2>/dev/null ||
+	    info "chattr +T on the spools failed (not ext2/3/4?); each e2e run then allocates inodes near the last run's deleted ones"
+	;;
+    ingest)
+	RENEW_QUEUES=0
+	chattr -T "$PH_SPOOL" "$PF_SPOOL" 2>/dev/null
+	;;
+    esac
+    MODE=$1
+}
 
 # reset_all - stop both, empty both queues, flush the file system, start both,
 # so every timed run starts from the same state (empty queue directories,
-# no dirty data, no daemon running but master and postlogd)
+# no dirty data, no daemon running but master and postlogd; in e2e also
+# qmgr, and both smtp-sinks restarted with zero counters)
 reset_all() {
     ph_stop
     pf_stop
+    sink_stop ph
+    sink_stop pf
     ph_clear
     pf_clear
     sync
+    if [ "$MODE" = e2e ]; then
+	sink_start ph
+	sink_start pf
+    fi
     ph_start
     pf_start
 }
@@ -416,6 +579,7 @@ scenario_ingest() {
     say "   $N messages of $SIZE bytes, 1 recipient, per run; rounds: $ROUNDS"
     say "   (CPU = user+system time of the MTA's master and all its daemons, per message;"
     say "    disk = write and flush requests the block device completed, per message)"
+    set_mode ingest
     r=1
     while [ $r -le "$ROUNDS" ]; do
 	for c in $CONCURRENCY; do
@@ -430,7 +594,163 @@ scenario_ingest() {
     done
 }
 
+# sent_count NAME FROMLINE - "status=sent" lines NAME logged after FROMLINE
+sent_count() {
+    tail -n +"$(($2 + 1))" "$(mta_log "$1")" 2>/dev/null | grep -c ' status=sent ' || true
+}
+
+# e2e_fail NAME WHAT - show what went wrong, then stop the benchmark
+e2e_fail() {
+    info "$(mta_label "$1"): $2"
+    info "last lines of $(mta_log "$1"):"
+    tail -n 10 "$(mta_log "$1")" | sed 's/^/    /'
+    die "$(mta_label "$1") did not deliver every message exactly once; a benchmark of a broken system is worthless (BENCH_KEEP=1 keeps the instances for a post-mortem)"
+}
+
+# e2e_drained NAME COUNT FROMLINE SECONDS - wait until NAME's queue is empty,
+# its log has COUNT "status=sent" lines after FROMLINE and its sink has
+# counted COUNT messages; then check that it stays at COUNT (no duplicate
+# deliveries). Returns 1 (with E2E_WHY set) if that does not happen in time.
+e2e_drained() {
+    ed_end=$(($(uptime_s) + $4))
+    while :; do
+	ed_q=$(spool_count "$(mta_spool "$1")")
+	ed_s=$(sink_count "$1")
+	ed_l=$(sent_count "$1" "$3")
+	[ "$ed_q" -eq 0 ] && [ "$ed_s" -ge "$2" ] && [ "$ed_l" -ge "$2" ] && break
+	if [ "$(uptime_s)" -ge "$ed_end" ]; then
+	    E2E_WHY="after ${4}s: $ed_q messages still queued, $ed_s at the sink, $ed_l status=sent log lines; expected 0, $2, $2"
+	    return 1
+	fi
+	sleep 0.1
+    done
+    sleep 0.5			# a duplicate delivery would show up now
+    ed_s=$(sink_count "$1")
+    ed_l=$(sent_count "$1" "$3")
+    if [ "$ed_s" -ne "$2" ] || [ "$ed_l" -ne "$2" ]; then
+	E2E_WHY="$ed_s messages at the sink, $ed_l status=sent log lines; expected exactly $2"
+	return 1
+    fi
+    return 0
+}
+
+# verify_e2e NAME - a test message must reach NAME's sink before anything is timed
+verify_e2e() {
+    logfrom=$(log_lines "$(mta_log "$1")")
+    qmqp_load "$1" 1 1 "$WORK/t" || die "$(mta_label "$1"): qmqp-source of one test message failed"
+    e2e_drained "$1" 1 "$logfrom" 30 || e2e_fail "$1" "test message not delivered: $E2E_WHY"
+    info "$(mta_label "$1"): test message delivered to smtp-sink on 127.0.0.1:$(mta_sink_port "$1"):"
+    tail -n +"$((logfrom + 1))" "$(mta_log "$1")" | grep ' status=sent ' |
+	sed -e 's/^.*\]: //' -e 's/^/    /'
+}
+
+# one_e2e NAME CONC - reset both, send N messages to NAME, time until its
+# sink has received the last one, check, record msg/s
+one_e2e() {
+    label=$(mta_label "$1")
+    port=$(mta_port "$1")
+    reset_all
+    logfrom=$(log_lines "$(mta_log "$1")")
+    mpid=$(mta_pid "$1")
+    [ "$(sink_count "$1")" -eq 0 ] || e2e_fail "$1" "its smtp-sink did not start from 0"
+    c0=$(tree_ticks "$mpid")
+    d0=$(disk_ios)
+    t0=$(now)
+    start=$(uptime_s)
+    timeout "$RUN_TIMEOUT" "$QMQP_SOURCE" -s "$2" -m "$N" -l "$SIZE" -r 1 \
+	-f "$SENDER" -t "$RCPT" "127.0.0.1:$port" 2>"$WORK/qmqp-source.err" &
+    LOAD_PID=$!
+    rc=
+    tq=
+    last=0
+    moved=$start
+    # Poll the sink's counter every 50 ms (a few small forks per poll). The poll
+    # interval bounds the error of the end time.
+    while :; do
+	got=$(sink_count "$1")
+	[ "$got" -ge "$N" ] && break
+	up=$(uptime_s)
+	if [ -z "$rc" ] && ! kill -0 "$LOAD_PID" 2>/dev/null; then
+	    wait "$LOAD_PID"
+	    rc=$?
+	    LOAD_PID=
+	    tq=$(now)
+	    [ $rc -eq 0 ] || break
+	fi
+	[ "$got" -ne "$last" ] && { last=$got; moved=$up; }
+	[ $((up - moved)) -ge "$STALL" ] && break
+	[ $((up - start)) -ge "$RUN_TIMEOUT" ] && break
+	sleep 0.05
+    done
+    t1=$(now)
+    c1=$(tree_ticks "$mpid")
+    d1=$(disk_ios)
+    if [ "$got" -lt "$N" ] && [ -n "$LOAD_PID" ]; then
+	kill -TERM "$LOAD_PID" 2>/dev/null	# stalled or timed out: stop the client
+    fi
+    if [ -z "$rc" ]; then
+	wait "$LOAD_PID"
+	rc=$?
+	LOAD_PID=
+    fi
+    if [ -s "$WORK/qmqp-source.err" ]; then
+	info "qmqp-source to $label said:"
+	head -5 "$WORK/qmqp-source.err" | sed 's/^/    /'
+    fi
+    [ $rc -eq 0 ] || e2e_fail "$1" "qmqp-source exited $rc$([ $rc -eq 124 ] && echo " (timed out after ${RUN_TIMEOUT}s)"), $got of $N messages at the sink"
+    [ "$got" -ge "$N" ] ||
+	e2e_fail "$1" "only $got of $N messages at the sink after $(($(uptime_s) - start))s (the last $(($(uptime_s) - moved))s without a delivery)"
+    e2e_drained "$1" "$N" "$logfrom" 60 || e2e_fail "$1" "$E2E_WHY"
+    log_problems "$(mta_log "$1")" "$logfrom" "$label"
+    secs=$(echo "$t0 $t1" | awk '{ printf "%.3f\n", $2 - $1 }')
+    if [ -n "$tq" ]; then
+	subm="qmqp-source done at $(echo "$t0 $tq" | awk '{ printf "%.1f\n", $2 - $1 }') s"
+    else
+	subm="qmqp-source still running at the last delivery"
+    fi
+    rate=$(echo "$N $secs" | awk '{ printf "%.1f", $1 / $2 }')
+    cpu=$(echo "$c0 $c1 $HZ $N" | awk '{ printf "%.2f", ($2 - $1) * 1000 / $3 / $4 }')
+    ios=$(echo "$d0 $d1 $N" | awk '{ printf "%.2f %.2f", ($3 - $1) / $5, ($4 - $2) / $5 }')
+    printf '  %-8s c=%-3s %6d msgs %8.3f s %8s msg/s   CPU %s ms/msg   disk writes %s, flushes %s /msg   (%s)\n' \
+	"$label" "$2" "$N" "$secs" "$rate" "$cpu" ${ios% *} ${ios#* } "$subm"
+    echo "e2e c=$2 $1 $N $secs" >> "$RESULTS"
+}
+
+scenario_e2e() {
+    say ""
+    say "== e2e: qmqp-source -> MTA -> smtp (relayhost) -> smtp-sink"
+    say "   $N messages of $SIZE bytes, 1 recipient, per run; rounds: $ROUNDS"
+    say "   (seconds from the start of qmqp-source to the last message counted by the sink;"
+    say "    CPU and disk as in ingest; qmqp-source done = when the last message was accepted)"
+    set_mode e2e
+    reset_all
+    verify_e2e ph
+    verify_e2e pf
+    r=1
+    while [ $r -le "$ROUNDS" ]; do
+	for c in $CONCURRENCY; do
+	    for order in "ph pf" "pf ph"; do
+		for m in $order; do
+		    one_e2e "$m" "$c"
+		done
+	    done
+	done
+	r=$((r + 1))
+    done
+}
+
 # ---------------------------------------------------------------- report
+
+# ph_version - the commit the sources are at, and whether the work tree has
+# changes on top (read-only: GIT_OPTIONAL_LOCKS=0 keeps git status from
+# refreshing the index, which would take its lock)
+ph_version() {
+    pv_top=$(dirname "$0")/..
+    pv=$(git -C "$pv_top" rev-parse --short HEAD 2>/dev/null) || { echo '?'; return; }
+    [ -n "$(GIT_OPTIONAL_LOCKS=0 git -C "$pv_top" status --porcelain --untracked-files=no 2>/dev/null)" ] &&
+	pv="$pv + uncommitted changes"
+    echo "$pv"
+}
 
 report() {
     say ""
@@ -448,7 +768,7 @@ report() {
 	}' "$RESULTS"
     say ""
     say "CPU busy before the start: ${busy}%; right after the last run: $(cpu_busy)%; whole run $(($(date +%s) - START)) s"
-    say "command: $CMDLINE   (BENCH_MESSAGES=$N BENCH_ROUNDS=$ROUNDS BENCH_CONCURRENCY=\"$CONCURRENCY\" BENCH_SIZE=$SIZE; $(nproc) CPUs, $(uname -r), Postfix $(postconf -c "$PF_DIR" -d -h mail_version 2>/dev/null), posthorn $(git -C "$(dirname "$0")/.." rev-parse --short HEAD 2>/dev/null || echo '?'))"
+    say "command: $CMDLINE   (BENCH_MESSAGES=$N BENCH_ROUNDS=$ROUNDS BENCH_CONCURRENCY=\"$CONCURRENCY\" BENCH_SIZE=$SIZE; $(nproc) CPUs, $(uname -r), Postfix $(postconf -c "$PF_DIR" -d -h mail_version 2>/dev/null), posthorn $(ph_version))"
 }
 
 # ---------------------------------------------------------------- clean-up
@@ -460,6 +780,8 @@ cleanup() {
 	kill -TERM "$LOAD_PID" 2>/dev/null	# timeout(1) passes it on to qmqp-source
 	wait "$LOAD_PID" 2>/dev/null
     fi
+    sink_stop ph
+    sink_stop pf
     ph_stop
     pf_stop
     if [ "${BENCH_KEEP:-0}" = 1 ]; then
@@ -485,12 +807,14 @@ case $PH_BIN in /*) ;; *) PH_BIN=$(pwd)/$PH_BIN ;; esac
 [ -x "$PF_DAEMON_DIR/master" ] || die "$PF_DAEMON_DIR/master not found: apt-get install postfix"
 QMQP_SOURCE=$(PATH=$PATH:/usr/sbin:/usr/lib/postfix/sbin command -v qmqp-source) ||
     die "qmqp-source not found (Debian package postfix)"
+SMTP_SINK=$(PATH=$PATH:/usr/sbin:/usr/lib/postfix/sbin command -v smtp-sink) ||
+    die "smtp-sink not found (Debian package postfix)"
 id postfix >/dev/null 2>&1 && getent group postdrop >/dev/null ||
     die "user postfix or group postdrop missing (Debian package postfix)"
 for s in $SCENARIOS; do
     case $s in
     all) SCENARIOS=$ALL_SCENARIOS; break ;;
-    ingest) ;;
+    ingest|e2e) ;;
     *) die "unknown scenario \"$s\"; available: $ALL_SCENARIOS" ;;
     esac
 done
@@ -517,7 +841,10 @@ busy=$(cpu_busy)
 info "CPU busy before the start: ${busy}% (other work on this machine skews the numbers)"
 [ "$busy" -gt 25 ] && info "warning: the machine is not idle; expect noisy numbers"
 HZ=$(getconf CLK_TCK)
-WORK=$(mktemp -d /tmp/bench-work.XXXXXX) || die "mktemp failed"
+# Small files only (results, client errors, the sinks' counters); tmpfs
+# keeps the sinks' counter writes off the disk that is being measured.
+WORK=$(mktemp -d /dev/shm/bench-work.XXXXXX 2>/dev/null) ||
+    WORK=$(mktemp -d /tmp/bench-work.XXXXXX) || die "mktemp failed"
 RESULTS=$WORK/results
 : > "$RESULTS"
 
