@@ -39,6 +39,7 @@
 #define QMGR_LOCKED_DELAY	60	/* seconds before a locked file is retried */
 #define QMGR_MSG_CORRUPT	(1<<8)	/* recipients could not all be read */
 #define QMGR_MSG_FLUSHED	(1<<9)	/* imported by a flush: defer_transports off */
+#define QMGR_MSG_BOUNCE_LOG	(1<<10)	/* bounce/ID was there at finalizing */
 
 long    qmgr_active_count;
 static HTABLE *qmgr_messages;
@@ -443,8 +444,13 @@ static double qmgr_backoff(const QMGR_MESSAGE *msg, double now)
 static void qmgr_remove(QMGR_MESSAGE *msg)
 {
     qmgr_unlink(SPOOL_ACTIVE, msg->qid);
-    qmgr_unlink(SPOOL_BOUNCE, msg->qid);
-    qmgr_unlink(SPOOL_DEFER, msg->qid);
+    /* Logs exist only when something was written to them this round (the
+     * defer log of an earlier round went at import); bounce removes a bounce
+     * log it has reported. Most messages have neither: skip the unlinks. */
+    if (msg->flags & (QMGR_MSG_BOUNCE_LOG | QMGR_MSG_DELETE))
+	qmgr_unlink(SPOOL_BOUNCE, msg->qid);
+    if (msg->flags & (QMGR_MSG_DEFERRED | QMGR_MSG_DELETE))
+	qmgr_unlink(SPOOL_DEFER, msg->qid);
     msg_info("%s: removed", msg->qid);
 }
 
@@ -456,11 +462,13 @@ static void qmgr_notify_bounces(QMGR_MESSAGE *msg)
     DSTR   *err = dstr_new(64);
     struct stat st;
 
-    if (stat(spool_path(path, SPOOL_BOUNCE, msg->qid), &st) == 0
-	&& bounce_notify(BOUNCE_NOTIFY_FAILED, SPOOL_ACTIVE, msg->qid, err) < 0) {
-	msg_warn("%s: non-delivery notification not sent: %s -- will retry",
-		 msg->qid, dstr_str(err));
-	msg->flags |= QMGR_MSG_DEFERRED;	/* keep the message and its bounce log */
+    if (stat(spool_path(path, SPOOL_BOUNCE, msg->qid), &st) == 0) {
+	msg->flags |= QMGR_MSG_BOUNCE_LOG;
+	if (bounce_notify(BOUNCE_NOTIFY_FAILED, SPOOL_ACTIVE, msg->qid, err) < 0) {
+	    msg_warn("%s: non-delivery notification not sent: %s -- will retry",
+		     msg->qid, dstr_str(err));
+	    msg->flags |= QMGR_MSG_DEFERRED;	/* keep the message and its bounce log */
+	}
     }
     dstr_free(path);
     dstr_free(err);

@@ -204,8 +204,11 @@ void    ios_set_timeout(IOS *ios, int seconds)
     int     fl;
 
     ios->timeout = seconds;
-    if (ios->fd >= 0 && (fl = fcntl(ios->fd, F_GETFL)) >= 0 && !(fl & O_NONBLOCK))
-	(void) fcntl(ios->fd, F_SETFL, fl | O_NONBLOCK);
+    /* Once is enough: a client sets a timeout per protocol phase. */
+    if (ios->fd >= 0 && !ios->nonblock
+	&& (fl = fcntl(ios->fd, F_GETFL)) >= 0
+	&& ((fl & O_NONBLOCK) || fcntl(ios->fd, F_SETFL, fl | O_NONBLOCK) == 0))
+	ios->nonblock = 1;
 }
 
 /* ios_set_deadline - whole-session limit */

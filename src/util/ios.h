@@ -17,6 +17,7 @@ typedef ssize_t (*IOS_WRITE_FN) (int fd, const void *buf, size_t len, int timeou
 typedef struct IOS {
     int     fd;
     int     flags;			/* IOS_FLAG_* below */
+    int     nonblock;			/* fd known to be non-blocking */
     int     timeout;		/* seconds per operation; 0 = none */
     long long deadline;		/* monotonic ms for the whole session; 0 = none */
     IOS_READ_FN read_fn;
