@@ -41,7 +41,6 @@
 
 SCHED  *qmgr_sched;
 static int qmgr_kicked;
-static int qmgr_scan_turn;		/* 0: incoming next, 1: deferred next */
 static EVLOOP_TIMER qmgr_run_timer = EVLOOP_TIMER_INIT;
 
 /* qmgr_now - wall clock with microseconds */
@@ -160,27 +159,13 @@ static void qmgr_clog_warn(void)
 
 static int qmgr_import_one(void)
 {
-    QMGR_SCAN *scan;
-    DSTR   *id;
-    int     tries;
-    int     flags;
-    int     imported = 0;
-
     if (qmgr_active_count >= var_qmgr_active_limit) {
-	qmgr_scan_turn = 0;			/* a full bucket prefers new mail */
 	qmgr_clog_warn();
+	(void) qmgr_scan_import(1, qmgr_active_import);
 	return (0);
     }
     qmgr_clock();
-    id = dstr_new(QID_SIZE);
-    for (tries = 0; tries < 2 && !imported; tries++) {
-	scan = qmgr_scan_turn == 0 ? qmgr_scan_incoming : qmgr_scan_deferred;
-	qmgr_scan_turn ^= 1;
-	while (!imported && qmgr_scan_next(scan, id, &flags))
-	    imported = qmgr_active_import(qmgr_scan_queue(scan), dstr_str(id), flags);
-    }
-    dstr_free(id);
-    return (imported);
+    return (qmgr_scan_import(0, qmgr_active_import));
 }
 
 /* qmgr_loop - the event loop */

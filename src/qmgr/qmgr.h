@@ -51,6 +51,11 @@ extern void qmgr_scan_request(QMGR_SCAN *scan, int flags);
  * or 0 when there is none (a requested pass starts as soon as one ends). */
 extern int qmgr_scan_next(QMGR_SCAN *scan, DSTR *id, int *flags);
 extern const char *qmgr_scan_queue(const QMGR_SCAN *scan);
+/* Import one file, incoming and deferred in turn (§2.1); import returns 1
+ * when the file entered the active queue. With a full bucket nothing is
+ * imported, but the next turn goes to incoming: new mail first. */
+typedef int (*QMGR_IMPORT_FN) (const char *queue, const char *id, int scan_flags);
+extern int qmgr_scan_import(int bucket_full, QMGR_IMPORT_FN import);
 
 /* qmgr_active.c: into and out of the active queue */
 extern long qmgr_active_count;

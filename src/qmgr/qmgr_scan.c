@@ -102,3 +102,29 @@ int     qmgr_scan_next(QMGR_SCAN *scan, DSTR *id, int *flags)
 	scan->dir = NULL;
     }
 }
+
+/* qmgr_scan_import - one file into the active queue, the two queues in turn */
+
+int     qmgr_scan_import(int bucket_full, QMGR_IMPORT_FN import)
+{
+    static int turn;			/* 0: incoming next, 1: deferred next */
+    QMGR_SCAN *scan;
+    DSTR   *id;
+    int     tries;
+    int     flags;
+    int     imported = 0;
+
+    if (bucket_full) {
+	turn = 0;				/* a full bucket prefers new mail */
+	return (0);
+    }
+    id = dstr_new(QID_SIZE);
+    for (tries = 0; tries < 2 && !imported; tries++) {
+	scan = turn == 0 ? qmgr_scan_incoming : qmgr_scan_deferred;
+	turn ^= 1;
+	while (!imported && qmgr_scan_next(scan, id, &flags))
+	    imported = import(scan->queue, dstr_str(id), flags);
+    }
+    dstr_free(id);
+    return (imported);
+}
