@@ -7,7 +7,9 @@
  *	queue_run_delay; imports messages from incoming/ and deferred/ in
  *	turn (at most qmgr_message_active_limit at a time), resolves each
  *	recipient to a transport and next hop, and hands batches to delivery
- *	agents as the scheduler (qmgr_sched.c) decides. When a message is
+ *	agents as the scheduler decides: qmgr_sched*.c, Postfix's nqmgr as
+ *	docs/scheduler.md describes it, pure logic driven from here with the
+ *	clock and timers of the event loop. When a message is
  *	done it is removed; otherwise it is deferred with exponential backoff,
  *	or returned to its sender after maximal_queue_lifetime. Admin requests
  *	(hold, release, delete, requeue) arrive on the same socket.
@@ -21,8 +23,14 @@
  * PARAMETERS
  *	queue_run_delay, minimal_backoff_time, maximal_backoff_time,
  *	maximal_queue_lifetime, bounce_queue_lifetime, qmgr_message_active_limit,
- *	default_destination_concurrency_limit, default_destination_recipient_limit,
- *	relayhost, transport_maps, default_transport, transport_retry_time.
+ *	qmgr_message_recipient_limit, qmgr_message_recipient_minimum,
+ *	qmgr_clog_warn_time, relayhost, transport_maps, default_transport,
+ *	transport_retry_time, destination_concurrency_feedback_debug, and per
+ *	transport (default_ or <transport>_): destination_concurrency_limit,
+ *	destination_recipient_limit, initial_destination_concurrency,
+ *	concurrency feedback and failed cohort limit, destination and
+ *	transport rate delays, recipient, extra recipient and refill limits,
+ *	delivery slot cost, discount, loan and minimum.
  */
 #include <errno.h>
 #include <stdlib.h>
