@@ -3,7 +3,7 @@
 #
 # usage: sh bench/run.sh [BUILD_DIR] [SCENARIO ...]
 #   BUILD_DIR   where "make" put bin/posthorn and libexec/ (default: build)
-#   SCENARIO    ingest, e2e (default: every available scenario)
+#   SCENARIO    ingest, e2e, mix (default: every available scenario)
 #
 # environment:
 #   BENCH_MESSAGES     messages per run                      (default 10000)
@@ -13,12 +13,19 @@
 #   BENCH_SIZE         message size in bytes (qmqp-source -l)  (default 2000)
 #   BENCH_TIMEOUT      seconds one qmqp-source run, or one e2e run up to
 #                      the last delivery, may take             (default 600)
-#   BENCH_KEEP=1       keep the instance directories (for a post-mortem)
+#   BENCH_KEEP=1       keep the instance directories and the work directory
+#                      (mix: the last run's client logs and sink dumps)
+#   BENCH_MIX_PROCS    mix: smtp process limit (master.cf maxproc) on both
+#                      sides                                   (default 10)
+#   BENCH_MIX_DELAY    mix: seconds each smtp-sink waits before answering
+#                      DATA (smtp-sink -w)                     (default 1)
+#   BENCH_MIX_GAP      mix: milliseconds from the start of one small message
+#                      to the start of the next; 0 = back to back (default 0)
 #
 # Builds nothing (make bench builds first); needs root (Postfix's master and
 # posthorn's root mode). Both instances live in fresh directories under
 # /var/tmp, on the same file system, and are stopped and removed on exit,
-# on error and on Ctrl-C, as are the two smtp-sink processes of e2e.
+# on error and on Ctrl-C, as are the smtp-sink processes of e2e and mix.
 # See bench/README.md.
 
 set -u
@@ -36,9 +43,18 @@ SENDER=sender@example.org
 RCPT=rcpt@example.net
 
 PF_DAEMON_DIR=/usr/lib/postfix/sbin
-ALL_SCENARIOS="ingest e2e"
+ALL_SCENARIOS="ingest e2e mix"
 SINK_BACKLOG=256		# smtp-sink's listen backlog
-STALL=60			# e2e: seconds without a delivery before we give up
+STALL=60			# e2e, mix: seconds without a delivery before we give up
+MIX_RCPTS=5000			# mix: recipients of the big message,
+MIX_DOMAINS=50			# spread evenly over this many destinations
+MIX_SMALL=200			# mix: small messages of one recipient each
+MIX_PROCS=${BENCH_MIX_PROCS:-10}
+MIX_DELAY=${BENCH_MIX_DELAY:-1}
+MIX_GAP=${BENCH_MIX_GAP:-0}
+MIX_PY=$(dirname "$0")/mix.py
+MIX_SEQ=0
+PYTHON=/usr/bin/python3
 
 PH_DIR=
 PF_DIR=
@@ -48,7 +64,9 @@ PH_SINK_PORT=
 PF_SINK_PORT=
 PH_SINK_PID=
 PF_SINK_PID=
-MODE=ingest			# what the instances are set up for: ingest or e2e
+PH_MIX_PIDS=			# mix: the MIX_DOMAINS smtp-sinks of each MTA
+PF_MIX_PIDS=
+MODE=ingest			# what the instances are set up for: ingest, e2e or mix
 RENEW_QUEUES=0			# 1: set_aside makes every queue directory anew
 PH_BIN=
 QMQP_SOURCE=
@@ -220,18 +238,32 @@ ph_setup() {
     fi
 }
 
-# ph_mode ingest|e2e - master.cf without or with qmgr (instance stopped)
+# ph_mode ingest|e2e|mix - master.cf without or with qmgr; in mix also the
+# smtp process limit and transport_maps (instance stopped)
 ph_mode() {
     case $1 in
     ingest) sed -i 's/^qmgr[[:space:]]/#&/' "$PH_DIR/master.cf" ;;
-    e2e)
+    e2e|mix)
 	sed -i 's/^#\(qmgr[[:space:]]\)/\1/' "$PH_DIR/master.cf"
 	for svc in qmgr smtp bounce scache; do
 	    grep -q "^$svc[[:space:]]" "$PH_DIR/master.cf" ||
-		die "posthorn's master.cf has no $svc service; e2e needs qmgr, smtp, bounce and scache"
+		die "posthorn's master.cf has no $svc service; $1 needs qmgr, smtp, bounce and scache"
 	done
 	;;
     esac
+    # the maxproc column of the smtp line: the default (-) but in mix
+    pm_procs=-
+    pm_maps=
+    if [ "$1" = mix ]; then
+	pm_procs=$MIX_PROCS
+	pm_maps=$(mix_transport_maps "$PH_SINK_PORT")
+    fi
+    awk -v p="$pm_procs" '$1 == "smtp" && $2 == "unix" { $7 = p } { print }' \
+	"$PH_DIR/master.cf" > "$PH_DIR/master.cf.new" ||
+	die "cannot set the smtp process limit in $PH_DIR/master.cf"
+    mv "$PH_DIR/master.cf.new" "$PH_DIR/master.cf" || die "cannot rename $PH_DIR/master.cf.new"
+    "$PH_BIN" -c "$PH_DIR" conf -e "transport_maps=$pm_maps" ||
+	die "posthorn -c $PH_DIR conf -e transport_maps=... failed"
 }
 
 ph_start() {
@@ -263,6 +295,8 @@ ph_clear() {
 #           is 0 then and why public/qmgr is a FIFO nobody reads.
 #   e2e     adds qmgr, smtp, scache, bounce, defer; relayhost is this
 #           instance's smtp-sink; in_flow_delay back at its default.
+#   mix     as e2e, plus transport_maps (d1.test .. d50.test to 50 smtp-sinks)
+#           and the smtp process limit MIX_PROCS.
 
 pf_setup() {
     PF_DIR=$(mktemp -d /var/tmp/postfix-bench.XXXXXX) || die "mktemp failed"
@@ -281,7 +315,7 @@ pf_setup() {
     pf_mode ingest
 }
 
-# pf_mode ingest|e2e - write main.cf and master.cf (instance stopped)
+# pf_mode ingest|e2e|mix - write main.cf and master.cf (instance stopped)
 pf_mode() {
     cat > "$PF_DIR/main.cf" <<EOF
 # Postfix instance for posthorn's bench/run.sh ($1)
@@ -323,7 +357,7 @@ EOF
 	mkfifo -m 622 "$PF_SPOOL/public/qmgr" && chown postfix:postdrop "$PF_SPOOL/public/qmgr" ||
 	    die "mkfifo $PF_SPOOL/public/qmgr failed"
 	;;
-    e2e)
+    e2e|mix)
 	# Everything else at Postfix's defaults: concurrency (initial 5, limit
 	# 20 per destination), connection caching on demand, in_flow_delay 1s,
 	# no TLS (so no tlsmgr). bounce and defer are only contacted when a
@@ -332,9 +366,14 @@ EOF
 	cat >> "$PF_DIR/main.cf" <<EOF
 relayhost = [127.0.0.1]:$PF_SINK_PORT
 EOF
+	pm_procs=-
+	if [ "$1" = mix ]; then
+	    pm_procs=$MIX_PROCS
+	    echo "transport_maps = $(mix_transport_maps "$PF_SINK_PORT")" >> "$PF_DIR/main.cf"
+	fi
 	cat >> "$PF_DIR/master.cf" <<EOF
 qmgr               unix  n       -      n      300    1       qmgr
-smtp               unix  -       -      n      -      -       smtp
+smtp               unix  -       -      n      -      $pm_procs       smtp
 scache             unix  -       -      n      -      1       scache
 bounce             unix  -       -      n      -      0       bounce
 defer              unix  -       -      n      -      0       bounce
@@ -392,8 +431,10 @@ mta_sink_port() { case $1 in ph) echo "$PH_SINK_PORT" ;; pf) echo "$PF_SINK_PORT
 # WORK (tmpfs when /dev/shm is available). No -d: the sink writes nothing
 # to disk.
 
-# sink_start NAME - start NAME's smtp-sink with fresh counters
+# sink_start NAME - start NAME's smtp-sink with fresh counters (in mix:
+# its MIX_DOMAINS smtp-sinks, with empty dump directories)
 sink_start() {
+    [ "$MODE" = mix ] && { mix_sinks_start "$1"; return; }
     ss_port=$(mta_sink_port "$1")
     [ -z "$(ss -Htln "sport = :$ss_port" 2>/dev/null)" ] ||
 	die "something else listens on 127.0.0.1:$ss_port, the port of $(mta_label "$1")'s smtp-sink"
@@ -406,18 +447,28 @@ sink_start() {
     }
 }
 
-# sink_stop NAME
+# sink_stop NAME - stop NAME's smtp-sink (e2e) or smtp-sinks (mix)
 sink_stop() {
-    case $1 in ph) ss_pid=$PH_SINK_PID; PH_SINK_PID= ;; pf) ss_pid=$PF_SINK_PID; PF_SINK_PID= ;; esac
-    [ -n "$ss_pid" ] || return 0
-    kill -TERM "$ss_pid" 2>/dev/null
-    wait "$ss_pid" 2>/dev/null
+    case $1 in
+    ph) ss_pid="$PH_SINK_PID $PH_MIX_PIDS"; PH_SINK_PID=; PH_MIX_PIDS= ;;
+    pf) ss_pid="$PF_SINK_PID $PF_MIX_PIDS"; PF_SINK_PID=; PF_MIX_PIDS= ;;
+    esac
+    [ -n "${ss_pid% }" ] || return 0
+    # shellcheck disable=SC2086 # a list of process ids
+    kill -TERM $ss_pid 2>/dev/null
+    # shellcheck disable=SC2086
+    wait $ss_pid 2>/dev/null
     return 0
 }
 
 # sink_count NAME - messages NAME's sink has received so far (cheap: reads
-# the last few bytes of its counter output)
+# the last few bytes of its counter output); in mix: recipients that NAME's
+# sinks have received so far, counted in their dump files
 sink_count() {
+    if [ "$MODE" = mix ]; then
+	cat "$WORK/dump-$1"/*/* 2>/dev/null | grep -c '^X-Rcpt-Args:' || true
+	return 0
+    fi
     sc=$(tail -c 64 "$WORK/sink-$1.out" 2>/dev/null | tr '\r' ' ')
     sc=${sc% }
     case $sc in
@@ -426,10 +477,61 @@ sink_count() {
     esac
 }
 
+# mix: each MTA has MIX_DOMAINS smtp-sinks, sink K on 127.0.0.(K+1) and the
+# MTA's sink port (loopback addresses only; each a next hop of its own), all
+# with -w MIX_DELAY. With -d each writes every mail transaction to a file of
+# its own in WORK/dump-NAME/K/ (tmpfs when /dev/shm is available, so the
+# sinks do not write to the disk that is being measured). The file lists
+# the transaction's recipients (X-Rcpt-Args), and its mtime is when the
+# sink received the final ".": the time of delivery.
+
+# mix_transport_maps PORT - the inline table that routes dK.test to sink K
+mix_transport_maps() {
+    mt_k=1
+    mt_map=
+    while [ "$mt_k" -le "$MIX_DOMAINS" ]; do
+	mt_map="$mt_map${mt_map:+, }d$mt_k.test=smtp:[127.0.0.$((mt_k + 1))]:$1"
+	mt_k=$((mt_k + 1))
+    done
+    echo "inline:{ $mt_map }"
+}
+
+# mix_sinks_start NAME - start NAME's MIX_DOMAINS smtp-sinks, empty dumps
+mix_sinks_start() {
+    ms_port=$(mta_sink_port "$1")
+    ms_dump=$WORK/dump-$1
+    [ -z "$(ss -Htln "sport = :$ms_port" 2>/dev/null)" ] ||
+	die "something else listens on port $ms_port, the port of $(mta_label "$1")'s smtp-sinks"
+    chmod 711 "$WORK"		# the sinks run as nobody
+    rm -rf "$ms_dump"
+    mkdir "$ms_dump" || die "mkdir $ms_dump failed"
+    : > "$WORK/sink-$1.err"
+    ms_pids=
+    ms_k=1
+    while [ "$ms_k" -le "$MIX_DOMAINS" ]; do
+	install -d -o nobody -m 755 "$ms_dump/$ms_k" || die "cannot make $ms_dump/$ms_k"
+	"$SMTP_SINK" -u nobody -w "$MIX_DELAY" -d "$ms_dump/$ms_k/x." \
+	    "127.0.0.$((ms_k + 1)):$ms_port" "$SINK_BACKLOG" \
+	    > /dev/null 2>> "$WORK/sink-$1.err" &
+	ms_pids="$ms_pids $!"
+	ms_k=$((ms_k + 1))
+    done
+    case $1 in ph) PH_MIX_PIDS=$ms_pids ;; pf) PF_MIX_PIDS=$ms_pids ;; esac
+    ms_i=0
+    while [ "$(ss -Htln "sport = :$ms_port" 2>/dev/null | wc -l)" -lt "$MIX_DOMAINS" ]; do
+	ms_i=$((ms_i + 1))
+	if [ "$ms_i" -gt 100 ]; then
+	    sed 's/^/    /' "$WORK/sink-$1.err" >&2
+	    die "the smtp-sinks for $(mta_label "$1") do not all listen on 127.0.0.2..$((MIX_DOMAINS + 1)):$ms_port"
+	fi
+	sleep 0.1
+    done
+}
+
 # uptime_s - whole seconds since boot (no program to exec)
 uptime_s() { read -r us_up us_rest < /proc/uptime; echo "${us_up%.*}"; }
 
-# set_mode ingest|e2e - set both instances up for a scenario: both stopped,
+# set_mode ingest|e2e|mix - set both instances up for a scenario: both stopped,
 # their queues emptied, configuration switched; reset_all starts them
 set_mode() {
     [ "$MODE" = "$1" ] && return 0
@@ -454,9 +556,10 @@ set_mode() {
     # an empty block group at a hash of the new name. set_aside makes each
     # directory under a name never used before and renames it, so every run
     # lands in an unused block group, far from earlier runs' deleted inodes.
+    # mix deletes its 201 queue files per run and is treated the same way.
     # Ingest deletes nothing and keeps the placement it always had.
     case $1 in
-    e2e)
+    e2e|mix)
 	RENEW_QUEUES=1
 	chattr +T "$PH_SPOOL" "$PF_SPOOL" 2>/dev/null ||
 	    info "chattr +T on the spools failed (not ext2/3/4?); each e2e run then allocates inodes near the last run's deleted ones"
@@ -472,7 +575,8 @@ set_mode() {
 # reset_all - stop both, empty both queues, flush the file system, start both,
 # so every timed run starts from the same state (empty queue directories,
 # no dirty data, no daemon running but master and postlogd; in e2e also
-# qmgr, and both smtp-sinks restarted with zero counters)
+# qmgr, and both smtp-sinks restarted with zero counters; in mix qmgr, and
+# all smtp-sinks restarted with empty dump directories)
 reset_all() {
     ph_stop
     pf_stop
@@ -481,7 +585,7 @@ reset_all() {
     ph_clear
     pf_clear
     sync
-    if [ "$MODE" = e2e ]; then
+    if [ "$MODE" != ingest ]; then
 	sink_start ph
 	sink_start pf
     fi
@@ -739,6 +843,112 @@ scenario_e2e() {
     done
 }
 
+# verify_mix NAME - a probe message with one recipient at each of the
+# MIX_DOMAINS destinations must reach each destination's own sink before
+# anything is timed
+verify_mix() {
+    logfrom=$(log_lines "$(mta_log "$1")")
+    timeout 60 "$PYTHON" "$MIX_PY" probe "$(mta_port "$1")" "$WORK/mix-client-$1" ||
+	die "$(mta_label "$1"): mix.py probe failed"
+    e2e_drained "$1" "$MIX_DOMAINS" "$logfrom" 30 || e2e_fail "$1" "probe message not delivered: $E2E_WHY"
+    vm_got=$("$PYTHON" "$MIX_PY" analyze "$WORK/mix-client-$1" "$WORK/dump-$1" /dev/null) ||
+	e2e_fail "$1" "the probe message did not reach every destination's own sink"
+    info "$(mta_label "$1"): probe message delivered, one recipient to each of the $MIX_DOMAINS smtp-sinks ($vm_got)"
+}
+
+# one_mix NAME - reset both, send the mix to NAME, wait until its sinks have
+# every recipient, check, record the delays
+one_mix() {
+    label=$(mta_label "$1")
+    reset_all
+    logfrom=$(log_lines "$(mta_log "$1")")
+    mpid=$(mta_pid "$1")
+    total=$((MIX_RCPTS + MIX_SMALL))
+    [ "$(sink_count "$1")" -eq 0 ] || e2e_fail "$1" "its smtp-sinks did not start empty"
+    c0=$(tree_ticks "$mpid")
+    d0=$(disk_ios)
+    start=$(uptime_s)
+    timeout "$RUN_TIMEOUT" "$PYTHON" "$MIX_PY" send "$(mta_port "$1")" "$(mta_sink_port "$1")" \
+	"$WORK/mix-client-$1" 2>"$WORK/mix-client.err" &
+    LOAD_PID=$!
+    rc=
+    last=0
+    moved=$start
+    # The times come from the sinks' dump files, not from this loop; it
+    # only waits for the last recipient (and for a stall or the time limit).
+    while :; do
+	got=$(sink_count "$1")
+	[ "$got" -ge "$total" ] && break
+	up=$(uptime_s)
+	if [ -z "$rc" ] && ! kill -0 "$LOAD_PID" 2>/dev/null; then
+	    wait "$LOAD_PID"
+	    rc=$?
+	    LOAD_PID=
+	    [ $rc -eq 0 ] || break
+	fi
+	[ "$got" -ne "$last" ] && { last=$got; moved=$up; }
+	[ $((up - moved)) -ge "$STALL" ] && break
+	[ $((up - start)) -ge "$RUN_TIMEOUT" ] && break
+	sleep 0.2
+    done
+    if [ "$got" -lt "$total" ] && [ -n "$LOAD_PID" ]; then
+	kill -TERM "$LOAD_PID" 2>/dev/null	# stalled or timed out: stop the client
+    fi
+    if [ -z "$rc" ]; then
+	wait "$LOAD_PID"
+	rc=$?
+	LOAD_PID=
+    fi
+    if [ -s "$WORK/mix-client.err" ]; then
+	info "mix.py send to $label said:"
+	head -5 "$WORK/mix-client.err" | sed 's/^/    /'
+    fi
+    [ $rc -eq 0 ] || e2e_fail "$1" "mix.py send exited $rc$([ $rc -eq 124 ] && echo " (timed out after ${RUN_TIMEOUT}s)"), $got of $total recipients at the sinks"
+    [ "$got" -ge "$total" ] ||
+	e2e_fail "$1" "only $got of $total recipients at the sinks after $(($(uptime_s) - start))s (the last $(($(uptime_s) - moved))s without a delivery)"
+    e2e_drained "$1" "$total" "$logfrom" 60 || e2e_fail "$1" "$E2E_WHY"
+    c1=$(tree_ticks "$mpid")
+    d1=$(disk_ios)
+    log_problems "$(mta_log "$1")" "$logfrom" "$label"
+    MIX_SEQ=$((MIX_SEQ + 1))
+    mkdir -p "$WORK/mixres"
+    # every recipient exactly once, at its own destination's sink
+    fig=$("$PYTHON" "$MIX_PY" analyze "$WORK/mix-client-$1" "$WORK/dump-$1" "$WORK/mixres/$1.$MIX_SEQ") ||
+	e2e_fail "$1" "the sinks' dump files do not show every recipient exactly once at its own destination"
+    read -r mx_median mx_p95 mx_min mx_max mx_big mx_bigfirst mx_accepted mx_started \
+	mx_submitted mx_before mx_bigtx mx_tx <<EOF
+$fig
+EOF
+    cpu=$(echo "$c0 $c1 $HZ" | awk '{ printf "%.1f", ($2 - $1) / $3 }')
+    ios=$(echo "$d0 $d1" | awk '{ printf "%d %d", $3 - $1, $4 - $2 }')
+    printf '  %-8s small: min %6.3f s  median %6.3f s  p95 %6.3f s  max %6.3f s   big: %7.3f s   %3d smalls done before the big one   CPU %s s   disk writes %s, flushes %s\n' \
+	"$label" "$mx_min" "$mx_median" "$mx_p95" "$mx_max" "$mx_big" "$mx_before" "$cpu" ${ios% *} ${ios#* }
+    printf '  %-8s (big accepted after %.3f s, first delivery started at %.3f s, first recipient delivered at %.3f s, in %d transactions; %d smalls submitted in %.3f s; %d transactions in all)\n' \
+	"" "$mx_accepted" "$mx_started" "$mx_bigfirst" "$mx_bigtx" "$MIX_SMALL" "$mx_submitted" "$mx_tx"
+}
+
+scenario_mix() {
+    say ""
+    say "== mix: one message to $MIX_RCPTS recipients at $MIX_DOMAINS destinations, then $MIX_SMALL messages of 1 recipient"
+    say "   mix.py (QMQP) -> MTA -> smtp (transport_maps) -> $MIX_DOMAINS smtp-sinks per MTA on 127.0.0.2..$((MIX_DOMAINS + 1)), -w $MIX_DELAY"
+    say "   smtp process limit $MIX_PROCS on both sides; $SIZE-byte messages; gap between small messages ${MIX_GAP} ms; rounds: $ROUNDS"
+    say "   (small delay = start of its submission to its delivery at the sink; big = start of its"
+    say "    submission to the delivery of its last recipient; CPU = MTA's master and daemons, whole run)"
+    set_mode mix
+    reset_all
+    verify_mix ph
+    verify_mix pf
+    r=1
+    while [ $r -le "$ROUNDS" ]; do
+	for order in "ph pf" "pf ph"; do
+	    for m in $order; do
+		one_mix "$m"
+	    done
+	done
+	r=$((r + 1))
+    done
+}
+
 # ---------------------------------------------------------------- report
 
 # ph_version - the commit the sources are at, and whether the work tree has
@@ -754,9 +964,9 @@ ph_version() {
 
 report() {
     say ""
-    printf '%-16s %14s %14s %18s\n' scenario "posthorn msg/s" "Postfix msg/s" "posthorn/Postfix"
+    [ -s "$RESULTS" ] && printf '%-16s %14s %14s %18s\n' scenario "posthorn msg/s" "Postfix msg/s" "posthorn/Postfix"
     # rate per MTA = all messages / all seconds of that scenario
-    awk '
+    [ -s "$RESULTS" ] && awk '
 	{ key = $1 " " $2; if (!(key in seen)) { seen[key] = 1; order[++n] = key }
 	  msgs[key, $3] += $4; secs[key, $3] += $5 }
 	END {
@@ -766,9 +976,13 @@ report() {
 		printf "%-16s %14.1f %14.1f %18.2f\n", k, ph, pf, ph / pf
 	    }
 	}' "$RESULTS"
+    if [ -d "$WORK/mixres" ]; then
+	[ -s "$RESULTS" ] && say ""
+	"$PYTHON" "$MIX_PY" report "$WORK"/mixres/* || info "error: mix.py report failed"
+    fi
     say ""
     say "CPU busy before the start: ${busy}%; right after the last run: $(cpu_busy)%; whole run $(($(date +%s) - START)) s"
-    say "command: $CMDLINE   (BENCH_MESSAGES=$N BENCH_ROUNDS=$ROUNDS BENCH_CONCURRENCY=\"$CONCURRENCY\" BENCH_SIZE=$SIZE; $(nproc) CPUs, $(uname -r), Postfix $(postconf -c "$PF_DIR" -d -h mail_version 2>/dev/null), posthorn $(ph_version))"
+    say "command: $CMDLINE   (BENCH_MESSAGES=$N BENCH_ROUNDS=$ROUNDS BENCH_CONCURRENCY=\"$CONCURRENCY\" BENCH_SIZE=$SIZE$(case " $SCENARIOS " in *" mix "*) echo " BENCH_MIX_PROCS=$MIX_PROCS BENCH_MIX_DELAY=$MIX_DELAY BENCH_MIX_GAP=$MIX_GAP" ;; esac); $(nproc) CPUs, $(uname -r), Postfix $(postconf -c "$PF_DIR" -d -h mail_version 2>/dev/null), posthorn $(ph_version))"
 }
 
 # ---------------------------------------------------------------- clean-up
@@ -785,7 +999,8 @@ cleanup() {
     ph_stop
     pf_stop
     if [ "${BENCH_KEEP:-0}" = 1 ]; then
-	info "kept $PH_DIR $PF_DIR"
+	info "kept $PH_DIR $PF_DIR${WORK:+ $WORK}"
+	WORK=			# mix: the last run's client logs and sink dumps
     elif [ -n "$PH_DIR$PF_DIR" ]; then
 	[ -n "$PH_DIR" ] && rm -rf "$PH_DIR"
 	[ -n "$PF_DIR" ] && rm -rf "$PF_DIR"
@@ -814,12 +1029,22 @@ id postfix >/dev/null 2>&1 && getent group postdrop >/dev/null ||
 for s in $SCENARIOS; do
     case $s in
     all) SCENARIOS=$ALL_SCENARIOS; break ;;
-    ingest|e2e) ;;
+    ingest|e2e|mix) ;;
     *) die "unknown scenario \"$s\"; available: $ALL_SCENARIOS" ;;
     esac
 done
 case $N in ''|*[!0-9]*|0) die "BENCH_MESSAGES must be a positive number" ;; esac
 case $ROUNDS in ''|*[!0-9]*|0) die "BENCH_ROUNDS must be a positive number" ;; esac
+case " $SCENARIOS " in
+*" mix "*)
+    case $MIX_PROCS in ''|*[!0-9]*|0) die "BENCH_MIX_PROCS must be a positive number" ;; esac
+    case $MIX_DELAY in ''|*[!0-9]*|0) die "BENCH_MIX_DELAY must be a positive number of seconds (smtp-sink -w)" ;; esac
+    case $MIX_GAP in ''|*[!0-9]*) die "BENCH_MIX_GAP must be a number of milliseconds" ;; esac
+    [ -x "$PYTHON" ] || die "$PYTHON not found (mix runs bench/mix.py)"
+    [ -r "$MIX_PY" ] || die "$MIX_PY not found"
+    export MIX_RCPTS MIX_DOMAINS MIX_SMALL MIX_SIZE="$SIZE" MIX_GAP_MS="$MIX_GAP"
+    ;;
+esac
 
 trap cleanup EXIT
 trap 'info interrupted; exit 130' INT
