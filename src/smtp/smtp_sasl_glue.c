@@ -107,11 +107,12 @@ void    smtp_sasl_init(void)
 	{SASL_CB_LOG, SMTP_SASL_CB(smtp_sasl_log), 0},
 	{SASL_CB_LIST_END, 0, 0},
     };
-    DSTR   *err = dstr_new(64);
+    DSTR   *err;
     int     rc;
 
     if (!var_smtp_sasl_enable)
 	return;
+    err = dstr_new(64);
     if (strcasecmp(var_smtp_sasl_type, "cyrus") != 0)
 	msg_fatal("unsupported SASL client implementation: %s", var_smtp_sasl_type);
     if (*var_smtp_sasl_passwd == 0)
