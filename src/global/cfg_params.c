@@ -116,6 +116,14 @@ char   *var_smtp_cache_dest;
 int     var_smtp_cache_conn;
 int     var_smtp_reuse_count;
 int     var_smtp_reuse_time;
+int     var_smtp_sasl_enable;
+char   *var_smtp_sasl_passwd;
+char   *var_smtp_sasl_mechs;
+char   *var_smtp_sasl_opts;
+char   *var_smtp_sasl_tls_opts;
+char   *var_smtp_sasl_tlsv_opts;
+int     var_smtp_sasl_soft_bounce;
+char   *var_smtp_sasl_type;
 char   *var_proxy_interfaces;
 int     var_scache_ttl_lim;
 
@@ -349,6 +357,23 @@ const CFG_PARAM cfg_params[] = {
 	   "time limit for the RCPT TO command and reply"),
     P_TIME("smtp_rset_timeout", "20s", 1, 0, var_smtp_rset_tmout,
 	   "time limit for the RSET command and reply"),
+    P_BOOL("smtp_sasl_auth_enable", "no", var_smtp_sasl_enable,
+	   "authenticate to servers that offer SMTP AUTH, with smtp_sasl_password_maps"),
+    P_BOOL("smtp_sasl_auth_soft_bounce", "yes", var_smtp_sasl_soft_bounce,
+	   "defer, not bounce, when a server rejects our authentication with 5xx"),
+    P_STR("smtp_sasl_mechanism_filter", "", var_smtp_sasl_mechs,
+	  "SASL mechanisms of a server's list that the client considers (empty: all)"),
+    P_STR("smtp_sasl_password_maps", "", var_smtp_sasl_passwd,
+	  "tables: remote host name or next hop to username:password"),
+    P_STR("smtp_sasl_security_options", "noplaintext, noanonymous", var_smtp_sasl_opts,
+	  "SASL mechanism restrictions without TLS"),
+    P_STR("smtp_sasl_tls_security_options", "$smtp_sasl_security_options", var_smtp_sasl_tls_opts,
+	  "SASL mechanism restrictions over TLS"),
+    P_STR("smtp_sasl_tls_verified_security_options", "$smtp_sasl_tls_security_options",
+	  var_smtp_sasl_tlsv_opts,
+	  "SASL mechanism restrictions over TLS with a verified server certificate"),
+    P_STR("smtp_sasl_type", "cyrus", var_smtp_sasl_type,
+	  "SASL implementation of the SMTP client (cyrus)"),
     P_BOOL("smtp_skip_5xx_greeting", "yes", var_smtp_skip_5xx,
 	  "treat a 5xx greeting like 4xx: try the next host, then defer"),
     P_BOOL("smtp_skip_quit_response", "yes", var_smtp_skip_quit_resp,

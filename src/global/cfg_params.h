@@ -101,6 +101,14 @@ extern char *var_smtp_cache_dest;		/* smtp_connection_cache_destinations */
 extern int var_smtp_cache_conn;		/* smtp_connection_cache_time_limit */
 extern int var_smtp_reuse_count;		/* smtp_connection_reuse_count_limit */
 extern int var_smtp_reuse_time;		/* smtp_connection_reuse_time_limit */
+extern int var_smtp_sasl_enable;		/* smtp_sasl_auth_enable */
+extern char *var_smtp_sasl_passwd;		/* smtp_sasl_password_maps */
+extern char *var_smtp_sasl_mechs;		/* smtp_sasl_mechanism_filter */
+extern char *var_smtp_sasl_opts;		/* smtp_sasl_security_options */
+extern char *var_smtp_sasl_tls_opts;		/* smtp_sasl_tls_security_options */
+extern char *var_smtp_sasl_tlsv_opts;		/* smtp_sasl_tls_verified_security_options */
+extern int var_smtp_sasl_soft_bounce;		/* smtp_sasl_auth_soft_bounce */
+extern char *var_smtp_sasl_type;		/* smtp_sasl_type */
 extern char *var_proxy_interfaces;		/* proxy_interfaces */
 extern int var_scache_ttl_lim;		/* connection_cache_ttl_limit */
 

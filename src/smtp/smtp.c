@@ -10,7 +10,8 @@
  *	recorded before the answer: done marks in the queue file, defer and
  *	bounce logs through the bounce service, one log line each.
  *	The resolver channel is opened once per process, before chroot, from
- *	dns_resolv_conf; idle connections live in scache(8) between requests.
+ *	dns_resolv_conf, and so are the SASL password tables and plugins;
+ *	idle connections live in scache(8) between requests.
  * SECURITY
  *	Talks to SMTP servers and DNS servers on the network; runs chrooted
  *	in the queue directory as mail_owner. Every reply line, reply, and
@@ -23,7 +24,7 @@
  *	smtp_bind_address, smtp_bind_address6, smtp_connection_cache_*,
  *	smtp_connection_reuse_*, dns_resolv_conf, disable_dns_lookups,
  *	inet_interfaces, inet_protocols, proxy_interfaces, soft_bounce,
- *	myhostname, ipc_timeout. See smtp(8).
+ *	myhostname, ipc_timeout, smtp_sasl_* (SMTP AUTH). See smtp(8).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +36,7 @@
 #include <unistd.h>
 
 #include "smtp.h"
+#include "smtp_sasl.h"
 #include "cfg.h"
 #include "cfg_params.h"
 #include "msg.h"
@@ -169,6 +171,7 @@ static void smtp_pre_jail(const char *service, char **argv)
     if ((smtp_dns = dns_open(var_dns_resolv_conf, err)) == 0)
 	msg_warn("%s -- DNS lookups will be deferred", dstr_str(err));
     smtp_own_addrs_init();
+    smtp_sasl_init();				/* loads SASL plugins from outside the jail */
     srandom((unsigned) (time((time_t *) 0) ^ (getpid() << 8)));
     dstr_free(err);
 }

@@ -197,6 +197,8 @@ typedef struct SMTP_SESSION {
     int     reused;			/* came from the connection cache */
     int     dirty;			/* a transaction was left open: RSET */
     int     broken;			/* the connection is unusable */
+    int     sasl_tls;			/* SMTP_SASL_TLS_*: set by STARTTLS (smtp_sasl.h) */
+    char   *sasl_user;			/* SASL username looked up for it, or NULL */
 } SMTP_SESSION;
 
 extern SMTP_SESSION *smtp_session_new(int fd, const char *host, const char *addr, unsigned port);
@@ -280,7 +282,7 @@ extern int smtp_cache_reusable(const SMTP_SESSION *session, time_t now,
 			               int count_limit, int time_limit);
 extern int smtp_cache_wanted(const DELIVER_REQUEST *req, const char *dest_list,
 			             int on_demand);
-extern SMTP_SESSION *smtp_cache_find(const char *label);
+extern SMTP_SESSION *smtp_cache_find(const char *label, const char *nexthop);
 extern void smtp_cache_save(SMTP_SESSION *session, const char *label, int ttl);
 extern void smtp_cache_props(DSTR *out, const SMTP_SESSION *session);
 extern SMTP_SESSION *smtp_cache_unprops(int fd, const char *props);

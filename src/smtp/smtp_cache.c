@@ -11,6 +11,12 @@
  *	any smtp process, asks the cache first and skips DNS, connect, greeting
  *	and EHLO. smtp_connection_reuse_count_limit and
  *	smtp_connection_reuse_time_limit bound how long one connection lives.
+ *	With SMTP AUTH the properties also carry the SASL username the
+ *	session was set up under (smtp_sasl.h), and a cached session is
+ *	taken only when the password table still gives that name for its
+ *	server and this next hop: an authenticated connection never serves
+ *	another credential. (The label, transport and next hop, already keeps
+ *	next hops apart, as Postfix's does.)
  *	When scache cannot be reached, smtp simply connects and says QUIT.
  *
  *	Protocol on private/scache (one request per connection; the same
@@ -31,12 +37,14 @@
 #include <unistd.h>
 
 #include "smtp.h"
+#include "smtp_sasl.h"
 #include "argv.h"
 #include "attr.h"
 #include "cfg_params.h"
 #include "fdpass.h"
 #include "scache_proto.h"
 #include "msg.h"
+#include "mymalloc.h"
 #include "sockutil.h"
 #include "spool.h"
 #include "strutil.h"
@@ -86,9 +94,13 @@ int     smtp_cache_reusable(const SMTP_SESSION *session, time_t now,
 
 void    smtp_cache_props(DSTR *out, const SMTP_SESSION *session)
 {
-    dstr_sprintf(out, "%s %s %u %d %ld %d %lld", session->host, session->addr,
+    DSTR   *user = dstr_new(32);
+
+    smtp_sasl_user_encode(user, session->sasl_user);
+    dstr_sprintf(out, "%s %s %u %d %ld %d %lld %s", session->host, session->addr,
 		 session->port, session->features, session->size_limit,
-		 session->use_count, (long long) session->first_use);
+		 session->use_count, (long long) session->first_use, dstr_str(user));
+    dstr_free(user);
 }
 
 /* smtp_cache_unprops - a session from a cached socket and its properties */
@@ -96,27 +108,32 @@ void    smtp_cache_props(DSTR *out, const SMTP_SESSION *session)
 SMTP_SESSION *smtp_cache_unprops(int fd, const char *props)
 {
     ARGV   *f = argv_split(props, " ");
+    DSTR   *user = dstr_new(32);
     SMTP_SESSION *session = 0;
     long    port;
     long    features;
     long    size;
     long    uses;
     long    first;
+    int     has_user;
 
-    if (f->argc == 7
+    if (f->argc == 8
 	&& str_to_long(f->argv[2], 1, 65535, &port) == 0
 	&& str_to_long(f->argv[3], 0, 0x7fffffff, &features) == 0
 	&& str_to_long(f->argv[4], 0, 0x7fffffffffffL, &size) == 0
 	&& str_to_long(f->argv[5], 0, 0x7fffffff, &uses) == 0
-	&& str_to_long(f->argv[6], 0, 0x7fffffffffffL, &first) == 0) {
+	&& str_to_long(f->argv[6], 0, 0x7fffffffffffL, &first) == 0
+	&& (has_user = smtp_sasl_user_decode(user, f->argv[7])) >= 0) {
 	session = smtp_session_new(fd, f->argv[0], f->argv[1], (unsigned) port);
 	session->features = (int) features;
 	session->size_limit = size;
 	session->use_count = (int) uses;
 	session->first_use = (time_t) first;
 	session->reused = 1;
+	session->sasl_user = has_user ? mystrdup(dstr_str(user)) : 0;
     }
     argv_free(f);
+    dstr_free(user);
     return (session);
 }
 
@@ -147,7 +164,7 @@ static int smtp_cache_alive(int fd)
 
 /* smtp_cache_find_one - one lookup: a session, NULL when none is cached */
 
-static SMTP_SESSION *smtp_cache_find_one(const char *label, int *again)
+static SMTP_SESSION *smtp_cache_find_one(const char *label, const char *nexthop, int *again)
 {
     SMTP_SESSION *session = 0;
     ATTR_LIST *reply = attr_list_new();
@@ -179,6 +196,11 @@ static SMTP_SESSION *smtp_cache_find_one(const char *label, int *again)
     } else if ((session = smtp_cache_unprops(fd, props)) == 0) {
 	msg_warn("scache: malformed connection properties \"%s\"", props);
 	*again = 1;
+    } else if (!smtp_sasl_reuse_ok(session, nexthop)) {
+	fd = -1;				/* the session owns it now */
+	smtp_session_quit(session);
+	session = 0;
+	*again = 1;
     } else {
 	fd = -1;
     }
@@ -192,14 +214,14 @@ out:
 
 /* smtp_cache_find - an idle connection to this next hop, if one is cached */
 
-SMTP_SESSION *smtp_cache_find(const char *label)
+SMTP_SESSION *smtp_cache_find(const char *label, const char *nexthop)
 {
     SMTP_SESSION *session = 0;
     int     again = 1;
     int     tries;
 
     for (tries = 0; session == 0 && again && tries < SMTP_CACHE_TRIES; tries++)
-	session = smtp_cache_find_one(label, &again);
+	session = smtp_cache_find_one(label, nexthop, &again);
     if (session && msg_verbose)
 	msg_info("%s: reusing cached connection to %s (use %d)", label,
 		 dstr_str(session->relay), session->use_count + 1);

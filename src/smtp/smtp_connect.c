@@ -9,7 +9,8 @@
  *	on to the next address: connect errors, a 4xx (or 421) greeting, and,
  *	with smtp_skip_5xx_greeting, a 5xx greeting. A 5xx greeting without
  *	that setting, a HELO rejected with 5xx, or a server that greets us
- *	with our own host name are permanent: they end the delivery.
+ *	with our own host name are permanent: they end the delivery. With
+ *	smtp_sasl_auth_enable, SMTP AUTH follows EHLO (smtp_sasl_glue.c).
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "smtp.h"
+#include "smtp_sasl.h"
 #include "cfg_params.h"
 #include "msg.h"
 #include "strutil.h"
@@ -240,7 +242,7 @@ SMTP_SESSION *smtp_connect(SMTP_STATE *st, const SMTP_ADDR *addr)
 	    smtp_refused(st, session, reply, class, class == SMTP_DEFER);
 	goto fail;
     }
-    if (smtp_helo(st, session, reply, reply) < 0)
+    if (smtp_helo(st, session, reply, reply) < 0 || smtp_sasl_helo_login(st, session, reply) < 0)
 	goto fail;
     st->sessions++;
     smtp_reply_free(reply);

@@ -92,7 +92,7 @@ void    smtp_deliver(SMTP_STATE *st)
     free(rcpts);
 
     st->times.conn_start = timefmt_now();
-    if (st->cache_wanted && (session = smtp_cache_find(dstr_str(st->label))) != 0) {
+    if (st->cache_wanted && (session = smtp_cache_find(dstr_str(st->label), req->nexthop)) != 0) {
 	st->times.conn_done = timefmt_now();
 	before = st->pending;
 	if (smtp_run(st, session, &tl) == 0 || st->pending < before)

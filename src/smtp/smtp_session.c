@@ -44,6 +44,7 @@ void    smtp_session_free(SMTP_SESSION *session)
     free(session->addr);
     dstr_free(session->namaddr);
     dstr_free(session->relay);
+    free(session->sasl_user);
     free(session);
 }
 
