@@ -6,7 +6,9 @@
  *	the key up to the first white space, the value the rest of the line
  *	without surrounding white space. Keys are folded to lower case
  *	because hash: and btree: lookups are case-insensitive, as in Postfix.
- *	A key may be quoted to hold white space (Postfix 3.2 syntax).
+ *	White space inside "..." does not end the key (Postfix 3.2 syntax);
+ *	the quotes stay part of the key, as Postfix keeps them, because
+ *	address lookups use the quoted form of a local part.
  *
  *	Unlike postmap, a malformed line is an error, not a warning: the
  *	caller then keeps the old table instead of installing one that
@@ -40,25 +42,24 @@ DICT_SRC *dict_src_open(IOS *ios, const char *path)
     return (src);
 }
 
-/* dict_src_quoted_key - "..." with \" and \\; returns the end, or NULL */
+/* dict_src_key_end - end of the key: white space outside "..." ends it; NULL if a quote is open */
 
-static const char *dict_src_quoted_key(const char *cp, DSTR *key, DSTR *err)
+static const char *dict_src_key_end(const char *cp)
 {
-    for (cp++; *cp != '"'; cp++) {
-	if (*cp == 0) {
-	    dstr_strcpy(err, "missing '\"' at the end of the key");
-	    return (NULL);
-	}
-	if (*cp == '\\' && (cp[1] == '"' || cp[1] == '\\'))
-	    cp++;
-	dstr_catc(key, *cp);
+    int     quoted = 0;
+
+    for (; *cp; cp++) {
+	if (quoted) {
+	    if (*cp == '\\' && cp[1] != 0)
+		cp++;
+	    else if (*cp == '"')
+		quoted = 0;
+	} else if (*cp == '"')
+	    quoted = 1;
+	else if (isspace((unsigned char) *cp))
+	    break;
     }
-    cp++;
-    if (*cp != 0 && !isspace((unsigned char) *cp)) {
-	dstr_strcpy(err, "white space expected after the quoted key");
-	return (NULL);
-    }
-    return (cp);
+    return (quoted ? NULL : cp);
 }
 
 /* dict_src_parse - one logical line */
@@ -72,16 +73,12 @@ int     dict_src_parse(const char *line, DSTR *key, DSTR *value, DSTR *err)
     DSTR_RESET(value);
     while (*cp && isspace((unsigned char) *cp))
 	cp++;
-    if (*cp == '"') {
-	if ((cp = dict_src_quoted_key(cp, key, err)) == NULL)
-	    return (-1);
-    } else {
-	end = cp;
-	while (*end && !isspace((unsigned char) *end))
-	    end++;
-	dstr_cat(key, cp, (size_t) (end - cp));
-	cp = end;
+    if ((end = dict_src_key_end(cp)) == NULL) {
+	dstr_strcpy(err, "missing '\"' in the key");
+	return (-1);
     }
+    dstr_cat(key, cp, (size_t) (end - cp));
+    cp = end;
     if (dstr_len(key) == 0) {
 	dstr_strcpy(err, "empty key");
 	return (-1);

@@ -16,8 +16,8 @@ extern DICT_SRC *dict_src_open(IOS *ios, const char *path);
  * surrounding white space removed and *lineno the line it starts on; 0 at
  * the end; -1 with "path, line N: reason" in err for a line that is not
  * "key whitespace value", an over-long line or key, a NUL byte, or a read
- * error. A key may be written "in double quotes" to hold white space, with
- * \" and \\ inside. After -1 the reader is done.
+ * error. White space inside "..." (with \" and \\) belongs to the key,
+ * quotes included, as in Postfix. After -1 the reader is done.
  */
 extern int dict_src_next(DICT_SRC *src, DSTR *key, DSTR *value, long *lineno, DSTR *err);
 extern void dict_src_free(DICT_SRC *src);
