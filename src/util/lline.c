@@ -26,6 +26,7 @@ struct LLINE {
     long    line_no;			/* number of the physical line in line */
     long    phys_no;			/* physical lines read so far */
     int     done;			/* end of input or error seen */
+    DSTR   *error;			/* an error found reading ahead, for the next call */
 };
 
 #define LLINE_GOT	1
@@ -101,6 +102,11 @@ int     lline_get(LLINE *lp, DSTR *out, long *lineno, DSTR *err)
 {
     int     status;
 
+    if (lp->error != NULL) {			/* found while reading ahead */
+	dstr_memcpy(err, dstr_str(lp->error), dstr_len(lp->error));
+	lp->error = dstr_free(lp->error);
+	return (LLINE_ERR);
+    }
     if (!lp->have_line) {
 	if ((status = lline_physical(lp, err)) != LLINE_GOT)
 	    return (status);
@@ -120,7 +126,11 @@ int     lline_get(LLINE *lp, DSTR *out, long *lineno, DSTR *err)
 	    return (lline_error(lp, err, *lineno, "logical line too long"));
 	dstr_cat(out, dstr_str(lp->line), dstr_len(lp->line));
     }
-    return (status == LLINE_ERR ? LLINE_ERR : LLINE_GOT);
+    if (status == LLINE_ERR) {			/* reading ahead failed: this call returns the line so far */
+	lp->error = dstr_new(dstr_len(err));
+	dstr_memcpy(lp->error, dstr_str(err), dstr_len(err));
+    }
+    return (LLINE_GOT);
 }
 
 /* lline_free - release the reader (not the stream) */
@@ -128,6 +138,7 @@ int     lline_get(LLINE *lp, DSTR *out, long *lineno, DSTR *err)
 void    lline_free(LLINE *lp)
 {
     dstr_free(lp->line);
+    dstr_free(lp->error);
     free(lp->path);
     free(lp);
 }
