@@ -22,6 +22,8 @@ LDFLAGS  += $(SANITIZE)
 # admin command, goes to bin).
 PROGRAMS = $(filter-out posthorn,$(foreach d,$(wildcard src/*/),$(if $(wildcard $(d)$(notdir $(d:/=)).c),$(notdir $(d:/=)))))
 smtp_LDLIBS = -lcares -lsasl2
+# util's lookup tables (hash:, btree:) use Berkeley DB; every program links util.
+UTIL_LDLIBS = -ldb
 LIBEXEC  = $(addprefix $(BUILD)/libexec/,$(PROGRAMS))
 BIN      = $(BUILD)/bin/posthorn
 
@@ -75,7 +77,7 @@ $(BUILD)/lib/lib$(1).a: $$($(1)_TOPIC)
 	rm -f $$@ && ar rcs $$@ $$^
 $(2): $$($(1)_MAIN) $$($(1)_EXTRA) $(BUILD)/lib/lib$(1).a $$(LIBS)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_MAIN) $$($(1)_EXTRA) $(BUILD)/lib/lib$(1).a $$(LIBS) $$($(1)_LDLIBS)
+	$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_MAIN) $$($(1)_EXTRA) $(BUILD)/lib/lib$(1).a $$(LIBS) $$($(1)_LDLIBS) $$(UTIL_LDLIBS)
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call program,$(p),$(BUILD)/libexec/$(p))))
 $(eval $(call program,posthorn,$(BIN)))
@@ -86,7 +88,7 @@ ALL_LDLIBS = $(foreach p,$(PROGRAMS) posthorn,$($(p)_LDLIBS))
 $(BUILD)/tests/check_%: tests/unit/check_%.c $(PROG_LIBS) $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Isrc $(CFLAGS) $(CHECK_CFLAGS) -o $@ $< \
-	    $(PROG_LIBS) $(LIBS) $(CHECK_LIBS) $(ALL_LDLIBS)
+	    $(PROG_LIBS) $(LIBS) $(CHECK_LIBS) $(ALL_LDLIBS) $(UTIL_LDLIBS)
 
 unit: all $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do echo "== $$t"; $$t || fail=1; done; exit $$fail

@@ -10,6 +10,14 @@
  *	without a restart, and at once (after its current request) when the
  *	alive pipe from master reaches end of file: reload, stop, or master's
  *	death.
+ *
+ *	A child also exits when a lookup table it opened was rebuilt
+ *	(dict_changed_name()), so master starts one that opens the new
+ *	table. It checks after each request, before it accepts a connection
+ *	(leaving that connection to the new process), and, while idle, every
+ *	SERVER_TABLE_CHECK_MS: with EPOLLEXCLUSIVE a connection wakes only one
+ *	idle process, and one that exits without accepting does not wake the
+ *	others, so they must notice by themselves and make room.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,13 +32,17 @@
 #include "server.h"
 #include "cfg.h"
 #include "cfg_params.h"
+#include "dict.h"
 #include "fsutil.h"
+#include "ios.h"
 #include "jail.h"
 #include "maillog.h"
 #include "master_proto.h"
 #include "msg.h"
 #include "mymalloc.h"
 #include "strutil.h"
+
+#define SERVER_TABLE_CHECK_MS	1000	/* idle processes look at their tables */
 
 const char *server_service_name = "";
 static int server_under_master;
@@ -77,6 +89,31 @@ void    server_status(int avail)
 	msg_fatal("status update to master: %m");	/* master is gone */
 }
 
+/* server_tables_changed - a table was rebuilt: log Postfix's line */
+
+int     server_tables_changed(void)
+{
+    const char *name;
+
+    if ((name = dict_changed_name()) == NULL)
+	return (0);
+    msg_info("table %s has changed -- restarting", name);
+    return (1);
+}
+
+/* server_wait_ms - how long the accept loop may sleep */
+
+static int server_wait_ms(int persistent, long long idle_end, int watch)
+{
+    long long left = -1;			/* forever */
+
+    if (!persistent && (left = idle_end - ios_now_ms()) < 0)
+	left = 0;
+    if (watch && (left < 0 || left > SERVER_TABLE_CHECK_MS))
+	left = SERVER_TABLE_CHECK_MS;
+    return ((int) left);
+}
+
 /* server_load_config - main.cf, or the copy master last validated */
 
 static void server_load_config(void)
@@ -107,6 +144,8 @@ static _Noreturn void server_accept_loop(const SERVER_DESC *desc, const int *fds
     struct epoll_event ev;
     struct epoll_event got[8];
     int     persistent = desc->flags & SERVER_FLAG_PERSISTENT;
+    int     watch = dict_watch_count() > 0;
+    long long idle_end;
     int     use_count = 0;
     int     epfd;
     int     i;
@@ -136,14 +175,19 @@ static _Noreturn void server_accept_loop(const SERVER_DESC *desc, const int *fds
 	    msg_fatal("epoll_ctl: %m");
     }
     server_status(MASTER_STAT_AVAIL);
+    idle_end = ios_now_ms() + (long long) var_idle_limit * 1000;
     for (;;) {
-	n = epoll_wait(epfd, got, 8, persistent ? -1 : var_idle_limit * 1000);
+	n = epoll_wait(epfd, got, 8, server_wait_ms(persistent, idle_end, watch));
 	if (n < 0) {
 	    if (errno == EINTR)
 		continue;
 	    msg_fatal("epoll_wait: %m");
 	}
 	if (n == 0) {
+	    if (watch && server_tables_changed())
+		exit(0);
+	    if (persistent || ios_now_ms() < idle_end)
+		continue;
 	    if (msg_verbose)
 		msg_info("idle timeout -- exiting");
 	    exit(0);
@@ -151,6 +195,9 @@ static _Noreturn void server_accept_loop(const SERVER_DESC *desc, const int *fds
 	for (i = 0; i < n; i++)
 	    if (got[i].data.fd == server_alive_fd())
 		exit(0);			/* reload or stop */
+	/* The new process, not this one, should serve with the new table. */
+	if (watch && server_tables_changed())
+	    exit(0);
 	for (i = 0; i < n; i++) {
 	    if ((fd = accept4(got[i].data.fd, NULL, NULL, SOCK_CLOEXEC)) < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR
@@ -167,7 +214,10 @@ static _Noreturn void server_accept_loop(const SERVER_DESC *desc, const int *fds
 		exit(0);
 	    if (server_should_exit())
 		exit(0);
+	    if (watch && server_tables_changed())
+		exit(0);
 	    server_status(MASTER_STAT_AVAIL);
+	    idle_end = ios_now_ms() + (long long) var_idle_limit * 1000;
 	    break;
 	}
     }

@@ -33,6 +33,14 @@ extern _Noreturn void server_main(int argc, char **argv, const SERVER_DESC *desc
 extern int server_alive_fd(void);
 /* Non-zero once master has asked us to exit (checked without blocking). */
 extern int server_should_exit(void);
+/*
+ * Has a lookup table this process opened been rebuilt or removed? Then
+ * log "table TYPE:NAME has changed -- restarting" and return 1; the
+ * caller finishes its current request and exits 0, and master starts a
+ * new process. The accept loop does this by itself; daemons with their
+ * own loop (qmgr) call it between requests.
+ */
+extern int server_tables_changed(void);
 /* Tell master we are busy / idle again (no-op when not run by master). */
 extern void server_status(int avail);
 /* The master.cf service name (-n), e.g. "cleanup" or "628". */

@@ -3,7 +3,8 @@
  * DESCRIPTION
  *	posthorn [-c config_dir] COMMAND [arguments]: creates instances,
  *	starts and stops them, shows and edits configuration, lists and dumps
- *	queued mail, and submits a message over QMQP. See posthorn(1).
+ *	queued mail, builds lookup tables, and submits a message over QMQP.
+ *	See posthorn(1).
  *	-c selects the instance (default: $POSTHORN_CONFIG_DIR, else
  *	/etc/posthorn); it is passed on to the master it starts.
  */
@@ -39,6 +40,7 @@ static const POSTHORN_CMD posthorn_cmds[] = {
     {"release", posthorn_admin, "release QUEUE_ID... | ALL"},
     {"delete", posthorn_admin, "delete QUEUE_ID... | ALL"},
     {"requeue", posthorn_admin, "requeue QUEUE_ID... | ALL"},
+    {"map", posthorn_map, "map [-q KEY|-] [TYPE:]FILE ..."},
     {"send", posthorn_send, "send [-s ADDR:PORT] [-f SENDER] RECIPIENT ... < message"},
     {0, 0, 0},
 };

@@ -16,7 +16,10 @@
  *
  *	On start every file left in active/ goes back to incoming/, so a
  *	crash loses nothing (DESIGN.md invariant 4). On reload or stop it
- *	exits at once; deliveries in flight finish on their own.
+ *	exits at once; deliveries in flight finish on their own. So it does
+ *	when a table of transport_maps was rebuilt, noticed on the next
+ *	trigger or within QMGR_TABLE_CHECK_MS, after a wake-up to itself so
+ *	that master starts the new process at once.
  * SECURITY
  *	Chrooted in the queue directory as mail_owner; talks only to local
  *	daemons.
@@ -40,16 +43,20 @@
 
 #include "qmgr.h"
 #include "cfg_params.h"
+#include "dict.h"
 #include "evloop.h"
 #include "msg.h"
 #include "server.h"
 #include "timefmt.h"
+#include "trigger.h"
 
 #define QMGR_TRIGGER_MAX	65536	/* one datagram: triggers or an admin request */
+#define QMGR_TABLE_CHECK_MS	1000	/* look at the table files this often */
 
 SCHED  *qmgr_sched;
 static int qmgr_kicked;
 static EVLOOP_TIMER qmgr_run_timer = EVLOOP_TIMER_INIT;
+static EVLOOP_TIMER qmgr_table_timer = EVLOOP_TIMER_INIT;
 
 /* qmgr_now - wall clock with microseconds */
 
@@ -109,6 +116,27 @@ static void qmgr_trigger_bytes(const char *buf, size_t len)
 	qmgr_scan_request(qmgr_scan_deferred, def | mods);
 }
 
+/* qmgr_tables_check - a rebuilt table: go, and have master start us again now */
+
+static void qmgr_tables_check(void)
+{
+    if (!server_tables_changed())
+	return;
+    /* Master starts qmgr when its socket has work; make sure it has. */
+    if (trigger_send(TRIGGER_QMGR_SERVICE, "W", 1) < 0)
+	msg_warn("wake-up %s: %m", TRIGGER_QMGR_SERVICE);
+    exit(0);
+}
+
+/* qmgr_table_event - periodic look at the table files */
+
+static void qmgr_table_event(void *ctx)
+{
+    (void) ctx;
+    qmgr_tables_check();
+    evloop_timer_set(&qmgr_table_timer, qmgr_table_event, NULL, QMGR_TABLE_CHECK_MS);
+}
+
 /* qmgr_trigger_event - datagrams on public/qmgr */
 
 static void qmgr_trigger_event(int fd, void *ctx)
@@ -117,6 +145,7 @@ static void qmgr_trigger_event(int fd, void *ctx)
     ssize_t n;
 
     (void) ctx;
+    qmgr_tables_check();			/* the request stays for the next qmgr */
     while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
 	if (buf[0] >= '0' && buf[0] <= '9')
 	    qmgr_admin_request(buf, (size_t) n);
@@ -208,17 +237,26 @@ static SCHED *qmgr_sched_create(void)
     return (sched_new(&conf, &ops));
 }
 
+/* qmgr_pre_jail - open transport_maps while files outside the jail are reachable */
+
+static void qmgr_pre_jail(const char *service, char **argv)
+{
+    DSTR   *err = dstr_new(64);
+
+    (void) service;
+    (void) argv;
+    if (qmgr_resolve_init(err) < 0)
+	msg_fatal("%s", dstr_str(err));
+    dstr_free(err);
+}
+
 static void qmgr_loop(const int *fds, int nfds)
 {
     SCHED_TRANSPORT *t;
-    DSTR   *err = dstr_new(64);
     int     busy;
 
     if (nfds != 1)
 	msg_fatal("expected one trigger socket, got %d", nfds);
-    if (qmgr_resolve_init(err) < 0)
-	msg_fatal("%s", dstr_str(err));
-    dstr_free(err);
     qmgr_sched = qmgr_sched_create();
     qmgr_scan_init();
     qmgr_active_recover();
@@ -227,6 +265,8 @@ static void qmgr_loop(const int *fds, int nfds)
 	evloop_read(server_alive_fd(), qmgr_alive_event, NULL);
     qmgr_scan_request(qmgr_scan_incoming, QMGR_SCAN_START);
     qmgr_run_event(NULL);			/* deferred scan now, then periodically */
+    if (dict_watch_count() > 0)
+	evloop_timer_set(&qmgr_table_timer, qmgr_table_event, NULL, QMGR_TABLE_CHECK_MS);
     for (;;) {
 	qmgr_kicked = 0;
 	qmgr_clock();
@@ -241,6 +281,7 @@ int     main(int argc, char **argv)
 {
     static const SERVER_DESC desc = {
 	.name = "qmgr",
+	.pre_jail = qmgr_pre_jail,
 	.loop = qmgr_loop,
 	.flags = SERVER_FLAG_PERSISTENT,
     };

@@ -20,9 +20,15 @@
  *
  *	"/file" reads more patterns from a file (nested files allowed, up to
  *	ADDRLIST_MAX_DEPTH); "!/file" negates every pattern in it, as in
- *	Postfix. "type:table" lookups are not supported yet.
- * BUGS
- *	Postfix's "{ ... }" grouping of inline tables is not supported.
+ *	Postfix.
+ *
+ *	"type:table" patterns (dict.h) match when the table has an entry for
+ *	the client; the value is ignored, as in Postfix's client lists. The
+ *	keys tried are the host name, then each parent domain ("example.com"
+ *	with ADDRLIST_FLAG_PARENT, ".example.com" without), then the address
+ *	in its canonical text form. cidr: tables take addresses only. An
+ *	IPv6 address pattern written without [ ] is still an address unless
+ *	the text before its first colon names a table type.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -33,12 +39,11 @@
 #include <strings.h>
 
 #include "addrmatch.h"
-#include "argv.h"
+#include "dict.h"
 #include "ios.h"
 #include "mymalloc.h"
 #include "strutil.h"
 
-#define ADDRLIST_SEP		", \t\r\n"	/* Postfix's CHARS_COMMA_SP */
 #define ADDRLIST_MAX_DEPTH	10	/* nested pattern files */
 #define ADDRLIST_LINE_MAX	65536	/* longest line in a pattern file */
 
@@ -46,6 +51,7 @@
 #define ADDRLIST_T_INET6	2	/* IPv6 network */
 #define ADDRLIST_T_NAME		3	/* host name (and parents, by flag) */
 #define ADDRLIST_T_DOMAIN	4	/* subdomains of a name */
+#define ADDRLIST_T_TABLE	5	/* a lookup table */
 
 typedef struct ADDRLIST_PAT {
     unsigned char type;			/* ADDRLIST_T_* */
@@ -54,6 +60,7 @@ typedef struct ADDRLIST_PAT {
     union {
 	unsigned char addr[16];		/* network; host bits are zero */
 	char   *name;			/* lower case, no leading dot */
+	DICT   *dict;			/* ADDRLIST_T_TABLE */
     }       u;
 } ADDRLIST_PAT;
 
@@ -286,6 +293,22 @@ static int addrlist_parse_name(ADDRLIST *list, const char *pat, int negate, DSTR
     return (0);
 }
 
+/* addrlist_parse_table - a "type:table" pattern */
+
+static int addrlist_parse_table(ADDRLIST *list, const char *pat, int negate, DSTR *why)
+{
+    DICT   *dict;
+    ADDRLIST_PAT *pp;
+
+    if ((dict = dict_open(pat, why)) == NULL)
+	return (-1);
+    pp = addrlist_append(list, ADDRLIST_T_TABLE, negate);
+    pp->u.dict = dict;
+    if (!(dict_flags(dict) & DICT_FLAG_ADDRESS))
+	list->names++;				/* host names are looked up too */
+    return (0);
+}
+
 /* addrlist_prefix_error - put "file, line N: " before an error text */
 
 static void addrlist_prefix_error(DSTR *why, const char *path, long lineno)
@@ -388,6 +411,8 @@ static int addrlist_parse_pattern(ADDRLIST *list, const char *item, int negate,
     }
     if (*pat == '/')
 	return (addrlist_parse_file(list, pat, negate, depth, why));
+    if (dict_type_known(pat))
+	return (addrlist_parse_table(list, pat, negate, why));
     if (*pat == '[' || strchr(pat, ':') || strchr(pat, '/')
 	|| addrlist_looks_numeric(pat))
 	return (addrlist_parse_net(list, pat, negate, why));
@@ -399,13 +424,14 @@ static int addrlist_parse_pattern(ADDRLIST *list, const char *item, int negate,
 static int addrlist_parse_text(ADDRLIST *list, const char *text, int negate,
 			               int depth, DSTR *why)
 {
-    ARGV   *items = argv_split(text, ADDRLIST_SEP);
-    size_t  i;
+    DSTR   *item = dstr_new(64);
+    const char *cp = text;
     int     ret = 0;
 
-    for (i = 0; ret == 0 && i < items->argc; i++)
-	ret = addrlist_parse_pattern(list, items->argv[i], negate, depth, why);
-    argv_free(items);
+    /* As in dict lists: an inline:{ ... } table may hold commas and blanks. */
+    while (ret == 0 && dict_list_next(&cp, item))
+	ret = addrlist_parse_pattern(list, dstr_str(item), negate, depth, why);
+    dstr_free(item);
     return (ret);
 }
 
@@ -465,6 +491,29 @@ static int addrlist_name_match(const ADDRLIST_PAT *pat, const char *host,
 	    && strcasecmp(host + hlen - nlen, pat->u.name) == 0);
 }
 
+/* addrlist_table_match - does the table know the client's name or address? */
+
+static int addrlist_table_match(const ADDRLIST *list, DICT *dict, const char *host,
+				        const ADDRLIST_ADDR *ap)
+{
+    char    buf[INET6_ADDRSTRLEN];	/* our own binary address, not input */
+    const char *dot;
+
+    if (host != 0 && !(dict_flags(dict) & DICT_FLAG_ADDRESS)) {
+	if (dict_get(dict, host) != 0)
+	    return (1);
+	for (dot = strchr(host, '.'); dot != 0; dot = strchr(dot + 1, '.'))
+	    if (dot[1] != 0 && dict_get(dict, (list->flags & ADDRLIST_FLAG_PARENT) ?
+					dot + 1 : dot) != 0)
+		return (1);
+    }
+    if (ap == 0)
+	return (0);
+    (void) inet_ntop(ap->type == ADDRLIST_T_INET ? AF_INET : AF_INET6, ap->addr,
+		     buf, sizeof(buf));
+    return (dict_get(dict, buf) != 0);
+}
+
 /* addrlist_pat_match - does one pattern match the client? */
 
 static int addrlist_pat_match(const ADDRLIST *list, const ADDRLIST_PAT *pat,
@@ -475,6 +524,8 @@ static int addrlist_pat_match(const ADDRLIST *list, const ADDRLIST_PAT *pat,
     case ADDRLIST_T_INET6:
 	return (ap != 0 && ap->type == pat->type
 		&& addrlist_net_match(pat->u.addr, ap->addr, pat->masklen));
+    case ADDRLIST_T_TABLE:
+	return (addrlist_table_match(list, pat->u.dict, host, ap));
     default:
 	return (host != 0 && addrlist_name_match(pat, host, list->flags));
     }
@@ -515,6 +566,8 @@ ADDRLIST *addrlist_free(ADDRLIST *list)
 	    if (list->pats[i].type == ADDRLIST_T_NAME
 		|| list->pats[i].type == ADDRLIST_T_DOMAIN)
 		free(list->pats[i].u.name);
+	    else if (list->pats[i].type == ADDRLIST_T_TABLE)
+		dict_close(list->pats[i].u.dict);
 	free(list->pats);
 	free(list);
     }

@@ -12,9 +12,11 @@ typedef struct ADDRLIST ADDRLIST;
  * IPv4 "1.2.3.4", "1.2.3.0/24"; IPv6 "::1", "[::1]", "[2001:db8::]/32";
  * host names "host.example.com" and ".example.com" (subdomains);
  * "!pattern" negates (a match then means no match); "/path" reads more
- * patterns from a file, one or more per line, "#" comments. Returns NULL
- * and a one-line reason in err on a malformed pattern or unreadable file.
- * An empty list matches nothing.
+ * patterns from a file, one or more per line, "#" comments; "type:table"
+ * (dict.h) matches when the table has an entry for the client's name, a
+ * parent domain or the address. Tables are opened now. Returns NULL and a
+ * one-line reason in err on a malformed pattern, an unreadable file or a
+ * table that cannot be opened. An empty list matches nothing.
  */
 extern ADDRLIST *addrlist_parse(const char *spec, int flags, DSTR *err);
 /*

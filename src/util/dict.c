@@ -1,126 +1,92 @@
 /*
  * dict - lookup tables
  * DESCRIPTION
- *	Every parameter that takes a table (transport_maps and, later, the
- *	client lists and TLS and SASL tables) goes through this one
- *	interface, so a new table type is a new case here and nothing more.
- *	inline:{...} tables live in the parameter value itself.
+ *	Every parameter that takes a table (transport_maps, the client lists,
+ *	the TLS and SASL tables) goes through this one interface, so a new
+ *	table type is a new case in dict_open() and a file of its own:
+ *	dict_inline.c (inline:{...}), dict_db.c (hash: and btree: on Berkeley
+ *	DB), dict_cidr.c (cidr:).
+ *
+ *	Every open table is on one list, so a daemon can ask with one call
+ *	whether any of its tables changed on disk (dict_changed_name()).
+ *	posthorn map replaces a table by renaming a new file over the old
+ *	one; the old file stays open and readable, and its link count drops
+ *	to zero, which fstat() sees even inside a chroot where the path no
+ *	longer resolves. A table changed in place shows a new modification
+ *	time or size instead.
  */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "dict.h"
-#include "argv.h"
-#include "htable.h"
+#include "dict_int.h"
+#include "msg.h"
 #include "mymalloc.h"
 #include "strutil.h"
-
-struct DICT {
-    HTABLE *table;
-};
 
 struct DICT_LIST {
     DICT  **dicts;
     size_t  count;
 };
 
-/* dict_skip_space - skip white space */
+static DICT *dict_open_tables;		/* every open table */
 
-static const char *dict_skip_space(const char *cp)
+/* The types, by the name before the colon. */
+#define DICT_T_INLINE	1
+#define DICT_T_HASH	2
+#define DICT_T_BTREE	3
+#define DICT_T_CIDR	4
+
+static const struct {
+    const char *name;
+    int     type;
+} dict_types[] = {
+    {"inline", DICT_T_INLINE},
+    {"hash", DICT_T_HASH},
+    {"btree", DICT_T_BTREE},
+    {"cidr", DICT_T_CIDR},
+    {0, 0},
+};
+
+/* dict_type - the type named before the colon, 0 if none is */
+
+static int dict_type(const char *spec, const char **name)
 {
-    while (*cp && isspace((unsigned char) *cp))
-	cp++;
-    return (cp);
-}
+    const char *colon = strchr(spec, ':');
+    int     i;
 
-/* dict_set_trimmed - out = s[0..len) without surrounding white space */
-
-static void dict_set_trimmed(DSTR *out, const char *s, size_t len)
-{
-    while (len > 0 && isspace((unsigned char) *s))
-	s++, len--;
-    while (len > 0 && isspace((unsigned char) s[len - 1]))
-	len--;
-    dstr_memcpy(out, s, len);
-}
-
-/* dict_token - a value or key: {...} group, or text up to a delimiter */
-
-static const char *dict_token(const char *cp, const char *stop, DSTR *out, DSTR *err)
-{
-    const char *end;
-    int     depth;
-
-    DSTR_RESET(out);
-    cp = dict_skip_space(cp);
-    if (*cp == '{') {
-	for (end = cp + 1, depth = 1; *end && depth > 0; end++)
-	    depth += (*end == '{') - (*end == '}');
-	if (depth > 0) {
-	    dstr_sprintf(err, "missing '}' in \"%s\"", cp);
-	    return (NULL);
-	}
-	dict_set_trimmed(out, cp + 1, (size_t) (end - cp - 2));
-	return (end);
-    }
-    end = cp + strcspn(cp, stop);
-    dict_set_trimmed(out, cp, (size_t) (end - cp));
-    return (end);
-}
-
-/* dict_inline_parse - "{ k = v, ... }" into the table */
-
-static int dict_inline_parse(DICT *dict, const char *body, DSTR *err)
-{
-    DSTR   *key = dstr_new(32);
-    DSTR   *val = dstr_new(32);
-    const char *cp = body;
-    int     ret = -1;
-
-    for (;;) {
-	cp = dict_skip_space(cp);
-	if (*cp == 0) {
-	    ret = 0;
-	    break;
-	}
-	if ((cp = dict_token(cp, "=,", key, err)) == NULL)
-	    break;
-	if (*cp != '=' || dstr_len(key) == 0) {
-	    dstr_sprintf(err, "inline table: expected \"key = value\" near \"%s\"",
-			 dstr_str(key));
-	    break;
-	}
-	if ((cp = dict_token(cp + 1, ",", val, err)) == NULL)
-	    break;
-	str_lower(dstr_data(key));
-	if (htable_find(dict->table, dstr_str(key)) == NULL)	/* first wins */
-	    htable_enter(dict->table, dstr_str(key), mystrdup(dstr_str(val)));
-	cp = dict_skip_space(cp);
-	if (*cp == ',')
-	    cp++;
-	else if (*cp != 0) {
-	    dstr_sprintf(err, "inline table: expected ',' near \"%s\"", cp);
-	    break;
+    if (colon == NULL)
+	return (0);
+    for (i = 0; dict_types[i].name; i++) {
+	if (strlen(dict_types[i].name) == (size_t) (colon - spec)
+	    && strncmp(spec, dict_types[i].name, (size_t) (colon - spec)) == 0) {
+	    *name = colon + 1;
+	    return (dict_types[i].type);
 	}
     }
-    dstr_free(key);
-    dstr_free(val);
-    return (ret);
+    return (0);
+}
+
+/* dict_type_known - a supported type */
+
+int     dict_type_known(const char *spec)
+{
+    const char *name;
+
+    return (dict_type(spec, &name) != 0);
 }
 
 /* dict_open - one table */
 
 DICT   *dict_open(const char *spec, DSTR *err)
 {
-    DICT   *dict;
-    const char *body;
-    size_t  len;
-    DSTR   *inner;
+    const char *colon = strchr(spec, ':');
+    const char *name = NULL;
+    DICT   *dict = NULL;
+    int     type = dict_type(spec, &name);
 
-    if (strncmp(spec, "inline:", 7) != 0) {
-	const char *colon = strchr(spec, ':');
-
+    if (type == 0) {
 	if (colon == NULL)
 	    dstr_sprintf(err, "\"%s\": not a lookup table (expected type:name)", spec);
 	else
@@ -128,23 +94,39 @@ DICT   *dict_open(const char *spec, DSTR *err)
 			 (int) (colon - spec), spec);
 	return (NULL);
     }
-    body = dict_skip_space(spec + 7);
-    len = strlen(body);
-    while (len > 0 && isspace((unsigned char) body[len - 1]))
-	len--;
-    if (*body != '{' || len < 2 || body[len - 1] != '}') {
-	dstr_sprintf(err, "\"%s\": inline table must be enclosed in { }", spec);
+    if (type != DICT_T_INLINE && *name == 0) {
+	dstr_sprintf(err, "\"%s\": table file name missing", spec);
 	return (NULL);
     }
-    dict = mymalloc(sizeof(*dict));
-    dict->table = htable_new(16);
-    inner = dstr_new(len);
-    dstr_cat(inner, body + 1, len - 2);
-    if (dict_inline_parse(dict, dstr_str(inner), err) < 0) {
-	dict_close(dict);
-	dict = NULL;
+    switch (type) {
+    case DICT_T_INLINE:
+	dict = dict_inline_open(name, err);
+	break;
+    case DICT_T_HASH:
+	dict = dict_db_open("hash", name, err);
+	break;
+    case DICT_T_BTREE:
+	dict = dict_db_open("btree", name, err);
+	break;
+    case DICT_T_CIDR:
+	dict = dict_cidr_open(name, err);
+	break;
     }
-    dstr_free(inner);
+    if (dict == NULL) {
+	if (type == DICT_T_INLINE) {		/* the text says where */
+	    DSTR   *tmp = dstr_new(dstr_len(err) + 64);
+
+	    dstr_sprintf(tmp, "\"%s\": %s", spec, dstr_str(err));
+	    dstr_memcpy(err, dstr_str(tmp), dstr_len(tmp));
+	    dstr_free(tmp);
+	}
+	return (NULL);
+    }
+    dict->spec = mystrdup(spec);
+    if (dict->watch_fd >= 0 && fstat(dict->watch_fd, &dict->st) < 0)
+	msg_fatal("fstat %s: %m", spec);
+    dict->next = dict_open_tables;
+    dict_open_tables = dict;
     return (dict);
 }
 
@@ -152,13 +134,16 @@ DICT   *dict_open(const char *spec, DSTR *err)
 
 const char *dict_get(DICT *dict, const char *key)
 {
-    DSTR   *low = dstr_new(strlen(key) + 1);
+    DSTR   *folded;
     const char *val;
 
-    dstr_strcpy(low, key);
-    str_lower(dstr_data(low));
-    val = htable_find(dict->table, dstr_str(low));
-    dstr_free(low);
+    if (dict->flags & DICT_FLAG_ADDRESS)
+	return (dict->lookup(dict, key));
+    folded = dstr_new(strlen(key) + 1);
+    dstr_strcpy(folded, key);
+    str_lower(dstr_data(folded));
+    val = dict->lookup(dict, dstr_str(folded));
+    dstr_free(folded);
     return (val);
 }
 
@@ -166,8 +151,96 @@ const char *dict_get(DICT *dict, const char *key)
 
 void    dict_close(DICT *dict)
 {
-    htable_free(dict->table, free);
-    free(dict);
+    DICT  **where;
+
+    for (where = &dict_open_tables; *where; where = &(*where)->next) {
+	if (*where == dict) {
+	    *where = dict->next;
+	    break;
+	}
+    }
+    free(dict->spec);
+    dict->close(dict);				/* frees dict */
+}
+
+const char *dict_name(const DICT *dict)
+{
+    return (dict->spec);
+}
+
+int     dict_flags(const DICT *dict)
+{
+    return (dict->flags);
+}
+
+/* dict_changed - has the watched file changed since the table was opened? */
+
+static int dict_changed(const DICT *dict)
+{
+    struct stat st;
+
+    if (dict->watch_fd < 0)
+	return (0);
+    if (fstat(dict->watch_fd, &st) < 0) {
+	msg_warn("fstat %s: %m", dict->spec);
+	return (1);
+    }
+    return (st.st_nlink == 0 || st.st_nlink != dict->st.st_nlink
+	    || st.st_size != dict->st.st_size
+	    || st.st_mtim.tv_sec != dict->st.st_mtim.tv_sec
+	    || st.st_mtim.tv_nsec != dict->st.st_mtim.tv_nsec);
+}
+
+/* dict_changed_name - any changed table */
+
+const char *dict_changed_name(void)
+{
+    DICT   *dict;
+
+    for (dict = dict_open_tables; dict; dict = dict->next)
+	if (dict_changed(dict))
+	    return (dict->spec);
+    return (NULL);
+}
+
+/* dict_watch_count - tables with files */
+
+int     dict_watch_count(void)
+{
+    DICT   *dict;
+    int     count = 0;
+
+    for (dict = dict_open_tables; dict; dict = dict->next)
+	if (dict->watch_fd >= 0)
+	    count++;
+    return (count);
+}
+
+/* dict_list_next - one element of a list */
+
+int     dict_list_next(const char **cpp, DSTR *out)
+{
+    const char *cp = *cpp;
+    const char *start;
+    int     depth;
+
+    while (*cp && (isspace((unsigned char) *cp) || *cp == ','))
+	cp++;
+    if (*cp == 0) {
+	*cpp = cp;
+	return (0);
+    }
+    for (start = cp, depth = 0; *cp; cp++) {
+	if (*cp == '{')
+	    depth++;
+	else if (*cp == '}')
+	    depth--;
+	else if (depth <= 0 && (isspace((unsigned char) *cp) || *cp == ','))
+	    break;
+    }
+    dstr_memcpy(out, start, (size_t) (cp - start));
+    *cpp = cp;
+    return (1);
 }
 
 /* dict_list_open - several tables */
@@ -177,24 +250,9 @@ DICT_LIST *dict_list_open(const char *specs, DSTR *err)
     DICT_LIST *list = mycalloc(1, sizeof(*list));
     DSTR   *one = dstr_new(64);
     const char *cp = specs;
-    const char *start;
-    int     depth;
     DICT   *dict;
 
-    for (;;) {
-	while (*cp && (isspace((unsigned char) *cp) || *cp == ','))
-	    cp++;
-	if (*cp == 0)
-	    break;
-	for (start = cp, depth = 0; *cp; cp++) {
-	    if (*cp == '{')
-		depth++;
-	    else if (*cp == '}')
-		depth--;
-	    else if (depth == 0 && (isspace((unsigned char) *cp) || *cp == ','))
-		break;
-	}
-	dstr_memcpy(one, start, (size_t) (cp - start));
+    while (dict_list_next(&cp, one)) {
 	if ((dict = dict_open(dstr_str(one), err)) == NULL) {
 	    dict_list_close(list);
 	    dstr_free(one);

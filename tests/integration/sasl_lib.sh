@@ -3,17 +3,19 @@
 # records connections, AUTH commands and results, and messages with the
 # user they were sent under in $T_TMP/NAME/events.jsonl.
 
-# sasl_maps KEY=USER:PASSWORD... - a table spec for smtp_sasl_password_maps.
-# Today an inline:{...} table; to run the same tests against another table
-# type (hash: with Berkeley DB), write the entries to a file under $T_TMP
-# here, build the table, and print its type:name instead.
+# sasl_maps KEY=USER:PASSWORD... - a table spec for smtp_sasl_password_maps:
+# a hash: table (Berkeley DB) in $T_TMP, built with posthorn map as an
+# administrator would, so every SASL test also exercises the table path
+# (a fresh file per call: the tests change their tables between cases)
 sasl_maps() {
-    local spec="inline:{" sep="" e
+    local src e
+    src=$(mktemp "$T_TMP/sasl_passwd.XXXXXX") || t_fail "mktemp failed"
     for e in "$@"; do
-	spec="$spec$sep ${e%%=*} = ${e#*=}"
-	sep=","
+	printf '%s %s\n' "${e%%=*}" "${e#*=}" >> "$src"
     done
-    echo "$spec }"
+    chmod 600 "$src"
+    $POSTHORN map "hash:$src" || t_fail "posthorn map hash:$src failed"
+    echo "hash:$src"
 }
 
 # a_server NAME HOST PORT [smtp_auth_server options] - the AUTH server, events in $T_TMP/NAME

@@ -17,9 +17,8 @@
 # AUTH; a cached authenticated connection is reused without a second AUTH;
 # no password ever reaches the log.
 #
-# The password table comes from sasl_maps (sasl_lib.sh), inline:{...}
-# today; switching that one function switches every case to another table
-# type.
+# The password table comes from sasl_maps (sasl_lib.sh): a hash: table
+# built with posthorn map.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/smtp_lib.sh"
 . "$(dirname "$0")/sasl_lib.sh"

@@ -1,9 +1,10 @@
 /*
  * check_addrmatch - unit tests for the client match lists
  * DESCRIPTION
- *	Address, network, host name and file patterns, the first-match and
- *	negation rules, and every way a list can be refused at parse time.
- *	Pattern files are written to a private temporary directory.
+ *	Address, network, host name, file and table patterns, the first-match
+ *	and negation rules, and every way a list can be refused at parse
+ *	time. Pattern files and tables are written to a private temporary
+ *	directory.
  */
 #include <check.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "addrmatch.h"
+#include "dict_db.h"
 #include "dstr.h"
 #include "mymalloc.h"
 
@@ -622,9 +624,11 @@ END_TEST
 
 START_TEST(error_lookup_table)
 {
-    expect_error("hash:/etc/posthorn/clients",
-		 "unsupported lookup table type in \"hash:/etc/posthorn/clients\"", 0);
-    expect_error("192.0.2.1 inline:{x}", "unsupported lookup table type", "inline:");
+    expect_error("ldap:/etc/posthorn/clients",
+		 "unsupported lookup table type in \"ldap:/etc/posthorn/clients\"", 0);
+    expect_error("192.0.2.1 hash:/nonexistent/clients", "/nonexistent/clients.db", 0);
+    expect_error("192.0.2.1 inline:{x}", "inline:{x}", "key = value");
+    expect_error("cidr:/nonexistent/clients.cidr", "/nonexistent/clients.cidr", 0);
 }
 END_TEST
 
@@ -662,6 +666,166 @@ START_TEST(free_accepts_null)
 }
 END_TEST
 
+/* write_hash - tmpdir/name.db with the keys (value "ok"); returns "hash:tmpdir/name" */
+
+static char *write_hash(const char *name, const char *const *keys)
+{
+    DSTR   *path = dstr_new(100);
+    DSTR   *err = dstr_new(100);
+    DICT_DB_WRITER *w;
+
+    (void) dstr_sprintf(path, "%s/%s.db", tmpdir, name);
+    w = dict_db_create("hash", dstr_str(path), err);
+    ck_assert_msg(w != 0, "%s", dstr_str(err));
+    for (; *keys; keys++)
+	ck_assert_int_eq(dict_db_put(w, *keys, "ok", err), 0);
+    ck_assert_int_eq(dict_db_finish(w, err), 0);
+    (void) dstr_sprintf(path, "hash:%s/%s", tmpdir, name);
+    dstr_free(err);
+    return (dstr_export(path));
+}
+
+/* table_spec - "type:tmpdir/name" for a file written with write_file */
+
+static char *table_spec(const char *type, const char *name, const char *content)
+{
+    DSTR   *spec = dstr_new(100);
+    char   *path = write_file(name, content);
+
+    (void) dstr_sprintf(spec, "%s:%s", type, path);
+    free(path);
+    return (dstr_export(spec));
+}
+
+START_TEST(inline_table_matches_address)
+{
+    ck_assert_int_eq(try_match("inline:{ 192.0.2.1 = ok }", 0, 0, "192.0.2.1"), 1);
+    ck_assert_int_eq(try_match("inline:{ 192.0.2.1 = ok }", 0, 0, "192.0.2.2"), 0);
+}
+END_TEST
+
+START_TEST(inline_table_keeps_its_commas_and_blanks_in_a_list)
+{
+    const char *spec = "192.0.2.9, inline:{ 192.0.2.1 = x, 192.0.2.2 = y } 192.0.2.3";
+
+    ck_assert_int_eq(try_match(spec, 0, 0, "192.0.2.1"), 1);
+    ck_assert_int_eq(try_match(spec, 0, 0, "192.0.2.2"), 1);
+    ck_assert_int_eq(try_match(spec, 0, 0, "192.0.2.3"), 1);
+    ck_assert_int_eq(try_match(spec, 0, 0, "192.0.2.9"), 1);
+    ck_assert_int_eq(try_match(spec, 0, 0, "192.0.2.4"), 0);
+}
+END_TEST
+
+START_TEST(table_lookup_result_is_ignored)
+{
+    /* As in Postfix's client lists: found is a match, whatever the value. */
+    ck_assert_int_eq(try_match("inline:{ 192.0.2.1 = REJECT }", 0, 0, "192.0.2.1"), 1);
+    ck_assert_int_eq(try_match("inline:{ 192.0.2.1 = no }", 0, 0, "192.0.2.1"), 1);
+}
+END_TEST
+
+START_TEST(negated_table_excludes_its_entries)
+{
+    const char *spec = "!inline:{ 192.0.2.1 = x } 192.0.2.0/24";
+
+    ck_assert_int_eq(try_match(spec, 0, 0, "192.0.2.1"), 0);
+    ck_assert_int_eq(try_match(spec, 0, 0, "192.0.2.2"), 1);
+}
+END_TEST
+
+START_TEST(table_key_is_canonical_ipv6_text)
+{
+    const char *spec = "inline:{ 2001:db8::1 = x }";
+
+    ck_assert_int_eq(try_match(spec, 0, 0, "2001:DB8:0:0::1"), 1);
+    ck_assert_int_eq(try_match(spec, 0, 0, "[2001:db8::1]"), 1);
+    ck_assert_int_eq(try_match(spec, 0, 0, "2001:db8::2"), 0);
+}
+END_TEST
+
+START_TEST(table_key_for_mapped_client_is_ipv4)
+{
+    ck_assert_int_eq(try_match("inline:{ 192.0.2.1 = x }", 0, 0, "::ffff:192.0.2.1"), 1);
+}
+END_TEST
+
+START_TEST(hash_table_matches_address_and_name)
+{
+    static const char *const keys[] = {"192.0.2.1", "relay.example.com", 0};
+    char   *spec = write_hash("clients", keys);
+
+    ck_assert_int_eq(try_match(spec, 0, 0, "192.0.2.1"), 1);
+    ck_assert_int_eq(try_match(spec, 0, "relay.example.com", "198.51.100.1"), 1);
+    ck_assert_int_eq(try_match(spec, 0, "RELAY.Example.COM", "198.51.100.1"), 1);
+    ck_assert_int_eq(try_match(spec, 0, "other.example.com", "198.51.100.1"), 0);
+    ck_assert_int_eq(try_match(spec, 0, "unknown", "198.51.100.1"), 0);
+    free(spec);
+}
+END_TEST
+
+START_TEST(hash_table_parent_domains_follow_the_flag)
+{
+    static const char *const keys[] = {"example.com", ".example.org", 0};
+    char   *spec = write_hash("clients", keys);
+
+    /* With the flag "example.com" covers its subdomains; without, only ".example.org" does. */
+    ck_assert_int_eq(try_match(spec, ADDRLIST_FLAG_PARENT, "a.b.example.com", "192.0.2.1"), 1);
+    ck_assert_int_eq(try_match(spec, 0, "a.b.example.com", "192.0.2.1"), 0);
+    ck_assert_int_eq(try_match(spec, 0, "example.com", "192.0.2.1"), 1);
+    ck_assert_int_eq(try_match(spec, 0, "x.example.org", "192.0.2.1"), 1);
+    ck_assert_int_eq(try_match(spec, 0, "example.org", "192.0.2.1"), 0);
+    ck_assert_int_eq(try_match(spec, ADDRLIST_FLAG_PARENT, "badexample.com", "192.0.2.1"), 0);
+    free(spec);
+}
+END_TEST
+
+START_TEST(cidr_table_matches_networks)
+{
+    char   *spec = table_spec("cidr", "clients.cidr",
+			      "192.0.2.0/24 ok\n2001:db8::/32 ok\n");
+
+    ck_assert_int_eq(try_match(spec, 0, 0, "192.0.2.77"), 1);
+    ck_assert_int_eq(try_match(spec, 0, 0, "2001:db8:1::5"), 1);
+    ck_assert_int_eq(try_match(spec, 0, 0, "::ffff:192.0.2.77"), 1);
+    ck_assert_int_eq(try_match(spec, 0, 0, "198.51.100.1"), 0);
+    ck_assert_int_eq(try_match(spec, 0, "localhost", "198.51.100.1"), 0);
+    free(spec);
+}
+END_TEST
+
+START_TEST(table_in_pattern_file_is_opened)
+{
+    char   *table = table_spec("cidr", "clients.cidr", "192.0.2.0/24 ok\n");
+    DSTR   *line = dstr_new(100);
+    char   *file;
+
+    (void) dstr_sprintf(line, "# tables too\n%s\n", table);
+    file = write_file("list", dstr_str(line));
+    ck_assert_int_eq(try_match(file, 0, 0, "192.0.2.5"), 1);
+    ck_assert_int_eq(try_match(file, 0, 0, "192.0.3.5"), 0);
+    free(file);
+    free(table);
+    dstr_free(line);
+}
+END_TEST
+
+START_TEST(needs_hostname_for_name_tables_only)
+{
+    DSTR   *err = dstr_new(100);
+    char   *cidr = table_spec("cidr", "clients.cidr", "192.0.2.0/24 ok\n");
+    ADDRLIST *list;
+
+    ck_assert_ptr_nonnull(list = addrlist_parse(cidr, 0, err));
+    ck_assert_int_eq(addrlist_needs_hostname(list), 0);
+    addrlist_free(list);
+    ck_assert_ptr_nonnull(list = addrlist_parse("inline:{ a = b }", 0, err));
+    ck_assert_int_eq(addrlist_needs_hostname(list), 1);
+    addrlist_free(list);
+    free(cidr);
+    dstr_free(err);
+}
+END_TEST
+
 /* addrmatch_suite - every test above */
 
 static Suite *addrmatch_suite(void)
@@ -672,6 +836,7 @@ static Suite *addrmatch_suite(void)
     TCase  *tn = tcase_create("names");
     TCase  *tf = tcase_create("files");
     TCase  *te = tcase_create("errors");
+    TCase  *tt = tcase_create("tables");
 
     tcase_add_test(tc, ipv4_address_matches_itself);
     tcase_add_test(tc, ipv4_address_does_not_match_neighbour);
@@ -753,6 +918,20 @@ static Suite *addrmatch_suite(void)
     tcase_add_test(te, error_without_err_buffer_returns_null);
     tcase_add_test(te, free_accepts_null);
     suite_add_tcase(s, te);
+
+    tcase_add_checked_fixture(tt, setup_tmpdir, teardown_tmpdir);
+    tcase_add_test(tt, inline_table_matches_address);
+    tcase_add_test(tt, inline_table_keeps_its_commas_and_blanks_in_a_list);
+    tcase_add_test(tt, table_lookup_result_is_ignored);
+    tcase_add_test(tt, negated_table_excludes_its_entries);
+    tcase_add_test(tt, table_key_is_canonical_ipv6_text);
+    tcase_add_test(tt, table_key_for_mapped_client_is_ipv4);
+    tcase_add_test(tt, hash_table_matches_address_and_name);
+    tcase_add_test(tt, hash_table_parent_domains_follow_the_flag);
+    tcase_add_test(tt, cidr_table_matches_networks);
+    tcase_add_test(tt, table_in_pattern_file_is_opened);
+    tcase_add_test(tt, needs_hostname_for_name_tables_only);
+    suite_add_tcase(s, tt);
     return (s);
 }
 

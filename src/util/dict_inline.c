@@ -1,0 +1,151 @@
+/*
+ * dict_inline - inline:{ key = value, ... } tables
+ * DESCRIPTION
+ *	A table that lives in the parameter value itself, as Postfix 3.0's
+ *	inline: tables. Keys are folded to lower case; a value (or key) may
+ *	be enclosed in { } to hold commas or white space. The first of two
+ *	entries with the same key wins, as in a table file.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dict_int.h"
+#include "htable.h"
+#include "mymalloc.h"
+#include "strutil.h"
+
+typedef struct DICT_INLINE {
+    DICT    dict;
+    HTABLE *table;
+} DICT_INLINE;
+
+/* dict_inline_skip_space - skip white space */
+
+static const char *dict_inline_skip_space(const char *cp)
+{
+    while (*cp && isspace((unsigned char) *cp))
+	cp++;
+    return (cp);
+}
+
+/* dict_inline_trimmed - out = s[0..len) without surrounding white space */
+
+static void dict_inline_trimmed(DSTR *out, const char *s, size_t len)
+{
+    while (len > 0 && isspace((unsigned char) *s))
+	s++, len--;
+    while (len > 0 && isspace((unsigned char) s[len - 1]))
+	len--;
+    dstr_memcpy(out, s, len);
+}
+
+/* dict_inline_token - a value or key: {...} group, or text up to a delimiter */
+
+static const char *dict_inline_token(const char *cp, const char *stop, DSTR *out, DSTR *err)
+{
+    const char *end;
+    int     depth;
+
+    DSTR_RESET(out);
+    cp = dict_inline_skip_space(cp);
+    if (*cp == '{') {
+	for (end = cp + 1, depth = 1; *end && depth > 0; end++)
+	    depth += (*end == '{') - (*end == '}');
+	if (depth > 0) {
+	    dstr_sprintf(err, "missing '}' in \"%s\"", cp);
+	    return (NULL);
+	}
+	dict_inline_trimmed(out, cp + 1, (size_t) (end - cp - 2));
+	return (end);
+    }
+    end = cp + strcspn(cp, stop);
+    dict_inline_trimmed(out, cp, (size_t) (end - cp));
+    return (end);
+}
+
+/* dict_inline_parse - "k = v, ..." into the table */
+
+static int dict_inline_parse(DICT_INLINE *di, const char *body, DSTR *err)
+{
+    DSTR   *key = dstr_new(32);
+    DSTR   *val = dstr_new(32);
+    const char *cp = body;
+    int     ret = -1;
+
+    for (;;) {
+	cp = dict_inline_skip_space(cp);
+	if (*cp == 0) {
+	    ret = 0;
+	    break;
+	}
+	if ((cp = dict_inline_token(cp, "=,", key, err)) == NULL)
+	    break;
+	if (*cp != '=' || dstr_len(key) == 0) {
+	    dstr_sprintf(err, "inline table: expected \"key = value\" near \"%s\"",
+			 dstr_str(key));
+	    break;
+	}
+	if ((cp = dict_inline_token(cp + 1, ",", val, err)) == NULL)
+	    break;
+	str_lower(dstr_data(key));
+	if (htable_find(di->table, dstr_str(key)) == NULL)	/* first wins */
+	    htable_enter(di->table, dstr_str(key), mystrdup(dstr_str(val)));
+	cp = dict_inline_skip_space(cp);
+	if (*cp == ',')
+	    cp++;
+	else if (*cp != 0) {
+	    dstr_sprintf(err, "inline table: expected ',' near \"%s\"", cp);
+	    break;
+	}
+    }
+    dstr_free(key);
+    dstr_free(val);
+    return (ret);
+}
+
+/* dict_inline_lookup - key is folded already */
+
+static const char *dict_inline_lookup(DICT *dict, const char *key)
+{
+    return (htable_find(((DICT_INLINE *) dict)->table, key));
+}
+
+/* dict_inline_close - release */
+
+static void dict_inline_close(DICT *dict)
+{
+    htable_free(((DICT_INLINE *) dict)->table, free);
+    free(dict);
+}
+
+/* dict_inline_open - body is what follows "inline:" */
+
+DICT   *dict_inline_open(const char *body, DSTR *err)
+{
+    DICT_INLINE *di;
+    size_t  len;
+    DSTR   *inner;
+
+    body = dict_inline_skip_space(body);
+    len = strlen(body);
+    while (len > 0 && isspace((unsigned char) body[len - 1]))
+	len--;
+    if (*body != '{' || len < 2 || body[len - 1] != '}') {
+	dstr_strcpy(err, "inline table must be enclosed in { }");
+	return (NULL);
+    }
+    di = mycalloc(1, sizeof(*di));
+    di->dict.lookup = dict_inline_lookup;
+    di->dict.close = dict_inline_close;
+    di->dict.watch_fd = -1;
+    di->table = htable_new(16);
+    inner = dstr_new(len);
+    dstr_cat(inner, body + 1, len - 2);
+    if (dict_inline_parse(di, dstr_str(inner), err) < 0) {
+	dict_inline_close(&di->dict);
+	di = NULL;
+    }
+    dstr_free(inner);
+    return (di ? &di->dict : NULL);
+}

@@ -1,0 +1,25 @@
+/* dict_int - what one table type provides to dict.c (for src/util/dict*.c only) */
+#ifndef DICT_INT_H
+#define DICT_INT_H
+#include <sys/stat.h>
+
+#include "dict.h"
+
+/* The part of every table that dict.c manages; a type's own state follows it. */
+struct DICT {
+    const char *(*lookup) (DICT *dict, const char *key);	/* key folded unless DICT_FLAG_ADDRESS */
+    void    (*close) (DICT *dict);	/* release the type's state (dict.c frees the rest) */
+    int     flags;			/* DICT_FLAG_* */
+    int     watch_fd;			/* file to watch for changes, or -1 */
+    /* Set by dict.c: */
+    char   *spec;			/* "type:name" */
+    struct stat st;			/* watch_fd when opened */
+    DICT   *next;			/* every open table */
+};
+
+/* Each type's open function: allocate (at least sizeof(DICT), zeroed), set lookup and close. */
+extern DICT *dict_inline_open(const char *body, DSTR *err);
+extern DICT *dict_db_open(const char *type, const char *name, DSTR *err);
+extern DICT *dict_cidr_open(const char *name, DSTR *err);
+
+#endif
