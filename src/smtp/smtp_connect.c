@@ -155,7 +155,8 @@ static int smtp_helo(SMTP_STATE *st, SMTP_SESSION *session, const SMTP_REPLY *gr
     DSTR   *cmd = dstr_new(128);
     DSTR   *name = dstr_new(64);
     int     ret = -1;
-    int     esmtp = var_smtp_always_ehlo || strstr(dstr_str(greeting->text), "ESMTP") != 0;
+    int     esmtp = greeting == 0		/* after STARTTLS */
+	|| var_smtp_always_ehlo || strstr(dstr_str(greeting->text), "ESMTP") != 0;
 
     if (esmtp) {
 	dstr_sprintf(cmd, "EHLO %s\r\n", var_smtp_helo_name);
@@ -203,9 +204,9 @@ out:
     return (ret);
 }
 
-/* smtp_connect - a ready session with one server, or NULL */
+/* smtp_connect_one - a ready session with one server, or NULL */
 
-SMTP_SESSION *smtp_connect(SMTP_STATE *st, const SMTP_ADDR *addr)
+static SMTP_SESSION *smtp_connect_one(SMTP_STATE *st, const SMTP_ADDR *addr)
 {
     SMTP_SESSION *session;
     SMTP_REPLY *reply;
@@ -242,6 +243,15 @@ SMTP_SESSION *smtp_connect(SMTP_STATE *st, const SMTP_ADDR *addr)
     }
     if (smtp_helo(st, session, reply, reply) < 0)
 	goto fail;
+    /* STARTTLS when the TLS policy says so (smtp_tls.c), then EHLO over TLS. */
+    switch (smtp_tls_start(st, session)) {
+    case SMTP_TLS_FAIL:
+	goto fail;
+    case SMTP_TLS_EHLO:
+	if (smtp_helo(st, session, 0, reply) < 0)
+	    goto fail;
+	break;
+    }
     st->sessions++;
     smtp_reply_free(reply);
     dstr_free(text);
@@ -255,4 +265,15 @@ fail:
     dstr_free(why);
     dstr_free(reason);
     return (NULL);
+}
+
+/* smtp_connect - one server; once more in plaintext when opportunistic TLS failed */
+
+SMTP_SESSION *smtp_connect(SMTP_STATE *st, const SMTP_ADDR *addr)
+{
+    SMTP_SESSION *session = smtp_connect_one(st, addr);
+
+    if (session == 0 && smtp_tls_retry_plain(st))
+	session = smtp_connect_one(st, addr);
+    return (session);
 }
