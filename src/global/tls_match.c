@@ -54,10 +54,13 @@ int     tls_match_name(const char *certname, const char *domain, int subdomain)
     if (clen == 0 || dlen == 0 || certname[0] == '.' || domain[0] == '.')
 	return (0);
     if (certname[0] == '*' && certname[1] == '.') {
+	/* "*." (or "*.." with its dot dropped) covers nothing. */
+	if (clen <= 2)
+	    return (0);
 	parent = certname + 2;
 	plen = clen - 2;
 	/* "*.com" would cover a whole top-level domain: never. */
-	if (plen == 0 || memchr(parent, '.', plen) == 0 || memchr(parent, '*', plen) != 0)
+	if (memchr(parent, '.', plen) == 0 || memchr(parent, '*', plen) != 0)
 	    return (0);
 	if (subdomain)				/* every name the wildcard covers is below domain */
 	    return (tls_name_eq(parent, plen, domain, dlen)

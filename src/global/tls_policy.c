@@ -155,11 +155,15 @@ int     tls_protocols_parse(const char *spec, int *min, int *max, DSTR *err)
 	if (w[0] == '>' && w[1] == '=') {
 	    if ((v = tls_proto_version(w + 2, 1)) < 0)
 		goto bad;
-	    if (v > lo)
+	    if (v > lo && v >= TLS_PROTO_SSLv3)	/* ">=SSLv2": everything */
 		lo = v;
 	} else if (w[0] == '<' && w[1] == '=') {
 	    if ((v = tls_proto_version(w + 2, 1)) < 0)
 		goto bad;
+	    if (v < TLS_PROTO_SSLv3) {		/* "<=SSLv2": nothing */
+		dstr_sprintf(err, "protocol list \"%s\" disables every protocol", spec);
+		goto out;
+	    }
 	    if (hi == 0 || v < hi)
 		hi = v;
 	} else if (w[0] == '!') {
@@ -174,9 +178,10 @@ int     tls_protocols_parse(const char *spec, int *min, int *max, DSTR *err)
     }
     /* Names listed or excluded: the enabled run starts at the lowest enabled one. */
     if (include || exclude) {
-	int     enabled = (include ? include : (1 << TLS_NPROTOS) - 1) & ~exclude;
+	/* SSLv2 (index 0) does not exist for OpenSSL: never count it as enabled. */
+	int     enabled = (include ? include : (1 << TLS_NPROTOS) - 1) & ~exclude & ~1;
 
-	for (first = 0; first < (int) TLS_NPROTOS && !(enabled & (1 << first)); first++)
+	for (first = 1; first < (int) TLS_NPROTOS && !(enabled & (1 << first)); first++)
 	     /* void */ ;
 	if (first == (int) TLS_NPROTOS) {
 	    dstr_sprintf(err, "protocol list \"%s\" disables every protocol", spec);
@@ -184,8 +189,7 @@ int     tls_protocols_parse(const char *spec, int *min, int *max, DSTR *err)
 	}
 	for (i = first; i < (int) TLS_NPROTOS && (enabled & (1 << i)); i++)
 	     /* void */ ;
-	/* SSLv2 does not exist for OpenSSL: starting there means "the lowest it has". */
-	*min = first == 0 ? 0 : tls_protos[first].version;
+	*min = tls_protos[first].version;
 	/* Up to the newest version we know: no upper bound, later ones allowed. */
 	*max = i == (int) TLS_NPROTOS ? 0 : tls_protos[i - 1].version;
     }
@@ -308,17 +312,19 @@ int     tls_valid_hostname(const char *name)
 	return (0);
     for (cp = name; *cp; cp++) {
 	if (*cp == '.') {
-	    if (label == 0)
+	    /* No empty label, no label that ends with a hyphen. */
+	    if (label == 0 || cp[-1] == '-')
 		return (0);
 	    label = 0;
-	} else if (isalnum((unsigned char) *cp) || *cp == '-' || *cp == '_') {
+	} else if (isalnum((unsigned char) *cp) || *cp == '_'
+		   || (*cp == '-' && label > 0)) {
 	    if (++label > 63)
 		return (0);
 	} else {
 	    return (0);
 	}
     }
-    return (label > 0);
+    return (label > 0 && cp[-1] != '-');
 }
 
 /* tls_match_list_parse - strategies and domains, lower case */
