@@ -11,7 +11,8 @@
 #   defers: the message stays queued, the reason is logged and recorded;
 # - a server without STARTTLS gets the message in plaintext under may and
 #   nothing under encrypt; a failed handshake under may is retried in
-#   plaintext, under encrypt it defers;
+#   plaintext, under encrypt it defers; level none notes a STARTTLS offer
+#   (smtp_tls_note_starttls_offer);
 # - plaintext injected behind the 220 to STARTTLS is discarded;
 # - a bad policy entry defers with "client TLS configuration problem".
 . "$(dirname "$0")/lib.sh"
@@ -107,9 +108,11 @@ s_setup dns_resolv_conf="$T_TMP/resolv.conf" smtp_tls_security_level=may \
     smtp_tls_CAfile="$C/ca1.crt" smtp_tls_loglevel=2 "smtp_tls_policy_maps=$POLICY"
 cat >> "$INST/master.cf" <<EOF
 smtpone      unix       -       -       y       -       -       smtp -o max_use=1
+smtpnote     unix       -       -       y       -       -       smtp -o smtp_tls_security_level=none -o smtp_tls_note_starttls_offer=yes
 EOF
 $PH reload >/dev/null || t_fail "reload"
 t_wait_until 10 test -S "$SPOOL/private/smtpone" || t_fail "private/smtpone did not appear"
+t_wait_until 10 test -S "$SPOOL/private/smtpnote" || t_fail "private/smtpnote did not appear"
 
 # ev NAME - the server's events
 ev() { cat "$T_TMP/$1/events.jsonl" 2>/dev/null; }
@@ -185,6 +188,12 @@ id=$(deliver mayuntrusted r7@example.net "[$A3]:$P3")
 t_assert_eq "$OK" "$(cat "$T_TMP/reply.$id")" "may delivery to an untrusted server"
 t_wait_log "Untrusted TLS connection established to $A3\[$A3\]:$P3" || t_fail "may: no Untrusted line"
 ev unknown | grep -q '"event": "message", "n": 1, "tls": true' || t_fail "may: not over TLS"
+
+# 7b. Level none (a next hop not in the table): plaintext, the offer noted.
+id=$(deliver none r7b@example.net "[$A3]:$P3" --service smtpnote)
+t_assert_eq "$OK" "$(cat "$T_TMP/reply.$id")" "delivery at level none"
+t_wait_log "Host offered STARTTLS: \[$A3\]" || t_fail "STARTTLS offer not noted"
+ev unknown | grep -q '"event": "message", "n": 2, "tls": false' || t_fail "none: not delivered in plaintext"
 
 # 8. No STARTTLS: plaintext under may, deferred under encrypt.
 id=$(deliver clear r8@example.net "[$A4]:$P4")
