@@ -37,6 +37,7 @@
 #include "mymalloc.h"
 
 #define TLS_CAPATH_MAX_FILES	10000	/* files read from CApath */
+#define TLS_SUBJECT_LOG_MAX	256	/* bytes of a certificate subject we log */
 
 struct TLS_CLIENT_CTX {
     SSL_CTX *ssl_ctx;
@@ -54,9 +55,14 @@ static int tls_client_verify_cb(int ok, X509_STORE_CTX *store)
     if (!ok && sess && sess->verify_error == 0) {
 	sess->verify_error = X509_STORE_CTX_get_error(store);
 	sess->verify_depth = X509_STORE_CTX_get_error_depth(store);
+	/* OpenSSL escapes unprintable bytes; the length is ours to bound. */
 	if ((cert = X509_STORE_CTX_get_current_cert(store)) != 0
 	    && (subject = X509_NAME_oneline(X509_get_subject_name(cert), 0, 0)) != 0) {
 	    dstr_strcpy(sess->verify_subject, subject);
+	    if (dstr_len(sess->verify_subject) > TLS_SUBJECT_LOG_MAX) {
+		dstr_truncate(sess->verify_subject, TLS_SUBJECT_LOG_MAX);
+		dstr_cats(sess->verify_subject, "...");
+	    }
 	    OPENSSL_free(subject);
 	}
     }

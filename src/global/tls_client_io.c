@@ -16,6 +16,7 @@
 #include <openssl/ssl.h>
 
 #include "tls_client_int.h"
+#include "msg.h"
 
 /* tls_client_deadline - absolute deadline, or -1 */
 
@@ -52,11 +53,12 @@ int     tls_client_wait(int fd, int want_write, long long deadline)
     }
 }
 
-/* tls_client_io_error - SSL_read/SSL_write failed for good: -1 or 0 (clean end) */
+/* tls_client_io_error - SSL_read/SSL_write failed for good: -1 with errno */
 
 static ssize_t tls_client_io_error(TLS_SESS *sess, int ssl_err)
 {
     int     saved_errno = errno;
+    DSTR   *why;
 
     sess->fatal = 1;
     if (ssl_err == SSL_ERROR_SYSCALL) {
@@ -64,7 +66,14 @@ static ssize_t tls_client_io_error(TLS_SESS *sess, int ssl_err)
 	errno = saved_errno ? saved_errno : ECONNRESET;
 	return (-1);
     }
-    /* A peer that closes without close_notify is a lost connection. */
+    /* A peer that closes without close_notify is just a lost connection. */
+    if (ERR_GET_REASON(ERR_peek_error()) != SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+	why = dstr_new(128);
+	tls_client_errors(why);
+	if (dstr_len(why))
+	    msg_warn("%s: TLS library problem: %s", sess->namaddr, dstr_str(why));
+	dstr_free(why);
+    }
     ERR_clear_error();
     errno = ECONNRESET;
     return (-1);

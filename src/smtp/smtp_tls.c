@@ -41,6 +41,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "smtp_tls.h"
 #include "cfg_params.h"
@@ -64,8 +65,13 @@ void    smtp_tls_init(void)
 
     if (smtp_tls_check_config(err) < 0)
 	msg_fatal("%s", dstr_str(err));
-    smtp_tls_default_level = *var_smtp_tls_level ?
-	tls_level_lookup(var_smtp_tls_level) : TLS_LEV_NONE;
+    if (strcasecmp(var_smtp_tls_level, "dane") == 0) {
+	msg_warn("smtp_tls_security_level = dane needs DNSSEC, which is not supported: using may");
+	smtp_tls_default_level = TLS_LEV_MAY;
+    } else {
+	smtp_tls_default_level = *var_smtp_tls_level ?
+	    tls_level_lookup(var_smtp_tls_level) : TLS_LEV_NONE;
+    }
     if (*var_smtp_tls_policy_maps
 	&& (smtp_tls_maps = dict_list_open(var_smtp_tls_policy_maps, err)) == 0)
 	msg_fatal("smtp_tls_policy_maps: %s", dstr_str(err));

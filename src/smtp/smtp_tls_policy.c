@@ -16,6 +16,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "smtp_tls.h"
 #include "cfg_params.h"
@@ -193,7 +194,8 @@ int     smtp_tls_check_config(DSTR *err)
     int     hi;
     int     ret = -1;
 
-    if (*var_smtp_tls_level && tls_level_lookup(var_smtp_tls_level) == TLS_LEV_INVALID) {
+    if (*var_smtp_tls_level && tls_level_lookup(var_smtp_tls_level) == TLS_LEV_INVALID
+	&& strcasecmp(var_smtp_tls_level, "dane") != 0) {
 	dstr_sprintf(err, "smtp_tls_security_level: invalid or unsupported level \"%s\"",
 		     var_smtp_tls_level);
 	goto out;

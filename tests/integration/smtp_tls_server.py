@@ -6,6 +6,8 @@ usage: smtp_tls_server.py HOST PORT LOGDIR [options]
                      it the server does not offer STARTTLS at all
   --key FILE         its private key (default: the --cert file)
   --max-tls VER      highest TLS version the server speaks ("1.2", "1.3")
+  --client-ca FILE   ask for a client certificate (optional) and verify it
+                     with the CAs in FILE
   --inject           answer STARTTLS with "220 ..." and, in the same write,
                      a plaintext "250 injected" line (CVE-2011-0411): a client
                      that does not discard it goes out of step
@@ -19,7 +21,8 @@ issues can be resumed on a later connection.
 Records in LOGDIR: events.jsonl with one JSON object per line:
 {"event": "ehlo", "peer": PORT, "tls": BOOL} for every EHLO,
 {"event": "tls", "peer": PORT, "version": "TLSv1.3", "cipher": NAME,
-"reused": BOOL} after each completed STARTTLS handshake, and
+"reused": BOOL, "client": CN} after each completed STARTTLS handshake
+(client: the Common Name of a verified client certificate, or null), and
 {"event": "message", "n": N, "tls": BOOL, "mail": ADDR, "rcpts": [...]} for
 each accepted message, whose content is in msg-N.eml. LOGDIR/ready appears
 once the server listens.
@@ -56,10 +59,17 @@ class Handler:
 
     def handle_STARTTLS(self, server, session, envelope):
         obj = session.ssl.get("ssl_object") if session.ssl else None
+        client = None
+        cert = obj.getpeercert() if obj else None
+        for rdn in (cert or {}).get("subject", ()):
+            for key, value in rdn:
+                if key == "commonName":
+                    client = value
         record(self.logdir, {"event": "tls", "peer": session.peer[1],
                              "version": obj.version() if obj else None,
                              "cipher": obj.cipher()[0] if obj else None,
-                             "reused": bool(obj.session_reused) if obj else False})
+                             "reused": bool(obj.session_reused) if obj else False,
+                             "client": client})
         return True
 
     async def handle_DATA(self, server, session, envelope):
@@ -91,6 +101,7 @@ def main(argv):
     host, port, logdir = argv[1], int(argv[2]), argv[3]
     cert = key = None
     max_tls = None
+    client_ca = None
     inject = False
     name = "tls.test"
     lifetime = 120.0
@@ -103,6 +114,8 @@ def main(argv):
             key = argv[i + 1]; i += 2
         elif a == "--max-tls":
             max_tls = argv[i + 1]; i += 2
+        elif a == "--client-ca":
+            client_ca = argv[i + 1]; i += 2
         elif a == "--inject":
             inject = True; i += 1
         elif a == "--name":
@@ -121,6 +134,9 @@ def main(argv):
             ctx.maximum_version = ssl.TLSVersion.TLSv1_2
         elif max_tls == "1.3":
             ctx.maximum_version = ssl.TLSVersion.TLSv1_3
+        if client_ca:
+            ctx.verify_mode = ssl.CERT_OPTIONAL
+            ctx.load_verify_locations(client_ca)
         kwargs["tls_context"] = ctx
         kwargs["require_starttls"] = False
     cls = InjectingController if inject else Controller

@@ -14,6 +14,7 @@
 #   plaintext, under encrypt it defers; level none notes a STARTTLS offer
 #   (smtp_tls_note_starttls_offer);
 # - plaintext injected behind the 220 to STARTTLS is discarded;
+# - smtp_tls_cert_file: the client certificate reaches a server that asks;
 # - a bad policy entry defers with "client TLS configuration problem".
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/smtp_lib.sh"
@@ -28,11 +29,13 @@ mkca() {
 	-subj "/CN=$1 test CA" -addext "basicConstraints=critical,CA:TRUE" \
 	-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null || t_fail "cannot make CA $1"
 }
-# mkcert NAME CA DNSNAME - a server certificate for DNSNAME, key and chain in NAME.pem
+# mkcert NAME CA DNSNAME [USAGE] - a certificate for DNSNAME (serverAuth or
+# clientAuth), key and chain in NAME.pem
 mkcert() {
     openssl req -newkey rsa:2048 -nodes -keyout "$C/$1.key" -out "$C/$1.csr" -subj "/CN=$3" \
 	2>/dev/null || t_fail "cannot make a key for $1"
-    printf 'subjectAltName=DNS:%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' "$3" > "$C/$1.ext"
+    printf 'subjectAltName=DNS:%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=%s\n' "$3" \
+	"${4:-serverAuth}" > "$C/$1.ext"
     openssl x509 -req -in "$C/$1.csr" -CA "$C/$2.crt" -CAkey "$C/$2.key" -CAcreateserial \
 	-out "$C/$1.crt" -days 2 -extfile "$C/$1.ext" 2>/dev/null || t_fail "cannot sign $1"
     cat "$C/$1.crt" "$C/$1.key" > "$C/$1.pem"
@@ -44,12 +47,13 @@ mkcert wrong ca1 wrong.test
 mkcert unknown ca2 mx3.tls.test
 mkcert old ca1 mx5.tls.test
 mkcert inject ca1 mx6.tls.test
+mkcert client ca1 client.test clientAuth
 chmod 644 "$C"/*
 
 # --- DNS: mxN.tls.test for server N; tls.test has mx1 as its MX.
 DNS=$(s_addr)
-A1=$(s_addr); A2=$(s_addr); A3=$(s_addr); A4=$(s_addr); A5=$(s_addr); A6=$(s_addr)
-P1=$(t_port); P2=$(t_port); P3=$(t_port); P4=$(t_port); P5=$(t_port); P6=$(t_port)
+A1=$(s_addr); A2=$(s_addr); A3=$(s_addr); A4=$(s_addr); A5=$(s_addr); A6=$(s_addr); A7=$(s_addr)
+P1=$(t_port); P2=$(t_port); P3=$(t_port); P4=$(t_port); P5=$(t_port); P6=$(t_port); P7=$(t_port)
 mkdir -p "$T_TMP/unbound"
 cat > "$T_TMP/unbound/unbound.conf" <<EOF
 server:
@@ -98,6 +102,7 @@ tls_server unknown "$A3" "$P3" --cert "$C/unknown.pem"
 tls_server plain "$A4" "$P4"
 tls_server old "$A5" "$P5" --cert "$C/old.pem" --max-tls 1.2
 tls_server inject "$A6" "$P6" --cert "$C/inject.pem" --inject
+tls_server askcert "$A7" "$P7" --cert "$C/good.pem" --client-ca "$C/ca1.crt"
 
 # --- The instance: may by default, stricter levels per next hop.
 POLICY="inline:{ [$A1]:$P1 = encrypt, [mx1.tls.test]:$P1 = verify, tls.test:$P1 = secure,"
@@ -109,10 +114,12 @@ s_setup dns_resolv_conf="$T_TMP/resolv.conf" smtp_tls_security_level=may \
 cat >> "$INST/master.cf" <<EOF
 smtpone      unix       -       -       y       -       -       smtp -o max_use=1
 smtpnote     unix       -       -       y       -       -       smtp -o smtp_tls_security_level=none -o smtp_tls_note_starttls_offer=yes
+smtpcert     unix       -       -       y       -       -       smtp -o smtp_tls_cert_file=$C/client.pem
 EOF
 $PH reload >/dev/null || t_fail "reload"
 t_wait_until 10 test -S "$SPOOL/private/smtpone" || t_fail "private/smtpone did not appear"
 t_wait_until 10 test -S "$SPOOL/private/smtpnote" || t_fail "private/smtpnote did not appear"
+t_wait_until 10 test -S "$SPOOL/private/smtpcert" || t_fail "private/smtpcert did not appear"
 
 # ev NAME - the server's events
 ev() { cat "$T_TMP/$1/events.jsonl" 2>/dev/null; }
@@ -223,6 +230,15 @@ t_wait_log "$A6\[$A6\]:$P6: discarded 14 bytes received with the reply to STARTT
     || t_fail "injected plaintext not discarded"
 t_wait_log "Verified TLS connection established to $A6\[$A6\]:$P6" || t_fail "inject: no Verified line"
 ev inject | grep -q '"event": "message", "n": 1, "tls": true' || t_fail "inject: message not received over TLS"
+
+# 10b. A client certificate (read before the chroot) for a server that asks for one.
+id=$(deliver clientcert r14@example.net "[$A7]:$P7" --service smtpcert)
+t_assert_eq "$OK" "$(cat "$T_TMP/reply.$id")" "delivery with a client certificate"
+t_wait_log "Trusted TLS connection established to $A7\[$A7\]:$P7: .* client-signature RSA-PSS \(2048 bits\) client-digest SHA256" \
+    || t_fail "no client signature in the summary line"
+ev askcert | grep -q '"client": "client.test"' || t_fail "the server did not verify our client certificate: $(ev askcert)"
+id=$(deliver noclientcert r15@example.net "[$A7]:$P7")
+ev askcert | grep '"event": "tls"' | tail -n 1 | grep -q '"client": null' || t_fail "a certificate was sent without smtp_tls_cert_file"
 
 # 11. A policy entry with an unknown attribute: deferred, warning logged.
 id=$(deliver badpolicy r13@example.net "[$A2]:$P2")
