@@ -205,6 +205,8 @@ START_TEST(main_cf_check)
     var_smtp_tls_level = "maybe";
     ck_assert_int_eq(smtp_tls_check_config(err), -1);
     ck_assert_ptr_nonnull(strstr(dstr_str(err), "smtp_tls_security_level"));
+    var_smtp_tls_level = "dane";			/* taken as may, with a warning */
+    ck_assert_int_eq(smtp_tls_check_config(err), 0);
     var_smtp_tls_level = "verify";
     var_smtp_tls_mand_ciph = "strong";
     ck_assert_int_eq(smtp_tls_check_config(err), -1);
