@@ -10,6 +10,9 @@
  *	with smtp_skip_5xx_greeting, a 5xx greeting. A 5xx greeting without
  *	that setting, a HELO rejected with 5xx, or a server that greets us
  *	with our own host name are permanent: they end the delivery.
+ *	After EHLO comes STARTTLS when the TLS policy wants it (smtp_tls.c),
+ *	and EHLO once more over TLS; when an opportunistic handshake fails,
+ *	the same server is tried once more without TLS.
  */
 #include <errno.h>
 #include <netinet/in.h>
