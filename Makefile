@@ -21,7 +21,7 @@ LDFLAGS  += $(SANITIZE)
 # Every src/<prog>/<prog>.c is a daemon installed in libexec (posthorn, the
 # admin command, goes to bin).
 PROGRAMS = $(filter-out posthorn,$(foreach d,$(wildcard src/*/),$(if $(wildcard $(d)$(notdir $(d:/=)).c),$(notdir $(d:/=)))))
-smtp_LDLIBS = -lcares -lsasl2
+smtp_LDLIBS = -lcares -lsasl2 -lssl -lcrypto
 # util's lookup tables (hash:, btree:) use Berkeley DB; every program links util.
 UTIL_LDLIBS = -ldb
 LIBEXEC  = $(addprefix $(BUILD)/libexec/,$(PROGRAMS))

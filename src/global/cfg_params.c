@@ -124,6 +124,26 @@ char   *var_smtp_sasl_tls_opts;
 char   *var_smtp_sasl_tlsv_opts;
 int     var_smtp_sasl_soft_bounce;
 char   *var_smtp_sasl_type;
+int     var_smtp_starttls_tmout;
+char   *var_smtp_tls_level;
+char   *var_smtp_tls_policy_maps;
+char   *var_smtp_tls_CAfile;
+char   *var_smtp_tls_CApath;
+char   *var_smtp_tls_cert_file;
+char   *var_smtp_tls_key_file;
+char   *var_smtp_tls_protocols;
+char   *var_smtp_tls_mand_proto;
+char   *var_smtp_tls_ciphers;
+char   *var_smtp_tls_mand_ciph;
+char   *var_smtp_tls_excl_ciph;
+char   *var_smtp_tls_mand_excl;
+char   *var_smtp_tls_vfy_match;
+char   *var_smtp_tls_sec_match;
+char   *var_smtp_tls_servername;
+int     var_smtp_tls_loglevel;
+int     var_smtp_tls_note_offer;
+int     var_smtp_tls_scache_tmout;
+int     var_smtp_tls_verify_depth;
 char   *var_proxy_interfaces;
 int     var_scache_ttl_lim;
 
@@ -378,6 +398,46 @@ const CFG_PARAM cfg_params[] = {
 	  "treat a 5xx greeting like 4xx: try the next host, then defer"),
     P_BOOL("smtp_skip_quit_response", "yes", var_smtp_skip_quit_resp,
 	  "do not wait for the reply to QUIT"),
+    P_TIME("smtp_starttls_timeout", "300s", 1, 0, var_smtp_starttls_tmout,
+	   "time limit for the TLS handshake after STARTTLS"),
+    P_STR("smtp_tls_CAfile", "", var_smtp_tls_CAfile,
+	  "file with the CA certificates the SMTP client trusts (PEM)"),
+    P_STR("smtp_tls_CApath", "", var_smtp_tls_CApath,
+	  "directory with CA certificates the SMTP client trusts (read at start)"),
+    P_STR("smtp_tls_cert_file", "", var_smtp_tls_cert_file,
+	  "SMTP client certificate chain (PEM), shown when a server asks"),
+    P_STR("smtp_tls_ciphers", "medium", var_smtp_tls_ciphers,
+	  "cipher grade with opportunistic TLS: export, low, medium, high or null"),
+    P_STR("smtp_tls_exclude_ciphers", "", var_smtp_tls_excl_ciph,
+	  "ciphers or cipher types never used by the SMTP client"),
+    P_STR("smtp_tls_key_file", "$smtp_tls_cert_file", var_smtp_tls_key_file,
+	  "private key of the SMTP client certificate (PEM)"),
+    P_INT("smtp_tls_loglevel", "0", 0, 4, var_smtp_tls_loglevel,
+	  "SMTP client TLS logging: 1 summary line, 2 also session cache and chain details"),
+    P_STR("smtp_tls_mandatory_ciphers", "medium", var_smtp_tls_mand_ciph,
+	  "minimum cipher grade with mandatory TLS (encrypt and above)"),
+    P_STR("smtp_tls_mandatory_exclude_ciphers", "", var_smtp_tls_mand_excl,
+	  "further ciphers excluded with mandatory TLS"),
+    P_STR("smtp_tls_mandatory_protocols", ">=TLSv1", var_smtp_tls_mand_proto,
+	  "TLS protocols allowed with mandatory TLS"),
+    P_BOOL("smtp_tls_note_starttls_offer", "no", var_smtp_tls_note_offer,
+	   "log servers that offer STARTTLS when TLS is not used with them"),
+    P_STR("smtp_tls_policy_maps", "", var_smtp_tls_policy_maps,
+	  "tables with the TLS security policy by next-hop destination"),
+    P_STR("smtp_tls_protocols", ">=TLSv1", var_smtp_tls_protocols,
+	  "TLS protocols allowed with opportunistic TLS"),
+    P_INT("smtp_tls_scert_verifydepth", "9", 1, 100, var_smtp_tls_verify_depth,
+	  "longest server certificate chain that is verified"),
+    P_STR("smtp_tls_secure_cert_match", "nexthop, dot-nexthop", var_smtp_tls_sec_match,
+	  "names a server certificate must match at the secure level"),
+    P_STR("smtp_tls_security_level", "", var_smtp_tls_level,
+	  "default TLS security level: none (empty), may, encrypt, verify or secure"),
+    P_STR("smtp_tls_servername", "", var_smtp_tls_servername,
+	  "name sent in the TLS SNI extension: hostname, nexthop, a name, or empty for none"),
+    P_TIME("smtp_tls_session_cache_timeout", "3600s", 0, 8640000, var_smtp_tls_scache_tmout,
+	   "time a TLS session is kept for resumption in scache (0: no session cache)"),
+    P_STR("smtp_tls_verify_cert_match", "hostname", var_smtp_tls_vfy_match,
+	  "names a server certificate must match at the verify level"),
     P_BOOL("soft_bounce", "no", var_soft_bounce,
 	   "turn permanent delivery and receipt errors into temporary ones"),
     P_STR("syslog_facility", "mail", var_syslog_facility,

@@ -109,6 +109,26 @@ extern char *var_smtp_sasl_tls_opts;		/* smtp_sasl_tls_security_options */
 extern char *var_smtp_sasl_tlsv_opts;		/* smtp_sasl_tls_verified_security_options */
 extern int var_smtp_sasl_soft_bounce;		/* smtp_sasl_auth_soft_bounce */
 extern char *var_smtp_sasl_type;		/* smtp_sasl_type */
+extern int var_smtp_starttls_tmout;		/* smtp_starttls_timeout */
+extern char *var_smtp_tls_level;		/* smtp_tls_security_level */
+extern char *var_smtp_tls_policy_maps;		/* smtp_tls_policy_maps */
+extern char *var_smtp_tls_CAfile;		/* smtp_tls_CAfile */
+extern char *var_smtp_tls_CApath;		/* smtp_tls_CApath */
+extern char *var_smtp_tls_cert_file;		/* smtp_tls_cert_file */
+extern char *var_smtp_tls_key_file;		/* smtp_tls_key_file */
+extern char *var_smtp_tls_protocols;		/* smtp_tls_protocols */
+extern char *var_smtp_tls_mand_proto;		/* smtp_tls_mandatory_protocols */
+extern char *var_smtp_tls_ciphers;		/* smtp_tls_ciphers */
+extern char *var_smtp_tls_mand_ciph;		/* smtp_tls_mandatory_ciphers */
+extern char *var_smtp_tls_excl_ciph;		/* smtp_tls_exclude_ciphers */
+extern char *var_smtp_tls_mand_excl;		/* smtp_tls_mandatory_exclude_ciphers */
+extern char *var_smtp_tls_vfy_match;		/* smtp_tls_verify_cert_match */
+extern char *var_smtp_tls_sec_match;		/* smtp_tls_secure_cert_match */
+extern char *var_smtp_tls_servername;		/* smtp_tls_servername */
+extern int var_smtp_tls_loglevel;		/* smtp_tls_loglevel */
+extern int var_smtp_tls_note_offer;		/* smtp_tls_note_starttls_offer */
+extern int var_smtp_tls_scache_tmout;		/* smtp_tls_session_cache_timeout */
+extern int var_smtp_tls_verify_depth;		/* smtp_tls_scert_verifydepth */
 extern char *var_proxy_interfaces;		/* proxy_interfaces */
 extern int var_scache_ttl_lim;		/* connection_cache_ttl_limit */
 

@@ -19,4 +19,15 @@
 #define SCACHE_REQ_SAVE		"save"
 #define SCACHE_REQ_FIND		"find"
 
+/*
+ * TLS sessions (smtp_tls_cache.c, scache_sess.c), same framing without a
+ * descriptor: request=sess_save (label, session, ttl) or request=sess_find
+ * (label); the answer has status and, when found, session. A session is
+ * the hex of its DER form, at most SCACHE_SESSION_MAX characters.
+ */
+#define SCACHE_REQ_SESS_SAVE	"sess_save"
+#define SCACHE_REQ_SESS_FIND	"sess_find"
+#define SCACHE_SESSION_MAX	32768
+#define SCACHE_SESSION_ATTR_MAX	(SCACHE_SESSION_MAX + 64)	/* "session=" and more */
+
 #endif

@@ -20,10 +20,17 @@
  *	and props. The descriptor byte travels first, so buffered reads of the
  *	attribute list can never swallow it.
  *
+ *	It also keeps TLS sessions for smtp(8) (request=sess_save with
+ *	label, session and ttl; request=sess_find with label; no descriptor
+ *	either way), Postfix's tlsmgr(8) session cache in memory: at most
+ *	SCACHE_SESS_MAX sessions and SCACHE_SESS_BYTES bytes, each for the
+ *	time smtp asked (smtp_tls_session_cache_timeout), the oldest first
+ *	to go. A session stays cached when it is handed out.
+ *
  *	Requests are tiny and come from local daemons only, so each is served
  *	to its end before the next one is taken, bounded by SCACHE_TIMEOUT.
  *	The process exits when master says so, or after max_idle seconds with
- *	nothing cached and no requests.
+ *	nothing cached (connections or TLS sessions) and no requests.
  * SECURITY
  *	Reachable only by posthorn daemons (private/); runs chrooted as
  *	mail_owner; never reads from or writes to the cached connections.
@@ -49,8 +56,13 @@
 
 #define SCACHE_MAX	500		/* connections held at most */
 #define SCACHE_TIMEOUT	5		/* seconds for one request */
+#define SCACHE_SESS_MAX	2000		/* TLS sessions held at most */
+#define SCACHE_SESS_BYTES (16 * 1024 * 1024)	/* and their bytes */
+#define SCACHE_SESS_TTL_MAX 8640000	/* seconds (100 days, as Postfix) */
+#define SCACHE_LABEL_MAX 1024		/* bytes of a session key */
 
 static SCACHE *scache;
+static SCACHE_SESS_TABLE *scache_sess;
 static int scache_stop;
 static long long scache_last_request;
 
@@ -118,6 +130,53 @@ static void scache_find(IOS *ios, int sock, const ATTR_LIST *req)
     scache_entry_free(&found);
 }
 
+/* scache_sess_save - keep a TLS session */
+
+static void scache_sess_save(IOS *ios, int sock, const ATTR_LIST *req)
+{
+    const char *label = attr_get_str(req, "label");
+    const char *session = attr_get_str(req, "session");
+    long    ttl;
+
+    (void) fdpass_send(sock, SCACHE_NONE, -1);
+    if (label == 0 || session == 0 || strlen(label) > SCACHE_LABEL_MAX
+	|| strlen(session) > SCACHE_SESSION_MAX
+	|| strspn(session, "0123456789abcdefABCDEF") != strlen(session)
+	|| attr_get_long(req, "ttl", &ttl, 1, SCACHE_SESS_TTL_MAX) < 0) {
+	msg_warn("malformed TLS session save request");
+	scache_answer(ios, 1, 0);
+	return;
+    }
+    scache_sess_put(scache_sess, label, session, ios_now_ms(), ttl * 1000);
+    if (msg_verbose)
+	msg_info("sess_save %s for %lds", label, ttl);
+    scache_answer(ios, 0, 0);
+}
+
+/* scache_sess_find - hand a TLS session out (it stays: tickets may be reused) */
+
+static void scache_sess_find(IOS *ios, int sock, const ATTR_LIST *req)
+{
+    const char *label = attr_get_str(req, "label");
+    const char *session = label ? scache_sess_get(scache_sess, label, ios_now_ms()) : 0;
+    DSTR   *out;
+
+    (void) fdpass_send(sock, SCACHE_NONE, -1);
+    if (msg_verbose)
+	msg_info("sess_find %s: %s", label ? label : "(none)", session ? "found" : "not found");
+    if (session == 0) {
+	scache_answer(ios, 1, 0);
+	return;
+    }
+    out = dstr_new(strlen(session) + 64);
+    attr_put_long(out, "status", 0);
+    attr_put_str(out, "session", session);
+    attr_put_end(out);
+    (void) ios_write(ios, dstr_str(out), dstr_len(out));
+    (void) ios_flush(ios);
+    dstr_free(out);
+}
+
 /* scache_serve - one request on an accepted connection */
 
 static void scache_serve(int sock)
@@ -131,7 +190,7 @@ static void scache_serve(int sock)
     ios_set_timeout(ios, SCACHE_TIMEOUT);
     if ((first = fdpass_recv(sock, &fd, SCACHE_TIMEOUT * 1000)) != SCACHE_WITH_FD && first != SCACHE_NO_FD) {
 	msg_warn("malformed request from client");
-    } else if (attr_read(ios, req, ATTR_MAX_LEN, 16) != ATTR_OK
+    } else if (attr_read(ios, req, SCACHE_SESSION_ATTR_MAX, 16) != ATTR_OK
 	       || (what = attr_get_str(req, "request")) == 0) {
 	msg_warn("malformed request from client");
     } else if (strcmp(what, SCACHE_REQ_SAVE) == 0) {
@@ -139,6 +198,10 @@ static void scache_serve(int sock)
 	fd = -1;
     } else if (strcmp(what, SCACHE_REQ_FIND) == 0) {
 	scache_find(ios, sock, req);
+    } else if (strcmp(what, SCACHE_REQ_SESS_SAVE) == 0) {
+	scache_sess_save(ios, sock, req);
+    } else if (strcmp(what, SCACHE_REQ_SESS_FIND) == 0) {
+	scache_sess_find(ios, sock, req);
     } else {
 	msg_warn("unknown request \"%s\"", what);
     }
@@ -179,11 +242,13 @@ static void scache_alive(int fd, void *ctx)
 static void scache_loop(const int *fds, int nfds)
 {
     long long next;
+    long long sess_next;
     long long now;
     long long wait;
     int     i;
 
     scache = scache_new(SCACHE_MAX, 0);
+    scache_sess = scache_sess_new(SCACHE_SESS_MAX, SCACHE_SESS_BYTES);
     for (i = 0; i < nfds; i++)
 	evloop_read(fds[i], scache_accept, 0);
     if (server_alive_fd() >= 0)
@@ -192,6 +257,10 @@ static void scache_loop(const int *fds, int nfds)
     while (!scache_stop) {
 	now = ios_now_ms();
 	next = scache_expire(scache, now);
+	/* TLS sessions keep us alive too, until they expire. */
+	if ((sess_next = scache_sess_expire(scache_sess, now)) != 0
+	    && (next == 0 || sess_next < next))
+	    next = sess_next;
 	if (next == 0 && now - scache_last_request >= (long long) var_idle_limit * 1000)
 	    break;				/* nothing to keep, nobody asking */
 	wait = next ? next - now : (long long) var_idle_limit * 1000;
@@ -203,6 +272,7 @@ static void scache_loop(const int *fds, int nfds)
 	msg_info("statistics: hits=%ld misses=%ld expired=%ld evicted=%ld",
 		 scache->hits, scache->misses, scache->expired, scache->evicted);
     scache_free(scache);
+    scache_sess_free(scache_sess);
 }
 
 int     main(int argc, char **argv)

@@ -45,4 +45,35 @@ extern void scache_entry_free(SCACHE_ENTRY *entry);
 /* Close what has expired; the time of the next expiry, or 0 when empty. */
 extern long long scache_expire(SCACHE *cache, long long now);
 
+ /*
+  * TLS sessions (scache_sess.c): opaque strings by key, with expiry, a
+  * count bound and a byte bound; the oldest go first when full. Same
+  * injected clock as above.
+  */
+typedef struct SCACHE_SESS {
+    char   *key;
+    char   *value;
+    long long expires;
+} SCACHE_SESS;
+
+typedef struct SCACHE_SESS_TABLE {
+    SCACHE_SESS *entry;			/* oldest first */
+    size_t  count;
+    size_t  max;			/* entries */
+    size_t  bytes;			/* keys and values held */
+    size_t  max_bytes;
+    long    hits;
+    long    misses;
+} SCACHE_SESS_TABLE;
+
+extern SCACHE_SESS_TABLE *scache_sess_new(size_t max, size_t max_bytes);
+extern void scache_sess_free(SCACHE_SESS_TABLE *table);
+/* Store (replacing an entry with the same key) for ttl_ms; strings are copied. */
+extern void scache_sess_put(SCACHE_SESS_TABLE *table, const char *key, const char *value,
+			            long long now, long long ttl_ms);
+/* The live value for key (valid until the next put or expire), or NULL. */
+extern const char *scache_sess_get(SCACHE_SESS_TABLE *table, const char *key, long long now);
+/* Drop what has expired; the time of the next expiry, or 0 when empty. */
+extern long long scache_sess_expire(SCACHE_SESS_TABLE *table, long long now);
+
 #endif

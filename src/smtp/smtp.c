@@ -24,7 +24,8 @@
  *	smtp_bind_address, smtp_bind_address6, smtp_connection_cache_*,
  *	smtp_connection_reuse_*, dns_resolv_conf, disable_dns_lookups,
  *	inet_interfaces, inet_protocols, proxy_interfaces, soft_bounce,
- *	myhostname, ipc_timeout, smtp_sasl_* (SMTP AUTH). See smtp(8).
+ *	myhostname, ipc_timeout, smtp_sasl_* (SMTP AUTH), smtp_starttls_timeout,
+ *	smtp_tls_* (TLS: smtp_tls.c). See smtp(8).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -119,6 +120,8 @@ static void smtp_request(SMTP_STATE *st)
 	goto out;
     }
     st->cache_wanted = smtp_cache_wanted(req, var_smtp_cache_dest, var_smtp_cache_demand);
+    if (smtp_tls_policy(st) < 0)		/* may turn cache_wanted off */
+	goto out;
     dstr_sprintf(st->label, "%s:%s", req->transport, req->nexthop);
     str_lower(dstr_data(st->label));
     smtp_deliver(st);
@@ -172,6 +175,7 @@ static void smtp_pre_jail(const char *service, char **argv)
 	msg_warn("%s -- DNS lookups will be deferred", dstr_str(err));
     smtp_own_addrs_init();
     smtp_sasl_init();				/* loads SASL plugins from outside the jail */
+    smtp_tls_init();				/* OpenSSL, certificates, policy tables */
     srandom((unsigned) (time((time_t *) 0) ^ (getpid() << 8)));
     dstr_free(err);
 }

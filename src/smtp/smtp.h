@@ -199,6 +199,7 @@ typedef struct SMTP_SESSION {
     int     broken;			/* the connection is unusable */
     int     sasl_tls;			/* SMTP_SASL_TLS_*: set by STARTTLS (smtp_sasl.h) */
     char   *sasl_user;			/* SASL username looked up for it, or NULL */
+    struct SMTP_TLS_CONN *tls;		/* after STARTTLS (smtp_tls.c); never cached */
 } SMTP_SESSION;
 
 extern SMTP_SESSION *smtp_session_new(int fd, const char *host, const char *addr, unsigned port);
@@ -233,6 +234,7 @@ typedef struct SMTP_STATE {
     DSTR   *hop_status;		/* reply to qmgr */
     DSTR   *hop_reason;
     DSTR   *buf;			/* scratch */
+    struct SMTP_TLS *tls;		/* TLS policy for the next hop (smtp_tls.c) */
 } SMTP_STATE;
 
 /* Per-process state (smtp.c). */
@@ -286,6 +288,25 @@ extern SMTP_SESSION *smtp_cache_find(const char *label, const char *nexthop);
 extern void smtp_cache_save(SMTP_SESSION *session, const char *label, int ttl);
 extern void smtp_cache_props(DSTR *out, const SMTP_SESSION *session);
 extern SMTP_SESSION *smtp_cache_unprops(int fd, const char *props);
+
+/*
+ * smtp_tls.c: STARTTLS. smtp_tls_init() opens OpenSSL, certificates and the
+ * policy tables before chroot; smtp_tls_policy() settles the request's
+ * policy (0, or -1 with the failure recorded); smtp_tls_start() runs after
+ * EHLO and says whether the session stays in plaintext, needs EHLO again
+ * over TLS, or failed (recorded); smtp_tls_retry_plain() says, once, to
+ * connect to the same server again without TLS after an opportunistic
+ * handshake failed.
+ */
+#define SMTP_TLS_PLAIN	0
+#define SMTP_TLS_EHLO	1
+#define SMTP_TLS_FAIL	(-1)
+extern void smtp_tls_init(void);
+extern int smtp_tls_policy(SMTP_STATE *st);
+extern int smtp_tls_start(SMTP_STATE *st, SMTP_SESSION *session);
+extern int smtp_tls_retry_plain(SMTP_STATE *st);
+extern void smtp_tls_state_free(SMTP_STATE *st);
+extern void smtp_tls_end(SMTP_SESSION *session);	/* close_notify, save the session */
 
 /* smtp_deliver.c: the whole delivery of one request. */
 extern void smtp_deliver(SMTP_STATE *st);

@@ -83,8 +83,8 @@ int     smtp_cache_wanted(const DELIVER_REQUEST *req, const char *dest_list, int
 int     smtp_cache_reusable(const SMTP_SESSION *session, time_t now,
 			            int count_limit, int time_limit)
 {
-    if (session->broken || session->dirty)
-	return (0);
+    if (session->broken || session->dirty || session->tls)
+	return (0);				/* TLS state cannot travel with the socket */
     if (count_limit > 0 && session->use_count >= count_limit)
 	return (0);
     return (now - session->first_use < time_limit);

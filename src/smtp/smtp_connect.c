@@ -9,8 +9,11 @@
  *	on to the next address: connect errors, a 4xx (or 421) greeting, and,
  *	with smtp_skip_5xx_greeting, a 5xx greeting. A 5xx greeting without
  *	that setting, a HELO rejected with 5xx, or a server that greets us
- *	with our own host name are permanent: they end the delivery. With
- *	smtp_sasl_auth_enable, SMTP AUTH follows EHLO (smtp_sasl_glue.c).
+ *	with our own host name are permanent: they end the delivery.
+ *	After EHLO comes STARTTLS when the TLS policy wants it (smtp_tls.c),
+ *	and EHLO once more over TLS; when an opportunistic handshake fails,
+ *	the same server is tried once more without TLS. With
+ *	smtp_sasl_auth_enable, SMTP AUTH follows the last EHLO (smtp_sasl_glue.c).
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -157,7 +160,8 @@ static int smtp_helo(SMTP_STATE *st, SMTP_SESSION *session, const SMTP_REPLY *gr
     DSTR   *cmd = dstr_new(128);
     DSTR   *name = dstr_new(64);
     int     ret = -1;
-    int     esmtp = var_smtp_always_ehlo || strstr(dstr_str(greeting->text), "ESMTP") != 0;
+    int     esmtp = greeting == 0		/* after STARTTLS */
+	|| var_smtp_always_ehlo || strstr(dstr_str(greeting->text), "ESMTP") != 0;
 
     if (esmtp) {
 	dstr_sprintf(cmd, "EHLO %s\r\n", var_smtp_helo_name);
@@ -205,9 +209,9 @@ out:
     return (ret);
 }
 
-/* smtp_connect - a ready session with one server, or NULL */
+/* smtp_connect_one - a ready session with one server, or NULL */
 
-SMTP_SESSION *smtp_connect(SMTP_STATE *st, const SMTP_ADDR *addr)
+static SMTP_SESSION *smtp_connect_one(SMTP_STATE *st, const SMTP_ADDR *addr)
 {
     SMTP_SESSION *session;
     SMTP_REPLY *reply;
@@ -242,7 +246,19 @@ SMTP_SESSION *smtp_connect(SMTP_STATE *st, const SMTP_ADDR *addr)
 	    smtp_refused(st, session, reply, class, class == SMTP_DEFER);
 	goto fail;
     }
-    if (smtp_helo(st, session, reply, reply) < 0 || smtp_sasl_helo_login(st, session, reply) < 0)
+    if (smtp_helo(st, session, reply, reply) < 0)
+	goto fail;
+    /* STARTTLS when the TLS policy says so (smtp_tls.c), then EHLO over TLS. */
+    switch (smtp_tls_start(st, session)) {
+    case SMTP_TLS_FAIL:
+	goto fail;
+    case SMTP_TLS_EHLO:
+	if (smtp_helo(st, session, 0, reply) < 0)
+	    goto fail;
+	break;
+    }
+    /* AUTH last: the mechanisms and their security come from the last EHLO. */
+    if (smtp_sasl_helo_login(st, session, reply) < 0)
 	goto fail;
     st->sessions++;
     smtp_reply_free(reply);
@@ -257,4 +273,15 @@ fail:
     dstr_free(why);
     dstr_free(reason);
     return (NULL);
+}
+
+/* smtp_connect - one server; once more in plaintext when opportunistic TLS failed */
+
+SMTP_SESSION *smtp_connect(SMTP_STATE *st, const SMTP_ADDR *addr)
+{
+    SMTP_SESSION *session = smtp_connect_one(st, addr);
+
+    if (session == 0 && smtp_tls_retry_plain(st))
+	session = smtp_connect_one(st, addr);
+    return (session);
 }

@@ -60,6 +60,7 @@ void    smtp_state_free(SMTP_STATE *st)
     if (st->qfd >= 0)
 	(void) close(st->qfd);
     smtp_nexthop_free(&st->hop);
+    smtp_tls_state_free(st);
     dstr_free(st->label);
     free(st->rcpt_state);
     dstr_free(st->site_dsn);

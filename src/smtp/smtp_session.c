@@ -39,6 +39,8 @@ SMTP_SESSION *smtp_session_new(int fd, const char *host, const char *addr, unsig
 
 void    smtp_session_free(SMTP_SESSION *session)
 {
+    if (session->tls)
+	smtp_tls_end(session);			/* close_notify before the socket goes */
     (void) ios_close(session->ios);
     free(session->host);
     free(session->addr);

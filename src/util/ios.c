@@ -325,6 +325,16 @@ ssize_t ios_read(IOS *ios, void *buf, size_t len)
     return (ios_read(ios, buf, len));
 }
 
+/* ios_discard_input - forget bytes read ahead */
+
+size_t  ios_discard_input(IOS *ios)
+{
+    size_t  n = ios_buffered(ios);
+
+    ios->rpos = ios->rend = 0;
+    return (n);
+}
+
 /* ios_read_exact - all or nothing */
 
 int     ios_read_exact(IOS *ios, void *buf, size_t len)

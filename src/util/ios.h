@@ -62,6 +62,8 @@ extern ssize_t ios_read(IOS *ios, void *buf, size_t len);
 extern int ios_read_exact(IOS *ios, void *buf, size_t len);
 /* Bytes that can be read without waiting. */
 #define ios_buffered(ios) ((ios)->rend - (ios)->rpos)
+/* Throw away what was read ahead (e.g. plaintext sent before a STARTTLS handshake); how much. */
+extern size_t ios_discard_input(IOS *ios);
 
 #define IOS_LINE_FULL	1		/* a whole line (terminator removed) */
 #define IOS_LINE_PART	2		/* limit reached; the rest is still unread */

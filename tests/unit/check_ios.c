@@ -208,6 +208,22 @@ START_TEST(get_line_returns_full_line_without_lf)
 }
 END_TEST
 
+START_TEST(discard_input_drops_what_was_read_ahead)
+{
+    IOS    *ios = mem_str("220 go ahead\r\n250 injected\r\n");
+    DSTR   *buf = dstr_new(4);
+
+    ck_assert_int_eq(ios_get_line(ios, buf, 100, 1), IOS_LINE_FULL);
+    ck_assert_str_eq(dstr_str(buf), "220 go ahead");
+    ck_assert_uint_eq(ios_discard_input(ios), 14);
+    ck_assert_uint_eq(ios_buffered(ios), 0);
+    ck_assert_int_eq(ios_get_line(ios, buf, 100, 1), IOS_EOF);
+    ck_assert_uint_eq(ios_discard_input(ios), 0);
+    ios_free(ios);
+    dstr_free(buf);
+}
+END_TEST
+
 START_TEST(get_line_returns_empty_line)
 {
     IOS    *ios = mem_str("\n\r\n");
@@ -823,6 +839,7 @@ static Suite *ios_suite(void)
     tcase_add_test(tr, large_read_gets_everything_in_order);
     tcase_add_test(tr, read_exact_spans_buffer_refills);
     tcase_add_test(tr, read_exact_fails_on_short_input);
+    tcase_add_test(tr, discard_input_drops_what_was_read_ahead);
     tcase_add_test(tr, read_exact_of_zero_bytes_succeeds);
     suite_add_tcase(s, tr);
 
