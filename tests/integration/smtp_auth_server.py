@@ -14,6 +14,7 @@ usage: smtp_auth_server.py HOST PORT LOGDIR [options]
                          client's answer ({"event": "auth-response", ...}), then
                          reply 501 to "*" and 535 to anything else
   --require-auth         refuse MAIL FROM with 530 before a successful AUTH
+  --cert FILE            offer STARTTLS with this certificate chain and key (PEM)
   --lifetime S           exit after S seconds (default 120)
 
 AUTH is offered in the clear (auth_require_tls=False), as a server behind
@@ -23,7 +24,8 @@ that refuses plaintext mechanisms still has something to use.
 
 Records in LOGDIR/events.jsonl, one JSON object per line:
   {"event": "connect", "conn": N}
-  {"event": "auth-command", "conn": N, "mech": "PLAIN"}   (every AUTH command)
+  {"event": "auth-command", "conn": N, "mech": "PLAIN", "tls": BOOL}
+                                       (every AUTH command; tls: after STARTTLS)
   {"event": "auth", "conn": N, "mech": M, "user": U, "ok": true|false}
   {"event": "message", "conn": N, "auth_user": U or null, "mail": S, "rcpts": [...]}
 LOGDIR/ready appears once the server listens.
@@ -34,6 +36,7 @@ import hmac
 import json
 import os
 import secrets
+import ssl
 import sys
 import threading
 import time
@@ -54,6 +57,7 @@ class Config:
         self.auth_reply = None
         self.challenge = None
         self.require_auth = False
+        self.cert = None
         self.lifetime = 120.0
         i = 4
         while i < len(argv):
@@ -77,6 +81,9 @@ class Config:
             elif a == "--require-auth":
                 self.require_auth = True
                 i += 1
+            elif a == "--cert":
+                self.cert = argv[i + 1]
+                i += 2
             elif a == "--lifetime":
                 self.lifetime = float(argv[i + 1])
                 i += 2
@@ -141,7 +148,8 @@ class AuthSMTP(SMTP):
 
     async def smtp_AUTH(self, arg):
         event({"event": "auth-command", "conn": self.session.conn,
-               "mech": (arg.split() or [""])[0].upper()})
+               "mech": (arg.split() or [""])[0].upper(),
+               "tls": self._tls_protocol is not None})
         if CFG.auth_reply is not None:
             return await self.push(CFG.auth_reply)
         if CFG.challenge is not None:
@@ -172,11 +180,15 @@ def main():
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     excluded = [m for m in ALL_MECHS if m not in CFG.mechs]
+    tls = None
+    if CFG.cert:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(CFG.cert)
 
     def factory():
         return AuthSMTP(Handler(), hostname="sink.test", authenticator=authenticator,
                         auth_require_tls=False, auth_exclude_mechanism=excluded,
-                        loop=loop)
+                        tls_context=tls, require_starttls=False, loop=loop)
 
     server = loop.run_until_complete(loop.create_server(factory, CFG.host, CFG.port))
     open(os.path.join(CFG.logdir, "ready"), "w").close()

@@ -18,28 +18,13 @@
 # - a bad policy entry defers with "client TLS configuration problem".
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/smtp_lib.sh"
+. "$(dirname "$0")/tls_lib.sh"
 command -v unbound >/dev/null || { echo "SKIP [$T_NAME]: unbound not installed"; exit 77; }
 $PY -c 'import aiosmtpd' 2>/dev/null || { echo "SKIP [$T_NAME]: python3-aiosmtpd not installed"; exit 77; }
 
 # --- Certificates: CA1 is trusted (smtp_tls_CAfile), CA2 is not.
 C=$T_TMP/certs
 mkdir -p "$C"
-mkca() {
-    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$C/$1.key" -out "$C/$1.crt" -days 2 \
-	-subj "/CN=$1 test CA" -addext "basicConstraints=critical,CA:TRUE" \
-	-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null || t_fail "cannot make CA $1"
-}
-# mkcert NAME CA DNSNAME [USAGE] - a certificate for DNSNAME (serverAuth or
-# clientAuth), key and chain in NAME.pem
-mkcert() {
-    openssl req -newkey rsa:2048 -nodes -keyout "$C/$1.key" -out "$C/$1.csr" -subj "/CN=$3" \
-	2>/dev/null || t_fail "cannot make a key for $1"
-    printf 'subjectAltName=DNS:%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=%s\n' "$3" \
-	"${4:-serverAuth}" > "$C/$1.ext"
-    openssl x509 -req -in "$C/$1.csr" -CA "$C/$2.crt" -CAkey "$C/$2.key" -CAcreateserial \
-	-out "$C/$1.crt" -days 2 -extfile "$C/$1.ext" 2>/dev/null || t_fail "cannot sign $1"
-    cat "$C/$1.crt" "$C/$1.key" > "$C/$1.pem"
-}
 mkca ca1
 mkca ca2
 mkcert good ca1 mx1.tls.test
@@ -104,11 +89,24 @@ tls_server old "$A5" "$P5" --cert "$C/old.pem" --max-tls 1.2
 tls_server inject "$A6" "$P6" --cert "$C/inject.pem" --inject
 tls_server askcert "$A7" "$P7" --cert "$C/good.pem" --client-ca "$C/ca1.crt"
 
-# --- The instance: may by default, stricter levels per next hop.
-POLICY="inline:{ [$A1]:$P1 = encrypt, [mx1.tls.test]:$P1 = verify, tls.test:$P1 = secure,"
-POLICY="$POLICY [mx2.tls.test]:$P2 = verify, [mx3.tls.test]:$P3 = verify, [mx4.tls.test]:$P4 = encrypt,"
-POLICY="$POLICY [$A5]:$P5 = {may protocols=>=TLSv1.3}, [mx5.tls.test]:$P5 = {encrypt protocols=>=TLSv1.3},"
-POLICY="$POLICY [$A6]:$P6 = {secure match=mx6.tls.test}, [$A2]:$P2 = {verify bogus=1} }"
+# --- The instance: may by default, stricter levels per next hop, from a
+#     hash: table built with posthorn map (as an administrator would).
+cat > "$T_TMP/tls_policy" <<EOF
+# next hop              policy
+[$A1]:$P1               encrypt
+[mx1.tls.test]:$P1      verify
+tls.test:$P1            secure
+[mx2.tls.test]:$P2      verify
+[mx3.tls.test]:$P3      verify
+[mx4.tls.test]:$P4      encrypt
+[$A5]:$P5               may protocols=>=TLSv1.3
+[mx5.tls.test]:$P5      encrypt
+    protocols=>=TLSv1.3
+[$A6]:$P6               secure match=mx6.tls.test
+[$A2]:$P2               verify bogus=1
+EOF
+$POSTHORN map "hash:$T_TMP/tls_policy" || t_fail "posthorn map hash:$T_TMP/tls_policy"
+POLICY="hash:$T_TMP/tls_policy"
 s_setup dns_resolv_conf="$T_TMP/resolv.conf" smtp_tls_security_level=may \
     smtp_tls_CAfile="$C/ca1.crt" smtp_tls_loglevel=2 "smtp_tls_policy_maps=$POLICY"
 cat >> "$INST/master.cf" <<EOF
