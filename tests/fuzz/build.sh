@@ -8,7 +8,9 @@
 # that is empty or absent costs nothing. An object is rebuilt when its
 # source, any header under src/, or the compiler flags changed.
 #
-# Environment: FUZZ_CC (clang), FUZZ_LDLIBS (extra libraries, e.g. -lssl).
+# Environment: FUZZ_CC (clang), FUZZ_LDLIBS (more libraries). The libraries
+# the daemons link are always given: a target that pulls in an object using
+# them (a table, TLS, SASL) links, and the linker drops what is unused.
 # Usage: sh tests/fuzz/build.sh      (make fuzz does this)
 set -eu
 
@@ -87,6 +89,7 @@ archive global $(sources src/global)
 # shellcheck disable=SC2046
 archive util $(sources src/util)
 
+SYSLIBS="-ldb -lsasl2 -lssl -lcrypto -lcares"
 built=0
 for target in tests/fuzz/fuzz_*.c; do
     [ -f "$target" ] || continue
@@ -101,7 +104,7 @@ for target in tests/fuzz/fuzz_*.c; do
     # --start-group: the archives may refer to each other in any order.
     # shellcheck disable=SC2086
     $CC $CFLAGS $TARGET_SAN -o "$OUT/$name" "$target" \
-	-Wl,--start-group $LIBS -Wl,--end-group ${FUZZ_LDLIBS:-}
+	-Wl,--start-group $LIBS -Wl,--end-group $SYSLIBS ${FUZZ_LDLIBS:-}
     built=$((built + 1))
 done
 echo "build.sh: $built fuzz target(s) in $OUT/"
