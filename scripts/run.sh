@@ -14,6 +14,7 @@ if [ ! -f "$inst/main.cf" ]; then
     fi
 fi
 echo "posthorn: instance $inst -- try, in another terminal:"
-echo "  printf 'Subject: test\\n\\nhello\\n' | $posthorn -c $inst send -f you@example.org someone@example.net"
+# printf, not echo: dash's echo would turn the \n into line breaks.
+printf '%s\n' "  printf 'Subject: test\\n\\nhello\\n' | $posthorn -c $inst send -f you@example.org someone@example.net"
 echo "  $posthorn -c $inst queue"
 exec "$posthorn" -c "$inst" start-fg

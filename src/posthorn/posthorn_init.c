@@ -203,7 +203,7 @@ int     posthorn_init(int argc, char **argv)
     dstr_sprintf(path, "%s/master.cf", dir);
     if (access(dstr_str(path), F_OK) == 0)
 	msg_fatal("%s already holds an instance (master.cf exists): refusing to overwrite it", dir);
-    if (fs_make_dir(dir, 0755, uid, gid) < 0)
+    if (fs_make_parents(dir, 0755) < 0 || fs_make_dir(dir, 0755, uid, gid) < 0)
 	msg_fatal("create %s: %m", dir);
     posthorn_daemon_dir(daemon_dir);
     posthorn_main_cf(main_cf, dir, dstr_str(daemon_dir), overrides);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "mymalloc.h"
 
 /* fs_write_all - complete write */
 
@@ -146,6 +147,25 @@ int     fs_make_dir(const char *path, mode_t mode, uid_t uid, gid_t gid)
     if (geteuid() == 0 && chown(path, uid, gid) < 0)
 	return (-1);
     return (chmod(path, mode));
+}
+
+/* fs_make_parents - mkdir -p of everything above path */
+
+int     fs_make_parents(const char *path, mode_t mode)
+{
+    char   *copy = mystrdup(path);
+    char   *cp;
+    int     ret = 0;
+
+    /* Each '/' after the first character ends one ancestor. */
+    for (cp = copy + 1; ret == 0 && (cp = strchr(cp, '/')) != 0; cp++) {
+	*cp = 0;
+	if (mkdir(copy, mode) < 0 && errno != EEXIST)
+	    ret = -1;
+	*cp = '/';
+    }
+    myfree(copy);
+    return (ret);
 }
 
 /* fs_copy_file - plain copy via a temp file */

@@ -17,6 +17,8 @@ extern int fs_read_file(const char *path, DSTR *buf, size_t limit);
 extern int fs_replace_file(const char *path, const void *buf, size_t len, mode_t mode);
 /* Create a directory (no error if it exists) and set owner and mode; -1 with errno. */
 extern int fs_make_dir(const char *path, mode_t mode, uid_t uid, gid_t gid);
+/* Create the missing directories above path (not path itself), as mkdir -p; -1 and errno. */
+extern int fs_make_parents(const char *path, mode_t mode);
 /* Copy a file (for /etc files into a chroot); -1 with errno. */
 extern int fs_copy_file(const char *from, const char *to, mode_t mode);
 

@@ -12,6 +12,10 @@ out=$($POSTHORN init "$T_TMP/bad" qmqpd_timeout=5x 2>&1) && t_fail "init with a 
 echo "$out" | grep -q "main.cf, line [0-9]*: parameter qmqpd_timeout: bad time value" \
     || t_fail "init with a bad value: $out"
 [ -e "$T_TMP/bad/main.cf" ] && t_fail "init left a broken main.cf behind"
+# init makes missing parent directories, as make run needs in a fresh clone
+$POSTHORN init "$T_TMP/new/parents/inst" --qmqp "127.0.0.1:$(t_port)" >/dev/null 2>&1 \
+    || t_fail "init under missing parent directories failed"
+[ -f "$T_TMP/new/parents/inst/main.cf" ] || t_fail "init under missing parents wrote no main.cf"
 
 $PH status > /dev/null && t_fail "status says running before start"
 out=$($PH stop 2>&1) && t_fail "stop of a stopped instance succeeded"
