@@ -18,7 +18,7 @@
  *
  *	posthorn map -q KEY TABLE ... prints the first value found for KEY
  *	(exit status 1 when there is none); -q - reads keys from standard
- *	input and prints "key value" for each one found. Any table type works
+ *	input and prints "key<TAB>value" for each one found. Any table type works
  *	here, cidr: and inline: too.
  */
 #include <errno.h>
@@ -144,7 +144,7 @@ static int posthorn_map_query_stdin(int argc, char **argv)
 	if (status == IOS_LINE_PART)
 	    msg_fatal("standard input: key longer than %d bytes", DICT_SRC_KEY_MAX);
 	if ((val = posthorn_map_get(&tables, dstr_str(key))) != NULL) {
-	    printf("%s %s\n", dstr_str(key), val);
+	    printf("%s\t%s\n", dstr_str(key), val);	/* postmap's separator */
 	    ret = 0;
 	}
     }

@@ -237,6 +237,30 @@ START_TEST(query_prints_value_or_exits_1)
 }
 END_TEST
 
+START_TEST(query_from_stdin_prints_key_tab_value)
+{
+    DSTR   *spec = dstr_new(100);
+    int     saved_in;
+    int     fd;
+
+    write_source("t", source, 0644);
+    ck_assert_int_eq(run_map(path_of("t"), NULL), 0);
+    write_source("keys", "Example.COM\nnone.example\nother.example\n", 0644);
+    ck_assert_int_ge(saved_in = dup(STDIN_FILENO), 0);
+    ck_assert_int_ge(fd = open(path_of("keys"), O_RDONLY), 0);
+    ck_assert_int_ge(dup2(fd, STDIN_FILENO), 0);
+    (void) close(fd);
+    (void) dstr_sprintf(spec, "hash:%s", path_of("t"));
+    ck_assert_int_eq(run_map("-q", "-", dstr_str(spec), NULL), 0);
+    ck_assert_int_ge(dup2(saved_in, STDIN_FILENO), 0);
+    (void) close(saved_in);
+    /* As postmap -q -: the key as given, a TAB, the value. */
+    ck_assert_str_eq(dstr_str(out), "Example.COM\tsmtp:[192.0.2.1]:2525\n"
+		     "other.example\trelay:    [mx.other.example]\n");
+    dstr_free(spec);
+}
+END_TEST
+
 START_TEST(query_searches_several_tables_and_cidr)
 {
     DSTR   *cidr = dstr_new(100);
@@ -392,6 +416,7 @@ static Suite *posthorn_map_suite(void)
     tcase_add_test(tc, build_round_trip);
     tcase_add_test(tc, btree_build_and_explicit_hash);
     tcase_add_test(tc, query_prints_value_or_exits_1);
+    tcase_add_test(tc, query_from_stdin_prints_key_tab_value);
     tcase_add_test(tc, query_searches_several_tables_and_cidr);
     tcase_add_test(tc, bad_line_keeps_the_old_table);
     tcase_add_test(tc, duplicate_key_warns_and_first_wins);
