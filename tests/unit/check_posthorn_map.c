@@ -375,6 +375,24 @@ START_TEST(root_builds_as_the_source_owner)
 }
 END_TEST
 
+START_TEST(root_owned_source_of_another_group_gives_the_table_that_group)
+{
+    struct passwd *pw = getpwnam("nobody");
+    struct stat st;
+
+    if (geteuid() != 0 || pw == NULL || pw->pw_gid == 0)
+	return;					/* needs root and a group to take */
+    /* root:group 0640, as a password table the mail group may read. */
+    write_source("t", "k v\n", 0640);
+    ck_assert_int_eq(chown(path_of("t"), 0, pw->pw_gid), 0);
+    ck_assert_int_eq(run_map(path_of("t"), NULL), 0);
+    ck_assert_int_eq(stat(path_of("t.db"), &st), 0);
+    ck_assert_int_eq(st.st_uid, 0);
+    ck_assert_int_eq(st.st_gid, pw->pw_gid);
+    ck_assert_int_eq(st.st_mode & 07777, 0640);
+}
+END_TEST
+
 START_TEST(unbuildable_types_and_missing_sources_fail)
 {
     DSTR   *spec = dstr_new(100);
@@ -423,6 +441,7 @@ static Suite *posthorn_map_suite(void)
     tcase_add_test(tc, rebuild_replaces_the_file_for_open_readers);
     tcase_add_test(tc, table_takes_group_and_other_read_permission_of_source);
     tcase_add_test(tc, root_builds_as_the_source_owner);
+    tcase_add_test(tc, root_owned_source_of_another_group_gives_the_table_that_group);
     tcase_add_test(tc, unbuildable_types_and_missing_sources_fail);
     tcase_add_test(tc, several_sources_stop_at_the_first_failure);
     suite_add_tcase(s, tc);
