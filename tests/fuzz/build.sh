@@ -100,8 +100,9 @@ for target in tests/fuzz/fuzz_*.c; do
     echo "  LD  $OUT/$name"
     # --start-group: the archives may refer to each other in any order.
     # shellcheck disable=SC2086
+    # -ldb: libutil's own need (dict_db.c), as UTIL_LDLIBS in the Makefile.
     $CC $CFLAGS $TARGET_SAN -o "$OUT/$name" "$target" \
-	-Wl,--start-group $LIBS -Wl,--end-group ${FUZZ_LDLIBS:-}
+	-Wl,--start-group $LIBS -Wl,--end-group -ldb ${FUZZ_LDLIBS:-}
     built=$((built + 1))
 done
 echo "build.sh: $built fuzz target(s) in $OUT/"
