@@ -285,6 +285,26 @@ START_TEST(inline_table_lookups_and_errors)
 }
 END_TEST
 
+START_TEST(inline_table_takes_postfix_braced_entries)
+{
+    /* Postfix's long form: the whole entry in { }, for values with blanks or commas. */
+    DSTR   *err = dstr_new(100);
+    DICT   *dict = dict_open("inline:{ { a = text with, comma }, b=plain,"
+			     "{ c = {nested} value } , {d=} }", err);
+
+    ck_assert_msg(dict != 0, "%s", dstr_str(err));
+    ck_assert_str_eq(dict_get(dict, "A"), "text with, comma");
+    ck_assert_str_eq(dict_get(dict, "b"), "plain");
+    ck_assert_str_eq(dict_get(dict, "c"), "{nested} value");
+    ck_assert_str_eq(dict_get(dict, "d"), "");
+    dict_close(dict);
+    ck_assert_ptr_null(dict_open("inline:{ { no equals sign } }", err));
+    ck_assert_ptr_null(dict_open("inline:{ { = value } }", err));
+    ck_assert_ptr_null(dict_open("inline:{ { a = b } c }", err));
+    dstr_free(err);
+}
+END_TEST
+
 START_TEST(list_searches_tables_in_order)
 {
     char   *file = tmp_path("t.db");
@@ -515,6 +535,7 @@ static Suite *dict_db_suite(void)
     tcase_add_test(tc, file_table_without_name_is_an_error);
     tcase_add_test(tc, unknown_type_is_an_error);
     tcase_add_test(tc, inline_table_lookups_and_errors);
+    tcase_add_test(tc, inline_table_takes_postfix_braced_entries);
     tcase_add_test(tc, list_searches_tables_in_order);
     tcase_add_test(tc, lookup_waits_for_a_postmap_lock);
     tcase_add_test(tc, open_waits_for_a_postmap_lock);
