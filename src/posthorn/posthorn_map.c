@@ -11,14 +11,15 @@
  *	are held back while the table is built, so an interrupted build
  *	removes its temporary file.
  *
- *	As postmap: when run by root on a source file owned by another user,
- *	the table is built with that user's privileges (so it is theirs and
- *	is written only where they may write); the table gets the source's
- *	group and other read permissions, never write permission for them.
+ *	As postmap: when run by root on a source file owned by another user
+ *	or group, the table is built with that user's and group's privileges
+ *	(so it is theirs and is written only where they may write); the
+ *	table gets the source's group and other read permissions, never
+ *	write permission for them.
  *
  *	posthorn map -q KEY TABLE ... prints the first value found for KEY
  *	(exit status 1 when there is none); -q - reads keys from standard
- *	input and prints "key value" for each one found. Any table type works
+ *	input and prints "key<TAB>value" for each one found. Any table type works
  *	here, cidr: and inline: too.
  */
 #include <errno.h>
@@ -144,7 +145,7 @@ static int posthorn_map_query_stdin(int argc, char **argv)
 	if (status == IOS_LINE_PART)
 	    msg_fatal("standard input: key longer than %d bytes", DICT_SRC_KEY_MAX);
 	if ((val = posthorn_map_get(&tables, dstr_str(key))) != NULL) {
-	    printf("%s %s\n", dstr_str(key), val);
+	    printf("%s\t%s\n", dstr_str(key), val);	/* postmap's separator */
 	    ret = 0;
 	}
     }
@@ -156,16 +157,18 @@ static int posthorn_map_query_stdin(int argc, char **argv)
     return (fflush(stdout) == 0 ? ret : 1);
 }
 
-/* posthorn_map_become_owner - build as the source file's owner (postmap's rule) */
+/* posthorn_map_become_owner - build as the source file's owner and group (postmap's rule) */
 
 static void posthorn_map_become_owner(const struct stat *st)
 {
     gid_t   gid = st->st_gid;
 
-    if (geteuid() != 0 || st->st_uid == 0)
+    /* The group counts too: a root:mail source makes a root:mail table. */
+    if (geteuid() != 0 || (st->st_uid == 0 && st->st_gid == getegid()))
 	return;
     if (setgroups(1, &gid) < 0 || setegid(st->st_gid) < 0 || seteuid(st->st_uid) < 0)
-	msg_fatal("become the owner of the source file (uid %ld): %m", (long) st->st_uid);
+	msg_fatal("become the owner of the source file (uid %ld, gid %ld): %m",
+		  (long) st->st_uid, (long) st->st_gid);
 }
 
 /* posthorn_map_fill - every entry of the source into the new table; 0 or -1 */

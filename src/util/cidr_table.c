@@ -338,11 +338,14 @@ CIDR_TABLE *cidr_table_read(IOS *ios, const char *path, DSTR *err)
 
     memset(&ps, 0, sizeof(ps));
     ps.table = mycalloc(1, sizeof(*ps.table));
-    while ((status = lline_get(lp, line, &lineno, err)) > 0)
-	if (cidr_parse_rule(&ps, dstr_str(line), lineno, why) < 0)
+    while ((status = lline_get(lp, line, &lineno, err)) != LLINE_END && status != LLINE_ERR) {
+	if (status == LLINE_ORPHAN)
+	    msg_warn("cidr map %s: skipping this rule", dstr_str(err));
+	else if (cidr_parse_rule(&ps, dstr_str(line), lineno, why) < 0)
 	    msg_warn("cidr map %s, line %ld: %s: skipping this rule",
 		     path, lineno, dstr_str(why));
-    while (status == 0 && ps.nopen > 0) {
+    }
+    while (status == LLINE_END && ps.nopen > 0) {
 	CIDR_RULE *rule = ps.table->rules + ps.open[--ps.nopen];
 
 	msg_warn("cidr map %s, line %ld: if without matching endif: "
@@ -353,7 +356,7 @@ CIDR_TABLE *cidr_table_read(IOS *ios, const char *path, DSTR *err)
     lline_free(lp);
     dstr_free(line);
     dstr_free(why);
-    if (status < 0) {
+    if (status == LLINE_ERR) {
 	cidr_table_free(ps.table);
 	return (NULL);
     }

@@ -163,10 +163,14 @@ void    dict_close(DICT *dict)
     dict->close(dict);				/* frees dict */
 }
 
+/* dict_name - the specification, for messages */
+
 const char *dict_name(const DICT *dict)
 {
     return (dict->spec);
 }
+
+/* dict_flags - DICT_FLAG_* */
 
 int     dict_flags(const DICT *dict)
 {
@@ -277,6 +281,8 @@ const char *dict_list_get(DICT_LIST *list, const char *key)
 	    return (val);
     return (NULL);
 }
+
+/* dict_list_empty - no tables at all */
 
 int     dict_list_empty(const DICT_LIST *list)
 {

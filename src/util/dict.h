@@ -24,9 +24,11 @@ extern DICT *dict_open(const char *spec, DSTR *err);
  * is closed. A read error of a table file is fatal (the daemon restarts).
  */
 extern const char *dict_get(DICT *dict, const char *key);
+/* Release the table and its file; its values are gone with it. */
 extern void dict_close(DICT *dict);
 /* The specification the table was opened with, for messages. */
 extern const char *dict_name(const DICT *dict);
+/* DICT_FLAG_* of the table's type (DICT_FLAG_ADDRESS: cidr:). */
 extern int dict_flags(const DICT *dict);
 /* Does spec start with the "type:" of a supported table type? */
 extern int dict_type_known(const char *spec);
@@ -48,7 +50,9 @@ typedef struct DICT_LIST DICT_LIST;
 extern DICT_LIST *dict_list_open(const char *specs, DSTR *err);
 /* First value found in any table, or NULL; valid until the list is closed. */
 extern const char *dict_list_get(DICT_LIST *list, const char *key);
+/* Does the list hold no table (an empty parameter)? */
 extern int dict_list_empty(const DICT_LIST *list);
+/* Close every table of the list and the list. */
 extern void dict_list_close(DICT_LIST *list);
 
 /*

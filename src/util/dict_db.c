@@ -8,10 +8,13 @@
  *	tables made by Postfix's postmap, with or without -N, read the same.
  *	Keys are stored in lower case and looked up folded.
  *
- *	A reader opens the file read-only and never locks: posthorn map
- *	never changes a file in place but renames a complete new file over
- *	the old one, so a reader sees either. It keeps reading the old file
- *	until it restarts (dict_changed_name() in dict.c).
+ *	A reader opens the file read-only. posthorn map never changes a file
+ *	in place but renames a complete new file over the old one, so a
+ *	reader sees either; it keeps reading the old file until it restarts
+ *	(dict_changed_name() in dict.c). Postfix's postmap, though, rebuilds
+ *	a table in place under an exclusive flock() of the .db file, so a
+ *	reader holds a shared one while it opens the table and during each
+ *	lookup, as Postfix's readers do, and never sees half a table.
  *
  *	Berkeley DB hands out values in its own buffers, which the next call
  *	reuses. Each distinct value is therefore copied once into a table of
@@ -19,8 +22,11 @@
  *	dict value does; the copies are bounded by the table's contents.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <db.h>
 
 #include "dict_db.h"
@@ -85,6 +91,17 @@ static int dict_db_handle(const char *type, DB **dbp, DBTYPE *dbtype, u_int32_t 
     return (0);
 }
 
+/* dict_db_lock - flock() that waits through signals; 0 or -1 */
+
+static int dict_db_lock(int fd, int op)
+{
+    int     ret;
+
+    while ((ret = flock(fd, op)) < 0 && errno == EINTR)
+	 /* void */ ;
+    return (ret);
+}
+
 /* dict_db_lookup - key is folded already */
 
 static const char *dict_db_lookup(DICT *dict, const char *key)
@@ -102,17 +119,23 @@ static const char *dict_db_lookup(DICT *dict, const char *key)
     memset(&v, 0, sizeof(v));
     k.data = (void *) key;
     k.size = (u_int32_t) len + 1;		/* with the NUL first, as we store it */
+    if (dict_db_lock(dict->watch_fd, LOCK_SH) < 0)
+	msg_fatal("table %s: lock: %m", dict->spec);
     if ((ret = dd->db->get(dd->db, NULL, &k, &v, 0)) == DB_NOTFOUND) {
 	k.size = (u_int32_t) len;
 	ret = dd->db->get(dd->db, NULL, &k, &v, 0);
     }
+    if (ret == 0) {				/* copy before the lock goes */
+	if (v.size > 0 && ((char *) v.data)[v.size - 1] == 0)
+	    v.size--;
+	dstr_memcpy(dd->buf, v.data, v.size);
+    }
+    if (dict_db_lock(dict->watch_fd, LOCK_UN) < 0)
+	msg_fatal("table %s: unlock: %m", dict->spec);
     if (ret == DB_NOTFOUND)
 	return (NULL);
     if (ret != 0)
 	msg_fatal("table %s: lookup of \"%s\": %s", dict->spec, key, db_strerror(ret));
-    if (v.size > 0 && ((char *) v.data)[v.size - 1] == 0)
-	v.size--;
-    dstr_memcpy(dd->buf, v.data, v.size);
     if ((val = htable_find(dd->values, dstr_str(dd->buf))) == NULL) {
 	val = mystrdup(dstr_str(dd->buf));
 	htable_enter(dd->values, val, val);
@@ -140,23 +163,33 @@ DICT   *dict_db_open(const char *type, const char *name, DSTR *err)
     DSTR   *path = dstr_new(strlen(name) + 4);
     DB     *db;
     DBTYPE  dbtype;
+    int     lock_fd;
     int     fd;
     int     ret;
 
     dstr_sprintf(path, "%s%s", name, DICT_DB_SUFFIX);
+    /* Not while postmap rewrites the file (see above). */
+    if ((lock_fd = open(dstr_str(path), O_RDONLY | O_CLOEXEC)) < 0
+	|| dict_db_lock(lock_fd, LOCK_SH) < 0) {
+	dstr_sprintf(err, "open database %s: %m", dstr_str(path));
+	if (lock_fd >= 0)
+	    (void) close(lock_fd);
+	dstr_free(path);
+	return (NULL);
+    }
     if ((ret = dict_db_handle(type, &db, &dbtype, DICT_DB_READ_CACHE)) != 0) {
 	dict_db_error(err, "open database", dstr_str(path), ret);
-	dstr_free(path);
-	return (NULL);
-    }
-    if ((ret = db->open(db, NULL, dstr_str(path), NULL, dbtype, DB_RDONLY, 0)) != 0
-	|| (ret = db->fd(db, &fd)) != 0) {
+	db = NULL;
+    } else if ((ret = db->open(db, NULL, dstr_str(path), NULL, dbtype, DB_RDONLY, 0)) != 0
+	       || (ret = db->fd(db, &fd)) != 0) {
 	dict_db_error(err, "open database", dstr_str(path), ret);
 	(void) db->close(db, 0);
-	dstr_free(path);
-	return (NULL);
+	db = NULL;
     }
+    (void) close(lock_fd);			/* and with it the lock */
     dstr_free(path);
+    if (db == NULL)
+	return (NULL);
     dd = mycalloc(1, sizeof(*dd));
     dd->dict.lookup = dict_db_lookup;
     dd->dict.close = dict_db_close;

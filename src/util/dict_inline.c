@@ -2,9 +2,11 @@
  * dict_inline - inline:{ key = value, ... } tables
  * DESCRIPTION
  *	A table that lives in the parameter value itself, as Postfix 3.0's
- *	inline: tables. Keys are folded to lower case; a value (or key) may
- *	be enclosed in { } to hold commas or white space. The first of two
- *	entries with the same key wins, as in a table file.
+ *	inline: tables. Keys are folded to lower case. An entry whose value
+ *	holds commas or white space is enclosed in { }, as in Postfix:
+ *	"{ key = value, with comma }"; here a value (or key) alone may be
+ *	enclosed too: "key = {value, with comma}". The first of two entries
+ *	with the same key wins, as in a table file.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -64,6 +66,29 @@ static const char *dict_inline_token(const char *cp, const char *stop, DSTR *out
     return (end);
 }
 
+/* dict_inline_split - Postfix's "{ key = value }" entry (braces gone) into key and value */
+
+static int dict_inline_split(DSTR *key, DSTR *val, DSTR *err)
+{
+    DSTR   *entry = dstr_new(dstr_len(key));
+    const char *eq;
+    int     ret = -1;
+
+    dstr_memcpy(entry, dstr_str(key), dstr_len(key));
+    if ((eq = strchr(dstr_str(entry), '=')) == NULL) {
+	dstr_sprintf(err, "inline table: expected \"key = value\" in \"{%s}\"", dstr_str(entry));
+    } else {
+	dict_inline_trimmed(key, dstr_str(entry), (size_t) (eq - dstr_str(entry)));
+	dict_inline_trimmed(val, eq + 1, strlen(eq + 1));
+	if (dstr_len(key) > 0)
+	    ret = 0;
+	else
+	    dstr_sprintf(err, "inline table: missing key in \"{%s}\"", dstr_str(entry));
+    }
+    dstr_free(entry);
+    return (ret);
+}
+
 /* dict_inline_parse - "k = v, ..." into the table */
 
 static int dict_inline_parse(DICT_INLINE *di, const char *body, DSTR *err)
@@ -71,6 +96,7 @@ static int dict_inline_parse(DICT_INLINE *di, const char *body, DSTR *err)
     DSTR   *key = dstr_new(32);
     DSTR   *val = dstr_new(32);
     const char *cp = body;
+    int     braced;
     int     ret = -1;
 
     for (;;) {
@@ -79,14 +105,18 @@ static int dict_inline_parse(DICT_INLINE *di, const char *body, DSTR *err)
 	    ret = 0;
 	    break;
 	}
+	braced = (*cp == '{');
 	if ((cp = dict_inline_token(cp, "=,", key, err)) == NULL)
 	    break;
-	if (*cp != '=' || dstr_len(key) == 0) {
+	cp = dict_inline_skip_space(cp);
+	if (braced && *cp != '=') {		/* the whole entry was in { } */
+	    if (dict_inline_split(key, val, err) < 0)
+		break;
+	} else if (*cp != '=' || dstr_len(key) == 0) {
 	    dstr_sprintf(err, "inline table: expected \"key = value\" near \"%s\"",
 			 dstr_str(key));
 	    break;
-	}
-	if ((cp = dict_inline_token(cp + 1, ",", val, err)) == NULL)
+	} else if ((cp = dict_inline_token(cp + 1, ",", val, err)) == NULL)
 	    break;
 	str_lower(dstr_data(key));
 	if (htable_find(di->table, dstr_str(key)) == NULL)	/* first wins */

@@ -110,9 +110,9 @@ int     dict_src_next(DICT_SRC *src, DSTR *key, DSTR *value, long *lineno, DSTR 
 
     if (src->done)
 	return (0);
-    if ((status = lline_get(src->lline, src->line, lineno, err)) <= 0) {
-	src->done = 1;
-	return (status);
+    if ((status = lline_get(src->lline, src->line, lineno, err)) != LLINE_GOT) {
+	src->done = 1;				/* any error, LLINE_ORPHAN too, ends it */
+	return (status == LLINE_END ? 0 : -1);
     }
     why = dstr_new(64);
     if (dict_src_parse(dstr_str(src->line), key, value, why) < 0) {

@@ -29,10 +29,6 @@ struct LLINE {
     DSTR   *error;			/* an error found reading ahead, for the next call */
 };
 
-#define LLINE_GOT	1
-#define LLINE_END	0
-#define LLINE_ERR	(-1)
-
 /* lline_open - a reader */
 
 LLINE  *lline_open(IOS *ios, const char *path, size_t limit)
@@ -101,6 +97,7 @@ static int lline_physical(LLINE *lp, DSTR *err)
 int     lline_get(LLINE *lp, DSTR *out, long *lineno, DSTR *err)
 {
     int     status;
+    int     orphan;
 
     if (lp->error != NULL) {			/* found while reading ahead */
 	dstr_memcpy(err, dstr_str(lp->error), dstr_len(lp->error));
@@ -112,9 +109,8 @@ int     lline_get(LLINE *lp, DSTR *out, long *lineno, DSTR *err)
 	    return (status);
     }
     lp->have_line = 0;
-    if (isspace((unsigned char) dstr_str(lp->line)[0]))
-	return (lline_error(lp, err, lp->line_no,
-			    "continuation line without a line before it"));
+    /* Only at the start of the input: any other such line is a continuation. */
+    orphan = isspace((unsigned char) dstr_str(lp->line)[0]);
     dstr_memcpy(out, dstr_str(lp->line), dstr_len(lp->line));
     *lineno = lp->line_no;
     while ((status = lline_physical(lp, err)) == LLINE_GOT) {
@@ -129,6 +125,11 @@ int     lline_get(LLINE *lp, DSTR *out, long *lineno, DSTR *err)
     if (status == LLINE_ERR) {			/* reading ahead failed: this call returns the line so far */
 	lp->error = dstr_new(dstr_len(err));
 	dstr_memcpy(lp->error, dstr_str(err), dstr_len(err));
+    }
+    if (orphan) {
+	dstr_sprintf(err, "%s, line %ld: continuation line without a line before it",
+		     lp->path, *lineno);
+	return (LLINE_ORPHAN);
     }
     return (LLINE_GOT);
 }

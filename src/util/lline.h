@@ -16,11 +16,18 @@ extern LLINE *lline_open(IOS *ios, const char *path, size_t limit);
  * every following line that starts with white space (joined as they are,
  * without the newlines). Blank lines and lines whose first non-blank
  * character is '#' are skipped, also between a line and its continuation.
- * Returns 1 with *lineno set to the number of the line's first physical
- * line, 0 at the end, or -1 with "path, line N: reason" in err (a line over
- * the limit, a NUL byte, a continuation without a line before it, a read
- * error); after -1 the reader is done.
+ * Returns LLINE_GOT with *lineno set to the number of the line's first
+ * physical line, LLINE_END at the end, or LLINE_ERR with "path, line N:
+ * reason" in err (a line over the limit, a NUL byte, a read error), after
+ * which the reader is done. Lines that start with white space but have no
+ * line before them to continue are LLINE_ORPHAN, with *lineno and err set
+ * likewise: they are consumed, and the reader goes on (Postfix skips them
+ * with a warning; a caller may also give up).
  */
+#define LLINE_GOT	1
+#define LLINE_END	0
+#define LLINE_ERR	(-1)
+#define LLINE_ORPHAN	(-2)
 extern int lline_get(LLINE *lp, DSTR *out, long *lineno, DSTR *err);
 extern void lline_free(LLINE *lp);
 

@@ -38,6 +38,8 @@ t_assert_eq "1:" "$rc:$out" "missing key"
 printf 'example.com\nnone\nother.example\n' | $POSTHORN map -q - "hash:$M/t" > "$T_TMP/q.out" \
     || t_fail "map -q -"
 t_assert_eq "2" "$(wc -l < "$T_TMP/q.out")" "keys found by map -q -"
+t_assert_eq "$(printf 'example.com\tsmtp:[192.0.2.1]:2525')" "$(head -1 "$T_TMP/q.out")" \
+    "map -q - separates key and value with a TAB, as postmap -q - does"
 ls "$M" | grep -vxE 't|t\.db' && t_fail "a temporary file was left in $M"
 
 # A bad line: an error naming file and line, and the old table stays.
@@ -58,6 +60,8 @@ if command -v postmap > /dev/null; then
     printf 'B.example theirs\n' > "$M/theirs"
     postmap -c "$T_TMP/pfconf" "hash:$M/theirs" || t_fail "postmap theirs"
     t_assert_eq "theirs" "$($POSTHORN map -q b.example "hash:$M/theirs")" "map -q on postmap's table"
+    t_assert_eq "$(printf 'B.Example\nx\n' | postmap -c "$T_TMP/pfconf" -q - "hash:$M/theirs")" \
+	"$(printf 'B.Example\nx\n' | $POSTHORN map -q - "hash:$M/theirs")" "map -q - prints what postmap -q - prints"
 fi
 
 # --- tables in a running instance ---

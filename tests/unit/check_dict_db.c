@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -283,6 +285,26 @@ START_TEST(inline_table_lookups_and_errors)
 }
 END_TEST
 
+START_TEST(inline_table_takes_postfix_braced_entries)
+{
+    /* Postfix's long form: the whole entry in { }, for values with blanks or commas. */
+    DSTR   *err = dstr_new(100);
+    DICT   *dict = dict_open("inline:{ { a = text with, comma }, b=plain,"
+			     "{ c = {nested} value } , {d=} }", err);
+
+    ck_assert_msg(dict != 0, "%s", dstr_str(err));
+    ck_assert_str_eq(dict_get(dict, "A"), "text with, comma");
+    ck_assert_str_eq(dict_get(dict, "b"), "plain");
+    ck_assert_str_eq(dict_get(dict, "c"), "{nested} value");
+    ck_assert_str_eq(dict_get(dict, "d"), "");
+    dict_close(dict);
+    ck_assert_ptr_null(dict_open("inline:{ { no equals sign } }", err));
+    ck_assert_ptr_null(dict_open("inline:{ { = value } }", err));
+    ck_assert_ptr_null(dict_open("inline:{ { a = b } c }", err));
+    dstr_free(err);
+}
+END_TEST
+
 START_TEST(list_searches_tables_in_order)
 {
     char   *file = tmp_path("t.db");
@@ -421,6 +443,78 @@ START_TEST(any_of_several_tables_is_reported)
 }
 END_TEST
 
+/*
+ * Postfix's postmap rebuilds a table in place (truncate, write) under an
+ * exclusive flock() of the .db file; its readers hold a shared one while
+ * they open the table and during each lookup. Ours must too, or a daemon
+ * reads half a table while postmap runs.
+ */
+
+/* in_child_while_locked - run fn in a child while file is locked as postmap locks it */
+
+static void in_child_while_locked(const char *file, int (*fn) (void))
+{
+    int     fd;
+    pid_t   pid;
+    int     status;
+
+    ck_assert_int_ge(fd = open(file, O_RDWR), 0);
+    ck_assert_int_eq(flock(fd, LOCK_EX), 0);
+    ck_assert_int_ge(pid = fork(), 0);
+    if (pid == 0) {
+	alarm(10);
+	_exit(fn());
+    }
+    usleep(300 * 1000);
+    ck_assert_msg(waitpid(pid, &status, WNOHANG) == 0,
+		  "the reader did not wait for the writer's lock");
+    ck_assert_int_eq(flock(fd, LOCK_UN), 0);
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
+    (void) close(fd);
+}
+
+static DICT *locked_dict;
+
+/* lookup_ok - the child's lookup */
+
+static int lookup_ok(void)
+{
+    const char *val = dict_get(locked_dict, "example.com");
+
+    return (val == 0 || strcmp(val, "smtp:[192.0.2.1]:2525") != 0);
+}
+
+/* open_ok - the child's open */
+
+static int open_ok(void)
+{
+    return (open_table("hash", "t") == 0);
+}
+
+START_TEST(lookup_waits_for_a_postmap_lock)
+{
+    char   *file = tmp_path("t.db");
+
+    build("hash", file, routes);
+    locked_dict = open_table("hash", "t");
+    in_child_while_locked(file, lookup_ok);
+    ck_assert_str_eq(dict_get(locked_dict, "example.com"), "smtp:[192.0.2.1]:2525");
+    dict_close(locked_dict);
+    free(file);
+}
+END_TEST
+
+START_TEST(open_waits_for_a_postmap_lock)
+{
+    char   *file = tmp_path("t.db");
+
+    build("hash", file, routes);
+    in_child_while_locked(file, open_ok);
+    free(file);
+}
+END_TEST
+
 /* dict_db_suite - every test above */
 
 static Suite *dict_db_suite(void)
@@ -441,7 +535,10 @@ static Suite *dict_db_suite(void)
     tcase_add_test(tc, file_table_without_name_is_an_error);
     tcase_add_test(tc, unknown_type_is_an_error);
     tcase_add_test(tc, inline_table_lookups_and_errors);
+    tcase_add_test(tc, inline_table_takes_postfix_braced_entries);
     tcase_add_test(tc, list_searches_tables_in_order);
+    tcase_add_test(tc, lookup_waits_for_a_postmap_lock);
+    tcase_add_test(tc, open_waits_for_a_postmap_lock);
     suite_add_tcase(s, tc);
 
     tcase_add_checked_fixture(tw, setup_tmpdir, teardown_tmpdir);

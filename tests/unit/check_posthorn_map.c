@@ -237,6 +237,30 @@ START_TEST(query_prints_value_or_exits_1)
 }
 END_TEST
 
+START_TEST(query_from_stdin_prints_key_tab_value)
+{
+    DSTR   *spec = dstr_new(100);
+    int     saved_in;
+    int     fd;
+
+    write_source("t", source, 0644);
+    ck_assert_int_eq(run_map(path_of("t"), NULL), 0);
+    write_source("keys", "Example.COM\nnone.example\nother.example\n", 0644);
+    ck_assert_int_ge(saved_in = dup(STDIN_FILENO), 0);
+    ck_assert_int_ge(fd = open(path_of("keys"), O_RDONLY), 0);
+    ck_assert_int_ge(dup2(fd, STDIN_FILENO), 0);
+    (void) close(fd);
+    (void) dstr_sprintf(spec, "hash:%s", path_of("t"));
+    ck_assert_int_eq(run_map("-q", "-", dstr_str(spec), NULL), 0);
+    ck_assert_int_ge(dup2(saved_in, STDIN_FILENO), 0);
+    (void) close(saved_in);
+    /* As postmap -q -: the key as given, a TAB, the value. */
+    ck_assert_str_eq(dstr_str(out), "Example.COM\tsmtp:[192.0.2.1]:2525\n"
+		     "other.example\trelay:    [mx.other.example]\n");
+    dstr_free(spec);
+}
+END_TEST
+
 START_TEST(query_searches_several_tables_and_cidr)
 {
     DSTR   *cidr = dstr_new(100);
@@ -351,6 +375,24 @@ START_TEST(root_builds_as_the_source_owner)
 }
 END_TEST
 
+START_TEST(root_owned_source_of_another_group_gives_the_table_that_group)
+{
+    struct passwd *pw = getpwnam("nobody");
+    struct stat st;
+
+    if (geteuid() != 0 || pw == NULL || pw->pw_gid == 0)
+	return;					/* needs root and a group to take */
+    /* root:group 0640, as a password table the mail group may read. */
+    write_source("t", "k v\n", 0640);
+    ck_assert_int_eq(chown(path_of("t"), 0, pw->pw_gid), 0);
+    ck_assert_int_eq(run_map(path_of("t"), NULL), 0);
+    ck_assert_int_eq(stat(path_of("t.db"), &st), 0);
+    ck_assert_int_eq(st.st_uid, 0);
+    ck_assert_int_eq(st.st_gid, pw->pw_gid);
+    ck_assert_int_eq(st.st_mode & 07777, 0640);
+}
+END_TEST
+
 START_TEST(unbuildable_types_and_missing_sources_fail)
 {
     DSTR   *spec = dstr_new(100);
@@ -392,12 +434,14 @@ static Suite *posthorn_map_suite(void)
     tcase_add_test(tc, build_round_trip);
     tcase_add_test(tc, btree_build_and_explicit_hash);
     tcase_add_test(tc, query_prints_value_or_exits_1);
+    tcase_add_test(tc, query_from_stdin_prints_key_tab_value);
     tcase_add_test(tc, query_searches_several_tables_and_cidr);
     tcase_add_test(tc, bad_line_keeps_the_old_table);
     tcase_add_test(tc, duplicate_key_warns_and_first_wins);
     tcase_add_test(tc, rebuild_replaces_the_file_for_open_readers);
     tcase_add_test(tc, table_takes_group_and_other_read_permission_of_source);
     tcase_add_test(tc, root_builds_as_the_source_owner);
+    tcase_add_test(tc, root_owned_source_of_another_group_gives_the_table_that_group);
     tcase_add_test(tc, unbuildable_types_and_missing_sources_fail);
     tcase_add_test(tc, several_sources_stop_at_the_first_failure);
     suite_add_tcase(s, tc);
