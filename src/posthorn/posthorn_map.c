@@ -209,6 +209,32 @@ static void posthorn_map_dir(const char *path, DSTR *dir)
 	dstr_memcpy(dir, path, (size_t) (slash - path));
 }
 
+/*
+ * posthorn_map_dir_safe - may this process build in dir? Berkeley DB
+ * reopens the temporary file by name, so root must not build where
+ * another user could swap that name for a symbolic link: a directory
+ * owned by someone else, or writable by others without the sticky bit.
+ */
+
+static int posthorn_map_dir_safe(const char *dir, DSTR *err)
+{
+    struct stat st;
+
+    if (geteuid() != 0)
+	return (1);
+    if (stat(dir, &st) < 0) {
+	dstr_sprintf(err, "%s: %m", dir);
+	return (0);
+    }
+    if (st.st_uid != 0
+	|| ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))) {
+	dstr_sprintf(err, "refusing to build a table as root in %s: the directory"
+		     " is writable by other users", dir);
+	return (0);
+    }
+    return (1);
+}
+
 /* posthorn_map_write - temporary table from the source, synced, then renamed; 0 or -1 */
 
 static int posthorn_map_write(const char *type, const char *path, int src_fd,
@@ -224,6 +250,8 @@ static int posthorn_map_write(const char *type, const char *path, int src_fd,
     dstr_sprintf(final, "%s%s", path, DICT_DB_SUFFIX);
     dstr_sprintf(tmp, "%s.XXXXXX", dstr_str(final));
     posthorn_map_dir(path, dir);
+    if (!posthorn_map_dir_safe(dstr_str(dir), err))
+	goto out;
     if ((fd = mkstemp(dstr_data(tmp))) < 0) {
 	dstr_sprintf(err, "create a temporary file for %s: %m", dstr_str(final));
 	goto out;

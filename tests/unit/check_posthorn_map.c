@@ -375,6 +375,25 @@ START_TEST(root_builds_as_the_source_owner)
 }
 END_TEST
 
+START_TEST(root_refuses_a_directory_others_can_write)
+{
+    struct stat st;
+
+    if (geteuid() != 0)
+	return;					/* the check is for root only */
+    write_source("t", "k v\n", 0644);
+    ck_assert_int_eq(chmod(tmpdir, 0777), 0);
+    ck_assert_int_eq(run_map(path_of("t"), NULL), 1);
+    ck_assert_msg(strstr(dstr_str(err), "writable by other users") != 0, "%s", dstr_str(err));
+    ck_assert_int_ne(stat(path_of("t.db"), &st), 0);
+    /* With the sticky bit nobody else may rename or remove our file. */
+    ck_assert_int_eq(chmod(tmpdir, 01777), 0);
+    ck_assert_int_eq(run_map(path_of("t"), NULL), 0);
+    ck_assert_int_eq(chmod(tmpdir, 0755), 0);
+    ck_assert_str_eq(lookup("hash", "t", "k"), "v");
+}
+END_TEST
+
 START_TEST(root_owned_source_of_another_group_gives_the_table_that_group)
 {
     struct passwd *pw = getpwnam("nobody");
@@ -441,6 +460,7 @@ static Suite *posthorn_map_suite(void)
     tcase_add_test(tc, rebuild_replaces_the_file_for_open_readers);
     tcase_add_test(tc, table_takes_group_and_other_read_permission_of_source);
     tcase_add_test(tc, root_builds_as_the_source_owner);
+    tcase_add_test(tc, root_refuses_a_directory_others_can_write);
     tcase_add_test(tc, root_owned_source_of_another_group_gives_the_table_that_group);
     tcase_add_test(tc, unbuildable_types_and_missing_sources_fail);
     tcase_add_test(tc, several_sources_stop_at_the_first_failure);
