@@ -139,7 +139,6 @@ int     smtp_tls_retry_plain(SMTP_STATE *st)
     if (st->tls == 0 || !st->tls->retry_plain)
 	return (0);
     st->tls->retry_plain = 0;
-    st->tls->plain_once = 1;
     return (1);
 }
 
@@ -307,10 +306,6 @@ int     smtp_tls_start(SMTP_STATE *st, SMTP_SESSION *session)
     if (tls == 0 || tls->level == TLS_LEV_NONE) {
 	if (var_smtp_tls_note_offer && (session->features & SMTP_FEAT_STARTTLS))
 	    msg_info("Host offered STARTTLS: [%s]", session->host);
-	return (SMTP_TLS_PLAIN);
-    }
-    if (tls->plain_once) {			/* retry after a failed handshake (may) */
-	tls->plain_once = 0;
 	return (SMTP_TLS_PLAIN);
     }
     reason = dstr_new(128);

@@ -20,7 +20,6 @@ typedef struct SMTP_TLS {
     DSTR   *cipherlist;		/* OpenSSL cipher string */
     ARGV   *match;			/* verify and secure: names to expect */
     char   *servername;		/* SNI: "hostname", "nexthop", a name, or NULL */
-    int     plain_once;			/* the next connection goes without TLS */
     int     retry_plain;		/* an opportunistic handshake just failed */
 } SMTP_TLS;
 

@@ -13,7 +13,8 @@
 #   nothing under encrypt; a failed handshake under may defers a first
 #   attempt and is retried in plaintext only for a message that waited
 #   minimal_backoff_time and only without a SASL password for the server
-#   (Postfix's rule); under encrypt it defers; level none notes a STARTTLS offer
+#   (Postfix's rule), and the next MX host is offered STARTTLS again;
+#   under encrypt it defers; level none notes a STARTTLS offer
 #   (smtp_tls_note_starttls_offer);
 # - plaintext injected behind the 220 to STARTTLS is discarded;
 # - smtp_tls_cert_file: the client certificate reaches a server that asks;
@@ -41,6 +42,7 @@ chmod 644 "$C"/*
 DNS=$(s_addr)
 A1=$(s_addr); A2=$(s_addr); A3=$(s_addr); A4=$(s_addr); A5=$(s_addr); A6=$(s_addr); A7=$(s_addr)
 P1=$(t_port); P2=$(t_port); P3=$(t_port); P4=$(t_port); P5=$(t_port); P6=$(t_port); P7=$(t_port)
+A8=$(s_addr); A9=$(s_addr); P8=$(t_port)
 mkdir -p "$T_TMP/unbound"
 cat > "$T_TMP/unbound/unbound.conf" <<EOF
 server:
@@ -65,6 +67,10 @@ server:
   local-data: "mx4.tls.test. IN A $A4"
   local-data: "mx5.tls.test. IN A $A5"
   local-data: "mx6.tls.test. IN A $A6"
+  local-data: "fb.tls.test. IN MX 10 mx8.tls.test."
+  local-data: "fb.tls.test. IN MX 20 mx9.tls.test."
+  local-data: "mx8.tls.test. IN A $A8"
+  local-data: "mx9.tls.test. IN A $A9"
 remote-control:
   control-enable: no
 EOF
@@ -90,6 +96,8 @@ tls_server plain "$A4" "$P4"
 tls_server old "$A5" "$P5" --cert "$C/old.pem" --max-tls 1.2
 tls_server inject "$A6" "$P6" --cert "$C/inject.pem" --inject
 tls_server askcert "$A7" "$P7" --cert "$C/good.pem" --client-ca "$C/ca1.crt"
+tls_server flaky "$A8" "$P8" --cert "$C/good.pem" --max-tls 1.2 --refuse-after 1
+tls_server fb2 "$A9" "$P8" --cert "$C/good.pem"
 
 # --- The instance: may by default, stricter levels per next hop, from a
 #     hash: table built with posthorn map (as an administrator would).
@@ -106,6 +114,7 @@ tls.test:$P1            secure
     protocols=>=TLSv1.3
 [$A6]:$P6               secure match=mx6.tls.test
 [$A2]:$P2               verify bogus=1
+fb.tls.test:$P8         may protocols=>=TLSv1.3
 EOF
 $POSTHORN map "hash:$T_TMP/tls_policy" || t_fail "posthorn map hash:$T_TMP/tls_policy"
 POLICY="hash:$T_TMP/tls_policy"
@@ -241,6 +250,17 @@ t_wait_log "$id: to=<r16@example.net>, relay=$A5\[$A5\]:$P5, .*status=deferred \
     || t_fail "may with a SASL password: not deferred"
 [ "$(msgs old)" = 1 ] || t_fail "may: plaintext after a failed handshake with a SASL password at stake"
 [ "$(conns old)" = 4 ] || t_fail "may with a SASL password: expected one more connection, got $(conns old) in all"
+#    The plaintext retry is for that server only: when it fails too (mx8
+#    greets its second connection with 421), the next MX host (mx9) is
+#    offered STARTTLS again.
+id=$(s_submit 'Subject: nextmx\n\nbody\n' sender@example.org r17@fb.tls.test)
+sleep 1
+got=$(s_deliver "$id" "fb.tls.test:$P8" --service smtpfb)
+t_assert_eq "$OK" "$got" "delivery to the second MX host"
+[ "$(ev flaky | grep -c '"event": "connect", "n": [0-9]*, "refused": true')" = 1 ] \
+    || t_fail "mx8: no refused plaintext retry: $(ev flaky)"
+[ "$(conns flaky)" = 1 ] || t_fail "mx8: expected one EHLO, got $(conns flaky)"
+ev fb2 | grep -q '"event": "message", "n": 1, "tls": true' || t_fail "mx9 did not get the message over TLS: $(ev fb2)"
 id=$(deliver nofallback r11@example.net "[mx5.tls.test]:$P5")
 t_wait_log "$id: to=<r11@example.net>, .*dsn=4.7.5, status=deferred \(Cannot start TLS: handshake failure\)" \
     || t_fail "encrypt: failed handshake not deferred"
