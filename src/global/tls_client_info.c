@@ -5,7 +5,9 @@
  *	lead to a CA we trust (for a resumed session OpenSSL keeps both the
  *	certificate and the verification result with the session), which
  *	DNS names does it carry (subjectAltName dNSName entries; the Common
- *	Name only when there are none, as RFC 6125 says), and the pieces of
+ *	Name only when there are none at all, as RFC 6125 says: dNSName
+ *	entries we refuse to look at still rule the Common Name out, as in
+ *	Postfix), and the pieces of
  *	Postfix's summary line: protocol, cipher and its bits, key exchange,
  *	server (and client) signature and digest.
  *
@@ -37,9 +39,9 @@ static int tls_client_name_ok(const unsigned char *data, int len)
     return (1);
 }
 
-/* tls_client_names - DNS names of the certificate, or its Common Name */
+/* tls_client_cert_names - DNS names of the certificate, or its Common Name */
 
-static void tls_client_names(X509 *cert, ARGV *names, DSTR *cn)
+void    tls_client_cert_names(X509 *cert, ARGV *names, DSTR *cn)
 {
     GENERAL_NAMES *gens;
     GENERAL_NAME *gen;
@@ -49,12 +51,14 @@ static void tls_client_names(X509 *cert, ARGV *names, DSTR *cn)
     int     len;
     int     i;
     int     idx;
+    int     has_dns = 0;
 
     if ((gens = X509_get_ext_d2i(cert, NID_subject_alt_name, 0, 0)) != 0) {
 	for (i = 0; i < sk_GENERAL_NAME_num(gens) && names->argc < TLS_PEER_NAMES_MAX; i++) {
 	    gen = sk_GENERAL_NAME_value(gens, i);
 	    if (gen->type != GEN_DNS)
 		continue;
+	    has_dns = 1;
 	    len = ASN1_STRING_length(gen->d.dNSName);
 	    if (tls_client_name_ok(ASN1_STRING_get0_data(gen->d.dNSName), len))
 		argv_addn(names, (const char *) ASN1_STRING_get0_data(gen->d.dNSName),
@@ -68,7 +72,7 @@ static void tls_client_names(X509 *cert, ARGV *names, DSTR *cn)
 	&& (len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(entry))) >= 0) {
 	if (tls_client_name_ok(utf8, len)) {
 	    dstr_memcpy(cn, utf8, (size_t) len);
-	    if (names->argc == 0)
+	    if (!has_dns)
 		argv_add(names, dstr_str(cn));
 	}
 	OPENSSL_free(utf8);
@@ -184,7 +188,7 @@ void    tls_client_collect(TLS_SESS *sess)
 	/* A resumed session brings its result, not the callback's notes. */
 	if (!sess->trusted && sess->verify_error == 0)
 	    sess->verify_error = result;
-	tls_client_names(peer, sess->peer_names, sess->peer_cn);
+	tls_client_cert_names(peer, sess->peer_names, sess->peer_cn);
     }
     dstr_strcpy(sess->protocol, SSL_get_version(ssl));
     if (cipher) {

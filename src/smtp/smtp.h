@@ -295,8 +295,8 @@ extern SMTP_SESSION *smtp_cache_unprops(int fd, const char *props);
  * policy (0, or -1 with the failure recorded); smtp_tls_start() runs after
  * EHLO and says whether the session stays in plaintext, needs EHLO again
  * over TLS, or failed (recorded); smtp_tls_retry_plain() says, once, to
- * connect to the same server again without TLS after an opportunistic
- * handshake failed.
+ * connect to the same server again without STARTTLS after an opportunistic
+ * handshake failed (when Postfix's rule allows that).
  */
 #define SMTP_TLS_PLAIN	0
 #define SMTP_TLS_EHLO	1

@@ -11,8 +11,9 @@
  *	that setting, a HELO rejected with 5xx, or a server that greets us
  *	with our own host name are permanent: they end the delivery.
  *	After EHLO comes STARTTLS when the TLS policy wants it (smtp_tls.c),
- *	and EHLO once more over TLS; when an opportunistic handshake fails,
- *	the same server is tried once more without TLS. With
+ *	and EHLO once more over TLS; when an opportunistic handshake fails
+ *	(and smtp_tls_fallback_ok() allows it), the same server is tried
+ *	once more without TLS. With
  *	smtp_sasl_auth_enable, SMTP AUTH follows the last EHLO (smtp_sasl_glue.c).
  */
 #include <errno.h>
@@ -209,9 +210,9 @@ out:
     return (ret);
 }
 
-/* smtp_connect_one - a ready session with one server, or NULL */
+/* smtp_connect_one - a ready session with one server (plain: no STARTTLS), or NULL */
 
-static SMTP_SESSION *smtp_connect_one(SMTP_STATE *st, const SMTP_ADDR *addr)
+static SMTP_SESSION *smtp_connect_one(SMTP_STATE *st, const SMTP_ADDR *addr, int plain)
 {
     SMTP_SESSION *session;
     SMTP_REPLY *reply;
@@ -249,7 +250,7 @@ static SMTP_SESSION *smtp_connect_one(SMTP_STATE *st, const SMTP_ADDR *addr)
     if (smtp_helo(st, session, reply, reply) < 0)
 	goto fail;
     /* STARTTLS when the TLS policy says so (smtp_tls.c), then EHLO over TLS. */
-    switch (smtp_tls_start(st, session)) {
+    switch (plain ? SMTP_TLS_PLAIN : smtp_tls_start(st, session)) {
     case SMTP_TLS_FAIL:
 	goto fail;
     case SMTP_TLS_EHLO:
@@ -279,9 +280,10 @@ fail:
 
 SMTP_SESSION *smtp_connect(SMTP_STATE *st, const SMTP_ADDR *addr)
 {
-    SMTP_SESSION *session = smtp_connect_one(st, addr);
+    SMTP_SESSION *session = smtp_connect_one(st, addr, 0);
 
+    /* Plaintext for this server only: the next one is offered STARTTLS again. */
     if (session == 0 && smtp_tls_retry_plain(st))
-	session = smtp_connect_one(st, addr);
+	session = smtp_connect_one(st, addr, 1);
     return (session);
 }

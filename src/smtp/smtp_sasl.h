@@ -87,6 +87,9 @@ extern void smtp_sasl_init(void);
  */
 extern int smtp_sasl_helo_login(SMTP_STATE *st, SMTP_SESSION *session, const SMTP_REPLY *ehlo);
 
+/* Does SMTP AUTH have a password for this server (host name or next hop)? */
+extern int smtp_sasl_have_credentials(const char *host, const char *nexthop);
+
 /* May a cached session (set up under session->sasl_user) serve this next hop now? */
 extern int smtp_sasl_reuse_ok(const SMTP_SESSION *session, const char *nexthop);
 

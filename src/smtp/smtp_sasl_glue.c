@@ -484,6 +484,25 @@ out:
     return (ret);
 }
 
+/* smtp_sasl_have_credentials - a password table entry for this server, if SASL is on */
+
+int     smtp_sasl_have_credentials(const char *host, const char *nexthop)
+{
+    DSTR   *user;
+    DSTR   *pass;
+    int     found;
+
+    if (!var_smtp_sasl_enable || smtp_sasl_maps == 0)
+	return (0);
+    user = dstr_new(32);
+    pass = dstr_new(32);
+    found = smtp_sasl_passwd_find(smtp_sasl_maps, host, nexthop, user, pass);
+    smtp_sasl_wipe(pass);
+    dstr_free(user);
+    dstr_free(pass);
+    return (found);
+}
+
 /* smtp_sasl_reuse_ok - the cached session's credential is still the one for this server */
 
 int     smtp_sasl_reuse_ok(const SMTP_SESSION *session, const char *nexthop)

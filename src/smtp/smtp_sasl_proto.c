@@ -175,29 +175,6 @@ void    smtp_sasl_filter_free(SMTP_SASL_FILTER *filter)
     free(filter);
 }
 
-/* smtp_sasl_filter_next - the next pattern (braces keep inline:{...} whole); NULL at the end */
-
-static const char *smtp_sasl_filter_next(const char *cp, DSTR *out)
-{
-    const char *start;
-    int     depth = 0;
-
-    while (*cp && strchr(SMTP_SASL_SEPARATORS, *cp))
-	cp++;
-    if (*cp == 0)
-	return (NULL);
-    for (start = cp; *cp; cp++) {
-	if (*cp == '{')
-	    depth++;
-	else if (*cp == '}' && depth > 0)
-	    depth--;
-	else if (depth == 0 && strchr(SMTP_SASL_SEPARATORS, *cp))
-	    break;
-    }
-    dstr_memcpy(out, start, (size_t) (cp - start));
-    return (cp);
-}
-
 /* smtp_sasl_filter_new - parse smtp_sasl_mechanism_filter */
 
 SMTP_SASL_FILTER *smtp_sasl_filter_new(const char *spec, DSTR *err)
@@ -209,7 +186,7 @@ SMTP_SASL_FILTER *smtp_sasl_filter_new(const char *spec, DSTR *err)
     const char *text;
 
     DSTR_RESET(err);
-    while ((cp = smtp_sasl_filter_next(cp, word)) != NULL) {
+    while (dict_list_next(&cp, word)) {		/* inline:{...} stays whole */
 	filter->pat = myrealloc(filter->pat, (filter->count + 1) * sizeof(*filter->pat));
 	pat = filter->pat + filter->count++;
 	memset(pat, 0, sizeof(*pat));

@@ -19,12 +19,15 @@
  *	smtp_tls_loglevel 1 says which it was: Anonymous (no certificate),
  *	Untrusted, Trusted (chain verified) or Verified (chain and name).
  *
- *	A failed handshake leaves the connection unusable. With may the same
- *	server is tried again at once in plaintext on a new connection (as
- *	Postfix does, so mail still reaches sites with broken TLS); from
- *	encrypt on, the delivery defers ("Cannot start TLS: handshake
- *	failure"). A server that refuses STARTTLS gets the mail in
- *	plaintext under may, and none from encrypt on.
+ *	A failed handshake leaves the connection unusable, and the delivery
+ *	to that server defers ("Cannot start TLS: handshake failure"). With
+ *	may, Postfix's exception applies (smtp_tls_fallback_ok): a message
+ *	that already waited minimal_backoff_time before this attempt goes to
+ *	the same server in plaintext on a new connection, so mail still
+ *	reaches sites with broken TLS, unless smtp_sasl_password_maps has a
+ *	password for the server (it would then be exposed in the clear). A
+ *	server that refuses STARTTLS gets the mail in plaintext under may,
+ *	and none from encrypt on.
  *
  *	Sessions are resumed through the cache in scache(8)
  *	(smtp_tls_cache.c), keyed by transport, next hop, server name,
@@ -136,7 +139,6 @@ int     smtp_tls_retry_plain(SMTP_STATE *st)
     if (st->tls == 0 || !st->tls->retry_plain)
 	return (0);
     st->tls->retry_plain = 0;
-    st->tls->plain_once = 1;
     return (1);
 }
 
@@ -270,7 +272,9 @@ static int smtp_tls_handshake(SMTP_STATE *st, SMTP_SESSION *session)
 	session->broken = 1;			/* the conversation is in an unknown state */
 	dstr_free(conn->cache_key);
 	free(conn);
-	if (st->tls->level == TLS_LEV_MAY)
+	if (smtp_tls_fallback_ok(st->tls->level, st->req->arrival_time, st->req->active_time,
+				 var_min_backoff,
+				 smtp_sasl_have_credentials(session->host, st->req->nexthop)))
 	    st->tls->retry_plain = 1;
 	ret = smtp_tls_fail(st, session, st->tls->level != TLS_LEV_MAY, "4.7.5",
 			    "Cannot start TLS: handshake failure");
@@ -302,10 +306,6 @@ int     smtp_tls_start(SMTP_STATE *st, SMTP_SESSION *session)
     if (tls == 0 || tls->level == TLS_LEV_NONE) {
 	if (var_smtp_tls_note_offer && (session->features & SMTP_FEAT_STARTTLS))
 	    msg_info("Host offered STARTTLS: [%s]", session->host);
-	return (SMTP_TLS_PLAIN);
-    }
-    if (tls->plain_once) {			/* retry after a failed handshake (may) */
-	tls->plain_once = 0;
 	return (SMTP_TLS_PLAIN);
     }
     reason = dstr_new(128);

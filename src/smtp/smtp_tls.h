@@ -20,7 +20,6 @@ typedef struct SMTP_TLS {
     DSTR   *cipherlist;		/* OpenSSL cipher string */
     ARGV   *match;			/* verify and secure: names to expect */
     char   *servername;		/* SNI: "hostname", "nexthop", a name, or NULL */
-    int     plain_once;			/* the next connection goes without TLS */
     int     retry_plain;		/* an opportunistic handshake just failed */
 } SMTP_TLS;
 
@@ -55,6 +54,15 @@ extern void smtp_tls_free(SMTP_TLS *tls);
 extern int smtp_tls_check_config(DSTR *err);
 /* The server name to send: NULL for none. */
 extern const char *smtp_tls_sni(const SMTP_TLS *tls, const char *hostname, const char *nexthop);
+/*
+ * May a server whose TLS handshake failed get the mail in plaintext on a
+ * new connection? Postfix's rule: only at level may, only for a message
+ * that waited at least min_backoff seconds between its arrival and this
+ * delivery attempt (so a first attempt defers instead), and never when a
+ * SASL password is at stake.
+ */
+extern int smtp_tls_fallback_ok(int level, double arrival_time, double active_time,
+				        int min_backoff, int have_credentials);
 
 /*
  * smtp_tls_cache.c: TLS sessions kept by scache(8) for every smtp

@@ -12,7 +12,8 @@
  *	on), the cipher grade and exclusions (likewise, and anonymous
  *	ciphers are excluded where the certificate is verified), and the
  *	names to expect in the certificate (smtp_tls_verify_cert_match,
- *	smtp_tls_secure_cert_match).
+ *	smtp_tls_secure_cert_match). Also here: whether a failed
+ *	opportunistic handshake may be followed by plaintext.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +166,15 @@ const char *smtp_tls_sni(const SMTP_TLS *tls, const char *hostname, const char *
 	name = nexthop;
     /* Never an address literal, never something that is not a DNS name. */
     return (tls_valid_hostname(name) && strspn(name, "0123456789.") != strlen(name) ? name : 0);
+}
+
+/* smtp_tls_fallback_ok - plaintext after a failed handshake, as Postfix allows it */
+
+int     smtp_tls_fallback_ok(int level, double arrival_time, double active_time,
+			             int min_backoff, int have_credentials)
+{
+    return (level == TLS_LEV_MAY && active_time - arrival_time >= min_backoff
+	    && !have_credentials);
 }
 
 /* smtp_tls_check_config - the main.cf settings, checked once at start */

@@ -83,6 +83,9 @@ int     base64_decode(DSTR *out, const char *in, size_t len)
 		return (-1);
 	    v = (v << 6) | (unsigned long) d;
 	}
+	/* Canonical (RFC 4648 3.5): the bits the padding leaves unused are zero. */
+	if (pad > 0 && (v & ((1UL << (8 * pad)) - 1)) != 0)
+	    return (-1);
 	bytes[0] = (unsigned char) (v >> 16);
 	bytes[1] = (unsigned char) (v >> 8);
 	bytes[2] = (unsigned char) v;

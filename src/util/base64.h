@@ -12,7 +12,8 @@ extern int base64_encode(DSTR *out, const void *in, size_t len);
 /*
  * Append the bytes that len characters of base64 stand for. Strict: only
  * the RFC 4648 alphabet, no white space, a multiple of four characters,
- * at most two '=' and only at the end. 0, or -1 for bad input or when
+ * at most two '=' and only at the end, zero bits where padding leaves
+ * bits unused. 0, or -1 for bad input or when
  * out's limit would be passed (out then holds a partial result).
  */
 extern int base64_decode(DSTR *out, const char *in, size_t len);

@@ -11,6 +11,9 @@ usage: smtp_tls_server.py HOST PORT LOGDIR [options]
   --inject           answer STARTTLS with "220 ..." and, in the same write,
                      a plaintext "250 injected" line (CVE-2011-0411): a client
                      that does not discard it goes out of step
+  --refuse-after N   once N connections said EHLO, greet new ones with "421"
+                     instead of 220 (connections without EHLO, such as
+                     aiosmtpd's own start-up check, do not count)
   --name NAME        host name in the greeting and EHLO reply (default tls.test)
   --lifetime S       exit after S seconds (default 120)
 
@@ -19,6 +22,7 @@ one SSL context serves every connection, so TLS 1.3 session tickets it
 issues can be resumed on a later connection.
 
 Records in LOGDIR: events.jsonl with one JSON object per line:
+{"event": "connect", "n": N, "refused": BOOL} for every connection,
 {"event": "ehlo", "peer": PORT, "tls": BOOL} for every EHLO,
 {"event": "tls", "peer": PORT, "version": "TLSv1.3", "cipher": NAME,
 "reused": BOOL, "client": CN} after each completed STARTTLS handshake
@@ -38,7 +42,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 
 LOCK = threading.Lock()
-COUNT = {"msg": 0}
+COUNT = {"msg": 0, "conn": 0, "ehlo_conns": 0}
 
 
 def record(logdir, event):
@@ -53,6 +57,10 @@ class Handler:
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         session.host_name = hostname
+        if not getattr(session, "counted", False):
+            session.counted = True
+            with LOCK:
+                COUNT["ehlo_conns"] += 1
         record(self.logdir, {"event": "ehlo", "peer": session.peer[1],
                              "tls": session.ssl is not None})
         return responses
@@ -83,18 +91,30 @@ class Handler:
         return "250 2.0.0 Ok: queued as TLS%d" % n
 
 
-class InjectingSMTP(SMTP):
-    """Sends a forged plaintext line right behind the 220 to STARTTLS."""
+class TestSMTP(SMTP):
+    """With inject, sends a forged plaintext line right behind the 220 to
+    STARTTLS; with refuse_after, greets late connections with 421."""
+    inject = False
+    refuse_after = None
 
     async def push(self, status):
-        if status.startswith("220 Ready to start TLS"):
+        if not getattr(self, "_greeted", False):
+            self._greeted = True
+            with LOCK:
+                COUNT["conn"] += 1
+                n = COUNT["conn"]
+                refused = self.refuse_after is not None and COUNT["ehlo_conns"] >= self.refuse_after
+            record(self.event_handler.logdir, {"event": "connect", "n": n, "refused": refused})
+            if refused:
+                status = "421 4.3.2 Service not available"
+        if self.inject and status.startswith("220 Ready to start TLS"):
             status = status + "\r\n250 injected"
         await super().push(status)
 
 
-class InjectingController(Controller):
+class TestController(Controller):
     def factory(self):
-        return InjectingSMTP(self.handler, **self.SMTP_kwargs)
+        return TestSMTP(self.handler, **self.SMTP_kwargs)
 
 
 def main(argv):
@@ -103,6 +123,7 @@ def main(argv):
     max_tls = None
     client_ca = None
     inject = False
+    refuse_after = None
     name = "tls.test"
     lifetime = 120.0
     i = 4
@@ -118,6 +139,8 @@ def main(argv):
             client_ca = argv[i + 1]; i += 2
         elif a == "--inject":
             inject = True; i += 1
+        elif a == "--refuse-after":
+            refuse_after = int(argv[i + 1]); i += 2
         elif a == "--name":
             name = argv[i + 1]; i += 2
         elif a == "--lifetime":
@@ -139,8 +162,9 @@ def main(argv):
             ctx.load_verify_locations(client_ca)
         kwargs["tls_context"] = ctx
         kwargs["require_starttls"] = False
-    cls = InjectingController if inject else Controller
-    controller = cls(Handler(logdir), **kwargs)
+    TestSMTP.inject = inject
+    TestSMTP.refuse_after = refuse_after
+    controller = TestController(Handler(logdir), **kwargs)
     controller.start()
     open(os.path.join(logdir, "ready"), "w").close()
     try:

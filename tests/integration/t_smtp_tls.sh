@@ -10,8 +10,11 @@
 # - verify with a certificate for another name, or from an unknown CA,
 #   defers: the message stays queued, the reason is logged and recorded;
 # - a server without STARTTLS gets the message in plaintext under may and
-#   nothing under encrypt; a failed handshake under may is retried in
-#   plaintext, under encrypt it defers; level none notes a STARTTLS offer
+#   nothing under encrypt; a failed handshake under may defers a first
+#   attempt and is retried in plaintext only for a message that waited
+#   minimal_backoff_time and only without a SASL password for the server
+#   (Postfix's rule), and the next MX host is offered STARTTLS again;
+#   under encrypt it defers; level none notes a STARTTLS offer
 #   (smtp_tls_note_starttls_offer);
 # - plaintext injected behind the 220 to STARTTLS is discarded;
 # - smtp_tls_cert_file: the client certificate reaches a server that asks;
@@ -39,6 +42,7 @@ chmod 644 "$C"/*
 DNS=$(s_addr)
 A1=$(s_addr); A2=$(s_addr); A3=$(s_addr); A4=$(s_addr); A5=$(s_addr); A6=$(s_addr); A7=$(s_addr)
 P1=$(t_port); P2=$(t_port); P3=$(t_port); P4=$(t_port); P5=$(t_port); P6=$(t_port); P7=$(t_port)
+A8=$(s_addr); A9=$(s_addr); P8=$(t_port)
 mkdir -p "$T_TMP/unbound"
 cat > "$T_TMP/unbound/unbound.conf" <<EOF
 server:
@@ -63,6 +67,10 @@ server:
   local-data: "mx4.tls.test. IN A $A4"
   local-data: "mx5.tls.test. IN A $A5"
   local-data: "mx6.tls.test. IN A $A6"
+  local-data: "fb.tls.test. IN MX 10 mx8.tls.test."
+  local-data: "fb.tls.test. IN MX 20 mx9.tls.test."
+  local-data: "mx8.tls.test. IN A $A8"
+  local-data: "mx9.tls.test. IN A $A9"
 remote-control:
   control-enable: no
 EOF
@@ -88,6 +96,8 @@ tls_server plain "$A4" "$P4"
 tls_server old "$A5" "$P5" --cert "$C/old.pem" --max-tls 1.2
 tls_server inject "$A6" "$P6" --cert "$C/inject.pem" --inject
 tls_server askcert "$A7" "$P7" --cert "$C/good.pem" --client-ca "$C/ca1.crt"
+tls_server flaky "$A8" "$P8" --cert "$C/good.pem" --max-tls 1.2 --refuse-after 1
+tls_server fb2 "$A9" "$P8" --cert "$C/good.pem"
 
 # --- The instance: may by default, stricter levels per next hop, from a
 #     hash: table built with posthorn map (as an administrator would).
@@ -104,6 +114,7 @@ tls.test:$P1            secure
     protocols=>=TLSv1.3
 [$A6]:$P6               secure match=mx6.tls.test
 [$A2]:$P2               verify bogus=1
+fb.tls.test:$P8         may protocols=>=TLSv1.3
 EOF
 $POSTHORN map "hash:$T_TMP/tls_policy" || t_fail "posthorn map hash:$T_TMP/tls_policy"
 POLICY="hash:$T_TMP/tls_policy"
@@ -113,11 +124,14 @@ cat >> "$INST/master.cf" <<EOF
 smtpone      unix       -       -       y       -       -       smtp -o max_use=1
 smtpnote     unix       -       -       y       -       -       smtp -o smtp_tls_security_level=none -o smtp_tls_note_starttls_offer=yes
 smtpcert     unix       -       -       y       -       -       smtp -o smtp_tls_cert_file=$C/client.pem
+smtpfb       unix       -       -       y       -       -       smtp -o minimal_backoff_time=1s
+smtpfbsasl   unix       -       -       y       -       -       smtp -o minimal_backoff_time=1s -o smtp_sasl_auth_enable=yes -o smtp_sasl_password_maps=inline:{[$A5]:$P5=alice:pw}
 EOF
 $PH reload >/dev/null || t_fail "reload"
 t_wait_until 10 test -S "$SPOOL/private/smtpone" || t_fail "private/smtpone did not appear"
 t_wait_until 10 test -S "$SPOOL/private/smtpnote" || t_fail "private/smtpnote did not appear"
 t_wait_until 10 test -S "$SPOOL/private/smtpcert" || t_fail "private/smtpcert did not appear"
+t_wait_until 10 test -S "$SPOOL/private/smtpfbsasl" || t_fail "private/smtpfbsasl did not appear"
 
 # ev NAME - the server's events
 ev() { cat "$T_TMP/$1/events.jsonl" 2>/dev/null; }
@@ -211,11 +225,42 @@ t_wait_log "$id: to=<r9@example.net>, .*dsn=4.7.4, status=deferred \(TLS is requ
 s_pending "$id" | grep -qx r9@example.net || t_fail "encrypt without STARTTLS: recipient no longer pending"
 
 # 9. A handshake that fails (the server stops at TLS 1.2, the policy wants 1.3).
+#    may: a first attempt defers (no plaintext for a message that has not
+#    waited minimal_backoff_time, as in Postfix) ...
+# conns NAME - connections the server saw (each says EHLO first, in plaintext)
+conns() { ev "$1" | grep -c '"event": "ehlo", "peer": [0-9]*, "tls": false'; }
 id=$(deliver fallback r10@example.net "[$A5]:$P5")
-t_assert_eq "$OK" "$(cat "$T_TMP/reply.$id")" "may delivery after a failed handshake"
 t_wait_log "SSL_connect error to $A5\[$A5\]:$P5: " || t_fail "no SSL_connect error line"
+t_wait_log "$id: to=<r10@example.net>, relay=$A5\[$A5\]:$P5, .*dsn=4.7.5, status=deferred \(Cannot start TLS: handshake failure\)" \
+    || t_fail "may: a first attempt was not deferred after the failed handshake"
+[ "$(msgs old)" = 0 ] || t_fail "may: plaintext on a first attempt after a failed handshake"
+[ "$(conns old)" = 1 ] || t_fail "may: expected one connection on a first attempt, got $(conns old)"
+#    ... a later attempt (smtpfb: minimal_backoff_time=1s) goes to the same server in plaintext ...
+sleep 1
+got=$(s_deliver "$id" "[$A5]:$P5" --service smtpfb)
+t_assert_eq "$OK" "$got" "may delivery after a failed handshake, once the message waited"
 ev old | grep -q '"event": "message", "n": 1, "tls": false' || t_fail "may: no plaintext retry after the failed handshake"
-[ "$(ev old | grep -c '"event": "ehlo", "peer": [0-9]*, "tls": false')" = 2 ] || t_fail "may: expected two connections"
+[ "$(conns old)" = 3 ] || t_fail "may: expected two more connections, got $(conns old) in all"
+#    ... but not when smtp_sasl_password_maps has a password for the server.
+id=$(s_submit 'Subject: fbsasl\n\nbody\n' sender@example.org r16@example.net)
+sleep 1
+got=$(s_deliver "$id" "[$A5]:$P5" --service smtpfbsasl)
+t_assert_eq "REPLY status=1 hop_status= hop_reason=" "$got" "may with a SASL password after a failed handshake"
+t_wait_log "$id: to=<r16@example.net>, relay=$A5\[$A5\]:$P5, .*status=deferred \(Cannot start TLS: handshake failure\)" \
+    || t_fail "may with a SASL password: not deferred"
+[ "$(msgs old)" = 1 ] || t_fail "may: plaintext after a failed handshake with a SASL password at stake"
+[ "$(conns old)" = 4 ] || t_fail "may with a SASL password: expected one more connection, got $(conns old) in all"
+#    The plaintext retry is for that server only: when it fails too (mx8
+#    greets its second connection with 421), the next MX host (mx9) is
+#    offered STARTTLS again.
+id=$(s_submit 'Subject: nextmx\n\nbody\n' sender@example.org r17@fb.tls.test)
+sleep 1
+got=$(s_deliver "$id" "fb.tls.test:$P8" --service smtpfb)
+t_assert_eq "$OK" "$got" "delivery to the second MX host"
+[ "$(ev flaky | grep -c '"event": "connect", "n": [0-9]*, "refused": true')" = 1 ] \
+    || t_fail "mx8: no refused plaintext retry: $(ev flaky)"
+[ "$(conns flaky)" = 1 ] || t_fail "mx8: expected one EHLO, got $(conns flaky)"
+ev fb2 | grep -q '"event": "message", "n": 1, "tls": true' || t_fail "mx9 did not get the message over TLS: $(ev fb2)"
 id=$(deliver nofallback r11@example.net "[mx5.tls.test]:$P5")
 t_wait_log "$id: to=<r11@example.net>, .*dsn=4.7.5, status=deferred \(Cannot start TLS: handshake failure\)" \
     || t_fail "encrypt: failed handshake not deferred"

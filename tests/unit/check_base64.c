@@ -3,7 +3,7 @@
  * DESCRIPTION
  *	The RFC 4648 test vectors both ways; every length of a binary string
  *	round-trips; the decoder refuses what is not canonical (length,
- *	alphabet, white space, misplaced padding) and stops at the output
+ *	alphabet, white space, misplaced padding, non-zero pad bits) and stops at the output
  *	limit.
  */
 #include <check.h>
@@ -62,7 +62,9 @@ START_TEST(decoder_refuses_non_canonical_input)
 {
     static const char *const bad[] = {
 	"Zg", "Zg=", "Zm9", "Z===", "=Zm9", "Zg==Zm9v", "Zm=v", "Zm9v\n", " Zm9v",
-	"Zm9v ", "Zm9*", "Zm9v====", "Zg=A", 0,
+	"Zm9v ", "Zm9*", "Zm9v====", "Zg=A",
+	"Zh==", "Zm9=",			/* "f", "fo" with non-zero pad bits */
+	0,
     };
     DSTR   *out = dstr_new(16);
     int     i;

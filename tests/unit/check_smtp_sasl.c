@@ -7,9 +7,10 @@
  *	negation, tables, first match wins), the password table's key order
  *	(remote host name before the next hop as written) and value split,
  *	the username word of the connection cache. smtp_sasl_glue.c: the
- *	start-up checks that end the process (as Postfix's do) and the rule
+ *	start-up checks that end the process (as Postfix's do), the rule
  *	that a cached session is reused only under the credential the table
- *	gives now.
+ *	gives now, and whether a server has a password at all (no plaintext
+ *	fallback after a failed TLS handshake then).
  */
 #include <check.h>
 #include <stdlib.h>
@@ -283,6 +284,18 @@ START_TEST(cached_session_reused_only_under_the_same_credential)
 }
 END_TEST
 
+START_TEST(credentials_by_host_or_next_hop)
+{
+    var_smtp_sasl_enable = 0;			/* SASL off: never any password */
+    ck_assert_int_eq(smtp_sasl_have_credentials("mx.example.com", "example.com"), 0);
+    sasl_on("inline:{ mx.example.com = alice:pw, [relay.example]:587 = bob:pw2 }");
+    ck_assert_int_eq(smtp_sasl_have_credentials("mx.example.com", "example.com"), 1);
+    ck_assert_int_eq(smtp_sasl_have_credentials("relay.example", "[relay.example]:587"), 1);
+    ck_assert_int_eq(smtp_sasl_have_credentials("relay.example", "[relay.example]"), 0);
+    ck_assert_int_eq(smtp_sasl_have_credentials("mx2.example.com", "example.com"), 0);
+}
+END_TEST
+
 START_TEST(properties_carry_the_username)
 {
     SMTP_SESSION *s = session("mx.example.com", "al ice");
@@ -374,6 +387,7 @@ static Suite *smtp_sasl_suite(void)
     suite_add_tcase(s, tp);
 
     tcase_add_test(tg, cached_session_reused_only_under_the_same_credential);
+    tcase_add_test(tg, credentials_by_host_or_next_hop);
     tcase_add_test(tg, properties_carry_the_username);
     tcase_add_exit_test(tg, init_refuses_an_unknown_security_option, 1);
     tcase_add_exit_test(tg, init_needs_a_password_table, 1);

@@ -5,7 +5,8 @@
  *	hop is looked up by (as written, parent domains for bare domains),
  *	how a table entry and the main.cf settings combine into protocols,
  *	cipher list and match list per level, bad entries and warnings, the
- *	SNI name, the main.cf check. src/smtp/smtp_tls_cache.c: the hex
+ *	SNI name, the main.cf check, when a failed opportunistic handshake
+ *	may be followed by plaintext. src/smtp/smtp_tls_cache.c: the hex
  *	form sessions travel in. src/scache/scache_sess.c: sessions by key
  *	with expiry, replacement and count and byte bounds.
  */
@@ -247,6 +248,20 @@ START_TEST(server_name_indication)
 }
 END_TEST
 
+START_TEST(plaintext_fallback_after_failed_handshake)
+{
+    /* Only under may, only after minimal_backoff_time in the queue, never with a password. */
+    ck_assert(smtp_tls_fallback_ok(TLS_LEV_MAY, 1000.0, 1300.0, 300, 0));
+    ck_assert(smtp_tls_fallback_ok(TLS_LEV_MAY, 1000.0, 5000.0, 300, 0));
+    ck_assert(!smtp_tls_fallback_ok(TLS_LEV_MAY, 1000.0, 1000.5, 300, 0));	/* first attempt */
+    ck_assert(!smtp_tls_fallback_ok(TLS_LEV_MAY, 1000.0, 1299.9, 300, 0));
+    ck_assert(!smtp_tls_fallback_ok(TLS_LEV_MAY, 1000.0, 5000.0, 300, 1));	/* SASL password */
+    ck_assert(!smtp_tls_fallback_ok(TLS_LEV_ENCRYPT, 1000.0, 5000.0, 300, 0));
+    ck_assert(!smtp_tls_fallback_ok(TLS_LEV_VERIFY, 1000.0, 5000.0, 300, 0));
+    ck_assert(!smtp_tls_fallback_ok(TLS_LEV_SECURE, 1000.0, 5000.0, 300, 0));
+}
+END_TEST
+
 START_TEST(hex_round_trip)
 {
     const unsigned char bytes[] = {0x00, 0x01, 0x7f, 0x80, 0xab, 0xff};
@@ -326,6 +341,7 @@ static Suite *smtp_tls_suite(void)
     tcase_add_test(tp, bad_entries_and_warnings);
     tcase_add_test(tp, main_cf_check);
     tcase_add_test(tp, server_name_indication);
+    tcase_add_test(tp, plaintext_fallback_after_failed_handshake);
     suite_add_tcase(s, tp);
 
     tcase_add_test(tc, hex_round_trip);
