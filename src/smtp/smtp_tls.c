@@ -45,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "smtp_tls.h"
 #include "smtp_sasl.h"
@@ -59,6 +60,27 @@
 static TLS_CLIENT_CTX *smtp_tls_ctx;	/* NULL: no TLS engine */
 static DICT_LIST *smtp_tls_maps;	/* smtp_tls_policy_maps */
 static int smtp_tls_default_level;	/* smtp_tls_security_level */
+static DSTR *smtp_tls_trust_id;		/* what the trust anchors and our cert were */
+
+/*
+ * smtp_tls_trust_note - name, mtime and size of a trust or identity file,
+ * so that a session verified against an older CA file or made with an
+ * older client certificate is not resumed once a new smtp process loaded
+ * new ones (a resumed session keeps the verification result it had).
+ */
+
+static void smtp_tls_trust_note(DSTR *id, const char *path)
+{
+    struct stat st;
+
+    if (*path == 0)
+	dstr_cats(id, "&");
+    else if (stat(path, &st) < 0)
+	dstr_printf(id, "&%s:-", path);
+    else
+	dstr_printf(id, "&%s:%lld.%ld:%lld", path, (long long) st.st_mtim.tv_sec,
+		    st.st_mtim.tv_nsec, (long long) st.st_size);
+}
 
 /* smtp_tls_init - settings, tables and OpenSSL, before chroot */
 
@@ -80,6 +102,10 @@ void    smtp_tls_init(void)
 	&& (smtp_tls_maps = dict_list_open(var_smtp_tls_policy_maps, err)) == 0)
 	msg_fatal("smtp_tls_policy_maps: %s", dstr_str(err));
     if (smtp_tls_default_level != TLS_LEV_NONE || smtp_tls_maps != 0) {
+	smtp_tls_trust_id = dstr_new(128);
+	smtp_tls_trust_note(smtp_tls_trust_id, var_smtp_tls_CAfile);
+	smtp_tls_trust_note(smtp_tls_trust_id, var_smtp_tls_CApath);
+	smtp_tls_trust_note(smtp_tls_trust_id, var_smtp_tls_cert_file);
 	init.CAfile = var_smtp_tls_CAfile;
 	init.CApath = var_smtp_tls_CApath;
 	init.cert_file = var_smtp_tls_cert_file;
@@ -162,6 +188,8 @@ static void smtp_tls_cache_key(DSTR *key, const SMTP_STATE *st, const SMTP_SESSI
     dstr_printf(key, "%s&%s&%s&%u&%s&%s&%d-%d&%s", dstr_str(st->buf), session->host,
 		session->addr, session->port, tls_level_name(st->tls->level), sni ? sni : "",
 		st->tls->min_proto, st->tls->max_proto, dstr_str(st->tls->cipherlist));
+    if (smtp_tls_trust_id != 0)
+	dstr_cats(key, dstr_str(smtp_tls_trust_id));
     if (dstr_len(key) > SMTP_TLS_KEY_MAX || var_smtp_tls_scache_tmout <= 0)
 	DSTR_RESET(key);			/* do not cache */
 }

@@ -6,7 +6,7 @@
 #   over TLS and log Untrusted, Trusted and Verified summary lines;
 # - a second delivery, by another smtp process, resumes the first one's
 #   session through scache (the client logs "Reusing old session", the
-#   server sees a resumed session);
+#   server sees a resumed session), but not once the CA file changed;
 # - verify with a certificate for another name, or from an unknown CA,
 #   defers: the message stays queued, the reason is logged and recorded;
 # - a server without STARTTLS gets the message in plaintext under may and
@@ -166,6 +166,15 @@ t_wait_log "$id: to=<r2@example.net>, relay=$A1\[$A1\]:$P1, .*status=sent" || t_
 [ "$(grep -c 'Trusted TLS connection established to '"$A1\[$A1\]:$P1" "$INST/maillog")" = 2 ] \
     || t_fail "a resumed session must still be Trusted"
 
+# 2b. A changed CA file (here only its time stamp): a new smtp process does
+#     not resume a session that was verified against the old one.
+touch "$C/ca1.crt"
+id=$(deliver enc2b r2b@example.net "[$A1]:$P1" --service smtpone)
+t_assert_eq "$OK" "$(cat "$T_TMP/reply.$id")" "encrypt delivery after the CA file changed"
+t_wait_log "$id: to=<r2b@example.net>, relay=$A1\[$A1\]:$P1, .*status=sent" || t_fail "after the CA change: not sent"
+[ "$(ev good | grep '"event": "tls"' | tail -n 1 | grep -c '"reused": false')" = 1 ] \
+    || t_fail "a session verified against the old CA file was resumed: $(ev good | grep '"event": "tls"' | tail -n 1)"
+
 # 3. verify, hostname match: Verified.
 id=$(deliver vfy r3@example.net "[mx1.tls.test]:$P1")
 t_assert_eq "$OK" "$(cat "$T_TMP/reply.$id")" "verify delivery"
@@ -179,7 +188,7 @@ t_assert_eq "$OK" "$(cat "$T_TMP/reply.$id")" "secure delivery"
 t_wait_log "$id: to=<r4@tls.test>, relay=mx1.tls.test\[$A1\]:$P1, .*status=sent" || t_fail "secure: not sent"
 [ "$(grep -c "Verified TLS connection established to mx1.tls.test\[$A1\]:$P1" "$INST/maillog")" -ge 2 ] \
     || t_fail "secure: no Verified line"
-[ "$(msgs good)" = 4 ] || t_fail "server good: expected 4 messages, got $(msgs good)"
+[ "$(msgs good)" = 5 ] || t_fail "server good: expected 5 messages, got $(msgs good)"
 
 # 5. verify with a certificate for another name: deferred, queued, reason logged.
 id=$(deliver wrongname r5@example.net "[mx2.tls.test]:$P2")
