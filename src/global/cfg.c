@@ -339,6 +339,24 @@ static CFG_STATE *cfg_state_build(const char *text, size_t len,
     return (st);
 }
 
+/* cfg_check_value - a string parameter's own syntax check, with file and line */
+
+static int cfg_check_value(const CFG_STATE *st, const CFG_VALUE *v, const CFG_PARAM *p,
+			           DSTR *err)
+{
+    DSTR   *why = dstr_new(64);
+    int     ret = 0;
+
+    if (p->check(v->value, why) < 0) {
+	/* A default that is bad on its own is our bug, not the admin's. */
+	if (v->source == CFG_SRC_DEFAULT && (v->raw == NULL || strchr(v->raw, '$') == NULL))
+	    msg_panic("bad table default for %s: %s", p->name, dstr_str(why));
+	ret = cfg_fail(st, v, err, "%s", dstr_str(why));
+    }
+    dstr_free(why);
+    return (ret);
+}
+
 /* cfg_convert_all - every table parameter to its C value */
 
 static int cfg_convert_all(CFG_STATE *st, CFG_CONV *conv, DSTR *err)
@@ -350,6 +368,8 @@ static int cfg_convert_all(CFG_STATE *st, CFG_CONV *conv, DSTR *err)
     for (i = 0; cfg_params[i].name; i++) {
 	v = cfg_state_find(st, cfg_params[i].name);
 	if (cfg_params[i].type == CFG_STR) {
+	    if (cfg_params[i].check && cfg_check_value(st, v, &cfg_params[i], err) < 0)
+		return (-1);
 	    conv[i].str = mystrdup(v->value);
 	    continue;
 	}

@@ -23,6 +23,8 @@ typedef struct CFG_PARAM {
     long    max;			/* max 0: no upper bound */
     void   *var;			/* char **, int * or long * */
     const char *meaning;		/* one line: conf -d, posthorn.conf(5) */
+    /* STR only: 0 or -1 and a reason for a value the daemon would refuse */
+    int     (*check) (const char *value, DSTR *why);
 } CFG_PARAM;
 
 /* The table, ending with a zeroed entry; defined in cfg_params.c. */

@@ -13,6 +13,7 @@
 
 #include "cfg.h"
 #include "cfg_params.h"
+#include "cfg_check.h"
 
 #ifndef DEF_DAEMON_DIR
 #define DEF_DAEMON_DIR	"/usr/local/libexec/posthorn"
@@ -172,15 +173,17 @@ int     var_qmgr_clog_warn_time;
 #define CFG_VAR(type, var)	((void *) (1 ? &(var) : (type *) 0))
 
 #define P_STR(name, def, var, what) \
-	{ name, CFG_STR, def, 0, 0, CFG_VAR(char *, var), what }
+	{ name, CFG_STR, def, 0, 0, CFG_VAR(char *, var), what, 0 }
+#define P_STRC(name, def, var, check, what) \
+	{ name, CFG_STR, def, 0, 0, CFG_VAR(char *, var), what, check }
 #define P_BOOL(name, def, var, what) \
-	{ name, CFG_BOOL, def, 0, 0, CFG_VAR(int, var), what }
+	{ name, CFG_BOOL, def, 0, 0, CFG_VAR(int, var), what, 0 }
 #define P_INT(name, def, min, max, var, what) \
-	{ name, CFG_INT, def, min, max, CFG_VAR(int, var), what }
+	{ name, CFG_INT, def, min, max, CFG_VAR(int, var), what, 0 }
 #define P_LONG(name, def, min, max, var, what) \
-	{ name, CFG_LONG, def, min, max, CFG_VAR(long, var), what }
+	{ name, CFG_LONG, def, min, max, CFG_VAR(long, var), what, 0 }
 #define P_TIME(name, def, min, max, var, what) \
-	{ name, CFG_TIME, def, min, max, CFG_VAR(int, var), what }
+	{ name, CFG_TIME, def, min, max, CFG_VAR(int, var), what, 0 }
 
 const CFG_PARAM cfg_params[] = {
     P_STR("2bounce_notice_recipient", "postmaster", var_2bounce_rcpt,
@@ -385,14 +388,16 @@ const CFG_PARAM cfg_params[] = {
 	  "SASL mechanisms of a server's list that the client considers (empty: all)"),
     P_STR("smtp_sasl_password_maps", "", var_smtp_sasl_passwd,
 	  "tables: remote host name or next hop to username:password"),
-    P_STR("smtp_sasl_security_options", "noplaintext, noanonymous", var_smtp_sasl_opts,
+    P_STRC("smtp_sasl_security_options", "noplaintext, noanonymous", var_smtp_sasl_opts,
+	   cfg_check_sasl_secopts,
 	  "SASL mechanism restrictions without TLS"),
-    P_STR("smtp_sasl_tls_security_options", "$smtp_sasl_security_options", var_smtp_sasl_tls_opts,
+    P_STRC("smtp_sasl_tls_security_options", "$smtp_sasl_security_options", var_smtp_sasl_tls_opts,
+	   cfg_check_sasl_secopts,
 	  "SASL mechanism restrictions over TLS"),
-    P_STR("smtp_sasl_tls_verified_security_options", "$smtp_sasl_tls_security_options",
-	  var_smtp_sasl_tlsv_opts,
+    P_STRC("smtp_sasl_tls_verified_security_options", "$smtp_sasl_tls_security_options",
+	  var_smtp_sasl_tlsv_opts, cfg_check_sasl_secopts,
 	  "SASL mechanism restrictions over TLS with a verified server certificate"),
-    P_STR("smtp_sasl_type", "cyrus", var_smtp_sasl_type,
+    P_STRC("smtp_sasl_type", "cyrus", var_smtp_sasl_type, cfg_check_sasl_type,
 	  "SASL implementation of the SMTP client (cyrus)"),
     P_BOOL("smtp_skip_5xx_greeting", "yes", var_smtp_skip_5xx,
 	  "treat a 5xx greeting like 4xx: try the next host, then defer"),
@@ -406,37 +411,39 @@ const CFG_PARAM cfg_params[] = {
 	  "directory with CA certificates the SMTP client trusts (read at start)"),
     P_STR("smtp_tls_cert_file", "", var_smtp_tls_cert_file,
 	  "SMTP client certificate chain (PEM), shown when a server asks"),
-    P_STR("smtp_tls_ciphers", "medium", var_smtp_tls_ciphers,
+    P_STRC("smtp_tls_ciphers", "medium", var_smtp_tls_ciphers, cfg_check_tls_grade,
 	  "cipher grade with opportunistic TLS: export, low, medium, high or null"),
-    P_STR("smtp_tls_exclude_ciphers", "", var_smtp_tls_excl_ciph,
+    P_STRC("smtp_tls_exclude_ciphers", "", var_smtp_tls_excl_ciph, cfg_check_tls_exclude,
 	  "ciphers or cipher types never used by the SMTP client"),
     P_STR("smtp_tls_key_file", "$smtp_tls_cert_file", var_smtp_tls_key_file,
 	  "private key of the SMTP client certificate (PEM)"),
     P_INT("smtp_tls_loglevel", "0", 0, 4, var_smtp_tls_loglevel,
 	  "SMTP client TLS logging: 1 summary line, 2 also session cache and chain details"),
-    P_STR("smtp_tls_mandatory_ciphers", "medium", var_smtp_tls_mand_ciph,
+    P_STRC("smtp_tls_mandatory_ciphers", "medium", var_smtp_tls_mand_ciph, cfg_check_tls_grade,
 	  "minimum cipher grade with mandatory TLS (encrypt and above)"),
-    P_STR("smtp_tls_mandatory_exclude_ciphers", "", var_smtp_tls_mand_excl,
+    P_STRC("smtp_tls_mandatory_exclude_ciphers", "", var_smtp_tls_mand_excl, cfg_check_tls_exclude,
 	  "further ciphers excluded with mandatory TLS"),
-    P_STR("smtp_tls_mandatory_protocols", ">=TLSv1", var_smtp_tls_mand_proto,
+    P_STRC("smtp_tls_mandatory_protocols", ">=TLSv1", var_smtp_tls_mand_proto,
+	   cfg_check_tls_protocols,
 	  "TLS protocols allowed with mandatory TLS"),
     P_BOOL("smtp_tls_note_starttls_offer", "no", var_smtp_tls_note_offer,
 	   "log servers that offer STARTTLS when TLS is not used with them"),
     P_STR("smtp_tls_policy_maps", "", var_smtp_tls_policy_maps,
 	  "tables with the TLS security policy by next-hop destination"),
-    P_STR("smtp_tls_protocols", ">=TLSv1", var_smtp_tls_protocols,
+    P_STRC("smtp_tls_protocols", ">=TLSv1", var_smtp_tls_protocols, cfg_check_tls_protocols,
 	  "TLS protocols allowed with opportunistic TLS"),
     P_INT("smtp_tls_scert_verifydepth", "9", 1, 100, var_smtp_tls_verify_depth,
 	  "longest server certificate chain that is verified"),
-    P_STR("smtp_tls_secure_cert_match", "nexthop, dot-nexthop", var_smtp_tls_sec_match,
+    P_STRC("smtp_tls_secure_cert_match", "nexthop, dot-nexthop", var_smtp_tls_sec_match,
+	   cfg_check_tls_match,
 	  "names a server certificate must match at the secure level"),
-    P_STR("smtp_tls_security_level", "", var_smtp_tls_level,
+    P_STRC("smtp_tls_security_level", "", var_smtp_tls_level, cfg_check_tls_level,
 	  "default TLS security level: none (empty), may, encrypt, verify or secure"),
-    P_STR("smtp_tls_servername", "", var_smtp_tls_servername,
+    P_STRC("smtp_tls_servername", "", var_smtp_tls_servername, cfg_check_tls_servername,
 	  "name sent in the TLS SNI extension: hostname, nexthop, a name, or empty for none"),
     P_TIME("smtp_tls_session_cache_timeout", "3600s", 0, 8640000, var_smtp_tls_scache_tmout,
 	   "time a TLS session is kept for resumption in scache (0: no session cache)"),
-    P_STR("smtp_tls_verify_cert_match", "hostname", var_smtp_tls_vfy_match,
+    P_STRC("smtp_tls_verify_cert_match", "hostname", var_smtp_tls_vfy_match, cfg_check_tls_match,
 	  "names a server certificate must match at the verify level"),
     P_BOOL("soft_bounce", "no", var_soft_bounce,
 	   "turn permanent delivery and receipt errors into temporary ones"),

@@ -99,6 +99,7 @@ extern void tls_cipher_string(DSTR *out, const char *grade_list, const char *exc
  * a domain or a .domain. The words (lower case), or NULL and err.
  */
 extern ARGV *tls_match_list_parse(const char *spec, const char *seps, DSTR *err);
+#define TLS_MAIN_LIST_SEPS	" \t\r\n,:"	/* seps of match lists in main.cf */
 /* A plausible DNS host name (letters, digits, '-', '_', dots; labels of 1..63)? */
 extern int tls_valid_hostname(const char *name);
 

@@ -4,6 +4,7 @@
 #include "smtp.h"
 #include "argv.h"
 #include "dict.h"
+#include "sasl_secopts.h"
 
  /*
   * What SASL knows of the connection's security, in SMTP_SESSION.sasl_tls.
@@ -16,16 +17,6 @@
 #define SMTP_SASL_TLS_VERIFIED	2
 
  /*
-  * Security options (smtp_sasl_security_options and friends), as bits.
-  * smtp_sasl_glue.c maps them to Cyrus SASL's SASL_SEC_* flags.
-  */
-#define SMTP_SASL_SEC_NOPLAINTEXT	(1<<0)
-#define SMTP_SASL_SEC_NOACTIVE		(1<<1)
-#define SMTP_SASL_SEC_NODICTIONARY	(1<<2)
-#define SMTP_SASL_SEC_NOANONYMOUS	(1<<3)
-#define SMTP_SASL_SEC_MUTUAL_AUTH	(1<<4)
-
- /*
   * Limits on what a server's EHLO reply may make us keep: RFC 4422 names
   * are 1-20 characters of [A-Z0-9-_]; longer or other words are ignored.
   */
@@ -35,9 +26,6 @@
 #define SMTP_SASL_STEPS_MAX	100	/* challenges in one exchange */
 
 /* smtp_sasl_proto.c: pure logic, no SASL library. */
-
-/* Parse a security option list ("noplaintext, noanonymous"); 0, or -1 and err. */
-extern int smtp_sasl_secopts_parse(const char *value, int *flags, DSTR *err);
 
 /*
  * The mechanisms an EHLO reply offers, from "AUTH mech ..." and the old

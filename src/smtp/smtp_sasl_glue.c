@@ -93,7 +93,7 @@ static int smtp_sasl_secopts(const char *name, const char *value)
     DSTR   *err = dstr_new(64);
     int     flags;
 
-    if (smtp_sasl_secopts_parse(value, &flags, err) < 0)
+    if (sasl_secopts_parse(value, &flags, err) < 0)
 	msg_fatal("%s: %s", name, dstr_str(err));
     dstr_free(err);
     return (flags);
@@ -140,15 +140,15 @@ static unsigned smtp_sasl_cyrus_flags(int flags)
 {
     unsigned out = 0;
 
-    if (flags & SMTP_SASL_SEC_NOPLAINTEXT)
+    if (flags & SASL_SECOPT_NOPLAINTEXT)
 	out |= SASL_SEC_NOPLAINTEXT;
-    if (flags & SMTP_SASL_SEC_NOACTIVE)
+    if (flags & SASL_SECOPT_NOACTIVE)
 	out |= SASL_SEC_NOACTIVE;
-    if (flags & SMTP_SASL_SEC_NODICTIONARY)
+    if (flags & SASL_SECOPT_NODICTIONARY)
 	out |= SASL_SEC_NODICTIONARY;
-    if (flags & SMTP_SASL_SEC_NOANONYMOUS)
+    if (flags & SASL_SECOPT_NOANONYMOUS)
 	out |= SASL_SEC_NOANONYMOUS;
-    if (flags & SMTP_SASL_SEC_MUTUAL_AUTH)
+    if (flags & SASL_SECOPT_MUTUAL_AUTH)
 	out |= SASL_SEC_MUTUAL_AUTH;
     return (out);
 }

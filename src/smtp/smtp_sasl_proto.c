@@ -6,10 +6,9 @@
  *	reach it: which mechanisms a server's EHLO reply offers (the RFC 4954
  *	"AUTH mech ..." line and the old "AUTH=mech ..." form some servers
  *	still send for Outlook, merged as Postfix merges them), which of those
- *	smtp_sasl_mechanism_filter lets through, what the security option
- *	lists mean, and which password table entry a server gets (its host
- *	name first, then the next hop as the request spells it, as Postfix
- *	looks them up). EHLO words are bounded: at most SMTP_SASL_MECHS_MAX
+ *	smtp_sasl_mechanism_filter lets through, and which password table
+ *	entry a server gets (its host name first, then the next hop as the
+ *	request spells it, as Postfix looks them up). EHLO words are bounded: at most SMTP_SASL_MECHS_MAX
  *	names of at most SMTP_SASL_MECH_LEN_MAX characters are kept, so a
  *	server's reply cannot grow our state beyond that.
  */
@@ -20,49 +19,6 @@
 #include "smtp_sasl.h"
 #include "mymalloc.h"
 #include "strutil.h"
-
- /*
-  * The security option words, as Postfix's smtp_sasl_security_options
-  * documents them for the Cyrus client.
-  */
-static const struct {
-    const char *name;
-    int     flag;
-}       smtp_sasl_secopt_table[] = {
-    {"noplaintext", SMTP_SASL_SEC_NOPLAINTEXT},
-    {"noactive", SMTP_SASL_SEC_NOACTIVE},
-    {"nodictionary", SMTP_SASL_SEC_NODICTIONARY},
-    {"noanonymous", SMTP_SASL_SEC_NOANONYMOUS},
-    {"mutual_auth", SMTP_SASL_SEC_MUTUAL_AUTH},
-    {0, 0},
-};
-
-#define SMTP_SASL_SEPARATORS	", \t\r\n"
-
-/* smtp_sasl_secopts_parse - option words to bits */
-
-int     smtp_sasl_secopts_parse(const char *value, int *flags, DSTR *err)
-{
-    ARGV   *words = argv_split(value, SMTP_SASL_SEPARATORS);
-    size_t  i;
-    int     j;
-    int     ret = 0;
-
-    *flags = 0;
-    for (i = 0; i < words->argc && ret == 0; i++) {
-	for (j = 0; smtp_sasl_secopt_table[j].name; j++)
-	    if (strcasecmp(words->argv[i], smtp_sasl_secopt_table[j].name) == 0)
-		break;
-	if (smtp_sasl_secopt_table[j].name == 0) {
-	    dstr_sprintf(err, "unknown SASL security option \"%s\"", words->argv[i]);
-	    ret = -1;
-	} else {
-	    *flags |= smtp_sasl_secopt_table[j].flag;
-	}
-    }
-    argv_free(words);
-    return (ret);
-}
 
 /* smtp_sasl_mech_valid - an RFC 4422 mechanism name of acceptable length */
 

@@ -89,8 +89,7 @@ void    smtp_tls_init(void)
     DSTR   *err = dstr_new(128);
     TLS_CLIENT_INIT init;
 
-    if (smtp_tls_check_config(err) < 0)
-	msg_fatal("%s", dstr_str(err));
+    /* The values themselves were checked when main.cf was read (cfg_check.c). */
     if (strcasecmp(var_smtp_tls_level, "dane") == 0) {
 	msg_warn("smtp_tls_security_level = dane needs DNSSEC, which is not supported: using may");
 	smtp_tls_default_level = TLS_LEV_MAY;

@@ -46,12 +46,6 @@ extern int smtp_tls_policy_resolve(const SMTP_NEXTHOP *hop, DICT_LIST *maps,
 extern void smtp_tls_policy_key(DSTR *key, const SMTP_NEXTHOP *hop);
 extern SMTP_TLS *smtp_tls_new(void);
 extern void smtp_tls_free(SMTP_TLS *tls);
-/*
- * Check the main.cf TLS settings (protocol lists, cipher grades and
- * exclusions, match lists, server name, security level); 0, or -1 and
- * err naming the parameter.
- */
-extern int smtp_tls_check_config(DSTR *err);
 /* The server name to send: NULL for none. */
 extern const char *smtp_tls_sni(const SMTP_TLS *tls, const char *hostname, const char *nexthop);
 /*

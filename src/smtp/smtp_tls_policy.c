@@ -23,7 +23,6 @@
 #include "cfg_params.h"
 #include "mymalloc.h"
 
-#define SMTP_TLS_MAIN_SEPS	" \t\r\n,:"	/* lists in main.cf */
 #define SMTP_TLS_TABLE_SEPS	":"		/* lists in a policy table value */
 
 /* smtp_tls_new - an empty policy */
@@ -111,7 +110,7 @@ static int smtp_tls_settle(SMTP_TLS *tls, const TLS_POLICY *pol, DSTR *err)
 	    tls->match = tls_match_list_parse(pol->match, SMTP_TLS_TABLE_SEPS, err);
 	else {
 	    match = tls->level == TLS_LEV_VERIFY ? var_smtp_tls_vfy_match : var_smtp_tls_sec_match;
-	    tls->match = tls_match_list_parse(match, SMTP_TLS_MAIN_SEPS, err);
+	    tls->match = tls_match_list_parse(match, TLS_MAIN_LIST_SEPS, err);
 	}
 	if (tls->match == 0)
 	    return (-1);
@@ -177,66 +176,3 @@ int     smtp_tls_fallback_ok(int level, double arrival_time, double active_time,
 	    && !have_credentials);
 }
 
-/* smtp_tls_check_config - the main.cf settings, checked once at start */
-
-int     smtp_tls_check_config(DSTR *err)
-{
-    static const struct {
-	const char *name;
-	char  **value;
-    } protos[] = {
-	{"smtp_tls_protocols", &var_smtp_tls_protocols},
-	{"smtp_tls_mandatory_protocols", &var_smtp_tls_mand_proto},
-    }, grades[] = {
-	{"smtp_tls_ciphers", &var_smtp_tls_ciphers},
-	{"smtp_tls_mandatory_ciphers", &var_smtp_tls_mand_ciph},
-    }, excl[] = {
-	{"smtp_tls_exclude_ciphers", &var_smtp_tls_excl_ciph},
-	{"smtp_tls_mandatory_exclude_ciphers", &var_smtp_tls_mand_excl},
-    }, match[] = {
-	{"smtp_tls_verify_cert_match", &var_smtp_tls_vfy_match},
-	{"smtp_tls_secure_cert_match", &var_smtp_tls_sec_match},
-    };
-    DSTR   *why = dstr_new(64);
-    ARGV   *list;
-    size_t  i;
-    int     lo;
-    int     hi;
-    int     ret = -1;
-
-    if (*var_smtp_tls_level && tls_level_lookup(var_smtp_tls_level) == TLS_LEV_INVALID
-	&& strcasecmp(var_smtp_tls_level, "dane") != 0) {
-	dstr_sprintf(err, "smtp_tls_security_level: invalid or unsupported level \"%s\"",
-		     var_smtp_tls_level);
-	goto out;
-    }
-    for (i = 0; i < 2; i++) {
-	if (tls_protocols_parse(*protos[i].value, &lo, &hi, why) < 0) {
-	    dstr_sprintf(err, "%s: %s", protos[i].name, dstr_str(why));
-	    goto out;
-	}
-	if (tls_cipher_grade_list(*grades[i].value) == 0) {
-	    dstr_sprintf(err, "%s: invalid cipher grade \"%s\"", grades[i].name, *grades[i].value);
-	    goto out;
-	}
-	if (tls_cipher_exclude_check(*excl[i].value, why) < 0) {
-	    dstr_sprintf(err, "%s: %s", excl[i].name, dstr_str(why));
-	    goto out;
-	}
-	if ((list = tls_match_list_parse(*match[i].value, SMTP_TLS_MAIN_SEPS, why)) == 0) {
-	    dstr_sprintf(err, "%s: %s", match[i].name, dstr_str(why));
-	    goto out;
-	}
-	argv_free(list);
-    }
-    if (*var_smtp_tls_servername && strcmp(var_smtp_tls_servername, "hostname") != 0
-	&& strcmp(var_smtp_tls_servername, "nexthop") != 0
-	&& !tls_valid_hostname(var_smtp_tls_servername)) {
-	dstr_sprintf(err, "smtp_tls_servername: invalid name \"%s\"", var_smtp_tls_servername);
-	goto out;
-    }
-    ret = 0;
-out:
-    dstr_free(why);
-    return (ret);
-}

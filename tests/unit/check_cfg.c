@@ -145,6 +145,47 @@ static char *print_to_string(int mode, char **names, int *status)
 
 /* Syntax */
 
+/* A value only one daemon interprets is still checked by every reader of main.cf. */
+
+START_TEST(tls_and_sasl_values_are_checked_naming_file_line_and_parameter)
+{
+    static const struct {
+	const char *text;
+	const char *err;
+    } bad[] = {
+	{"smtp_tls_security_level = maybe\n",
+	 ", line 1: parameter smtp_tls_security_level: invalid or unsupported TLS security level \"maybe\""},
+	{"a = 1\nsmtp_tls_mandatory_ciphers = strong\n",
+	 ", line 2: parameter smtp_tls_mandatory_ciphers: invalid cipher grade \"strong\""},
+	{"smtp_tls_secure_cert_match = nexthop;\n", ", line 1: parameter smtp_tls_secure_cert_match: "},
+	{"smtp_tls_protocols = SSLv4\n", ", line 1: parameter smtp_tls_protocols: "},
+	{"smtp_tls_servername = bad name\n",
+	 ", line 1: parameter smtp_tls_servername: invalid name \"bad name\""},
+	{"smtp_sasl_security_options = noplaintext, plaintext\n",
+	 ", line 1: parameter smtp_sasl_security_options: unknown SASL security option \"plaintext\""},
+	/* An inherited bad value is reported where it was written. */
+	{"x = nodict\nsmtp_sasl_tls_security_options = $x\n",
+	 ", line 2: parameter smtp_sasl_tls_security_options: unknown SASL security option \"nodict\""},
+	{"smtp_sasl_type = dovecot\n", ", line 1: parameter smtp_sasl_type: unsupported SASL client"},
+    };
+    size_t  i;
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	ck_assert_msg(load(bad[i].text) == -1, "accepted: %s", bad[i].text);
+	ck_assert_msg(strncmp(dstr_str(test_err), FILENAME, strlen(FILENAME)) == 0
+		      && strstr(dstr_str(test_err), bad[i].err) != 0,
+		      "%s: got \"%s\"", bad[i].text, dstr_str(test_err));
+	cfg_unload();
+    }
+    load_ok("smtp_tls_security_level = dane\n"		/* may, with a warning */
+	    "smtp_tls_mandatory_ciphers = high\n"
+	    "smtp_tls_protocols = >=TLSv1.2\n"
+	    "smtp_tls_servername = nexthop\n"
+	    "smtp_tls_verify_cert_match = hostname, example.com\n"
+	    "smtp_sasl_security_options = noanonymous\n");
+}
+END_TEST
+
 START_TEST(continuation_lines_join_with_one_space)
 {
     load_ok("a = one\n   two\n\tthree  \n");
@@ -980,6 +1021,7 @@ static Suite *cfg_suite(void)
     ADD(missing_name_is_error);
     ADD(nul_byte_is_error);
     ADD(later_setting_wins);
+    ADD(tls_and_sasl_values_are_checked_naming_file_line_and_parameter);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("expansion");

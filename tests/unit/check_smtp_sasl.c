@@ -112,16 +112,16 @@ START_TEST(security_options_parse)
     DSTR   *err = dstr_new(64);
     int     flags;
 
-    ck_assert_int_eq(smtp_sasl_secopts_parse("noplaintext, noanonymous", &flags, err), 0);
-    ck_assert_int_eq(flags, SMTP_SASL_SEC_NOPLAINTEXT | SMTP_SASL_SEC_NOANONYMOUS);
-    ck_assert_int_eq(smtp_sasl_secopts_parse("", &flags, err), 0);
+    ck_assert_int_eq(sasl_secopts_parse("noplaintext, noanonymous", &flags, err), 0);
+    ck_assert_int_eq(flags, SASL_SECOPT_NOPLAINTEXT | SASL_SECOPT_NOANONYMOUS);
+    ck_assert_int_eq(sasl_secopts_parse("", &flags, err), 0);
     ck_assert_int_eq(flags, 0);
-    ck_assert_int_eq(smtp_sasl_secopts_parse("noactive\tnodictionary\nNoPlainText,mutual_auth "
+    ck_assert_int_eq(sasl_secopts_parse("noactive\tnodictionary\nNoPlainText,mutual_auth "
 					     "noanonymous", &flags, err), 0);
-    ck_assert_int_eq(flags, SMTP_SASL_SEC_NOACTIVE | SMTP_SASL_SEC_NODICTIONARY
-		     | SMTP_SASL_SEC_NOPLAINTEXT | SMTP_SASL_SEC_MUTUAL_AUTH
-		     | SMTP_SASL_SEC_NOANONYMOUS);
-    ck_assert_int_eq(smtp_sasl_secopts_parse("noplaintext, plaintext", &flags, err), -1);
+    ck_assert_int_eq(flags, SASL_SECOPT_NOACTIVE | SASL_SECOPT_NODICTIONARY
+		     | SASL_SECOPT_NOPLAINTEXT | SASL_SECOPT_MUTUAL_AUTH
+		     | SASL_SECOPT_NOANONYMOUS);
+    ck_assert_int_eq(sasl_secopts_parse("noplaintext, plaintext", &flags, err), -1);
     ck_assert_str_eq(dstr_str(err), "unknown SASL security option \"plaintext\"");
     dstr_free(err);
 }

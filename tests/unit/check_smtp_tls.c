@@ -198,37 +198,6 @@ START_TEST(bad_entries_and_warnings)
 }
 END_TEST
 
-START_TEST(main_cf_check)
-{
-    DSTR   *err = dstr_new(64);
-
-    ck_assert_int_eq(smtp_tls_check_config(err), 0);
-    var_smtp_tls_level = "maybe";
-    ck_assert_int_eq(smtp_tls_check_config(err), -1);
-    ck_assert_ptr_nonnull(strstr(dstr_str(err), "smtp_tls_security_level"));
-    var_smtp_tls_level = "dane";			/* taken as may, with a warning */
-    ck_assert_int_eq(smtp_tls_check_config(err), 0);
-    var_smtp_tls_level = "verify";
-    var_smtp_tls_mand_ciph = "strong";
-    ck_assert_int_eq(smtp_tls_check_config(err), -1);
-    ck_assert_ptr_nonnull(strstr(dstr_str(err), "smtp_tls_mandatory_ciphers"));
-    var_smtp_tls_mand_ciph = "high";
-    var_smtp_tls_sec_match = "nexthop;";
-    ck_assert_int_eq(smtp_tls_check_config(err), -1);
-    ck_assert_ptr_nonnull(strstr(dstr_str(err), "smtp_tls_secure_cert_match"));
-    var_smtp_tls_sec_match = "nexthop";
-    var_smtp_tls_protocols = "SSLv4";
-    ck_assert_int_eq(smtp_tls_check_config(err), -1);
-    ck_assert_ptr_nonnull(strstr(dstr_str(err), "smtp_tls_protocols"));
-    var_smtp_tls_protocols = "";
-    var_smtp_tls_servername = "bad name";
-    ck_assert_int_eq(smtp_tls_check_config(err), -1);
-    ck_assert_ptr_nonnull(strstr(dstr_str(err), "smtp_tls_servername"));
-    var_smtp_tls_servername = "nexthop";
-    ck_assert_int_eq(smtp_tls_check_config(err), 0);
-    dstr_free(err);
-}
-END_TEST
 
 START_TEST(server_name_indication)
 {
@@ -339,7 +308,6 @@ static Suite *smtp_tls_suite(void)
     tcase_add_test(tp, lookups_as_written_then_parent_domains);
     tcase_add_test(tp, levels_choose_protocols_ciphers_and_names);
     tcase_add_test(tp, bad_entries_and_warnings);
-    tcase_add_test(tp, main_cf_check);
     tcase_add_test(tp, server_name_indication);
     tcase_add_test(tp, plaintext_fallback_after_failed_handshake);
     suite_add_tcase(s, tp);
