@@ -79,6 +79,29 @@ static ssize_t tls_client_io_error(TLS_SESS *sess, int ssl_err)
     return (-1);
 }
 
+/*
+ * tls_client_retry - after SSL_read or SSL_write returned rc <= 0: 1 to try
+ * again once the socket is ready in the direction OpenSSL asks for (a read
+ * may need to write during renegotiation or key update, and the other way
+ * round), 0 for an orderly close_notify, -1 with errno otherwise.
+ */
+
+static int tls_client_retry(TLS_SESS *sess, int fd, int rc, long long deadline)
+{
+    int     e;
+
+    switch (e = SSL_get_error(sess->ssl, rc)) {
+    case SSL_ERROR_ZERO_RETURN:
+	return (0);
+    case SSL_ERROR_WANT_READ:
+	return (tls_client_wait(fd, 0, deadline) < 0 ? -1 : 1);
+    case SSL_ERROR_WANT_WRITE:
+	return (tls_client_wait(fd, 1, deadline) < 0 ? -1 : 1);
+    default:
+	return ((int) tls_client_io_error(sess, e));
+    }
+}
+
 /* tls_client_read - IOS_READ_FN over TLS */
 
 static ssize_t tls_client_read(int fd, void *buf, size_t len, int timeout_ms, void *ctx)
@@ -87,26 +110,14 @@ static ssize_t tls_client_read(int fd, void *buf, size_t len, int timeout_ms, vo
     long long deadline = tls_client_deadline(timeout_ms);
     int     want = len > INT_MAX ? INT_MAX : (int) len;
     int     rc;
-    int     e;
+    int     more;
 
     for (;;) {
 	ERR_clear_error();
 	if ((rc = SSL_read(sess->ssl, buf, want)) > 0)
 	    return (rc);
-	switch (e = SSL_get_error(sess->ssl, rc)) {
-	case SSL_ERROR_ZERO_RETURN:		/* close_notify: an orderly end */
-	    return (0);
-	case SSL_ERROR_WANT_READ:
-	    if (tls_client_wait(fd, 0, deadline) < 0)
-		return (-1);
-	    break;
-	case SSL_ERROR_WANT_WRITE:
-	    if (tls_client_wait(fd, 1, deadline) < 0)
-		return (-1);
-	    break;
-	default:
-	    return (tls_client_io_error(sess, e));
-	}
+	if ((more = tls_client_retry(sess, fd, rc, deadline)) <= 0)
+	    return (more);			/* 0: close_notify, an orderly end */
     }
 }
 
@@ -118,7 +129,7 @@ static ssize_t tls_client_write(int fd, const void *buf, size_t len, int timeout
     long long deadline = tls_client_deadline(timeout_ms);
     int     want = len > INT_MAX ? INT_MAX : (int) len;
     int     rc;
-    int     e;
+    int     more;
 
     if (len == 0)
 	return (0);
@@ -127,17 +138,12 @@ static ssize_t tls_client_write(int fd, const void *buf, size_t len, int timeout
 	/* After a WANT_*, the retry repeats the same buffer and length. */
 	if ((rc = SSL_write(sess->ssl, buf, want)) > 0)
 	    return (rc);
-	switch (e = SSL_get_error(sess->ssl, rc)) {
-	case SSL_ERROR_WANT_READ:
-	    if (tls_client_wait(fd, 0, deadline) < 0)
-		return (-1);
-	    break;
-	case SSL_ERROR_WANT_WRITE:
-	    if (tls_client_wait(fd, 1, deadline) < 0)
-		return (-1);
-	    break;
-	default:
-	    return (tls_client_io_error(sess, e));
+	if ((more = tls_client_retry(sess, fd, rc, deadline)) < 0)
+	    return (-1);
+	if (more == 0) {			/* close_notify while we write */
+	    sess->fatal = 1;
+	    errno = ECONNRESET;
+	    return (-1);
 	}
     }
 }
