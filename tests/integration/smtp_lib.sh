@@ -115,3 +115,36 @@ expect_bounced() {
 	s_pending "$id" | grep -qx "$rcpt" || t_fail "$rcpt marked done without a bounce record"
     fi
 }
+
+# s_unbound ADDR - a real DNS server (unbound) on ADDR:53 for the "test."
+# zone, whose records are the unbound.conf lines on standard input
+# ("local-data: ..." or "local-zone: ..."); $T_TMP/resolv.conf points at it
+s_unbound() {
+    local dns=$1
+    mkdir -p "$T_TMP/unbound"
+    {
+	cat <<EOF
+server:
+  interface: $dns
+  port: 53
+  do-daemonize: no
+  chroot: ""
+  username: ""
+  directory: "$T_TMP/unbound"
+  pidfile: "$T_TMP/unbound/unbound.pid"
+  use-syslog: no
+  logfile: ""
+  verbosity: 0
+  do-ip6: no
+  access-control: 127.0.0.0/8 allow
+  module-config: "iterator"
+  local-zone: "test." static
+EOF
+	sed 's/^[[:space:]]*/  /'
+	printf 'remote-control:\n  control-enable: no\n'
+    } > "$T_TMP/unbound/unbound.conf"
+    unbound -d -c "$T_TMP/unbound/unbound.conf" > "$T_TMP/unbound/log" 2>&1 &
+    S_PIDS="$S_PIDS $!"
+    t_wait_until 10 test -s "$T_TMP/unbound/unbound.pid" || t_fail "unbound did not start: $(cat "$T_TMP/unbound/log")"
+    echo "nameserver $dns" > "$T_TMP/resolv.conf"
+}

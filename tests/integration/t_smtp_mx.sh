@@ -14,23 +14,7 @@ command -v unbound >/dev/null || { echo "SKIP [$T_NAME]: unbound not installed";
 DNS=$(s_addr)
 A10=$(s_addr); A20=$(s_addr); A30=$(s_addr); A3=$(s_addr); A4=$(s_addr)
 P=$(t_port)
-mkdir -p "$T_TMP/unbound"
-cat > "$T_TMP/unbound/unbound.conf" <<EOF
-server:
-  interface: $DNS
-  port: 53
-  do-daemonize: no
-  chroot: ""
-  username: ""
-  directory: "$T_TMP/unbound"
-  pidfile: "$T_TMP/unbound/unbound.pid"
-  use-syslog: no
-  logfile: ""
-  verbosity: 0
-  do-ip6: no
-  access-control: 127.0.0.0/8 allow
-  module-config: "iterator"
-  local-zone: "test." static
+s_unbound "$DNS" <<EOF
   local-data: "mxorder.test. IN MX 10 mx10.test."
   local-data: "mxorder.test. IN MX 20 mx20.test."
   local-data: "mxorder.test. IN MX 30 mx30.test."
@@ -46,13 +30,7 @@ server:
   local-data: "loopok.test. IN MX 10 self.test."
   local-data: "self.test. IN A 127.0.0.1"
   local-zone: "refused.test." refuse
-remote-control:
-  control-enable: no
 EOF
-unbound -d -c "$T_TMP/unbound/unbound.conf" > "$T_TMP/unbound/log" 2>&1 &
-S_PIDS="$S_PIDS $!"
-t_wait_until 10 test -s "$T_TMP/unbound/unbound.pid" || t_fail "unbound did not start: $(cat "$T_TMP/unbound/log")"
-echo "nameserver $DNS" > "$T_TMP/resolv.conf"
 
 s_setup dns_resolv_conf="$T_TMP/resolv.conf"
 cat >> "$INST/master.cf" <<EOF

@@ -43,23 +43,7 @@ DNS=$(s_addr)
 A1=$(s_addr); A2=$(s_addr); A3=$(s_addr); A4=$(s_addr); A5=$(s_addr); A6=$(s_addr); A7=$(s_addr)
 P1=$(t_port); P2=$(t_port); P3=$(t_port); P4=$(t_port); P5=$(t_port); P6=$(t_port); P7=$(t_port)
 A8=$(s_addr); A9=$(s_addr); P8=$(t_port)
-mkdir -p "$T_TMP/unbound"
-cat > "$T_TMP/unbound/unbound.conf" <<EOF
-server:
-  interface: $DNS
-  port: 53
-  do-daemonize: no
-  chroot: ""
-  username: ""
-  directory: "$T_TMP/unbound"
-  pidfile: "$T_TMP/unbound/unbound.pid"
-  use-syslog: no
-  logfile: ""
-  verbosity: 0
-  do-ip6: no
-  access-control: 127.0.0.0/8 allow
-  module-config: "iterator"
-  local-zone: "test." static
+s_unbound "$DNS" <<EOF
   local-data: "tls.test. IN MX 10 mx1.tls.test."
   local-data: "mx1.tls.test. IN A $A1"
   local-data: "mx2.tls.test. IN A $A2"
@@ -71,13 +55,7 @@ server:
   local-data: "fb.tls.test. IN MX 20 mx9.tls.test."
   local-data: "mx8.tls.test. IN A $A8"
   local-data: "mx9.tls.test. IN A $A9"
-remote-control:
-  control-enable: no
 EOF
-unbound -d -c "$T_TMP/unbound/unbound.conf" > "$T_TMP/unbound/log" 2>&1 &
-S_PIDS="$S_PIDS $!"
-t_wait_until 10 test -s "$T_TMP/unbound/unbound.pid" || t_fail "unbound did not start: $(cat "$T_TMP/unbound/log")"
-echo "nameserver $DNS" > "$T_TMP/resolv.conf"
 
 # --- Servers.
 # tls_server NAME HOST PORT [options] - smtp_tls_server.py recording into $T_TMP/NAME
