@@ -621,6 +621,14 @@ int     cfg_override(const char *name_eq_value, DSTR *err)
     return (0);
 }
 
+/* cfg_override_clear - forget the -o overrides; the next cfg_load() is main.cf alone */
+
+void    cfg_override_clear(void)
+{
+    cfg_ovr_names = argv_free(cfg_ovr_names);
+    cfg_ovr_values = argv_free(cfg_ovr_values);
+}
+
 /* cfg_unload - forget everything: values, overrides, variables */
 
 void    cfg_unload(void)
@@ -637,8 +645,7 @@ void    cfg_unload(void)
     }
     cfg_state_free(cfg_current);
     cfg_current = NULL;
-    cfg_ovr_names = argv_free(cfg_ovr_names);
-    cfg_ovr_values = argv_free(cfg_ovr_values);
+    cfg_override_clear();
     cfg_set_hostname(NULL);
 }
 

@@ -62,6 +62,8 @@ extern const char *cfg_default_dir(void);
 /* Record "name=value" (master.cf -o, or a command line) to win over main.cf;
  * takes effect at the next cfg_load(). -1 and err on bad syntax. */
 extern int cfg_override(const char *name_eq_value, DSTR *err);
+/* Forget every recorded override (the next cfg_load() reads main.cf alone). */
+extern void cfg_override_clear(void);
 
 /* Expanded value of any parameter, known or not (e.g. smtp_recipient_limit);
  * NULL when main.cf does not set it and it has no default. The text stays

@@ -82,22 +82,62 @@ static const char *posthorn_master_path(DSTR *buf)
     return (dstr_str(buf));
 }
 
-/* posthorn_check_mastercf - parse master.cf, or print why not */
+/*
+ * posthorn_check_overrides - main.cf as one service sees it, with its -o
+ * values: a bad value would stop that service's daemons at start, so say
+ * so now, naming the master.cf line. 0, or -1 after a warning.
+ */
+
+static int posthorn_check_overrides(const char *dir, const char *path,
+				            const MASTERCF_ENTRY *e, DSTR *err)
+{
+    size_t  i;
+    int     tried = 0;
+    int     ret = 0;
+
+    for (i = 1; ret == 0 && i + 1 < e->args->argc; i++) {
+	if (strcmp(e->args->argv[i], "-o") != 0)
+	    continue;
+	tried = 1;
+	if (cfg_override(e->args->argv[++i], err) < 0)
+	    ret = -1;
+    }
+    if (ret == 0 && tried && cfg_load(dir, err) < 0)
+	ret = -1;
+    if (ret < 0)
+	msg_warn("%s, line %d: service %s: %s", path, e->line, e->name, dstr_str(err));
+    cfg_override_clear();
+    return (ret);
+}
+
+/* posthorn_check_mastercf - parse master.cf and each service's -o values, or print why not */
 
 static int posthorn_check_mastercf(void)
 {
     DSTR   *path = dstr_new(128);
     DSTR   *err = dstr_new(128);
+    char   *dir = mystrdup(var_config_dir);	/* cfg_load() replaces the variable */
     MASTERCF *cf;
+    size_t  i;
+    int     ret = 0;
 
-    dstr_sprintf(path, "%s/master.cf", var_config_dir);
-    if ((cf = mastercf_parse_file(dstr_str(path), err)) == NULL)
+    dstr_sprintf(path, "%s/master.cf", dir);
+    if ((cf = mastercf_parse_file(dstr_str(path), err)) == NULL) {
 	msg_warn("%s", dstr_str(err));
-    else
+	ret = -1;
+    } else {
+	for (i = 0; i < cf->count; i++)
+	    if (posthorn_check_overrides(dir, dstr_str(path), &cf->entries[i], err) < 0)
+		ret = -1;
 	mastercf_free(cf);
+	/* Back to main.cf alone for whatever the command does next. */
+	if (cfg_load(dir, err) < 0)
+	    msg_fatal("%s", dstr_str(err));
+    }
+    myfree(dir);
     dstr_free(path);
     dstr_free(err);
-    return (cf ? 0 : -1);
+    return (ret);
 }
 
 /* posthorn_exec_master - replace ourselves with master */

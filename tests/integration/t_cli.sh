@@ -36,6 +36,26 @@ $PH conf -t | grep -q "^qmqpd_timeout	time	300s	" || t_fail "conf -t table"
 echo 'no_such_parameter = 1' >> "$INST/main.cf"
 $PH check 2>&1 | grep -q "unknown parameter: no_such_parameter" || t_fail "check misses an unknown parameter"
 sed -i '/no_such_parameter/d' "$INST/main.cf"
+# check, reload: a bad TLS/SASL value in main.cf, or a bad -o value in
+# master.cf, is named by file, line and parameter (and service)
+P="$INST/master.cf"
+cp "$P" "$T_TMP/master.cf.good"
+$PH conf -e smtp_sasl_security_options=noplaintext,plaintext 2>/dev/null \
+    && t_fail "conf -e accepted an unknown SASL security option"
+echo 'smtp_tls_security_level = maybe' >> "$INST/main.cf"
+out=$($PH check 2>&1) && t_fail "check accepted smtp_tls_security_level = maybe"
+echo "$out" | grep -q "main.cf, line [0-9]*: parameter smtp_tls_security_level: invalid or unsupported TLS security level \"maybe\"" \
+    || t_fail "check on a bad TLS level: $out"
+sed -i '/smtp_tls_security_level = maybe/d' "$INST/main.cf"
+echo 'relay unix - - y - - smtp -o smtp_tls_protocols=TLSv9' >> "$P"
+line=$(grep -n '^relay unix' "$P" | cut -d: -f1)
+out=$($PH check 2>&1) && t_fail "check accepted a bad -o value"
+echo "$out" | grep -q "master.cf, line $line: service relay: -o smtp_tls_protocols=TLSv9: parameter smtp_tls_protocols: invalid protocol" \
+    || t_fail "check on a bad -o value: $out"
+out=$($PH reload 2>&1) && t_fail "reload accepted a bad -o value"
+echo "$out" | grep -q "not reloading" || t_fail "reload with a bad -o value: $out"
+cp "$T_TMP/master.cf.good" "$P"
+$PH check || t_fail "check after master.cf was repaired"
 
 # logrotate: the old file moves aside, new lines go to a fresh maillog
 $PH logrotate > "$T_TMP/rot" || t_fail "logrotate: $(cat "$T_TMP/rot")"
