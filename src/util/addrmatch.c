@@ -9,9 +9,10 @@
  *	and matching a client does no parsing of configuration text.
  *
  *	Address patterns: "1.2.3.4", "1.2.3.0/24", "::1", "[::1]",
- *	"[2001:db8::]/32" (a bare address is a full-length network). A network
- *	with host bits set is refused, as Postfix refuses it, because the
- *	administrator probably meant something else. IPv4-mapped IPv6
+ *	"[2001:db8::]/32" (a bare address is a full-length network). They are
+ *	parsed and matched by cidr_net.c, as in cidr: tables: a network with
+ *	host bits set is refused, as Postfix refuses it, because the
+ *	administrator probably meant something else; IPv4-mapped IPv6
  *	addresses count as IPv4, in client addresses and in patterns.
  *
  *	Name patterns: "host.example.com" matches that name, and with
@@ -39,6 +40,7 @@
 #include <strings.h>
 
 #include "addrmatch.h"
+#include "cidr_net.h"
 #include "dict.h"
 #include "ios.h"
 #include "mymalloc.h"
@@ -47,18 +49,16 @@
 #define ADDRLIST_MAX_DEPTH	10	/* nested pattern files */
 #define ADDRLIST_LINE_MAX	65536	/* longest line in a pattern file */
 
-#define ADDRLIST_T_INET		1	/* IPv4 network */
-#define ADDRLIST_T_INET6	2	/* IPv6 network */
-#define ADDRLIST_T_NAME		3	/* host name (and parents, by flag) */
-#define ADDRLIST_T_DOMAIN	4	/* subdomains of a name */
-#define ADDRLIST_T_TABLE	5	/* a lookup table */
+#define ADDRLIST_T_NET		1	/* IPv4 or IPv6 network */
+#define ADDRLIST_T_NAME		2	/* host name (and parents, by flag) */
+#define ADDRLIST_T_DOMAIN	3	/* subdomains of a name */
+#define ADDRLIST_T_TABLE	4	/* a lookup table */
 
 typedef struct ADDRLIST_PAT {
     unsigned char type;			/* ADDRLIST_T_* */
     unsigned char negate;		/* a match means "no match" */
-    unsigned char masklen;		/* network prefix length in bits */
     union {
-	unsigned char addr[16];		/* network; host bits are zero */
+	CIDR_NET net;			/* ADDRLIST_T_NET */
 	char   *name;			/* lower case, no leading dot */
 	DICT   *dict;			/* ADDRLIST_T_TABLE */
     }       u;
@@ -71,12 +71,6 @@ struct ADDRLIST {
     int     flags;			/* ADDRLIST_FLAG_* */
     int     names;			/* host name patterns seen */
 };
-
-/* Binary form of one address, for patterns and clients alike. */
-typedef struct ADDRLIST_ADDR {
-    int     type;			/* ADDRLIST_T_INET or _INET6 */
-    unsigned char addr[16];
-} ADDRLIST_ADDR;
 
 static int addrlist_parse_text(ADDRLIST *, const char *, int, int, DSTR *);
 
@@ -97,162 +91,20 @@ static ADDRLIST_PAT *addrlist_append(ADDRLIST *list, int type, int negate)
     return (pat);
 }
 
-/* addrlist_text_to_addr - numeric IPv4 or IPv6 text to binary; 0 or -1 */
-
-static int addrlist_text_to_addr(const char *text, size_t len, ADDRLIST_ADDR *ap)
-{
-    char   *copy = mystrndup(text, len);
-    int     ret = 0;
-
-    memset(ap, 0, sizeof(*ap));
-    if (inet_pton(AF_INET, copy, ap->addr) == 1)
-	ap->type = ADDRLIST_T_INET;
-    else if (inet_pton(AF_INET6, copy, ap->addr) == 1)
-	ap->type = ADDRLIST_T_INET6;
-    else
-	ret = -1;
-    free(copy);
-    return (ret);
-}
-
-/* addrlist_unmap - turn an IPv4-mapped IPv6 address into IPv4 */
-
-static int addrlist_unmap(ADDRLIST_ADDR *ap)
-{
-    static const unsigned char prefix[12] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff,
-    };
-
-    if (ap->type != ADDRLIST_T_INET6 || memcmp(ap->addr, prefix, 12) != 0)
-	return (0);
-    memmove(ap->addr, ap->addr + 12, 4);
-    memset(ap->addr + 4, 0, 12);
-    ap->type = ADDRLIST_T_INET;
-    return (1);
-}
-
-/* addrlist_bits - address length in bits */
-
-static unsigned addrlist_bits(int type)
-{
-    return (type == ADDRLIST_T_INET ? 32 : 128);
-}
-
-/* addrlist_net_match - does addr fall inside net/masklen? */
-
-static int addrlist_net_match(const unsigned char *net, const unsigned char *addr,
-			              unsigned masklen)
-{
-    unsigned full = masklen / 8;
-    unsigned rest = masklen % 8;
-    unsigned char mask;
-
-    if (memcmp(net, addr, full) != 0)
-	return (0);
-    if (rest == 0)
-	return (1);
-    mask = (unsigned char) (0xff << (8 - rest));
-    return ((addr[full] & mask) == net[full]);
-}
-
-/* addrlist_clear_host_bits - zero the bits past masklen; 1 if any were set */
-
-static int addrlist_clear_host_bits(unsigned char *addr, unsigned masklen, unsigned bits)
-{
-    unsigned i;
-    int     dirty = 0;
-
-    for (i = masklen; i < bits; i++) {
-	if (addr[i / 8] & (0x80 >> (i % 8))) {
-	    addr[i / 8] &= (unsigned char) ~(0x80 >> (i % 8));
-	    dirty = 1;
-	}
-    }
-    return (dirty);
-}
-
-/* addrlist_host_bits_error - explain a network with host bits set */
-
-static int addrlist_host_bits_error(const char *pat, const ADDRLIST_ADDR *net,
-				            unsigned masklen, DSTR *why)
-{
-    char    buf[INET6_ADDRSTRLEN];	/* our own binary address, not input */
-    int     v6 = (net->type == ADDRLIST_T_INET6);
-
-    (void) inet_ntop(v6 ? AF_INET6 : AF_INET, net->addr, buf, sizeof(buf));
-    (void) dstr_sprintf(why, "non-null host address bits in \"%s\", "
-			"perhaps you should use \"%s%s%s/%u\" instead",
-			pat, v6 ? "[" : "", buf, v6 ? "]" : "", masklen);
-    return (-1);
-}
-
-/* addrlist_split_net - find the address text and mask text of a network */
-
-static int addrlist_split_net(const char *pat, const char **addr, size_t *alen,
-			              const char **mask, DSTR *why)
-{
-    const char *end;
-
-    *mask = 0;
-    if (*pat == '[') {
-	if ((end = strchr(pat, ']')) == 0) {
-	    (void) dstr_sprintf(why, "missing ']' in \"%s\"", pat);
-	    return (-1);
-	}
-	if (end[1] == '/')
-	    *mask = end + 2;
-	else if (end[1] != 0) {
-	    (void) dstr_sprintf(why, "garbage after ']' in \"%s\"", pat);
-	    return (-1);
-	}
-	*addr = pat + 1;
-	*alen = (size_t) (end - pat - 1);
-	return (0);
-    }
-    if ((end = strchr(pat, '/')) != 0)
-	*mask = end + 1;
-    else
-	end = pat + strlen(pat);
-    *addr = pat;
-    *alen = (size_t) (end - pat);
-    return (0);
-}
-
 /* addrlist_parse_net - parse an address or network pattern */
 
 static int addrlist_parse_net(ADDRLIST *list, const char *pat, int negate, DSTR *why)
 {
-    const char *text;
-    const char *mask;
-    size_t  len;
-    ADDRLIST_ADDR net;
-    unsigned bits;
-    long    masklen;
-    ADDRLIST_PAT *pp;
+    CIDR_NET net;
+    int     ret;
 
-    if (addrlist_split_net(pat, &text, &len, &mask, why) < 0)
-	return (-1);
-    if (addrlist_text_to_addr(text, len, &net) < 0) {
-	if (*pat != '[' && strchr(pat, ':') != 0)
+    if ((ret = cidr_net_parse(pat, &net, why)) < 0) {
+	/* No address, but a colon: most likely a table type we lack. */
+	if (ret == CIDR_NET_ERR_ADDR && *pat != '[' && strchr(pat, ':') != 0)
 	    (void) dstr_sprintf(why, "unsupported lookup table type in \"%s\"", pat);
-	else
-	    (void) dstr_sprintf(why, "malformed IP address in \"%s\"", pat);
 	return (-1);
     }
-    bits = addrlist_bits(net.type);
-    masklen = bits;
-    if (mask != 0 && (!str_alldig(mask) || str_to_long(mask, 0, bits, &masklen) < 0)) {
-	(void) dstr_sprintf(why, "bad network mask length in \"%s\"", pat);
-	return (-1);
-    }
-    if (addrlist_clear_host_bits(net.addr, (unsigned) masklen, bits))
-	return (addrlist_host_bits_error(pat, &net, (unsigned) masklen, why));
-    /* Clients in ::ffff:0:0/96 are matched as IPv4; so are such patterns. */
-    if (masklen >= 96 && addrlist_unmap(&net))
-	masklen -= 96;
-    pp = addrlist_append(list, net.type, negate);
-    pp->masklen = (unsigned char) masklen;
-    memcpy(pp->u.addr, net.addr, sizeof(pp->u.addr));
+    addrlist_append(list, ADDRLIST_T_NET, negate)->u.net = net;
     return (0);
 }
 
@@ -452,28 +304,6 @@ ADDRLIST *addrlist_parse(const char *spec, int flags, DSTR *err)
     return (list);
 }
 
-/* addrlist_client_addr - parse the client address; 0 or -1 */
-
-static int addrlist_client_addr(const char *addr, ADDRLIST_ADDR *ap)
-{
-    size_t  len;
-    size_t  zone;
-
-    if (addr == 0)
-	return (-1);
-    len = strlen(addr);
-    if (len >= 2 && addr[0] == '[' && addr[len - 1] == ']') {
-	addr++;
-	len -= 2;
-    }
-    if ((zone = strcspn(addr, "%")) < len)	/* fe80::1%eth0 */
-	len = zone;
-    if (addrlist_text_to_addr(addr, len, ap) < 0)
-	return (-1);
-    (void) addrlist_unmap(ap);
-    return (0);
-}
-
 /* addrlist_name_match - compare a host name with a name pattern */
 
 static int addrlist_name_match(const ADDRLIST_PAT *pat, const char *host,
@@ -494,7 +324,7 @@ static int addrlist_name_match(const ADDRLIST_PAT *pat, const char *host,
 /* addrlist_table_match - does the table know the client's name or address? */
 
 static int addrlist_table_match(const ADDRLIST *list, DICT *dict, const char *host,
-				        const ADDRLIST_ADDR *ap)
+				        const CIDR_NET *ap)
 {
     char    buf[INET6_ADDRSTRLEN];	/* our own binary address, not input */
     const char *dot;
@@ -509,21 +339,18 @@ static int addrlist_table_match(const ADDRLIST *list, DICT *dict, const char *ho
     }
     if (ap == 0)
 	return (0);
-    (void) inet_ntop(ap->type == ADDRLIST_T_INET ? AF_INET : AF_INET6, ap->addr,
-		     buf, sizeof(buf));
+    (void) inet_ntop(ap->family, ap->addr, buf, sizeof(buf));
     return (dict_get(dict, buf) != 0);
 }
 
 /* addrlist_pat_match - does one pattern match the client? */
 
 static int addrlist_pat_match(const ADDRLIST *list, const ADDRLIST_PAT *pat,
-			              const char *host, const ADDRLIST_ADDR *ap)
+			              const char *host, const CIDR_NET *ap)
 {
     switch (pat->type) {
-    case ADDRLIST_T_INET:
-    case ADDRLIST_T_INET6:
-	return (ap != 0 && ap->type == pat->type
-		&& addrlist_net_match(pat->u.addr, ap->addr, pat->masklen));
+    case ADDRLIST_T_NET:
+	return (ap != 0 && cidr_net_match(&pat->u.net, ap));
     case ADDRLIST_T_TABLE:
 	return (addrlist_table_match(list, pat->u.dict, host, ap));
     default:
@@ -535,11 +362,11 @@ static int addrlist_pat_match(const ADDRLIST *list, const ADDRLIST_PAT *pat,
 
 int     addrlist_match(const ADDRLIST *list, const char *hostname, const char *addr)
 {
-    ADDRLIST_ADDR client;
-    const ADDRLIST_ADDR *ap;
+    CIDR_NET client;
+    const CIDR_NET *ap;
     size_t  i;
 
-    ap = (addrlist_client_addr(addr, &client) == 0) ? &client : 0;
+    ap = (addr != 0 && cidr_net_parse_addr(addr, &client) == 0) ? &client : 0;
     if (hostname != 0 && (*hostname == 0 || strcasecmp(hostname, "unknown") == 0))
 	hostname = 0;
     for (i = 0; i < list->count; i++)

@@ -11,28 +11,26 @@
  *	    endif
  *
  *	A pattern is an address (a full-length network) or network/prefix,
- *	IPv4 or IPv6, the address optionally in [ ]. Rules are tried in
- *	order and the first match wins; keys and patterns compare in binary,
- *	so "2001:DB8::1" and "2001:db8:0::1" are the same address.
- *	IPv4-mapped IPv6 addresses count as IPv4, as everywhere in posthorn.
+ *	IPv4 or IPv6, the address optionally in [ ], parsed and matched by
+ *	cidr_net.c. Rules are tried in order and the first match wins; keys
+ *	and patterns compare in binary, so "2001:DB8::1" and "2001:db8:0::1"
+ *	are the same address. IPv4-mapped IPv6 addresses count as IPv4, as
+ *	everywhere in posthorn.
  *
  *	As in Postfix, a bad rule costs only itself: it is logged with its
  *	file and line and skipped. An if without endif is closed at the end
  *	of the file, an endif without if is ignored, both with a warning.
  */
-#include <arpa/inet.h>
 #include <ctype.h>
-#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 
+#include "cidr_net.h"
 #include "cidr_table.h"
 #include "lline.h"
 #include "msg.h"
 #include "mymalloc.h"
-#include "strutil.h"
 
 #define CIDR_OP_MATCH	1		/* pattern result */
 #define CIDR_OP_IF	2		/* if pattern */
@@ -52,138 +50,6 @@ struct CIDR_TABLE {
     size_t  count;
     size_t  cap;
 };
-
-/* cidr_text_to_addr - numeric text of len bytes to binary, full length */
-
-static int cidr_text_to_addr(const char *text, size_t len, CIDR_NET *net)
-{
-    char   *copy = mystrndup(text, len);
-    int     ret = 0;
-
-    memset(net, 0, sizeof(*net));
-    if (inet_pton(AF_INET, copy, net->addr) == 1) {
-	net->family = AF_INET;
-	net->masklen = 32;
-    } else if (inet_pton(AF_INET6, copy, net->addr) == 1) {
-	net->family = AF_INET6;
-	net->masklen = 128;
-    } else
-	ret = -1;
-    free(copy);
-    return (ret);
-}
-
-/* cidr_unmap - a network inside ::ffff:0:0/96 becomes the IPv4 network */
-
-static void cidr_unmap(CIDR_NET *net)
-{
-    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-
-    if (net->family != AF_INET6 || net->masklen < 96 || memcmp(net->addr, mapped, 12) != 0)
-	return;
-    memmove(net->addr, net->addr + 12, 4);
-    memset(net->addr + 4, 0, 12);
-    net->family = AF_INET;
-    net->masklen -= 96;
-}
-
-/* cidr_host_bits - clear the bits past masklen; 1 if any were set */
-
-static int cidr_host_bits(unsigned char *addr, unsigned masklen, unsigned bits)
-{
-    unsigned i;
-    int     dirty = 0;
-
-    for (i = masklen; i < bits; i++) {
-	if (addr[i / 8] & (0x80 >> (i % 8))) {
-	    addr[i / 8] &= (unsigned char) ~(0x80 >> (i % 8));
-	    dirty = 1;
-	}
-    }
-    return (dirty);
-}
-
-/* cidr_net_parse - address or network pattern */
-
-int     cidr_net_parse(const char *text, CIDR_NET *net, DSTR *why)
-{
-    const char *addr = text;
-    const char *mask;
-    const char *end;
-    size_t  len;
-    unsigned bits;
-    long    masklen;
-    char    buf[INET6_ADDRSTRLEN];	/* our own binary address, not input */
-
-    if (*text == '[') {
-	if ((end = strchr(text, ']')) == NULL || (end[1] != 0 && end[1] != '/')) {
-	    dstr_sprintf(why, "malformed address in \"%s\"", text);
-	    return (-1);
-	}
-	addr = text + 1;
-	len = (size_t) (end - addr);
-	mask = end[1] == '/' ? end + 2 : NULL;
-    } else {
-	mask = strchr(text, '/');
-	len = mask ? (size_t) (mask - text) : strlen(text);
-	mask = mask ? mask + 1 : NULL;
-    }
-    if (cidr_text_to_addr(addr, len, net) < 0) {
-	dstr_sprintf(why, "malformed address in \"%s\"", text);
-	return (-1);
-    }
-    bits = net->masklen;
-    masklen = bits;
-    if (mask != NULL && (!str_alldig(mask) || str_to_long(mask, 0, bits, &masklen) < 0)) {
-	dstr_sprintf(why, "bad network prefix length in \"%s\"", text);
-	return (-1);
-    }
-    if (cidr_host_bits(net->addr, (unsigned) masklen, bits)) {
-	(void) inet_ntop(net->family, net->addr, buf, sizeof(buf));
-	dstr_sprintf(why, "non-null host address bits in \"%s\", "
-		     "perhaps you should use \"%s%s%s/%ld\" instead", text,
-		     bits == 128 ? "[" : "", buf, bits == 128 ? "]" : "", masklen);
-	return (-1);
-    }
-    net->masklen = (unsigned) masklen;
-    cidr_unmap(net);
-    return (0);
-}
-
-/* cidr_addr_parse - one host address */
-
-int     cidr_addr_parse(const char *text, CIDR_NET *addr)
-{
-    size_t  len = strlen(text);
-    size_t  zone;
-
-    if (len >= 2 && text[0] == '[' && text[len - 1] == ']') {
-	text++;
-	len -= 2;
-    }
-    if ((zone = strcspn(text, "%")) < len)	/* fe80::1%eth0 */
-	len = zone;
-    if (cidr_text_to_addr(text, len, addr) < 0)
-	return (-1);
-    cidr_unmap(addr);
-    return (0);
-}
-
-/* cidr_net_match - prefix comparison */
-
-int     cidr_net_match(const CIDR_NET *net, const CIDR_NET *addr)
-{
-    unsigned full = net->masklen / 8;
-    unsigned rest = net->masklen % 8;
-    unsigned char mask;
-
-    if (net->family != addr->family || memcmp(net->addr, addr->addr, full) != 0)
-	return (0);
-    if (rest == 0)
-	return (1);
-    mask = (unsigned char) (0xff << (8 - rest));
-    return ((addr->addr[full] & mask) == net->addr[full]);
-}
 
 /* cidr_add - append a rule */
 
@@ -371,7 +237,7 @@ const char *cidr_table_lookup(const CIDR_TABLE *table, const char *key)
     const CIDR_RULE *rule;
     size_t  i = 0;
 
-    if (cidr_addr_parse(key, &addr) < 0)
+    if (cidr_net_parse_addr(key, &addr) < 0)
 	return (NULL);
     while (i < table->count) {
 	rule = table->rules + i;

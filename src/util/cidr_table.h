@@ -6,24 +6,6 @@
 
 #define CIDR_TABLE_LINE_MAX	65536	/* bytes in a logical line */
 
-/* An address or network in binary; IPv4-mapped IPv6 counts as IPv4. */
-typedef struct CIDR_NET {
-    int     family;			/* AF_INET or AF_INET6 */
-    unsigned masklen;			/* prefix length in bits */
-    unsigned char addr[16];		/* network order; host bits zero */
-} CIDR_NET;
-
-/*
- * "1.2.3.4", "1.2.3.0/24", "2001:db8::/32", optionally with the address
- * in [ ]. 0, or -1 with a reason in why (bad address, bad prefix length,
- * host bits set past the prefix).
- */
-extern int cidr_net_parse(const char *text, CIDR_NET *net, DSTR *why);
-/* A host address ("::1", "[::1]", "fe80::1%eth0"); 0 or -1. */
-extern int cidr_addr_parse(const char *text, CIDR_NET *addr);
-/* Is the host address inside the network? */
-extern int cidr_net_match(const CIDR_NET *net, const CIDR_NET *addr);
-
 typedef struct CIDR_TABLE CIDR_TABLE;
 
 /*

@@ -1,5 +1,6 @@
 /*
  * check_dict_cidr - unit tests for cidr: tables (cidr_table.c, dict_cidr.c)
+ *	and the address parser they share with client lists (cidr_net.c)
  * DESCRIPTION
  *	Rules are read from memory through ios_open_mem(), as from a file;
  *	one test goes through dict_open("cidr:/path") and change detection.
@@ -9,8 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include "cidr_net.h"
 #include "cidr_table.h"
 #include "dict.h"
 #include "dstr.h"
@@ -195,12 +198,12 @@ START_TEST(bad_rules_are_skipped_with_a_warning)
     ck_assert_msg(strstr(w, "cidr map test.cidr, line 1: non-null host address bits in "
 			 "\"192.0.2.1/24\", perhaps you should use \"192.0.2.0/24\" instead"
 			 ": skipping this rule") != 0, "%s", w);
-    ck_assert_msg(strstr(w, "line 2: malformed address") != 0, "%s", w);
-    ck_assert_msg(strstr(w, "line 3: bad network prefix length") != 0, "%s", w);
+    ck_assert_msg(strstr(w, "line 2: malformed IP address in \"192.0.2.300\"") != 0, "%s", w);
+    ck_assert_msg(strstr(w, "line 3: bad network prefix length in \"192.0.2.0/33\"") != 0, "%s", w);
     ck_assert_msg(strstr(w, "line 4: no lookup result") != 0, "%s", w);
     ck_assert_msg(strstr(w, "line 5: garbage after if pattern") != 0, "%s", w);
     ck_assert_msg(strstr(w, "line 6: endif without matching if") != 0, "%s", w);
-    ck_assert_msg(strstr(w, "line 7: malformed address") != 0, "%s", w);
+    ck_assert_msg(strstr(w, "line 7: malformed IP address in \"example.com\"") != 0, "%s", w);
     cidr_table_free(table);
 }
 END_TEST
@@ -264,6 +267,19 @@ START_TEST(continuation_without_a_line_before_it_is_skipped_with_a_warning)
 }
 END_TEST
 
+/* expect_net_error - cidr_net_parse refuses text with code, and why holds want */
+
+static void expect_net_error(const char *text, int code, const char *want)
+{
+    DSTR   *why = dstr_new(100);
+    CIDR_NET net;
+
+    ck_assert_int_eq(cidr_net_parse(text, &net, why), code);
+    ck_assert_msg(strstr(dstr_str(why), want) != 0, "\"%s\": \"%s\" lacks \"%s\"",
+		  text, dstr_str(why), want);
+    dstr_free(why);
+}
+
 START_TEST(net_parse_and_match)
 {
     DSTR   *why = dstr_new(100);
@@ -272,17 +288,33 @@ START_TEST(net_parse_and_match)
 
     ck_assert_int_eq(cidr_net_parse("198.51.100.128/25", &net, why), 0);
     ck_assert_int_eq(net.masklen, 25);
-    ck_assert_int_eq(cidr_addr_parse("198.51.100.200", &addr), 0);
+    ck_assert_int_eq(cidr_net_parse_addr("198.51.100.200", &addr), 0);
     ck_assert_int_eq(cidr_net_match(&net, &addr), 1);
-    ck_assert_int_eq(cidr_addr_parse("198.51.100.127", &addr), 0);
+    ck_assert_int_eq(cidr_net_parse_addr("198.51.100.127", &addr), 0);
     ck_assert_int_eq(cidr_net_match(&net, &addr), 0);
-    ck_assert_int_eq(cidr_net_parse("2001:db8::/129", &net, why), -1);
-    ck_assert_int_eq(cidr_net_parse("2001:db8::1/64", &net, why), -1);
-    ck_assert_msg(strstr(dstr_str(why), "[2001:db8::]/64") != 0, "%s", dstr_str(why));
-    ck_assert_int_eq(cidr_net_parse("[2001:db8::", &net, why), -1);
-    ck_assert_int_eq(cidr_net_parse("010.0.0.1", &net, why), -1);
-    ck_assert_int_eq(cidr_addr_parse("not an address", &addr), -1);
+    ck_assert_int_eq(cidr_net_parse_addr("not an address", &addr), -1);
+    /* IPv4-mapped IPv6, as pattern or as address, is IPv4. */
+    ck_assert_int_eq(cidr_net_parse("[::ffff:198.51.100.0]/120", &net, why), 0);
+    ck_assert_int_eq(net.family, AF_INET);
+    ck_assert_int_eq(net.masklen, 24);
+    ck_assert_int_eq(cidr_net_parse_addr("[::ffff:198.51.100.7]", &addr), 0);
+    ck_assert_int_eq(addr.family, AF_INET);
+    ck_assert_int_eq(cidr_net_match(&net, &addr), 1);
     dstr_free(why);
+}
+END_TEST
+
+START_TEST(net_parse_errors)
+{
+    expect_net_error("2001:db8::/129", CIDR_NET_ERR_LEN,
+		     "bad network prefix length in \"2001:db8::/129\"");
+    expect_net_error("2001:db8::1/64", CIDR_NET_ERR_HOST,
+		     "non-null host address bits in \"2001:db8::1/64\", "
+		     "perhaps you should use \"[2001:db8::]/64\" instead");
+    expect_net_error("[2001:db8::", CIDR_NET_ERR_ADDR, "missing ']' in \"[2001:db8::\"");
+    expect_net_error("[2001:db8::]x", CIDR_NET_ERR_ADDR,
+		     "garbage after ']' in \"[2001:db8::]x\"");
+    expect_net_error("010.0.0.1", CIDR_NET_ERR_ADDR, "malformed IP address in \"010.0.0.1\"");
 }
 END_TEST
 
@@ -346,6 +378,7 @@ static Suite *dict_cidr_suite(void)
     tcase_add_test(tc, unusable_input_is_an_error);
     tcase_add_test(tc, continuation_without_a_line_before_it_is_skipped_with_a_warning);
     tcase_add_test(tc, net_parse_and_match);
+    tcase_add_test(tc, net_parse_errors);
     tcase_add_test(tc, cidr_file_table_through_dict);
     suite_add_tcase(s, tc);
     return (s);
