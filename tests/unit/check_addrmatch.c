@@ -17,6 +17,7 @@
 #include "dict_db.h"
 #include "dstr.h"
 #include "mymalloc.h"
+#include "unit_tmpdir.h"
 
 static char *tmpdir;
 
@@ -24,23 +25,14 @@ static char *tmpdir;
 
 static void setup_tmpdir(void)
 {
-    char    templ[] = "/tmp/check_addrmatch.XXXXXX";
-
-    ck_assert_ptr_nonnull(mkdtemp(templ));
-    tmpdir = mystrdup(templ);
+    tmpdir = unit_tmpdir_make("check_addrmatch");
 }
 
 /* teardown_tmpdir - remove the directory and what the test wrote there */
 
 static void teardown_tmpdir(void)
 {
-    DSTR   *cmd = dstr_new(100);
-
-    (void) dstr_sprintf(cmd, "rm -rf '%s'", tmpdir);
-    if (system(dstr_str(cmd)) != 0)
-	fprintf(stderr, "could not remove %s\n", tmpdir);
-    dstr_free(cmd);
-    tmpdir = myfree(tmpdir);
+    tmpdir = unit_tmpdir_remove(tmpdir);
 }
 
 /* write_file - create tmpdir/name with content; returns the path (caller frees) */

@@ -22,6 +22,7 @@
 #include "dstr.h"
 #include "fsutil.h"
 #include "mymalloc.h"
+#include "unit_tmpdir.h"
 
 static char *tmpdir;
 static DSTR *out;			/* standard output of the last run */
@@ -29,10 +30,7 @@ static DSTR *err;			/* standard error of the last run */
 
 static void setup_tmpdir(void)
 {
-    char    templ[] = "/tmp/check_posthorn_map.XXXXXX";
-
-    ck_assert_ptr_nonnull(mkdtemp(templ));
-    tmpdir = mystrdup(templ);
+    tmpdir = unit_tmpdir_make("check_posthorn_map");
     ck_assert_int_eq(chmod(tmpdir, 0755), 0);
     out = dstr_new(100);
     err = dstr_new(100);
@@ -40,13 +38,7 @@ static void setup_tmpdir(void)
 
 static void teardown_tmpdir(void)
 {
-    DSTR   *cmd = dstr_new(100);
-
-    (void) dstr_sprintf(cmd, "rm -rf '%s'", tmpdir);
-    if (system(dstr_str(cmd)) != 0)
-	fprintf(stderr, "could not remove %s\n", tmpdir);
-    dstr_free(cmd);
-    tmpdir = myfree(tmpdir);
+    tmpdir = unit_tmpdir_remove(tmpdir);
     out = dstr_free(out);
     err = dstr_free(err);
 }
