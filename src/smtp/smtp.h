@@ -268,6 +268,9 @@ extern void smtp_own_addrs_init(void);
 extern SMTP_SESSION *smtp_connect(SMTP_STATE *st, const SMTP_ADDR *addr);
 /* smtp_session.c: write one command / read one reply under a phase timeout; 0 or -1. */
 extern int smtp_session_send(SMTP_SESSION *session, int timeout, const char *cmd, size_t len);
+/* The same for a line holding a secret: it is not copied into the stream's buffer. */
+extern int smtp_session_send_secret(SMTP_SESSION *session, int timeout, const char *cmd,
+				            size_t len);
 extern int smtp_session_reply(SMTP_SESSION *session, int timeout, SMTP_REPLY *reply);
 /* "lost connection with H[A] while X", "conversation with H[A] timed out while X". */
 extern void smtp_session_trouble(DSTR *out, const SMTP_SESSION *session, const char *while_doing);

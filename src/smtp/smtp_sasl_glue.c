@@ -315,7 +315,8 @@ static int smtp_sasl_exchange(SMTP_STATE *st, SMTP_SESSION *session, sasl_conn_t
 	msg_info("%s: AUTH %s as %s", dstr_str(session->namaddr), mech, session->sasl_user);
     for (;;) {
 	dstr_cats(line, "\r\n");
-	rc = smtp_session_send(session, var_smtp_helo_tmout, dstr_str(line), dstr_len(line));
+	rc = smtp_session_send_secret(session, var_smtp_helo_tmout, dstr_str(line),
+				      dstr_len(line));
 	smtp_sasl_wipe(line);			/* it may hold the password (PLAIN, LOGIN) */
 	if (rc < 0 || smtp_session_reply(session, var_smtp_helo_tmout, reply) < 0) {
 	    (void) smtp_sasl_lost(st, session);

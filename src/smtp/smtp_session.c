@@ -62,6 +62,19 @@ int     smtp_session_send(SMTP_SESSION *session, int timeout, const char *cmd, s
     return (0);
 }
 
+/* smtp_session_send_secret - smtp_session_send for a line the caller wipes */
+
+int     smtp_session_send_secret(SMTP_SESSION *session, int timeout, const char *cmd,
+				         size_t len)
+{
+    ios_set_timeout(session->ios, timeout);
+    if (ios_write_direct(session->ios, cmd, len) < 0) {
+	session->broken = 1;
+	return (-1);
+    }
+    return (0);
+}
+
 /* smtp_session_reply - read one reply with the phase's timeout */
 
 int     smtp_session_reply(SMTP_SESSION *session, int timeout, SMTP_REPLY *reply)

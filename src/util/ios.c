@@ -449,6 +449,15 @@ int     ios_flush(IOS *ios)
     return (ret);
 }
 
+/* ios_write_direct - flush, then write without a copy in the buffer */
+
+int     ios_write_direct(IOS *ios, const void *buf, size_t len)
+{
+    if (ios_flush(ios) < 0)
+	return (-1);
+    return (ios_write_all(ios, buf, len));
+}
+
 /* ios_write - buffered write */
 
 int     ios_write(IOS *ios, const void *buf, size_t len)

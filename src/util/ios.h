@@ -84,6 +84,12 @@ extern int ios_puts(IOS *ios, const char *str);
 extern int ios_printf(IOS *ios, const char *fmt,...) PRINTF_LIKE(2, 3);
 /* Push buffered output to the descriptor; 0 or -1. */
 extern int ios_flush(IOS *ios);
+/*
+ * Flush, then write buf itself to the descriptor, never copying it into
+ * the stream's buffer (so a secret the caller wipes leaves no copy of
+ * ours behind); 0, or -1 as ios_flush.
+ */
+extern int ios_write_direct(IOS *ios, const void *buf, size_t len);
 
 #define ios_fd(ios)	((ios)->fd)
 #define ios_failed(ios)	((ios)->flags & IOS_FLAG_BAD)

@@ -73,6 +73,20 @@ static void sleep_ms(long ms)
 
 /* Byte and block reads */
 
+START_TEST(write_direct_leaves_no_copy_in_the_buffer)
+{
+    IOS    *ios = ios_open_mem("", 0);
+
+    ck_assert_int_eq(ios_write(ios, "abc", 3), 0);
+    ck_assert_int_eq(ios_write_direct(ios, "secret", 6), 0);
+    ck_assert_uint_eq(dstr_len(ios->wbuf), 0);
+    /* The buffered bytes went first, and the secret never passed through. */
+    ck_assert_ptr_null(memmem(dstr_data(ios->wbuf), 9, "secret", 6));
+    ck_assert_str_eq(dstr_str(ios_mem_output(ios)), "abcsecret");
+    ios_free(ios);
+}
+END_TEST
+
 START_TEST(getc_returns_bytes_then_eof)
 {
     IOS    *ios = mem_str("ab");
@@ -883,6 +897,7 @@ static Suite *ios_suite(void)
     tcase_add_test(tl, get_line_honours_buffer_limit_without_dropping_bytes);
     tcase_add_test(tl, get_line_crlf_split_across_refills_at_limit_is_full);
     tcase_add_test(tt, long_timeout_is_not_infinite);
+    tcase_add_test(tt, write_direct_leaves_no_copy_in_the_buffer);
     return (s);
 }
 
