@@ -14,6 +14,7 @@
 
 #include "cfg_check.h"
 #include "argv.h"
+#include "conc_feedback.h"
 #include "sasl_secopts.h"
 #include "tls_policy.h"
 
@@ -95,5 +96,19 @@ int     cfg_check_sasl_type(const char *value, DSTR *why)
     if (strcmp(value, "cyrus") == 0)
 	return (0);
     dstr_sprintf(why, "unsupported SASL client implementation \"%s\" (only cyrus)", value);
+    return (-1);
+}
+
+/* cfg_check_feedback - a destination concurrency feedback value */
+
+int     cfg_check_feedback(const char *value, DSTR *why)
+{
+    double  v;
+    int     per_window;
+
+    if (conc_feedback_parse(value, &v, &per_window) == 0)
+	return (0);
+    dstr_sprintf(why, "invalid feedback value \"%s\": expected a number from 0 to 1,"
+		 " a fraction such as 1/4, or N/concurrency", value);
     return (-1);
 }

@@ -16,76 +16,23 @@
 #include <string.h>
 
 #include "qmgr_sched_int.h"
+#include "conc_feedback.h"
 #include "mymalloc.h"
 #include "strutil.h"
 
-/* sched_feedback_number - a plain value: digits with an optional fraction ("1", "0.7") */
-
-static int sched_feedback_number(const char *text, double *value)
-{
-    const char *cp = text;
-
-    if (*cp < '0' || *cp > '9')
-	return (-1);
-    while (*cp >= '0' && *cp <= '9')
-	cp++;
-    if (*cp == '.') {
-	if (cp[1] < '0' || cp[1] > '9')
-	    return (-1);
-	for (cp++; *cp >= '0' && *cp <= '9'; cp++)
-	     /* fraction */ ;
-    }
-    if (*cp != 0)
-	return (-1);
-    *value = strtod(text, NULL);		/* C locale: qmgr never calls setlocale() */
-    return (0);
-}
-
 /*
- * sched_feedback_parse - "1", "0.7", "a/b", "x/concurrency" (§4.2). A plain
- * value may have a fraction, as in the reference (and in the §4.5 traces).
- * On error fb is set to 1, the value the caller then uses.
+ * sched_feedback_parse - "1", "0.7", "a/b", "x/concurrency" (§4.2), by the
+ * parser main.cf's check uses too (conc_feedback.c). On error fb is set to
+ * 1, the value the caller then uses.
  */
 
 int     sched_feedback_parse(const char *text, SCHED_FEEDBACK *fb)
 {
-    DSTR   *buf = dstr_new(32);
-    char   *num;
-    char   *den;
-    char   *slash;
-    long    n;
-    long    d;
-    double  value = -1;
-    int     per_window = 0;
-
-    dstr_strcpy(buf, text);
-    num = dstr_data(buf);
-    if ((slash = strchr(num, '/')) != NULL) {
-	*slash = 0;
-	den = str_trim(slash + 1);
-    } else {
-	den = NULL;
-    }
-    num = str_trim(num);
-    if (den == NULL) {
-	if (sched_feedback_number(num, &value) < 0)
-	    value = -1;
-    } else if (str_to_long(num, 0, 0x7fffffff, &n) == 0) {
-	if (strcmp(den, "concurrency") == 0) {
-	    value = (double) n;
-	    per_window = 1;
-	} else if (str_to_long(den, 1, 0x7fffffff, &d) == 0) {
-	    value = (double) n / (double) d;
-	}
-    }
-    dstr_free(buf);
-    if (value < 0 || (!per_window && value > 1)) {
+    if (conc_feedback_parse(text, &fb->value, &fb->per_window) < 0) {
 	fb->value = 1;
 	fb->per_window = 0;
 	return (-1);
     }
-    fb->value = value;
-    fb->per_window = per_window;
     return (0);
 }
 

@@ -145,9 +145,9 @@ static char *print_to_string(int mode, char **names, int *status)
 
 /* Syntax */
 
-/* A value only one daemon interprets is still checked by every reader of main.cf. */
+/* A value only one daemon interprets (TLS, SASL, feedback) is still checked by every reader of main.cf. */
 
-START_TEST(tls_and_sasl_values_are_checked_naming_file_line_and_parameter)
+START_TEST(daemon_specific_values_are_checked_naming_file_line_and_parameter)
 {
     static const struct {
 	const char *text;
@@ -167,6 +167,10 @@ START_TEST(tls_and_sasl_values_are_checked_naming_file_line_and_parameter)
 	{"x = nodict\nsmtp_sasl_tls_security_options = $x\n",
 	 ", line 2: parameter smtp_sasl_tls_security_options: unknown SASL security option \"nodict\""},
 	{"smtp_sasl_type = dovecot\n", ", line 1: parameter smtp_sasl_type: unsupported SASL client"},
+	{"default_destination_concurrency_positive_feedback = 2\n",
+	 ", line 1: parameter default_destination_concurrency_positive_feedback: invalid feedback value \"2\""},
+	{"default_destination_concurrency_negative_feedback = 1/conc\n",
+	 ", line 1: parameter default_destination_concurrency_negative_feedback: invalid feedback value"},
     };
     size_t  i;
 
@@ -182,7 +186,9 @@ START_TEST(tls_and_sasl_values_are_checked_naming_file_line_and_parameter)
 	    "smtp_tls_protocols = >=TLSv1.2\n"
 	    "smtp_tls_servername = nexthop\n"
 	    "smtp_tls_verify_cert_match = hostname, example.com\n"
-	    "smtp_sasl_security_options = noanonymous\n");
+	    "smtp_sasl_security_options = noanonymous\n"
+	    "default_destination_concurrency_positive_feedback = 1/concurrency\n"
+	    "default_destination_concurrency_negative_feedback = 0.5\n");
 }
 END_TEST
 
@@ -1021,7 +1027,7 @@ static Suite *cfg_suite(void)
     ADD(missing_name_is_error);
     ADD(nul_byte_is_error);
     ADD(later_setting_wins);
-    ADD(tls_and_sasl_values_are_checked_naming_file_line_and_parameter);
+    ADD(daemon_specific_values_are_checked_naming_file_line_and_parameter);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("expansion");
