@@ -47,7 +47,9 @@ rm -rf "$T_TMP/inst" "$T_TMP"/sink*
 # Per-recipient destinations: the concurrency limit of 1 applies per recipient.
 t_deliver_instance smtp_destination_recipient_limit=1 smtp_destination_concurrency_limit=1 \
     smtp_connection_cache_on_demand=no
-t_sink "$SPORT" "$T_TMP/sink" -w 1
+# -w 2: each session lasts long enough for all five to overlap even when
+# the smtp processes start slowly (AddressSanitizer builds, a busy machine).
+t_sink "$SPORT" "$T_TMP/sink" -w 2
 t_start
 t_sample_start "$T_TMP/sessions" "$SPORT"
 timeout 60 qmqp-source -m 1 -r 5 -l 500 -f list@example.org -t rcpt@example.net \
