@@ -16,8 +16,10 @@
 #include <unistd.h>
 
 #include "posthorn.h"
+#include "addrmatch.h"
 #include "cfg.h"
 #include "cfg_params.h"
+#include "dict.h"
 #include "fsutil.h"
 #include "ios.h"
 #include "mastercf.h"
@@ -226,6 +228,50 @@ int     posthorn_stop(int argc, char **argv)
     return (0);
 }
 
+/*
+ * posthorn_check_tables - every lookup table main.cf names can be opened:
+ * a missing or unreadable one would stop the daemon that needs it (qmgr,
+ * qmqpd or smtp) at start, and its mail would wait, so say so now.
+ * 0, or -1 after a warning per bad parameter.
+ */
+
+static int posthorn_check_tables(void)
+{
+    static const struct {
+	const char *name;
+	char  **value;
+    } maps[] = {
+	{"transport_maps", &var_transport_maps},
+	{"smtp_sasl_password_maps", &var_smtp_sasl_passwd},
+	{"smtp_tls_policy_maps", &var_smtp_tls_policy_maps},
+    };
+    DSTR   *err = dstr_new(128);
+    DICT_LIST *list;
+    ADDRLIST *clients;
+    size_t  i;
+    int     ret = 0;
+
+    for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+	if (**maps[i].value == 0)
+	    continue;
+	if ((list = dict_list_open(*maps[i].value, err)) == NULL) {
+	    msg_warn("%s/main.cf: parameter %s: %s", var_config_dir, maps[i].name, dstr_str(err));
+	    ret = -1;
+	} else {
+	    dict_list_close(list);
+	}
+    }
+    if ((clients = addrlist_parse(var_qmqpd_clients, ADDRLIST_FLAG_PARENT, err)) == NULL) {
+	msg_warn("%s/main.cf: parameter qmqpd_authorized_clients: %s", var_config_dir,
+		 dstr_str(err));
+	ret = -1;
+    } else {
+	addrlist_free(clients);
+    }
+    dstr_free(err);
+    return (ret);
+}
+
 /* posthorn_reload - validate here first, so the admin sees errors at once */
 
 int     posthorn_reload(int argc, char **argv)
@@ -238,7 +284,7 @@ int     posthorn_reload(int argc, char **argv)
 	msg_fatal("%s -- not reloading: the running instance keeps its configuration",
 		  dstr_str(err));
     dstr_free(err);
-    if (posthorn_check_mastercf() < 0)
+    if (posthorn_check_mastercf() < 0 || posthorn_check_tables() < 0)
 	msg_fatal("not reloading: the running instance keeps its configuration");
     if (posthorn_signal_master(SIGHUP) == 0)
 	return (1);
@@ -338,6 +384,7 @@ int     posthorn_check(int argc, char **argv)
 	msg_warn("%s/main.cf: unknown parameter: %s", var_config_dir, unknown->argv[i]);
     argv_free(unknown);
     bad |= posthorn_check_mastercf() < 0;
+    bad |= posthorn_check_tables() < 0;
     bad |= posthorn_check_programs() < 0;
     posthorn_check_spool();
     return (bad);

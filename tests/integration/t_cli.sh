@@ -56,6 +56,17 @@ out=$($PH reload 2>&1) && t_fail "reload accepted a bad -o value"
 echo "$out" | grep -q "not reloading" || t_fail "reload with a bad -o value: $out"
 cp "$T_TMP/master.cf.good" "$P"
 $PH check || t_fail "check after master.cf was repaired"
+# check, reload: a table that cannot be opened (it would stop qmgr) is named
+echo "transport_maps = hash:$T_TMP/no-such-table" >> "$INST/main.cf"
+out=$($PH check 2>&1) && t_fail "check accepted a missing transport table"
+echo "$out" | grep -q "main.cf: parameter transport_maps: .*no-such-table" \
+    || t_fail "check on a missing table: $out"
+out=$($PH reload 2>&1) && t_fail "reload accepted a missing transport table"
+echo "$out" | grep -q "not reloading" || t_fail "reload with a missing table: $out"
+printf 'example.com smtp:[127.0.0.1]:25\n' > "$T_TMP/no-such-table"
+$PH map "hash:$T_TMP/no-such-table" || t_fail "posthorn map"
+$PH check || t_fail "check once the table exists"
+sed -i '/^transport_maps = /d' "$INST/main.cf"
 
 # logrotate: the old file moves aside, new lines go to a fresh maillog
 $PH logrotate > "$T_TMP/rot" || t_fail "logrotate: $(cat "$T_TMP/rot")"
