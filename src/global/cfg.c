@@ -357,6 +357,31 @@ static int cfg_check_value(const CFG_STATE *st, const CFG_VALUE *v, const CFG_PA
     return (ret);
 }
 
+/*
+ * cfg_check_transport_forms - a per-transport form ("smtp_destination_
+ * concurrency_positive_feedback") set in main.cf or by -o gets the check
+ * of the default_ parameter it overrides, so it too is named by file and
+ * line rather than found by the daemon that reads it.
+ */
+
+static int cfg_check_transport_forms(const CFG_STATE *st, DSTR *err)
+{
+    const CFG_PARAM *fallback;
+    size_t  i;
+
+    for (i = 0; i < st->count; i++) {
+	CFG_VALUE *v = st->values[i];
+
+	if (v->param != NULL || v->source == CFG_SRC_DEFAULT || v->value == NULL)
+	    continue;
+	fallback = cfg_transport_fallback(v->name);
+	if (fallback != NULL && fallback->type == CFG_STR && fallback->check != NULL
+	    && cfg_check_value(st, v, fallback, err) < 0)
+	    return (-1);
+    }
+    return (0);
+}
+
 /* cfg_convert_all - every table parameter to its C value */
 
 static int cfg_convert_all(CFG_STATE *st, CFG_CONV *conv, DSTR *err)
@@ -440,7 +465,8 @@ static int cfg_load_internal(const char *text, size_t len,
     if ((st = cfg_state_build(text, len, filename, config_dir, 1, err)) == NULL)
 	return (-1);
     conv = mycalloc(cfg_param_count() + 1, sizeof(*conv));
-    if (cfg_expand_all(st, err) < 0 || cfg_convert_all(st, conv, err) < 0) {
+    if (cfg_expand_all(st, err) < 0 || cfg_convert_all(st, conv, err) < 0
+	|| cfg_check_transport_forms(st, err) < 0) {
 	cfg_conv_free(conv);
 	cfg_state_free(st);
 	return (-1);

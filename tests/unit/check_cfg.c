@@ -171,6 +171,9 @@ START_TEST(daemon_specific_values_are_checked_naming_file_line_and_parameter)
 	 ", line 1: parameter default_destination_concurrency_positive_feedback: invalid feedback value \"2\""},
 	{"default_destination_concurrency_negative_feedback = 1/conc\n",
 	 ", line 1: parameter default_destination_concurrency_negative_feedback: invalid feedback value"},
+	/* The per-transport form gets the check of what it overrides. */
+	{"a = 1\nrelay_destination_concurrency_positive_feedback = 3/2\n",
+	 ", line 2: parameter relay_destination_concurrency_positive_feedback: invalid feedback value \"3/2\""},
     };
     size_t  i;
 
@@ -188,7 +191,8 @@ START_TEST(daemon_specific_values_are_checked_naming_file_line_and_parameter)
 	    "smtp_tls_verify_cert_match = hostname, example.com\n"
 	    "smtp_sasl_security_options = noanonymous\n"
 	    "default_destination_concurrency_positive_feedback = 1/concurrency\n"
-	    "default_destination_concurrency_negative_feedback = 0.5\n");
+	    "default_destination_concurrency_negative_feedback = 0.5\n"
+	    "smtp_destination_concurrency_negative_feedback = 1/concurrency\n");
 }
 END_TEST
 
