@@ -2,6 +2,7 @@
 #ifndef QMGR_SCHED_INT_H
 #define QMGR_SCHED_INT_H
 #include "qmgr_sched.h"
+#include "argv.h"
 #include "htable.h"
 
 #define SCHED_MAX_PENDING	2	/* agent requests not yet ready, per transport */
@@ -115,6 +116,14 @@ extern void sched_job_link(SCHED_JOB *job);
 extern void sched_job_unlink(SCHED_JOB *job);
 extern void sched_log(SCHED *sched, const char *fmt,...) PRINTF_LIKE(2, 3);
 extern void sched_defer_todo(SCHED *sched, SCHED_QUEUE *q, const char *dsn, const char *reason);
+/* The names of a transport's queues, to walk while queues are deleted. */
+extern ARGV *sched_queue_names(SCHED_TRANSPORT *t);
+/* The job's share of a queue, made when missing. */
+extern SCHED_PEER *sched_peer_get(SCHED_JOB *job, SCHED_QUEUE *q);
+
+/* qmgr_sched_agent.c: agents and their reports */
+/* A dead transport works again: its destinations may be selected. */
+extern void sched_transport_revive(SCHED *sched, SCHED_TRANSPORT *t);
 
 /* qmgr_sched_window.c: concurrency feedback, dead destinations, rate delays */
 extern void sched_window_init(SCHED_QUEUE *q);
