@@ -748,6 +748,28 @@ verify_e2e() {
 	sed -e 's/^.*\]: //' -e 's/^/    /'
 }
 
+# load_finish NAME CLIENT ERRFILE WANT WHAT - after a timed run's wait loop
+# (which leaves got, rc, start and moved set): stop the client (LOAD_PID) if
+# the run stalled or timed out, collect its exit status, show what it said,
+# and fail the run unless it exited 0 and WANT WHAT arrived
+load_finish() {
+    if [ "$got" -lt "$4" ] && [ -n "$LOAD_PID" ]; then
+	kill -TERM "$LOAD_PID" 2>/dev/null	# stalled or timed out: stop the client
+    fi
+    if [ -z "$rc" ]; then
+	wait "$LOAD_PID"
+	rc=$?
+	LOAD_PID=
+    fi
+    if [ -s "$3" ]; then
+	info "$2 to $label said:"
+	head -5 "$3" | sed 's/^/    /'
+    fi
+    [ $rc -eq 0 ] || e2e_fail "$1" "$2 exited $rc$([ $rc -eq 124 ] && echo " (timed out after ${RUN_TIMEOUT}s)"), $got of $4 $5"
+    [ "$got" -ge "$4" ] ||
+	e2e_fail "$1" "only $got of $4 $5 after $(($(uptime_s) - start))s (the last $(($(uptime_s) - moved))s without a delivery)"
+}
+
 # one_e2e NAME CONC - reset both, send N messages to NAME, time until its
 # sink has received the last one, check, record msg/s
 one_e2e() {
@@ -789,21 +811,7 @@ one_e2e() {
     t1=$(now)
     c1=$(tree_ticks "$mpid")
     d1=$(disk_ios)
-    if [ "$got" -lt "$N" ] && [ -n "$LOAD_PID" ]; then
-	kill -TERM "$LOAD_PID" 2>/dev/null	# stalled or timed out: stop the client
-    fi
-    if [ -z "$rc" ]; then
-	wait "$LOAD_PID"
-	rc=$?
-	LOAD_PID=
-    fi
-    if [ -s "$WORK/qmqp-source.err" ]; then
-	info "qmqp-source to $label said:"
-	head -5 "$WORK/qmqp-source.err" | sed 's/^/    /'
-    fi
-    [ $rc -eq 0 ] || e2e_fail "$1" "qmqp-source exited $rc$([ $rc -eq 124 ] && echo " (timed out after ${RUN_TIMEOUT}s)"), $got of $N messages at the sink"
-    [ "$got" -ge "$N" ] ||
-	e2e_fail "$1" "only $got of $N messages at the sink after $(($(uptime_s) - start))s (the last $(($(uptime_s) - moved))s without a delivery)"
+    load_finish "$1" qmqp-source "$WORK/qmqp-source.err" "$N" "messages at the sink"
     e2e_drained "$1" "$N" "$logfrom" 60 || e2e_fail "$1" "$E2E_WHY"
     log_problems "$(mta_log "$1")" "$logfrom" "$label"
     secs=$(echo "$t0 $t1" | awk '{ printf "%.3f\n", $2 - $1 }')
@@ -891,21 +899,7 @@ one_mix() {
 	[ $((up - start)) -ge "$RUN_TIMEOUT" ] && break
 	sleep 0.2
     done
-    if [ "$got" -lt "$total" ] && [ -n "$LOAD_PID" ]; then
-	kill -TERM "$LOAD_PID" 2>/dev/null	# stalled or timed out: stop the client
-    fi
-    if [ -z "$rc" ]; then
-	wait "$LOAD_PID"
-	rc=$?
-	LOAD_PID=
-    fi
-    if [ -s "$WORK/mix-client.err" ]; then
-	info "mix.py send to $label said:"
-	head -5 "$WORK/mix-client.err" | sed 's/^/    /'
-    fi
-    [ $rc -eq 0 ] || e2e_fail "$1" "mix.py send exited $rc$([ $rc -eq 124 ] && echo " (timed out after ${RUN_TIMEOUT}s)"), $got of $total recipients at the sinks"
-    [ "$got" -ge "$total" ] ||
-	e2e_fail "$1" "only $got of $total recipients at the sinks after $(($(uptime_s) - start))s (the last $(($(uptime_s) - moved))s without a delivery)"
+    load_finish "$1" "mix.py send" "$WORK/mix-client.err" "$total" "recipients at the sinks"
     e2e_drained "$1" "$total" "$logfrom" 60 || e2e_fail "$1" "$E2E_WHY"
     c1=$(tree_ticks "$mpid")
     d1=$(disk_ios)
