@@ -38,6 +38,8 @@ char   *var_inet_protocols;
 char   *var_syslog_name;
 char   *var_syslog_facility;
 char   *var_maillog_file;
+char   *var_flush_users;
+char   *var_mailq_users;
 char   *var_maillog_rotate_suffix;
 char   *var_postlog_service;
 
@@ -186,6 +188,10 @@ int     var_qmgr_clog_warn_time;
 	{ name, CFG_TIME, def, min, max, CFG_VAR(int, var), what, 0 }
 
 const CFG_PARAM cfg_params[] = {
+    P_STR("authorized_flush_users", "static:anyone", var_flush_users,
+	  "users who may flush the queue (besides root and mail_owner)"),
+    P_STR("authorized_mailq_users", "static:anyone", var_mailq_users,
+	  "users who may list the queue (besides root and mail_owner)"),
     P_STR("2bounce_notice_recipient", "postmaster", var_2bounce_rcpt,
 	  "who gets undeliverable bounces (notify_classes 2bounce)"),
     P_STR("bounce_notice_recipient", "postmaster", var_bounce_rcpt,
@@ -305,7 +311,7 @@ const CFG_PARAM cfg_params[] = {
     P_STR("notify_classes", "resource, software", var_notify_classes,
 	  "problem classes reported to the postmaster: bounce, 2bounce, delay, resource, software, protocol"),
     P_STR("postlog_service_name", "postlog", var_postlog_service,
-	  "name of the public/ socket that carries log lines to maillog_file"),
+	  "name of the private/ socket that carries log lines to maillog_file"),
     P_STR("process_id_directory", "pid", var_pid_dir,
 	  "directory for pid files, relative to queue_directory"),
     P_STR("proxy_interfaces", "", var_proxy_interfaces,

@@ -19,6 +19,8 @@ extern char *var_inet_protocols;	/* inet_protocols */
 extern char *var_syslog_name;		/* syslog_name */
 extern char *var_syslog_facility;	/* syslog_facility */
 extern char *var_maillog_file;		/* maillog_file */
+extern char *var_flush_users;		/* authorized_flush_users */
+extern char *var_mailq_users;		/* authorized_mailq_users */
 extern char *var_maillog_rotate_suffix;	/* maillog_file_rotate_suffix */
 extern char *var_postlog_service;	/* postlog_service_name */
 

@@ -27,17 +27,19 @@ extern void posthorn_load_config(void);
 /* Pid of the running master of this instance, or 0. */
 extern pid_t posthorn_master_pid(void);
 
-/* Talking to the running qmgr (posthorn_admin.c): a reply socket in
- * public/ (cwd must be the queue directory), one request and its count
- * (-1 on failure), and the scheduler state as JSON or text on stdout. */
+/* Talking to the running qmgr (posthorn_admin.c). One request (an
+ * attribute list, admin_proto.h): the count it answered, or -1 with the
+ * reason in why; what follows the answer goes to body when not NULL. */
 struct DSTR;
-extern int posthorn_qmgr_open(struct DSTR *reply_to);
-extern void posthorn_qmgr_close(int sock, struct DSTR *reply_to);
-extern int posthorn_qmgr_request(const char *request, const char *id, int sock,
-				         const char *reply_to, const char *format);
+extern int posthorn_qmgr_ask(const struct DSTR *req, struct DSTR *body, struct DSTR *why);
+/* The scheduler state as JSON or text on stdout; 0 or -1. */
 extern int posthorn_qmgr_status(int json);
 /* Whether the instance has a queue manager socket (ingest-only ones do not). */
 extern int posthorn_qmgr_running(void);
+/* May we change the queue? (root or mail_owner: we can enter private/) */
+extern int posthorn_privileged(void);
+/* Stop with a clear reason unless posthorn_privileged(). */
+extern void posthorn_require_privilege(const char *what);
 
 /* Embedded default master.cf (conf/master.cf). */
 extern const char posthorn_master_cf[];

@@ -1,16 +1,23 @@
 /*
- * posthorn_admin - flush, hold, release, delete, requeue
+ * posthorn_admin - flush, hold, release, delete, requeue, and asking qmgr
  * DESCRIPTION
- *	While the instance runs, these go through qmgr (qmgr_admin.c), which
- *	owns the active queue: an operation can then never race a delivery,
- *	and a message being delivered is handled as soon as its deliveries in
- *	flight finish. The request is one datagram to public/qmgr; the answer
- *	comes back on a socket of ours in public/. When the instance is not
- *	running nobody else touches the spool, and the files are moved here.
+ *	While the instance runs, the queue operations go through qmgr
+ *	(qmgr_admin.c), which owns the active queue: an operation can then
+ *	never race a delivery, and a message being delivered is handled as
+ *	soon as its deliveries in flight finish. The request is one datagram
+ *	to public/qmgr carrying one end of a socket pair; qmgr reads the
+ *	sender's uid from the kernel and answers on the socket. When the
+ *	instance is not running nobody else touches the spool, and the files
+ *	are moved here.
+ *
+ *	Every argument is checked before anything is done: queue ids, ALL,
+ *	and Postfix's queue names, which limit the operation to those
+ *	queues ("delete ALL deferred" leaves held mail alone). One bad
+ *	argument and nothing happens.
  */
 #include <dirent.h>
 #include <errno.h>
-#include <poll.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,164 +26,143 @@
 #include <unistd.h>
 
 #include "posthorn.h"
+#include "admin_proto.h"
+#include "argv.h"
 #include "attr.h"
 #include "cfg_params.h"
+#include "ios.h"
 #include "msg.h"
 #include "qid.h"
-#include "sockutil.h"
+#include "sockcred.h"
 #include "spool.h"
 #include "trigger.h"
+#include "user_acl.h"
 
-#define ADMIN_REPLY_TIMEOUT_MS	30000
+#define ADMIN_REPLY_TIMEOUT	30	/* seconds for qmgr's whole answer */
+#define ADMIN_BODY_LIMIT	(256 * 1024 * 1024)	/* a status report, at most */
 
-typedef struct ADMIN_VERB {
-    const char *name;
-    const char *done;			/* for the summary line */
-    const char *const *from;		/* queues it takes files from */
-    const char *to;			/* NULL: delete */
-} ADMIN_VERB;
+/* posthorn_qmgr_path - public/qmgr of this instance */
 
-static const char *const admin_hold_from[] = {SPOOL_INCOMING, SPOOL_DEFERRED, SPOOL_ACTIVE, 0};
-static const char *const admin_release_from[] = {SPOOL_HOLD, 0};
-static const char *const admin_delete_from[] = {
-    SPOOL_INCOMING, SPOOL_ACTIVE, SPOOL_DEFERRED, SPOOL_HOLD, SPOOL_CORRUPT, 0,
-};
-static const char *const admin_requeue_from[] = {SPOOL_DEFERRED, SPOOL_HOLD, SPOOL_ACTIVE, 0};
-
-static const ADMIN_VERB admin_verbs[] = {
-    {"hold", "Placed on hold", admin_hold_from, SPOOL_HOLD},
-    {"release", "Released from hold", admin_release_from, SPOOL_INCOMING},
-    {"delete", "Deleted", admin_delete_from, NULL},
-    {"requeue", "Requeued", admin_requeue_from, SPOOL_INCOMING},
-    {0},
-};
+static const char *posthorn_qmgr_path(DSTR *path)
+{
+    dstr_sprintf(path, "%s/%s", var_queue_dir, TRIGGER_QMGR_SERVICE);
+    return (dstr_str(path));
+}
 
 /* posthorn_flush - deliver deferred mail now: F A D I (scheduler.md §2.3) */
 
 int     posthorn_flush(int argc, char **argv)
 {
     DSTR   *path = dstr_new(128);
+    struct passwd *pw;
+    USERLIST *users;
+    uid_t   uid = getuid();
 
     (void) argc;
     (void) argv;
     posthorn_load_config();
-    dstr_sprintf(path, "%s/%s", var_queue_dir, TRIGGER_QMGR_SERVICE);
-    if (trigger_send(dstr_str(path), "FADI", 4) < 0)
+    /* qmgr decides (by our uid, from the kernel); this only says it clearly. */
+    if (!posthorn_privileged()) {
+	users = user_acl_open("authorized_flush_users", var_flush_users);
+	if (!userlist_match_uid(users, uid)) {
+	    pw = getpwuid(uid);
+	    msg_fatal("User %s(%ld) is not allowed to flush the mail queue",
+		      pw ? pw->pw_name : "unknown", (long) uid);
+	}
+	userlist_free(users);
+    }
+    if (trigger_send(posthorn_qmgr_path(path), "FADI", 4) < 0)
 	msg_fatal("cannot reach the queue manager (%s): %m -- is the instance running?",
 		  dstr_str(path));
     dstr_free(path);
     return (0);
 }
 
-/* admin_offline - no instance running: move or remove the files ourselves */
+/* posthorn_privileged - may we change the queue? The kernel's answer: can we enter private/? */
 
-static int admin_offline(const ADMIN_VERB *verb, const char *id)
+int     posthorn_privileged(void)
 {
-    DSTR   *src = dstr_new(64);
-    DSTR   *dst = dstr_new(64);
-    const char *const *qp;
-    int     done = 0;
+    DSTR   *path = dstr_new(128);
+    int     ret;
 
-    for (qp = verb->from; *qp && !done; qp++) {
-	spool_path(src, *qp, id);
-	if (verb->to) {
-	    done = rename(dstr_str(src), spool_path(dst, verb->to, id)) == 0;
-	} else if (unlink(dstr_str(src)) == 0) {
-	    (void) unlink(spool_path(dst, SPOOL_BOUNCE, id));
-	    (void) unlink(spool_path(dst, SPOOL_DEFER, id));
-	    done = 1;
-	}
-    }
-    dstr_free(src);
-    dstr_free(dst);
-    return (done);
+    dstr_sprintf(path, "%s/%s", var_queue_dir, SPOOL_PRIVATE);
+    ret = access(dstr_str(path), X_OK) == 0;
+    dstr_free(path);
+    return (ret);
 }
 
-/* admin_offline_all - every message in the verb's queues */
+/* posthorn_require_privilege - or say who may, and stop */
 
-static int admin_offline_all(const ADMIN_VERB *verb)
+void    posthorn_require_privilege(const char *what)
 {
-    const char *const *qp;
-    struct dirent *de;
-    DIR    *dir;
-    int     count = 0;
-
-    for (qp = verb->from; *qp; qp++) {
-	if ((dir = opendir(*qp)) == NULL)
-	    continue;
-	while ((de = readdir(dir)) != NULL)
-	    if (qid_valid(de->d_name))
-		count += admin_offline(verb, de->d_name);
-	closedir(dir);
-    }
-    return (count);
+    if (!posthorn_privileged())
+	msg_fatal("%s: permission denied: only root and mail_owner (%s) may change"
+		  " or inspect the queue of %s", what, var_mail_owner, var_queue_dir);
 }
 
-/* posthorn_qmgr_open - a socket of ours in public/ for qmgr's answers */
+/* posthorn_qmgr_read - the answer: status, count, reason, then the body */
 
-int     posthorn_qmgr_open(DSTR *reply_to)
+static int posthorn_qmgr_read(int sock, DSTR *body, DSTR *why)
 {
-    DSTR   *err = dstr_new(64);
-    int     sock;
-
-    dstr_sprintf(reply_to, "%s/admin.%ld", SPOOL_PUBLIC, (long) getpid());
-    if ((sock = sock_unix_dgram_bind(dstr_str(reply_to), 0666, err)) < 0)
-	msg_fatal("%s", dstr_str(err));
-    (void) sock_nonblock(sock, 0);
-    dstr_free(err);
-    return (sock);
-}
-
-/* posthorn_qmgr_close - done with the answer socket */
-
-void    posthorn_qmgr_close(int sock, DSTR *reply_to)
-{
-    close(sock);
-    (void) unlink(dstr_str(reply_to));
-}
-
-/* posthorn_qmgr_request - one request to the running qmgr; its count, or -1 */
-
-int     posthorn_qmgr_request(const char *request, const char *id, int sock,
-			              const char *reply_to, const char *format)
-{
-    DSTR   *req = dstr_new(128);
+    IOS    *ios = ios_open(sock);
     ATTR_LIST *reply = attr_list_new();
-    char    buf[4096];
-    struct pollfd pfd;
-    ssize_t n;
-    long    count = -1;
     long    status = 1;
+    long    count = -1;
+    char    buf[8192];
+    ssize_t n;
+    int     rc;
 
-    attr_put_str(req, "request", request);
-    attr_put_str(req, "queue_id", id);
-    attr_put_str(req, "reply_to", reply_to);
-    if (format)
-	attr_put_str(req, "format", format);
-    attr_put_end(req);
-    if (trigger_send(TRIGGER_QMGR_SERVICE, dstr_str(req), dstr_len(req)) < 0) {
-	msg_warn("cannot reach the queue manager: %m");
-    } else {
-	pfd.fd = sock;
-	pfd.events = POLLIN;
-	if (poll(&pfd, 1, ADMIN_REPLY_TIMEOUT_MS) <= 0) {
-	    msg_warn("no answer from the queue manager");
-	} else if ((n = recv(sock, buf, sizeof(buf), 0)) > 0
-		   && attr_parse(buf, (size_t) n, reply, ATTR_MAX_LEN, 8) > 0
-		   && attr_get_long(reply, "status", &status, 0, 1) == 0
-		   && attr_get_long(reply, "count", &count, 0, 0x7fffffff) == 0) {
-	    if (status != 0) {
-		msg_warn("queue manager: %s", attr_get_str(reply, "reason") ?
-			 attr_get_str(reply, "reason") : "request failed");
-		count = -1;
-	    }
-	} else {
-	    msg_warn("malformed answer from the queue manager");
+    ios_set_deadline(ios, ADMIN_REPLY_TIMEOUT);
+    if ((rc = attr_read(ios, reply, ATTR_MAX_LEN, 8)) != ATTR_OK) {
+	dstr_sprintf(why, "no answer from the queue manager: %s", attr_strerror(rc));
+    } else if (attr_get_long(reply, ADMIN_ATTR_STATUS, &status, 0, 1) < 0
+	       || attr_get_long(reply, ADMIN_ATTR_COUNT, &count, 0, 0x7fffffff) < 0) {
+	dstr_strcpy(why, "malformed answer from the queue manager");
+	count = -1;
+    } else if (status != 0) {
+	dstr_sprintf(why, "queue manager: %s", attr_get_str(reply, ADMIN_ATTR_REASON) ?
+		     attr_get_str(reply, ADMIN_ATTR_REASON) : "request failed");
+	count = -1;
+    } else if (attr_get_str(reply, ADMIN_ATTR_REASON))
+	dstr_strcpy(why, attr_get_str(reply, ADMIN_ATTR_REASON));
+    while (count >= 0 && body != NULL && (n = ios_read(ios, buf, sizeof(buf))) > 0) {
+	if (dstr_len(body) + (size_t) n > ADMIN_BODY_LIMIT) {
+	    dstr_strcpy(why, "answer from the queue manager too long");
+	    count = -1;
+	    break;
 	}
+	dstr_cat(body, buf, (size_t) n);
+    }
+    if (count >= 0 && body != NULL && (ios->flags & (IOS_FLAG_ERR | IOS_FLAG_TIMEOUT))) {
+	dstr_strcpy(why, "answer from the queue manager cut short");
+	count = -1;
     }
     attr_list_free(reply);
-    dstr_free(req);
+    ios_free(ios);
     return ((int) count);
+}
+
+/* posthorn_qmgr_ask - one request to the running qmgr */
+
+int     posthorn_qmgr_ask(const DSTR *req, DSTR *body, DSTR *why)
+{
+    DSTR   *path = dstr_new(128);
+    int     sv[2];
+    int     count = -1;
+
+    DSTR_RESET(why);
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+	msg_fatal("socketpair: %m");
+    if (sockcred_send_fd(posthorn_qmgr_path(path), dstr_str(req), dstr_len(req), sv[1]) < 0) {
+	dstr_sprintf(why, "cannot reach the queue manager (%s): %m", dstr_str(path));
+	(void) close(sv[1]);
+    } else {
+	(void) close(sv[1]);			/* qmgr holds the only other end */
+	count = posthorn_qmgr_read(sv[0], body, why);
+    }
+    (void) close(sv[0]);
+    dstr_free(path);
+    return (count);
 }
 
 /* posthorn_qmgr_running - this instance has a queue manager to ask */
@@ -187,8 +173,7 @@ int     posthorn_qmgr_running(void)
     struct stat st;
     int     ret;
 
-    dstr_sprintf(path, "%s/%s", var_queue_dir, TRIGGER_QMGR_SERVICE);
-    ret = stat(dstr_str(path), &st) == 0 && S_ISSOCK(st.st_mode);
+    ret = stat(posthorn_qmgr_path(path), &st) == 0 && S_ISSOCK(st.st_mode);
     dstr_free(path);
     return (ret);
 }
@@ -197,84 +182,160 @@ int     posthorn_qmgr_running(void)
 
 int     posthorn_qmgr_status(int json)
 {
-    DSTR   *reply_to = dstr_new(64);
-    DSTR   *path = dstr_new(64);
-    char    buf[8192];
-    size_t  n;
-    FILE   *fp;
-    int     sock;
+    DSTR   *req = dstr_new(128);
+    DSTR   *body = dstr_new(4096);
+    DSTR   *why = dstr_new(128);
     int     ret = -1;
 
-    if (chdir(var_queue_dir) < 0)
-	msg_fatal("chdir %s: %m", var_queue_dir);
-    sock = posthorn_qmgr_open(reply_to);
-    dstr_sprintf(path, "%s.%s", dstr_str(reply_to), json ? "json" : "txt");
-    (void) unlink(dstr_str(path));
-    if (posthorn_qmgr_request("status", "ALL", sock, dstr_str(reply_to),
-			      json ? "json" : "text") >= 0) {
-	if ((fp = fopen(dstr_str(path), "r")) == NULL) {
-	    msg_warn("open %s: %m", dstr_str(path));
+    posthorn_require_privilege("status");
+    attr_put_str(req, ADMIN_ATTR_REQUEST, "status");
+    attr_put_str(req, ADMIN_ATTR_FORMAT, json ? "json" : "text");
+    attr_put_end(req);
+    if (posthorn_qmgr_ask(req, body, why) < 0)
+	msg_warn("%s", dstr_str(why));
+    else if (fwrite(dstr_str(body), 1, dstr_len(body), stdout) == dstr_len(body)
+	     && fflush(stdout) == 0)
+	ret = 0;
+    dstr_free(req);
+    dstr_free(body);
+    dstr_free(why);
+    return (ret);
+}
+
+/* admin_online - one id or ALL through qmgr; count or -1 */
+
+static int admin_online(const ADMIN_OP *op, int queues, const char *id)
+{
+    DSTR   *req = dstr_new(128);
+    DSTR   *names = dstr_new(64);
+    DSTR   *why = dstr_new(128);
+    int     n;
+
+    admin_queues_format(queues, names);
+    attr_put_str(req, ADMIN_ATTR_REQUEST, op->name);
+    attr_put_str(req, ADMIN_ATTR_QUEUE_ID, id);
+    attr_put_str(req, ADMIN_ATTR_QUEUES, dstr_str(names));
+    attr_put_end(req);
+    if ((n = posthorn_qmgr_ask(req, NULL, why)) < 0)
+	msg_warn("%s", dstr_str(why));
+    dstr_free(req);
+    dstr_free(names);
+    dstr_free(why);
+    return (n);
+}
+
+/* admin_offline - no instance running: move or remove the files ourselves */
+
+static int admin_offline(const ADMIN_OP *op, int queues, const char *id)
+{
+    int     bit;
+    int     n;
+
+    for (bit = 1; bit <= ADMIN_Q_CORRUPT; bit <<= 1) {
+	if (!(queues & bit))
+	    continue;
+	if ((n = admin_file_apply(op, admin_queue_name(bit), id)) < 0)
+	    msg_warn("%s %s/%s: %m", op->name, admin_queue_name(bit), id);
+	if (n > 0)
+	    return (1);
+    }
+    return (0);
+}
+
+/* admin_offline_all - every message in the chosen queues */
+
+static int admin_offline_all(const ADMIN_OP *op, int queues)
+{
+    struct dirent *de;
+    DIR    *dir;
+    int     count = 0;
+    int     bit;
+
+    for (bit = 1; bit <= ADMIN_Q_CORRUPT; bit <<= 1) {
+	if (!(queues & bit) || (dir = opendir(admin_queue_name(bit))) == NULL)
+	    continue;
+	while ((de = readdir(dir)) != NULL)
+	    if (qid_valid(de->d_name))
+		count += admin_offline(op, bit, de->d_name);
+	closedir(dir);
+    }
+    return (count);
+}
+
+/* admin_parse_args - ids, ALL and queue names; -1 after a warning per bad one */
+
+static int admin_parse_args(const ADMIN_OP *op, int argc, char **argv, ARGV *ids,
+			            int *queues)
+{
+    DSTR   *names = dstr_new(64);
+    DSTR   *why = dstr_new(128);
+    int     bad = 0;
+    int     i;
+
+    for (i = 1; i < argc; i++) {
+	if (strcmp(argv[i], ADMIN_ALL) == 0 || qid_valid(argv[i])) {
+	    argv_add(ids, argv[i]);
+	} else if (admin_queue_bit(argv[i]) != 0) {
+	    dstr_printf(names, " %s", argv[i]);
 	} else {
-	    while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		(void) fwrite(buf, 1, n, stdout);
-	    ret = ferror(fp) || fflush(stdout) != 0 ? -1 : 0;
-	    fclose(fp);
+	    msg_warn("%s: not a queue id, ALL, or a queue name (incoming, active,"
+		     " deferred, hold%s)", argv[i], op->to ? "" : ", corrupt");
+	    bad = 1;
 	}
     }
-    (void) unlink(dstr_str(path));
-    posthorn_qmgr_close(sock, reply_to);
-    dstr_free(reply_to);
-    dstr_free(path);
-    return (ret);
+    if (!bad && admin_queues_parse(op, dstr_str(names), queues, why) < 0) {
+	msg_warn("%s", dstr_str(why));
+	bad = 1;
+    }
+    if (!bad && ids->argc == 0) {
+	msg_warn("no queue id and no ALL: nothing to %s", op->name);
+	bad = 1;
+    }
+    dstr_free(names);
+    dstr_free(why);
+    return (bad ? -1 : 0);
 }
 
 /* posthorn_admin - the four verbs */
 
 int     posthorn_admin(int argc, char **argv)
 {
-    const ADMIN_VERB *verb;
-    DSTR   *reply_to = dstr_new(64);
+    const ADMIN_OP *op = admin_op_find(argv[0]);
+    ARGV   *ids = argv_new(4);
     int     online;
-    int     sock = -1;
     int     total = 0;
-    int     n;
-    int     i;
+    int     queues = 0;
     int     bad = 0;
+    size_t  i;
+    int     n;
 
-    for (verb = admin_verbs; verb->name && strcmp(verb->name, argv[0]) != 0; verb++)
-	 /* find */ ;
-    if (verb->name == NULL || argc < 2)
-	msg_fatal("usage: posthorn %s QUEUE_ID... | ALL", argv[0]);
+    if (op == NULL || argc < 2)
+	msg_fatal("usage: posthorn %s QUEUE_ID... | ALL [QUEUE...]", argv[0]);
     posthorn_load_config();
+    if (admin_parse_args(op, argc, argv, ids, &queues) < 0)
+	msg_fatal("%s: nothing done", op->name);
+    posthorn_require_privilege(op->name);
     if (chdir(var_queue_dir) < 0)
 	msg_fatal("chdir %s: %m", var_queue_dir);
-    if ((online = posthorn_master_pid() > 0) != 0)
-	sock = posthorn_qmgr_open(reply_to);
-    for (i = 1; i < argc; i++) {
-	if (strcmp(argv[i], "ALL") != 0 && !qid_valid(argv[i])) {
-	    msg_warn("%s: not a queue id", argv[i]);
-	    bad = 1;
-	    continue;
-	}
+    online = posthorn_master_pid() > 0;
+    for (i = 0; i < ids->argc; i++) {
 	if (online)
-	    n = posthorn_qmgr_request(verb->name, argv[i], sock, dstr_str(reply_to), NULL);
-	else if (strcmp(argv[i], "ALL") == 0)
-	    n = admin_offline_all(verb);
+	    n = admin_online(op, queues, ids->argv[i]);
+	else if (strcmp(ids->argv[i], ADMIN_ALL) == 0)
+	    n = admin_offline_all(op, queues);
 	else
-	    n = admin_offline(verb, argv[i]);
+	    n = admin_offline(op, queues, ids->argv[i]);
 	if (n < 0) {
 	    bad = 1;
 	    break;
 	}
-	if (n == 0 && strcmp(argv[i], "ALL") != 0) {
-	    msg_warn("%s: no such message here", argv[i]);
+	if (n == 0 && strcmp(ids->argv[i], ADMIN_ALL) != 0) {
+	    msg_warn("%s: no such message here", ids->argv[i]);
 	    bad = 1;
 	}
 	total += n;
     }
-    if (sock >= 0)
-	posthorn_qmgr_close(sock, reply_to);
-    printf("posthorn: %s: %d message%s\n", verb->done, total, total == 1 ? "" : "s");
-    dstr_free(reply_to);
+    printf("posthorn: %s: %d message%s\n", op->done, total, total == 1 ? "" : "s");
+    argv_free(ids);
     return (bad);
 }

@@ -313,8 +313,9 @@ int     posthorn_status(int argc, char **argv)
 	return (posthorn_qmgr_status(1) < 0);
     printf("posthorn: the posthorn mail system is running: PID: %ld\n", (long) pid);
     (void) fflush(stdout);
-    /* The scheduler's summary, when this instance runs a queue manager. */
-    if (posthorn_qmgr_running())
+    /* The scheduler's summary, when this instance runs a queue manager
+     * and we may see it (qmgr shows it to root and mail_owner only). */
+    if (posthorn_qmgr_running() && posthorn_privileged())
 	(void) posthorn_qmgr_status(0);
     return (0);
 }

@@ -12,7 +12,14 @@
  *	clock and timers of the event loop. When a message is
  *	done it is removed; otherwise it is deferred with exponential backoff,
  *	or returned to its sender after maximal_queue_lifetime. Admin requests
- *	(hold, release, delete, requeue) arrive on the same socket.
+ *	(hold, release, delete, requeue, status) arrive on the same socket.
+ *
+ *	Every local user can send to public/qmgr, so the kernel's word on
+ *	each datagram's sender decides what it may do (SO_PASSCRED;
+ *	docs/design.md, "Sockets and who may reach them"): I and W wake us
+ *	for anyone; D, A and F only for root, mail_owner and
+ *	authorized_flush_users; admin requests only for root and mail_owner
+ *	(qmgr_admin.c).
  *
  *	On start every file left in active/ goes back to incoming/, so a
  *	crash loses nothing (DESIGN.md invariant 4). On reload or stop it
@@ -21,10 +28,10 @@
  *	trigger or within QMGR_TABLE_CHECK_MS, after a wake-up to itself so
  *	that master starts the new process at once.
  * SECURITY
- *	Chrooted in the queue directory as mail_owner; talks only to local
- *	daemons.
+ *	Chrooted in the queue directory as mail_owner. Takes datagrams from
+ *	any local user and acts on each according to its sender's uid.
  * PARAMETERS
- *	queue_run_delay, minimal_backoff_time, maximal_backoff_time,
+ *	authorized_flush_users, queue_run_delay, minimal_backoff_time, maximal_backoff_time,
  *	maximal_queue_lifetime, bounce_queue_lifetime, qmgr_message_active_limit,
  *	qmgr_message_recipient_limit, qmgr_message_recipient_minimum,
  *	qmgr_clog_warn_time, relayhost, transport_maps, default_transport,
@@ -47,13 +54,16 @@
 #include "evloop.h"
 #include "msg.h"
 #include "server.h"
+#include "sockcred.h"
 #include "timefmt.h"
 #include "trigger.h"
+#include "user_acl.h"
 
 #define QMGR_TRIGGER_MAX	65536	/* one datagram: triggers or an admin request */
 #define QMGR_TABLE_CHECK_MS	1000	/* look at the table files this often */
 
 SCHED  *qmgr_sched;
+static USERLIST *qmgr_flush_users;	/* authorized_flush_users */
 static int qmgr_kicked;
 static EVLOOP_TIMER qmgr_run_timer = EVLOOP_TIMER_INIT;
 static EVLOOP_TIMER qmgr_table_timer = EVLOOP_TIMER_INIT;
@@ -79,9 +89,25 @@ void    qmgr_kick(void)
     qmgr_kicked = 1;
 }
 
+/* qmgr_may_flush - D, A and F: root, mail_owner, authorized_flush_users */
+
+static int qmgr_may_flush(const SOCK_CRED *cred)
+{
+    static double last;
+
+    if (user_acl_allows(qmgr_flush_users, cred->uid))
+	return (1);
+    if (qmgr_now() - last >= 1) {		/* a flood makes one line a second */
+	msg_warn("refusing to flush the queue for uid %ld (pid %ld): not in authorized_flush_users",
+		 (long) cred->uid, (long) cred->pid);
+	last = qmgr_now();
+    }
+    return (0);
+}
+
 /* qmgr_trigger_bytes - one-byte requests, folded */
 
-static void qmgr_trigger_bytes(const char *buf, size_t len)
+static void qmgr_trigger_bytes(const char *buf, size_t len, const SOCK_CRED *cred)
 {
     int     in = 0;
     int     def = 0;
@@ -105,6 +131,9 @@ static void qmgr_trigger_bytes(const char *buf, size_t len)
 	    break;
 	}
     }
+    /* Anyone may wake us for new mail; the deferred queue is the admin's. */
+    if ((def || mods) && !qmgr_may_flush(cred))
+	def = mods = 0;
     /* Modifiers first, whatever their order in the buffer (§2.3). */
     if (mods & QMGR_SCAN_FLUSH) {
 	qmgr_clock();
@@ -137,22 +166,27 @@ static void qmgr_table_event(void *ctx)
     evloop_timer_set(&qmgr_table_timer, qmgr_table_event, NULL, QMGR_TABLE_CHECK_MS);
 }
 
-/* qmgr_trigger_event - datagrams on public/qmgr */
+/* qmgr_trigger_event - datagrams on public/qmgr, each with its sender's credentials */
 
 static void qmgr_trigger_event(int fd, void *ctx)
 {
     static char buf[QMGR_TRIGGER_MAX];
+    SOCK_CRED cred;
     ssize_t n;
+    int     reply_fd;
 
     (void) ctx;
     qmgr_tables_check();			/* the request stays for the next qmgr */
-    while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
-	if (buf[0] >= '0' && buf[0] <= '9')
-	    qmgr_admin_request(buf, (size_t) n);
-	else
-	    qmgr_trigger_bytes(buf, (size_t) n);
+    while ((n = sockcred_recv(fd, buf, sizeof(buf), &cred, &reply_fd)) >= 0) {
+	if (n > 0 && buf[0] >= '0' && buf[0] <= '9') {
+	    qmgr_admin_request(buf, (size_t) n, &cred, reply_fd);
+	    continue;
+	}
+	if (reply_fd >= 0)
+	    (void) close(reply_fd);
+	qmgr_trigger_bytes(buf, (size_t) n, &cred);
     }
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 	msg_fatal("receive trigger: %m");
 }
 
@@ -245,6 +279,7 @@ static void qmgr_pre_jail(const char *service, char **argv)
 
     (void) service;
     (void) argv;
+    qmgr_flush_users = user_acl_open("authorized_flush_users", var_flush_users);
     if (qmgr_resolve_init(err) < 0)
 	msg_fatal("%s", dstr_str(err));
     dstr_free(err);
@@ -260,6 +295,8 @@ static void qmgr_loop(const int *fds, int nfds)
     qmgr_sched = qmgr_sched_create();
     qmgr_scan_init();
     qmgr_active_recover();
+    if (sockcred_enable(fds[0]) < 0)
+	msg_fatal("cannot ask for senders' credentials on the trigger socket: %m");
     evloop_read(fds[0], qmgr_trigger_event, NULL);
     if (server_alive_fd() >= 0)
 	evloop_read(server_alive_fd(), qmgr_alive_event, NULL);

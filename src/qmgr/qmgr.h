@@ -82,8 +82,9 @@ extern void qmgr_transport_conf(void *ctx, const char *name, SCHED_TRANSPORT_CON
 /* Log and record a deferral for every recipient of e without delivering. */
 extern void qmgr_defer_entry(void *ctx, SCHED_ENTRY *e, const char *dsn, const char *reason);
 
-/* qmgr_admin.c */
-extern void qmgr_admin_request(const char *buf, size_t len);
+/* qmgr_admin.c: a request from sender cred, answered on fd (which it closes) */
+struct SOCK_CRED;
+extern void qmgr_admin_request(const char *buf, size_t len, const struct SOCK_CRED *cred, int fd);
 
 /* qmgr_timer.c: the timers the scheduler asks for, on the event loop */
 extern void qmgr_timer(void *ctx, int kind, void *obj, double when);

@@ -19,9 +19,8 @@
  *	ADDRLIST_FLAG_PARENT its subdomains too; ".example.com" matches
  *	subdomains only. Names compare without regard to case.
  *
- *	"/file" reads more patterns from a file (nested files allowed, up to
- *	ADDRLIST_MAX_DEPTH); "!/file" negates every pattern in it, as in
- *	Postfix.
+ *	"/file" reads more patterns from a file; "!/file" negates every
+ *	pattern in it, as in Postfix (matchlist.c walks that outer shape).
  *
  *	"type:table" patterns (dict.h) match when the table has an entry for
  *	the client; the value is ignored, as in Postfix's client lists. The
@@ -33,7 +32,6 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,12 +40,9 @@
 #include "addrmatch.h"
 #include "cidr_net.h"
 #include "dict.h"
-#include "ios.h"
+#include "matchlist.h"
 #include "mymalloc.h"
 #include "strutil.h"
-
-#define ADDRLIST_MAX_DEPTH	10	/* nested pattern files */
-#define ADDRLIST_LINE_MAX	65536	/* longest line in a pattern file */
 
 #define ADDRLIST_T_NET		1	/* IPv4 or IPv6 network */
 #define ADDRLIST_T_NAME		2	/* host name (and parents, by flag) */
@@ -71,8 +66,6 @@ struct ADDRLIST {
     int     flags;			/* ADDRLIST_FLAG_* */
     int     names;			/* host name patterns seen */
 };
-
-static int addrlist_parse_text(ADDRLIST *, const char *, int, int, DSTR *);
 
 /* addrlist_append - add one parsed pattern */
 
@@ -161,86 +154,6 @@ static int addrlist_parse_table(ADDRLIST *list, const char *pat, int negate, DST
     return (0);
 }
 
-/* addrlist_prefix_error - put "file, line N: " before an error text */
-
-static void addrlist_prefix_error(DSTR *why, const char *path, long lineno)
-{
-    DSTR   *tmp = dstr_new(dstr_len(why) + 64);
-
-    (void) dstr_printf(tmp, "%s, line %ld: %s", path, lineno, dstr_str(why));
-    (void) dstr_memcpy(why, dstr_str(tmp), dstr_len(tmp));
-    dstr_free(tmp);
-}
-
-/* addrlist_parse_line - one line of a pattern file */
-
-static int addrlist_parse_line(ADDRLIST *list, const DSTR *line, int negate,
-			               int depth, DSTR *why)
-{
-    const char *cp = dstr_str(line);
-
-    if (memchr(cp, 0, dstr_len(line)) != 0) {
-	(void) dstr_strcpy(why, "NUL byte in line");
-	return (-1);
-    }
-    cp += strspn(cp, " \t\r");
-    if (*cp == '#')
-	return (0);
-    return (addrlist_parse_text(list, cp, negate, depth, why));
-}
-
-/* addrlist_parse_stream - every line of an open pattern file */
-
-static int addrlist_parse_stream(ADDRLIST *list, IOS *ios, const char *path,
-				         int negate, int depth, DSTR *why)
-{
-    DSTR   *line = dstr_new(128);
-    long    lineno = 0;
-    int     status;
-    int     ret = 0;
-
-    while (ret == 0 && (status = ios_get_line(ios, line, ADDRLIST_LINE_MAX, 1)) != IOS_EOF) {
-	lineno++;
-	if (status == IOS_LINE_PART) {
-	    (void) dstr_sprintf(why, "line longer than %d bytes", ADDRLIST_LINE_MAX);
-	    ret = -1;
-	} else
-	    ret = addrlist_parse_line(list, line, negate, depth, why);
-	if (ret < 0)
-	    addrlist_prefix_error(why, path, lineno);
-    }
-    if (ret == 0 && (ios->flags & IOS_FLAG_ERR)) {
-	(void) dstr_sprintf(why, "read \"%s\": %m", path);
-	ret = -1;
-    }
-    dstr_free(line);
-    return (ret);
-}
-
-/* addrlist_parse_file - read patterns from "/path" */
-
-static int addrlist_parse_file(ADDRLIST *list, const char *path, int negate,
-			               int depth, DSTR *why)
-{
-    int     fd;
-    IOS    *ios;
-    int     ret;
-
-    if (depth >= ADDRLIST_MAX_DEPTH) {
-	(void) dstr_sprintf(why, "\"%s\": pattern files nested more than %d deep",
-			    path, ADDRLIST_MAX_DEPTH);
-	return (-1);
-    }
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-	(void) dstr_sprintf(why, "open \"%s\": %m", path);
-	return (-1);
-    }
-    ios = ios_open(fd);
-    ret = addrlist_parse_stream(list, ios, path, negate, depth + 1, why);
-    (void) ios_close(ios);
-    return (ret);
-}
-
 /* addrlist_looks_numeric - only digits and dots: meant as an IPv4 address */
 
 static int addrlist_looks_numeric(const char *pat)
@@ -248,43 +161,18 @@ static int addrlist_looks_numeric(const char *pat)
     return (pat[strspn(pat, "0123456789.")] == 0);
 }
 
-/* addrlist_parse_pattern - one pattern, with any '!' still in front */
+/* addrlist_parse_pattern - one pattern, '!' and "/file" already handled (MATCHLIST_PATTERN_FN) */
 
-static int addrlist_parse_pattern(ADDRLIST *list, const char *item, int negate,
-				          int depth, DSTR *why)
+static int addrlist_parse_pattern(void *ctx, const char *pat, int negate, DSTR *why)
 {
-    const char *pat;
+    ADDRLIST *list = ctx;
 
-    for (pat = item; *pat == '!'; pat++)
-	negate = !negate;
-    if (*pat == 0) {
-	(void) dstr_sprintf(why, "no pattern after '!' in \"%s\"", item);
-	return (-1);
-    }
-    if (*pat == '/')
-	return (addrlist_parse_file(list, pat, negate, depth, why));
     if (dict_type_known(pat))
 	return (addrlist_parse_table(list, pat, negate, why));
     if (*pat == '[' || strchr(pat, ':') || strchr(pat, '/')
 	|| addrlist_looks_numeric(pat))
 	return (addrlist_parse_net(list, pat, negate, why));
     return (addrlist_parse_name(list, pat, negate, why));
-}
-
-/* addrlist_parse_text - patterns separated by white space and/or commas */
-
-static int addrlist_parse_text(ADDRLIST *list, const char *text, int negate,
-			               int depth, DSTR *why)
-{
-    DSTR   *item = dstr_new(64);
-    const char *cp = text;
-    int     ret = 0;
-
-    /* As in dict lists: an inline:{ ... } table may hold commas and blanks. */
-    while (ret == 0 && dict_list_next(&cp, item))
-	ret = addrlist_parse_pattern(list, dstr_str(item), negate, depth, why);
-    dstr_free(item);
-    return (ret);
 }
 
 /* addrlist_parse - parse a list specification */
@@ -295,7 +183,7 @@ ADDRLIST *addrlist_parse(const char *spec, int flags, DSTR *err)
     DSTR   *why = dstr_new(100);
 
     list->flags = flags;
-    if (spec != 0 && addrlist_parse_text(list, spec, 0, 0, why) < 0) {
+    if (matchlist_parse(spec, addrlist_parse_pattern, list, why) < 0) {
 	if (err != 0)
 	    (void) dstr_memcpy(err, dstr_str(why), dstr_len(why));
 	list = addrlist_free(list);

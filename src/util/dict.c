@@ -5,7 +5,7 @@
  *	the TLS and SASL tables) goes through this one interface, so a new
  *	table type is a new case in dict_open() and a file of its own:
  *	dict_inline.c (inline:{...}), dict_db.c (hash: and btree: on Berkeley
- *	DB), dict_cidr.c (cidr:).
+ *	DB), dict_cidr.c (cidr:), dict_static.c (static:).
  *
  *	Every open table is on one list, so a daemon can ask with one call
  *	whether any of its tables changed on disk (dict_changed_name()).
@@ -37,6 +37,7 @@ static DICT *dict_open_tables;		/* every open table */
 #define DICT_T_HASH	2
 #define DICT_T_BTREE	3
 #define DICT_T_CIDR	4
+#define DICT_T_STATIC	5
 
 static const struct {
     const char *name;
@@ -46,6 +47,7 @@ static const struct {
     {"hash", DICT_T_HASH},
     {"btree", DICT_T_BTREE},
     {"cidr", DICT_T_CIDR},
+    {"static", DICT_T_STATIC},
     {0, 0},
 };
 
@@ -94,7 +96,7 @@ DICT   *dict_open(const char *spec, DSTR *err)
 			 (int) (colon - spec), spec);
 	return (NULL);
     }
-    if (type != DICT_T_INLINE && *name == 0) {
+    if (type != DICT_T_INLINE && type != DICT_T_STATIC && *name == 0) {
 	dstr_sprintf(err, "\"%s\": table file name missing", spec);
 	return (NULL);
     }
@@ -111,9 +113,12 @@ DICT   *dict_open(const char *spec, DSTR *err)
     case DICT_T_CIDR:
 	dict = dict_cidr_open(name, err);
 	break;
+    case DICT_T_STATIC:
+	dict = dict_static_open(name, err);
+	break;
     }
     if (dict == NULL) {
-	if (type == DICT_T_INLINE) {		/* the text says where */
+	if (type == DICT_T_INLINE || type == DICT_T_STATIC) {	/* the text says where */
 	    DSTR   *tmp = dstr_new(dstr_len(err) + 64);
 
 	    dstr_sprintf(tmp, "\"%s\": %s", spec, dstr_str(err));

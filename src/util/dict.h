@@ -13,6 +13,7 @@ typedef struct DICT DICT;
  *	value may be enclosed in { } to hold commas or white space
  *   hash:/path, btree:/path   Berkeley DB file /path.db, made by posthorn map
  *   cidr:/path                network/prefix rules read from /path itself
+ *   static:value, static:{v}  every key finds value
  * Files are opened now and stay open, so a daemon opens its tables before
  * it enters its chroot. NULL and a reason in err for an unknown type, bad
  * syntax or a file that cannot be opened.
