@@ -4,7 +4,8 @@
  *	A chrooted daemon cannot open a file outside its jail, so with
  *	maillog_file set, daemons send each finished line as a datagram to
  *	the postlogd service and postlogd appends it; master, which is not
- *	chrooted, appends directly. The sender formats the whole line (time,
+ *	chrooted, appends directly. The socket is in private/: only root and
+ *	mail_owner may write the log (docs/design.md). The sender formats the whole line (time,
  *	host, syslog_name/program[pid]) so pflogsumm reads it as a syslog line
  *	and lines stay correct even if postlogd writes them late.
  */
@@ -23,6 +24,7 @@
 #include "cfg_params.h"
 #include "msg.h"
 #include "sockutil.h"
+#include "spool.h"
 #include "timefmt.h"
 #include "fsutil.h"
 #include "mymalloc.h"
@@ -111,7 +113,7 @@ static void maillog_open(void)
 	maillog_fd = open(var_maillog_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
     } else {
 	path = dstr_new(256);
-	dstr_sprintf(path, "%s/public/%s", var_queue_dir, var_postlog_service);
+	dstr_sprintf(path, "%s/%s/%s", var_queue_dir, SPOOL_PRIVATE, var_postlog_service);
 	maillog_fd = sock_unix_dgram_connect(dstr_str(path));
 	dstr_free(path);
     }

@@ -11,7 +11,7 @@
  * with maillog_file empty, syslog(3) with ident "syslog_name/prog"; else
  * lines "Mmm dd hh:mm:ss host syslog_name/prog[pid]: text" appended to
  * maillog_file, directly (MAILLOG_DIRECT) or as datagrams to postlogd's
- * socket in public/, connected now so it keeps working after chroot.
+ * socket in private/, connected now so it keeps working after chroot.
  */
 extern void maillog_init(const char *prog, int flags);
 /* Reopen maillog_file (after posthorn logrotate moved it). */

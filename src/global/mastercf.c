@@ -250,6 +250,54 @@ static int mastercf_duplicate(MASTERCF_PARSE *mp, const MASTERCF_ENTRY *ent)
     return (0);
 }
 
+/*
+ * What each daemon needs of its socket. The others find a daemon's socket
+ * by its place: qmgr and showq take requests from every local user in
+ * public/; the rest serve only the mail system, in private/ (0700
+ * mail_owner), and a public log socket would let any local user write
+ * the mail log or stall every daemon's logging (docs/design.md).
+ */
+static const struct {
+    const char *command;
+    const char *type;
+    int     private_;			/* -1: any */
+} mastercf_needs[] = {
+    {"qmgr", "unix-dgram", 0},
+    {"postlogd", "unix-dgram", 1},
+    {"showq", "unix", 0},
+    {"cleanup", "unix", 1},
+    {"smtp", "unix", 1},
+    {"bounce", "unix", 1},
+    {"scache", "unix", 1},
+    {"qmqpd", "inet", -1},
+    {0},
+};
+
+/* mastercf_check_needs - the socket a known daemon needs, or why not */
+
+static int mastercf_check_needs(MASTERCF_PARSE *mp, const MASTERCF_ENTRY *ent)
+{
+    const char *cmd = ent->args->argv[0];
+    const char *slash = strrchr(cmd, '/');
+    int     i;
+
+    cmd = slash ? slash + 1 : cmd;
+    for (i = 0; mastercf_needs[i].command; i++) {
+	if (strcmp(mastercf_needs[i].command, cmd) != 0)
+	    continue;
+	if (strcmp(mastercf_needs[i].type, ent->type) != 0)
+	    return (mastercf_fail(mp, mp->line, "service \"%s\": %s needs type %s, not %s",
+				  ent->name, cmd, mastercf_needs[i].type, ent->type));
+	if (mastercf_needs[i].private_ >= 0 && mastercf_needs[i].private_ != ent->private_)
+	    return (mastercf_fail(mp, mp->line, "service \"%s\": %s needs private %s"
+				  " (its socket belongs in %s/)", ent->name, cmd,
+				  mastercf_needs[i].private_ ? "y" : "n",
+				  mastercf_needs[i].private_ ? "private" : "public"));
+	break;
+    }
+    return (0);
+}
+
 /* mastercf_entry_free - release what one entry owns */
 
 static void mastercf_entry_free(MASTERCF_ENTRY *ent)
@@ -297,6 +345,8 @@ static int mastercf_entry(MASTERCF_PARSE *mp, const char *line)
 	argv_add(ent.args, fields->argv[7]);
 	if ((ret = mastercf_args(mp, cp, ent.args)) == 0)
 	    ret = mastercf_duplicate(mp, &ent);
+	if (ret == 0)
+	    ret = mastercf_check_needs(mp, &ent);
 	if (ret == 0)
 	    mastercf_append(mp->cf, &ent);
 	else

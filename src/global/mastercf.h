@@ -31,7 +31,10 @@ typedef struct MASTERCF {
  * means the column's default (private y, unpriv y, chroot n, wakeup 0,
  * maxproc -1). Returns NULL and one line in err naming file and line
  * ("master.cf, line 7: bad maxproc field \"x\"") on any error, including
- * an unknown type or a duplicate service name and type.
+ * an unknown type, a duplicate service name and type, or a posthorn daemon
+ * on a socket it cannot serve (qmgr and showq need public sockets of type
+ * unix-dgram and unix, postlogd a private unix-dgram one, cleanup, smtp,
+ * bounce and scache private unix ones, qmqpd inet).
  */
 extern MASTERCF *mastercf_parse_file(const char *path, DSTR *err);
 extern MASTERCF *mastercf_parse_text(const char *text, size_t len,

@@ -229,7 +229,6 @@ void    server_main(int argc, char **argv, const SERVER_DESC *desc)
 {
     int     ch;
     int     want_chroot = 0;
-    int     want_user = 0;
     int     stdin_mode = 0;
     long    nsock = 0;
     int    *fds;
@@ -257,8 +256,7 @@ void    server_main(int argc, char **argv, const SERVER_DESC *desc)
 	    break;
 	case 't':
 	    break;
-	case 'u':
-	    want_user = 1;
+	case 'u':				/* always so: see below */
 	    break;
 	case 'v':
 	    msg_verbose++;
@@ -280,8 +278,14 @@ void    server_main(int argc, char **argv, const SERVER_DESC *desc)
 	msg_fatal("chdir %s: %m", var_queue_dir);
     if (desc->pre_jail)
 	desc->pre_jail(server_service_name, argv);
+    /*
+     * No posthorn daemon needs root once its pre-jail hook has opened what
+     * lies outside the spool, so none keeps it, whatever master.cf's unpriv
+     * column says (posthorn check warns about unpriv n): one privileged
+     * process, master (docs/design.md, "The privilege model").
+     */
     if (geteuid() == 0)
-	jail_enter(want_chroot ? var_queue_dir : NULL, want_user ? var_mail_owner : NULL);
+	jail_enter(want_chroot ? var_queue_dir : NULL, var_mail_owner);
     else if (msg_verbose)
 	msg_info("unprivileged mode: no chroot, no user change");
     if (desc->post_jail)

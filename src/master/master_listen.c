@@ -4,7 +4,9 @@
  *	inet services listen on "host:port", or on "port" at every address of
  *	inet_interfaces ("all": the wildcard addresses; "loopback-only":
  *	127.0.0.1 and ::1), restricted to the families in inet_protocols.
- *	unix and unix-dgram services get a socket under private/ or public/.
+ *	unix and unix-dgram services get a socket under private/ or public/;
+ *	a unix-dgram socket has SO_PASSCRED from the start, so its daemon
+ *	knows who sent every datagram (docs/design.md).
  */
 #include <errno.h>
 #include <netdb.h>
@@ -18,6 +20,7 @@
 #include "cfg_params.h"
 #include "msg.h"
 #include "mymalloc.h"
+#include "sockcred.h"
 #include "sockutil.h"
 #include "spool.h"
 
@@ -145,9 +148,16 @@ int     master_listen_unix(MASTER_SERV *serv, DSTR *err)
 {
     int     fd;
 
-    if (strcmp(serv->type, "unix-dgram") == 0)
-	fd = sock_unix_dgram_bind(serv->sock_path, 0666, err);
-    else
+    if (strcmp(serv->type, "unix-dgram") == 0) {
+	/* From the start, so every datagram carries its sender's credentials,
+	 * also those sent while the daemon is being (re)started. */
+	if ((fd = sock_unix_dgram_bind(serv->sock_path, 0666, err)) >= 0
+	    && sockcred_enable(fd) < 0) {
+	    dstr_sprintf(err, "SO_PASSCRED on %s: %m", serv->sock_path);
+	    close(fd);
+	    fd = -1;
+	}
+    } else
 	fd = sock_unix_listen(serv->sock_path, MASTER_BACKLOG, 0666, err);
     if (fd < 0) {
 	dstr_printf(err, " (service %s)", serv->name);

@@ -2,15 +2,23 @@
  * postlogd - write maillog_file for daemons that cannot reach it
  * DESCRIPTION
  *	Chrooted daemons send each finished log line as a datagram to the
- *	postlog socket in public/ (maillog.c formats the whole line); this
+ *	postlog socket in private/ (maillog.c formats the whole line); this
  *	daemon, running outside the chroot, appends them to maillog_file,
  *	many lines per write. With POSTHORN_LOG_TEE set (posthorn start-fg)
  *	it copies them to standard output too. On reload or stop it drains
  *	what is queued before it exits, so no line is lost; `posthorn
  *	logrotate` restarts it to reopen the file.
+ *
+ *	Each datagram becomes exactly one line: control characters, a
+ *	newline among them, are replaced (str_one_line()), so no sender can
+ *	make one datagram look like two log lines.
  * SECURITY
- *	Not chrooted, runs as root (master.cf: unpriv n, chroot n) so it can
- *	open a log file anywhere; it only appends what it receives, as text.
+ *	Opens maillog_file as root (refusing a symbolic link, a file with
+ *	other links, or one owned by someone else), then runs as mail_owner,
+ *	not chrooted. Its socket is in private/, which only root and
+ *	mail_owner can enter; on top of that it asks the kernel who sent
+ *	each datagram (SO_PASSCRED) and drops any that root or mail_owner
+ *	did not send.
  * PARAMETERS
  *	maillog_file, postlog_service_name.
  */
@@ -20,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cfg_params.h"
@@ -28,6 +37,10 @@
 #include "master_proto.h"
 #include "msg.h"
 #include "server.h"
+#include "sockcred.h"
+#include "strutil.h"
+#include "timefmt.h"
+#include "user_acl.h"
 
 #define POSTLOGD_LINE_MAX	8192
 #define POSTLOGD_BATCH		(256 * 1024)
@@ -35,24 +48,44 @@
 static int postlogd_fd = -1;
 static int postlogd_tee;
 
+/* postlogd_stranger - a datagram from someone else: drop it, say so now and then */
+
+static void postlogd_stranger(const SOCK_CRED *cred)
+{
+    static time_t last;
+    time_t  now = time((time_t *) 0);
+
+    if (now != last) {
+	msg_warn("dropped a log line from uid %ld (pid %ld): only root and mail_owner may log",
+		 (long) cred->uid, (long) cred->pid);
+	last = now;
+    }
+}
+
 /* postlogd_drain - read queued datagrams, append up to a batch in one write;
  * returns the number of bytes written */
 
 static size_t postlogd_drain(int sock)
 {
     DSTR   *batch = dstr_new(POSTLOGD_BATCH);
+    SOCK_CRED cred;
     char   *line;
     ssize_t n;
 
     for (;;) {
 	line = dstr_space(batch, POSTLOGD_LINE_MAX + 1);
-	n = recv(sock, line, POSTLOGD_LINE_MAX, MSG_DONTWAIT);
+	n = sockcred_recv(sock, line, POSTLOGD_LINE_MAX, &cred, NULL);
 	if (n < 0 && errno == EINTR)
 	    continue;
-	if (n <= 0)
+	if (n < 0)
 	    break;
-	if (line[n - 1] != '\n')
-	    line[n++] = '\n';
+	if (!user_acl_privileged(cred.uid)) {
+	    postlogd_stranger(&cred);
+	    continue;
+	}
+	if ((n = (ssize_t) str_one_line(line, (size_t) n)) == 0)
+	    continue;
+	line[n++] = '\n';
 	dstr_addlen(batch, (size_t) n);
 	if (dstr_len(batch) >= POSTLOGD_BATCH)
 	    break;
@@ -77,6 +110,8 @@ static void postlogd_loop(const int *fds, int nfds)
 
     if (nfds != 1)
 	msg_fatal("expected one unix-dgram listener, got %d", nfds);
+    if (sockcred_enable(fds[0]) < 0)
+	msg_fatal("cannot ask for senders' credentials on the log socket: %m");
     pfd[0].fd = fds[0];
     pfd[0].events = POLLIN;
     pfd[1].fd = server_alive_fd();
@@ -97,7 +132,7 @@ static void postlogd_loop(const int *fds, int nfds)
     }
 }
 
-/* postlogd_pre_jail - open the file while still root and unconfined */
+/* postlogd_pre_jail - open the file while still root */
 
 static void postlogd_pre_jail(const char *service, char **argv)
 {

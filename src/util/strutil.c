@@ -86,3 +86,22 @@ int     str_to_bool(const char *str)
 	return (0);
     return (-1);
 }
+
+/* str_one_line - control characters out, so a text stays one line */
+
+size_t  str_one_line(char *buf, size_t len)
+{
+    size_t  i;
+    unsigned char c;
+
+    if (len > 0 && buf[len - 1] == '\n')
+	len--;
+    for (i = 0; i < len; i++) {
+	c = (unsigned char) buf[i];
+	if (c == '\t')
+	    buf[i] = ' ';
+	else if (c < 0x20 || c == 0x7f)
+	    buf[i] = '?';
+    }
+    return (len);
+}

@@ -16,4 +16,12 @@ extern int str_case_prefix(const char *str, const char *prefix);
 /* Is the string a yes/no word? 1 = yes, 0 = no, -1 = neither. */
 extern int str_to_bool(const char *str);
 
+/*
+ * Make buf[0..len) one line of text in place: drop one trailing newline,
+ * turn a TAB into a space and every other control character (C0, DEL)
+ * into '?', so no byte can start a new line or move a terminal's cursor.
+ * Returns the new length. Bytes from 0x80 up (UTF-8) stay as they are.
+ */
+extern size_t str_one_line(char *buf, size_t len);
+
 #endif

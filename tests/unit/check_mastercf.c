@@ -87,7 +87,7 @@ END_TEST
 
 START_TEST(explicit_columns_are_parsed)
 {
-    MASTERCF_ENTRY *e = parse_ok("qmgr unix n n y 300 1 qmgr\n"
+    MASTERCF_ENTRY *e = parse_ok("qmgr unix-dgram n n y 300 1 qmgr\n"
 			  "pickup unix-dgram y y n 60? 0 pickup\n")->entries;
 
     ck_assert_int_eq(e[0].private_, 0);
@@ -161,12 +161,12 @@ END_TEST
 START_TEST(continuation_lines_and_comments_inside_an_entry)
 {
     MASTERCF_ENTRY *e = parse_ok("# services\n"
-				 "cleanup unix n - n - 0\n"
+				 "cleanup unix y - n - 0\n"
 				 "  # the command is on the next line\n"
 				 "\n"
 				 "    cleanup -v\n"
 				 "\t-o a=b\n"
-				 "qmgr unix n - n 300 1 qmgr\n")->entries;
+				 "qmgr unix-dgram n - n 300 1 qmgr\n")->entries;
 
     ck_assert_int_eq(test_cf->count, 2);
     ck_assert_int_eq(e[0].line, 2);
@@ -311,6 +311,30 @@ START_TEST(parse_file_reads_and_names_the_path)
 }
 END_TEST
 
+START_TEST(daemon_on_the_wrong_socket_is_error)
+{
+    /* A master.cf copied from Postfix names qmgr with type unix. */
+    parse_fails("qmgr unix n - y 300 1 qmgr\n",
+		"master.cf, line 1: service \"qmgr\": qmgr needs type unix-dgram, not unix");
+    /* A public log socket would let any local user write the mail log. */
+    parse_fails("postlog unix-dgram n - n - 1 postlogd\n",
+		"master.cf, line 1: service \"postlog\": postlogd needs private y"
+		" (its socket belongs in private/)");
+    parse_fails("cleanup unix n - y - 0 cleanup\n",
+		"master.cf, line 1: service \"cleanup\": cleanup needs private y"
+		" (its socket belongs in private/)");
+    parse_fails("showq unix y - y - - showq\n",
+		"master.cf, line 1: service \"showq\": showq needs private n"
+		" (its socket belongs in public/)");
+    parse_fails("qmqp unix y - y - - /usr/libexec/posthorn/qmqpd\n",
+		"master.cf, line 1: service \"qmqp\": qmqpd needs type inet, not unix");
+    /* Any name, by the command it runs; other programs are not checked. */
+    parse_ok("relay unix - - y - - smtp\npostlog unix-dgram y - n - 1 postlogd\n"
+	     "x unix n - n - - /bin/true\n");
+    ck_assert_int_eq(test_cf->count, 3);
+}
+END_TEST
+
 /* mastercf_suite - every test above */
 
 static Suite *mastercf_suite(void)
@@ -328,6 +352,7 @@ static Suite *mastercf_suite(void)
     tcase_add_test(tc, bad_maxproc_is_error);
     tcase_add_test(tc, too_few_fields_is_error);
     tcase_add_test(tc, unix_service_name_with_slash_is_error);
+    tcase_add_test(tc, daemon_on_the_wrong_socket_is_error);
     tcase_add_test(tc, continuation_lines_and_comments_inside_an_entry);
     tcase_add_test(tc, continuation_without_entry_is_error);
     tcase_add_test(tc, option_pairs_are_kept_as_written);
