@@ -20,8 +20,8 @@ typedef struct SERVER_DESC {
 
 /*
  * Generic options, as Postfix daemons take them from master.cf:
- * -c chroot to queue_directory (when root), -u run as mail_owner (when
- * root), -n service name, -t transport type, -s listener count, -o
+ * -c chroot to queue_directory (when root), -u accepted for master.cf
+ * habits (a daemon started as root always becomes mail_owner), -n service name, -t transport type, -s listener count, -o
  * name=value parameter override (repeatable), -v more logging, -S serve
  * one session on standard input/output (tests). Then: read main.cf, set up
  * logging, chdir to queue_directory, pre_jail, chroot and setuid,

@@ -1,10 +1,12 @@
 /*
  * posthorn_queue - list queued mail (posthorn queue [-j]) and dump a queue file (posthorn cat)
  * DESCRIPTION
- *	Reads the queue files directly, read-only, with the same checked
- *	reader the daemons use, so a damaged file is reported, not misread.
- *	The -j form prints one JSON object per message with the fields of
- *	Postfix's postqueue -j, so existing tools can read it.
+ *	The listing comes from showq(8) while the instance runs, so any user
+ *	authorized_mailq_users allows can see it (the queue directories are
+ *	mail_owner's alone); root and mail_owner read the spool themselves
+ *	when showq cannot be reached (mailq.c either way). posthorn cat reads
+ *	a queue file directly, read-only, with the same checked reader the
+ *	daemons use, so a damaged file is reported, not misread.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -16,6 +18,11 @@
 #include <unistd.h>
 
 #include "posthorn.h"
+#include "admin_proto.h"
+#include "attr.h"
+#include "ios.h"
+#include "mailq.h"
+#include "sockutil.h"
 #include "argv.h"
 #include "bounce_log.h"
 #include "htable.h"
@@ -28,170 +35,58 @@
 #include "qid.h"
 #include "spool.h"
 
-typedef struct QUEUE_TOTALS {
-    long    messages;
-    long    bytes;
-} QUEUE_TOTALS;
+#define POSTHORN_SHOWQ_TIMEOUT	60	/* seconds for any one read from showq */
 
-/* posthorn_queue_cmp - strcmp through pointers for qsort */
+/* posthorn_showq - the listing from showq: 0, 1 if showq cannot be reached */
 
-static int posthorn_queue_cmp(const void *a, const void *b)
+static int posthorn_showq(int json)
 {
-    return (strcmp(*(char *const *) a, *(char *const *) b));
-}
-
-/* posthorn_queue_ids - sorted valid ids in one queue */
-
-static ARGV *posthorn_queue_ids(const char *queue)
-{
-    ARGV   *ids = argv_new(16);
-    DIR    *dir;
-    struct dirent *de;
-
-    if ((dir = opendir(queue)) == NULL) {
-	if (errno != ENOENT)
-	    msg_warn("open %s/%s: %m", var_queue_dir, queue);
-	return (ids);
-    }
-    while ((de = readdir(dir)) != NULL)
-	if (qid_valid(de->d_name))
-	    argv_add(ids, de->d_name);
-    closedir(dir);
-    qsort(ids->argv, ids->argc, sizeof(char *), posthorn_queue_cmp);
-    return (ids);
-}
-
-/* posthorn_delay_reasons - last reason per recipient from defer/ID (NULL: none) */
-
-static HTABLE *posthorn_delay_reasons(const char *id)
-{
-    DSTR   *path = dstr_new(64);
-    DSTR   *why = dstr_new(64);
-    BOUNCE_LOG_READER *log;
-    BOUNCE_LOG_REC rec;
-    HTABLE *reasons = NULL;
-    char   *old;
-    int     rc;
-
-    if ((log = bounce_log_open(spool_path(path, SPOOL_DEFER, id))) != NULL) {
-	reasons = htable_new(16);
-	while ((rc = bounce_log_read(log, &rec, why)) != BOUNCE_LOG_END && rc != BOUNCE_LOG_ERR) {
-	    if (rc != BOUNCE_LOG_OK)
-		continue;
-	    if ((old = htable_delete(reasons, rec.rcpt.address)) != NULL)
-		free(old);
-	    htable_enter(reasons, rec.rcpt.address, mystrdup(rec.rcpt.reason));
-	}
-	bounce_log_close(log);
-    }
-    dstr_free(path);
-    dstr_free(why);
-    return (reasons);
-}
-
-/* posthorn_queue_one - print one message; 0, or -1 if unreadable */
-
-static int posthorn_queue_one(const char *queue, const char *id, int json,
-			              QUEUE_TOTALS *tot)
-{
-    DSTR   *path = dstr_new(64);
-    DSTR   *err = dstr_new(64);
-    DSTR   *addr = dstr_new(64);
-    HTABLE *reasons = NULL;
-    const char *reason;
-    DSTR   *out = dstr_new(512);
-    QFILE_INFO info;
-    QFILE_IN *in;
-    long    off;
-    int     done;
+    DSTR   *path = dstr_new(128);
+    DSTR   *req = dstr_new(64);
+    ATTR_LIST *reply = attr_list_new();
+    char    buf[8192];
+    long    status = 1;
+    ssize_t n;
+    IOS    *ios;
     int     fd;
-    int     n;
-    int     first = 1;
-    char    when[64];
-    time_t  t;
 
-    qfile_info_init(&info);
-    if ((fd = open(spool_path(path, queue, id), O_RDONLY | O_CLOEXEC)) < 0) {
-	if (errno != ENOENT)			/* gone meanwhile: delivered */
-	    msg_warn("open %s/%s: %m", var_queue_dir, dstr_str(path));
-	goto out;
+    dstr_sprintf(path, "%s/%s/showq", var_queue_dir, SPOOL_PUBLIC);
+    if ((fd = sock_unix_connect(dstr_str(path))) < 0) {
+	if (posthorn_master_pid() > 0)
+	    msg_warn("cannot reach showq (%s): %m", dstr_str(path));
+	dstr_free(path);
+	dstr_free(req);
+	attr_list_free(reply);
+	return (1);
     }
-    in = qfile_in_open(fd);
-    if (qfile_in_info(in, &info, err) < 0) {
-	msg_warn("%s/%s: %s", var_queue_dir, dstr_str(path), dstr_str(err));
-	qfile_in_free(in);
-	close(fd);
-	goto out;
-    }
-    tot->messages++;
-    tot->bytes += info.content_size;
-    t = (time_t) info.arrival_sec;
-    if (json) {
-	dstr_sprintf(out, "{\"queue_name\": ");
-	json_str(out, queue);
-	dstr_cats(out, ", \"queue_id\": ");
-	json_str(out, id);
-	dstr_printf(out, ", \"arrival_time\": %ld, \"message_size\": %ld, "
-		    "\"forced_expire\": false, \"sender\": ", info.arrival_sec,
-		    info.content_size);
-	json_str(out, dstr_str(info.sender));
-	dstr_cats(out, ", \"recipients\": [");
-    } else {
-	strftime(when, sizeof(when), "%a %b %e %H:%M:%S", localtime(&t));
-	dstr_sprintf(out, "%-17s%c %8ld %s  %s\n", id,
-		     strcmp(queue, SPOOL_ACTIVE) == 0 ? '*' :
-		     strcmp(queue, SPOOL_HOLD) == 0 ? '!' : ' ',
-		     info.content_size, when,
-		     dstr_len(info.sender) ? dstr_str(info.sender) : "MAILER-DAEMON");
-    }
-    reasons = posthorn_delay_reasons(id);
-    while ((n = qfile_in_rcpt(in, addr, &off, &done, err)) > 0) {
-	if (done)
-	    continue;
-	reason = reasons ? htable_find(reasons, dstr_str(addr)) : NULL;
-	if (json) {
-	    dstr_cats(out, first ? "{\"address\": " : ", {\"address\": ");
-	    json_str(out, dstr_str(addr));
-	    if (reason) {
-		dstr_cats(out, ", \"delay_reason\": ");
-		json_str(out, reason);
-	    }
-	    dstr_catc(out, '}');
-	} else {
-	    if (reason)
-		dstr_printf(out, "%45s(%s)\n", "", reason);
-	    dstr_printf(out, "%45s%s\n", "", dstr_str(addr));
-	}
-	first = 0;
-    }
+    ios = ios_open(fd);
+    ios_set_timeout(ios, POSTHORN_SHOWQ_TIMEOUT);
+    attr_put_str(req, ADMIN_ATTR_FORMAT, json ? "json" : "text");
+    attr_put_end(req);
+    if (ios_write(ios, dstr_str(req), dstr_len(req)) < 0 || ios_flush(ios) < 0
+	|| attr_read(ios, reply, ATTR_MAX_LEN, 8) != ATTR_OK
+	|| attr_get_long(reply, ADMIN_ATTR_STATUS, &status, 0, 1) < 0)
+	msg_fatal("no answer from showq (%s)", dstr_str(path));
+    if (status != 0)
+	msg_fatal("cannot list the queue: %s", attr_get_str(reply, ADMIN_ATTR_REASON) ?
+		  attr_get_str(reply, ADMIN_ATTR_REASON) : "refused");
+    while ((n = ios_read(ios, buf, sizeof(buf))) > 0)
+	if (fwrite(buf, 1, (size_t) n, stdout) != (size_t) n)
+	    msg_fatal("write: %m");
     if (n < 0)
-	msg_warn("%s/%s: %s", var_queue_dir, dstr_str(path), dstr_str(err));
-    dstr_cats(out, json ? "]}\n" : "\n");
-    fputs(dstr_str(out), stdout);
-    qfile_in_free(in);
-    close(fd);
-out:
-    qfile_info_free(&info);
+	msg_fatal("listing from showq cut short");
+    (void) ios_close(ios);
     dstr_free(path);
-    dstr_free(err);
-    dstr_free(addr);
-    if (reasons)
-	htable_free(reasons, free);
-    dstr_free(out);
+    dstr_free(req);
+    attr_list_free(reply);
     return (0);
 }
 
-/* posthorn_queue - the listing */
+/* posthorn_queue - the listing, from showq or from the spool */
 
 int     posthorn_queue(int argc, char **argv)
 {
-    static const char *const queues[] = {
-	SPOOL_INCOMING, SPOOL_ACTIVE, SPOOL_DEFERRED, SPOOL_HOLD, 0,
-    };
-    const char *const *qp;
-    QUEUE_TOTALS tot = {0, 0};
-    ARGV   *ids;
-    size_t  i;
+    IOS    *out;
     int     json = 0;
     int     ch;
 
@@ -201,23 +96,18 @@ int     posthorn_queue(int argc, char **argv)
 	json = 1;
     }
     posthorn_load_config();
+    if (posthorn_showq(json) == 0)
+	return (fflush(stdout) != 0);
+    if (!posthorn_privileged())
+	msg_fatal("cannot list the queue: showq cannot be reached -- is the mail system"
+		  " running? (only root and mail_owner can read %s directly)", var_queue_dir);
     if (chdir(var_queue_dir) < 0)
 	msg_fatal("chdir %s: %m", var_queue_dir);
-    if (!json)
-	printf("-Queue ID-        --Size-- ----Arrival Time---- -Sender/Recipient-------\n");
-    for (qp = queues; *qp; qp++) {
-	ids = posthorn_queue_ids(*qp);
-	for (i = 0; i < ids->argc; i++)
-	    (void) posthorn_queue_one(*qp, ids->argv[i], json, &tot);
-	argv_free(ids);
-    }
-    if (!json) {
-	if (tot.messages == 0)
-	    printf("Mail queue is empty\n");
-	else
-	    printf("-- %ld Kbytes in %ld Request%s.\n", (tot.bytes + 1023) / 1024,
-		   tot.messages, tot.messages == 1 ? "" : "s");
-    }
+    out = ios_open(STDOUT_FILENO);
+    mailq_print(out, json);
+    if (ios_flush(out) < 0)
+	msg_fatal("write: %m");
+    ios_free(out);
     return (0);
 }
 
@@ -306,6 +196,7 @@ int     posthorn_cat(int argc, char **argv)
     if (argc < 2)
 	msg_fatal("usage: posthorn cat QUEUE_ID...");
     posthorn_load_config();
+    posthorn_require_privilege("cat");
     if (chdir(var_queue_dir) < 0)
 	msg_fatal("chdir %s: %m", var_queue_dir);
     for (i = 1; i < argc; i++) {

@@ -1,0 +1,212 @@
+/*
+ * mailq - the queue listing (posthorn queue, showq)
+ * DESCRIPTION
+ *	Reads the queue files read-only, with the same checked reader the
+ *	daemons use, so a damaged file is reported, not misread. The text
+ *	form is Postfix's mailq; the -j form prints one JSON object per
+ *	message with the fields of Postfix's postqueue -j, so existing tools
+ *	can read it. showq(8) runs it for any user authorized_mailq_users
+ *	allows; posthorn runs it itself when the instance is down.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mailq.h"
+#include "argv.h"
+#include "bounce_log.h"
+#include "cfg_params.h"
+#include "htable.h"
+#include "json.h"
+#include "msg.h"
+#include "mymalloc.h"
+#include "qfile.h"
+#include "qid.h"
+#include "spool.h"
+
+typedef struct MAILQ_TOTALS {
+    long    messages;
+    long    bytes;
+} MAILQ_TOTALS;
+
+/* mailq_cmp - strcmp through pointers for qsort */
+
+static int mailq_cmp(const void *a, const void *b)
+{
+    return (strcmp(*(char *const *) a, *(char *const *) b));
+}
+
+/* mailq_ids - sorted valid ids in one queue */
+
+static ARGV *mailq_ids(const char *queue)
+{
+    ARGV   *ids = argv_new(16);
+    DIR    *dir;
+    struct dirent *de;
+
+    if ((dir = opendir(queue)) == NULL) {
+	if (errno != ENOENT)
+	    msg_warn("open %s/%s: %m", var_queue_dir, queue);
+	return (ids);
+    }
+    while ((de = readdir(dir)) != NULL)
+	if (qid_valid(de->d_name))
+	    argv_add(ids, de->d_name);
+    closedir(dir);
+    qsort(ids->argv, ids->argc, sizeof(char *), mailq_cmp);
+    return (ids);
+}
+
+/* mailq_delay_reasons - last reason per recipient from defer/ID (NULL: none) */
+
+static HTABLE *mailq_delay_reasons(const char *id)
+{
+    DSTR   *path = dstr_new(64);
+    DSTR   *why = dstr_new(64);
+    BOUNCE_LOG_READER *log;
+    BOUNCE_LOG_REC rec;
+    HTABLE *reasons = NULL;
+    char   *old;
+    int     rc;
+
+    if ((log = bounce_log_open(spool_path(path, SPOOL_DEFER, id))) != NULL) {
+	reasons = htable_new(16);
+	while ((rc = bounce_log_read(log, &rec, why)) != BOUNCE_LOG_END && rc != BOUNCE_LOG_ERR) {
+	    if (rc != BOUNCE_LOG_OK)
+		continue;
+	    if ((old = htable_delete(reasons, rec.rcpt.address)) != NULL)
+		free(old);
+	    htable_enter(reasons, rec.rcpt.address, mystrdup(rec.rcpt.reason));
+	}
+	bounce_log_close(log);
+    }
+    dstr_free(path);
+    dstr_free(why);
+    return (reasons);
+}
+
+/* mailq_one - print one message; 0, or -1 if unreadable */
+
+static int mailq_one(IOS *out_stream, const char *queue, const char *id, int json,
+		             MAILQ_TOTALS *tot)
+{
+    DSTR   *path = dstr_new(64);
+    DSTR   *err = dstr_new(64);
+    DSTR   *addr = dstr_new(64);
+    HTABLE *reasons = NULL;
+    const char *reason;
+    DSTR   *out = dstr_new(512);
+    QFILE_INFO info;
+    QFILE_IN *in;
+    long    off;
+    int     done;
+    int     fd;
+    int     n;
+    int     first = 1;
+    char    when[64];
+    time_t  t;
+
+    qfile_info_init(&info);
+    if ((fd = open(spool_path(path, queue, id), O_RDONLY | O_CLOEXEC)) < 0) {
+	if (errno != ENOENT)			/* gone meanwhile: delivered */
+	    msg_warn("open %s/%s: %m", var_queue_dir, dstr_str(path));
+	goto out;
+    }
+    in = qfile_in_open(fd);
+    if (qfile_in_info(in, &info, err) < 0) {
+	msg_warn("%s/%s: %s", var_queue_dir, dstr_str(path), dstr_str(err));
+	qfile_in_free(in);
+	close(fd);
+	goto out;
+    }
+    tot->messages++;
+    tot->bytes += info.content_size;
+    t = (time_t) info.arrival_sec;
+    if (json) {
+	dstr_sprintf(out, "{\"queue_name\": ");
+	json_str(out, queue);
+	dstr_cats(out, ", \"queue_id\": ");
+	json_str(out, id);
+	dstr_printf(out, ", \"arrival_time\": %ld, \"message_size\": %ld, "
+		    "\"forced_expire\": false, \"sender\": ", info.arrival_sec,
+		    info.content_size);
+	json_str(out, dstr_str(info.sender));
+	dstr_cats(out, ", \"recipients\": [");
+    } else {
+	strftime(when, sizeof(when), "%a %b %e %H:%M:%S", localtime(&t));
+	dstr_sprintf(out, "%-17s%c %8ld %s  %s\n", id,
+		     strcmp(queue, SPOOL_ACTIVE) == 0 ? '*' :
+		     strcmp(queue, SPOOL_HOLD) == 0 ? '!' : ' ',
+		     info.content_size, when,
+		     dstr_len(info.sender) ? dstr_str(info.sender) : "MAILER-DAEMON");
+    }
+    reasons = mailq_delay_reasons(id);
+    while ((n = qfile_in_rcpt(in, addr, &off, &done, err)) > 0) {
+	if (done)
+	    continue;
+	reason = reasons ? htable_find(reasons, dstr_str(addr)) : NULL;
+	if (json) {
+	    dstr_cats(out, first ? "{\"address\": " : ", {\"address\": ");
+	    json_str(out, dstr_str(addr));
+	    if (reason) {
+		dstr_cats(out, ", \"delay_reason\": ");
+		json_str(out, reason);
+	    }
+	    dstr_catc(out, '}');
+	} else {
+	    if (reason)
+		dstr_printf(out, "%45s(%s)\n", "", reason);
+	    dstr_printf(out, "%45s%s\n", "", dstr_str(addr));
+	}
+	first = 0;
+    }
+    if (n < 0)
+	msg_warn("%s/%s: %s", var_queue_dir, dstr_str(path), dstr_str(err));
+    dstr_cats(out, json ? "]}\n" : "\n");
+    (void) ios_write(out_stream, dstr_str(out), dstr_len(out));
+    qfile_in_free(in);
+    close(fd);
+out:
+    qfile_info_free(&info);
+    dstr_free(path);
+    dstr_free(err);
+    dstr_free(addr);
+    if (reasons)
+	htable_free(reasons, free);
+    dstr_free(out);
+    return (0);
+}
+
+/* mailq_print - the whole listing; the caller flushes */
+
+void    mailq_print(IOS *out, int json)
+{
+    static const char *const queues[] = {
+	SPOOL_INCOMING, SPOOL_ACTIVE, SPOOL_DEFERRED, SPOOL_HOLD, 0,
+    };
+    const char *const *qp;
+    MAILQ_TOTALS tot = {0, 0};
+    ARGV   *ids;
+    size_t  i;
+
+    if (!json)
+	ios_puts(out, "-Queue ID-        --Size-- ----Arrival Time---- -Sender/Recipient-------\n");
+    for (qp = queues; *qp; qp++) {
+	ids = mailq_ids(*qp);
+	for (i = 0; i < ids->argc; i++)
+	    (void) mailq_one(out, *qp, ids->argv[i], json, &tot);
+	argv_free(ids);
+    }
+    if (!json) {
+	if (tot.messages == 0)
+	    ios_puts(out, "Mail queue is empty\n");
+	else
+	    ios_printf(out, "-- %ld Kbytes in %ld Request%s.\n", (tot.bytes + 1023) / 1024,
+		       tot.messages, tot.messages == 1 ? "" : "s");
+    }
+}
