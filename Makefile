@@ -1,4 +1,4 @@
-# posthorn - top-level build. util -> global -> programs; see DESIGN.md.
+# posthorn - top-level build. util -> global -> programs; see docs/design.md.
 #   make            build everything into build/
 #   make check      install dependencies, build, run unit and integration tests
 #   make run        install dependencies, build, create ./run/instance, start it in the foreground

@@ -6,7 +6,7 @@
  *	- append: add a recipient record to bounce/ID or defer/ID
  *	  (bounce_append.c; format in bounce_log.h); a bounce record is on
  *	  disk before the answer, because the smtp client marks the recipient
- *	  done on that answer (DESIGN.md invariant 3);
+ *	  done on that answer (docs/design.md invariant 3);
  *	- notify: send the non-delivery notices for bounce/ID, return an
  *	  expired message to its sender, or send a delay warning
  *	  (bounce_notify.c), composed as RFC 3464 reports (bounce_dsn.c) and

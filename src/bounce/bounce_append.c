@@ -2,8 +2,8 @@
  * bounce_append - add one recipient record to bounce/ID or defer/ID
  * DESCRIPTION
  *	The smtp client marks a bounced recipient done only after this
- *	answers (DESIGN.md invariant 3), so for the bounce log the record
- *	must be on disk first: write, fsync the file, and fsync bounce/ when
+ *	answers (docs/design.md invariant 3), so for the bounce log the
+ *	record must be on disk first: write, fsync the file, and fsync bounce/ when
  *	this write may be the one that made the name appear. A defer record
  *	is only advice (expiry falls back to "delivery time expired") and is
  *	not synced.

@@ -8,7 +8,7 @@
  *	or not), every read and write bounded by ipc_timeout. The answer is
  *	the only proof that the service did its part: no answer, no success,
  *	so a caller never marks a bounced recipient done on a guess
- *	(DESIGN.md invariant 3).
+ *	(docs/design.md invariant 3).
  */
 #include <errno.h>
 #include <string.h>

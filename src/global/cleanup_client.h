@@ -14,7 +14,8 @@
  *   4. recipients, one netstring each, then "0:,".
  * A sender known early lets cleanup add a From: header where one is missing.
  * cleanup answers one attribute list: status (CLEANUP_STAT_*), reason, queue_id.
- * It answers only after the queue file is durable (DESIGN.md invariant 1).
+ * It answers only after the queue file is durable (docs/design.md
+ * invariant 1).
  */
 #define CLEANUP_SERVICE		"private/cleanup"
 #define CLEANUP_CHUNK		65536

@@ -16,7 +16,7 @@
  * The agent records every recipient's fate itself before it answers:
  * delivered recipients are marked done in the queue file, deferred ones
  * are in the defer log, bounced ones are durable in the bounce log and
- * then marked done (DESIGN.md invariant 3).
+ * then marked done (docs/design.md invariant 3).
  */
 #define DELIVER_STAT_OK		0	/* every recipient finished (sent or bounced) */
 #define DELIVER_STAT_DEFER	1	/* at least one recipient must be retried */

@@ -22,8 +22,8 @@
  *	(qmgr_admin.c).
  *
  *	On start every file left in active/ goes back to incoming/, so a
- *	crash loses nothing (DESIGN.md invariant 4). On reload or stop it
- *	exits at once; deliveries in flight finish on their own. So it does
+ *	crash loses nothing (docs/design.md invariant 4). On reload or stop
+ *	it exits at once; deliveries in flight finish on their own. So it does
  *	when a table of transport_maps was rebuilt, noticed on the next
  *	trigger or within QMGR_TABLE_CHECK_MS, after a wake-up to itself so
  *	that master starts the new process at once.

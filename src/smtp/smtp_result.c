@@ -2,8 +2,8 @@
  * smtp_result - record what happened to each recipient
  * DESCRIPTION
  *	Every recipient of a request ends in exactly one of three ways, each
- *	recorded before smtp answers the queue manager (DESIGN.md invariant
- *	3): sent (marked done in the queue file, no fsync: a crash may repeat
+ *	recorded before smtp answers the queue manager (docs/design.md
+ *	invariant 3): sent (marked done in the queue file, no fsync: a crash may repeat
  *	a delivery, never lose one), bounced (the reason durable in the
  *	bounce log first, then marked done; if the bounce service cannot take
  *	it, the recipient is deferred instead), or deferred (the reason in the

@@ -1,6 +1,6 @@
 #!/bin/bash
-# A bounce record is durable before the bounce service answers (DESIGN.md
-# invariant 3: the smtp client marks the recipient done on that answer):
+# A bounce record is durable before the bounce service answers
+# (docs/design.md invariant 3: the smtp client marks the recipient done on that answer):
 # write the record, fsync the file, fsync bounce/ when the file is new,
 # and only then write status 0. SIGKILL cannot catch a missing fsync (the
 # page cache survives it), so this traces the system calls, as

@@ -2,7 +2,7 @@
  * check_smtp_result - unit tests for outcome classes and per-recipient records
  * DESCRIPTION
  *	Reply codes to OK/DEFER/BOUNCE, the "host H[A] said: ... (in reply to
- *	...)" text, soft_bounce. Then the recording rules of DESIGN.md
+ *	...)" text, soft_bounce. Then the recording rules of docs/design.md
  *	invariant 3 on a real file in a temporary directory: a sent recipient
  *	is marked done (its record type byte becomes 'D') and logged as sent;
  *	a deferred one is left alone; a bounced one is marked done only when
