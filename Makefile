@@ -1,6 +1,9 @@
-# posthorn - top-level build. util -> global -> programs; see docs/design.md.
+# posthorn - top-level build. util <- global <- programs, with the libraries
+# tls (OpenSSL) and dns (c-ares) beside global; see docs/design.md and
+# scripts/layering.sh, which `make layering` runs.
 #   make            build everything into build/
-#   make check      install dependencies, build, run unit and integration tests
+#   make check      install dependencies, build, check the layering, run unit and integration tests
+#   make layering   check which folder includes which (scripts/layering.sh)
 #   make run        install dependencies, build, create ./run/instance, start it in the foreground
 #   make asan       build with AddressSanitizer+UBSan into build-asan/ and run the tests
 #   make fuzz       build libFuzzer targets (clang) into build-fuzz/
@@ -18,10 +21,25 @@ CPPFLAGS += -D_GNU_SOURCE -Isrc/util -Isrc/global
 CFLAGS   += $(OPT) $(WARN) $(SANITIZE) -MMD -MP
 LDFLAGS  += $(SANITIZE)
 
-# Every src/<prog>/<prog>.c is a daemon installed in libexec (posthorn, the
-# admin command, goes to bin).
-PROGRAMS = $(filter-out posthorn,$(foreach d,$(wildcard src/*/),$(if $(wildcard $(d)$(notdir $(d:/=)).c),$(notdir $(d:/=)))))
-smtp_LDLIBS = -lcares -lsasl2 -lssl -lcrypto
+# Libraries beside global: src/<lib>/*.c is archived as
+# $(BUILD)/lib/lib<lib>.a, and <lib>_LDLIBS are the system libraries its code
+# needs. tls holds all the OpenSSL code, dns all the c-ares code. A program
+# links such a library, and its system libraries, only when its <prog>_LIBS
+# names it; only then does it get -Isrc/<lib>. scripts/layering.sh and
+# tests/fuzz/build.sh read LIBDIRS and the <name>_LIBS and <name>_LDLIBS lines
+# below, so write each on one line, with "=" (layering.sh checks, for
+# example, that no program includes an OpenSSL header unless it links tls).
+LIBDIRS     = tls dns
+tls_LDLIBS  = -lssl -lcrypto
+dns_LDLIBS  = -lcares
+smtp_LIBS   = tls dns
+smtp_LDLIBS = -lsasl2
+
+# Every src/<prog>/<prog>.c outside util, global and LIBDIRS (src/dns/dns.c
+# is a library module) is a daemon installed in libexec (posthorn, the admin
+# command, goes to bin).
+PROGRAMS = $(filter-out posthorn util global $(LIBDIRS),$(foreach d,$(wildcard src/*/),$(if $(wildcard $(d)$(notdir $(d:/=)).c),$(notdir $(d:/=)))))
+
 # util's lookup tables (hash:, btree:) use Berkeley DB; every program links util.
 UTIL_LDLIBS = -ldb
 LIBEXEC  = $(addprefix $(BUILD)/libexec/,$(PROGRAMS))
@@ -40,7 +58,7 @@ CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 UNIT_SRC   = $(wildcard tests/unit/check_*.c)
 UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check unit integration run asan fuzz bench install clean deps manpages
+.PHONY: all check layering unit integration run asan fuzz bench install clean deps manpages
 all: $(LIBEXEC) $(BIN)
 
 deps:
@@ -58,6 +76,13 @@ $(LIBGLOBAL): $(GLOBAL_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+define library
+$(BUILD)/lib/lib$(1).a: $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard src/$(1)/*.c))
+	@mkdir -p $$(dir $$@)
+	rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach l,$(LIBDIRS),$(eval $(call library,$(l))))
+
 # posthorn init writes the default master.cf, so the binary carries it.
 posthorn_EXTRA = $(BUILD)/obj/gen/conf_text.o
 $(BUILD)/gen/conf_text.c: conf/master.cf scripts/embed.sh
@@ -68,27 +93,33 @@ $(BUILD)/obj/gen/conf_text.o: $(BUILD)/gen/conf_text.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # A program is <prog>.c (main and the service loop) plus an archive of its
-# topic files, so unit tests can link the topics without main().
+# topic files, so unit tests can link the topics without main(); then the
+# libraries its <prog>_LIBS names, global and util.
 define program
 $(1)_MAIN  = $(BUILD)/obj/src/$(1)/$(1).o
 $(1)_TOPIC = $$(filter-out $$($(1)_MAIN),$$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard src/$(1)/*.c)))
+$(1)_LIBA  = $$(foreach l,$$($(1)_LIBS),$(BUILD)/lib/lib$$(l).a)
+$(BUILD)/obj/src/$(1)/%.o: CPPFLAGS += $$(foreach l,$$($(1)_LIBS),-Isrc/$$(l))
 $(BUILD)/lib/lib$(1).a: $$($(1)_TOPIC)
 	@mkdir -p $$(dir $$@)
 	rm -f $$@ && ar rcs $$@ $$^
-$(2): $$($(1)_MAIN) $$($(1)_EXTRA) $(BUILD)/lib/lib$(1).a $$(LIBS)
+$(2): $$($(1)_MAIN) $$($(1)_EXTRA) $(BUILD)/lib/lib$(1).a $$($(1)_LIBA) $$(LIBS)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_MAIN) $$($(1)_EXTRA) $(BUILD)/lib/lib$(1).a $$(LIBS) $$($(1)_LDLIBS) $$(UTIL_LDLIBS)
+	$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_MAIN) $$($(1)_EXTRA) $(BUILD)/lib/lib$(1).a $$($(1)_LIBA) $$(LIBS) \
+	    $$($(1)_LDLIBS) $$(foreach l,$$($(1)_LIBS),$$($$(l)_LDLIBS)) $$(UTIL_LDLIBS)
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call program,$(p),$(BUILD)/libexec/$(p))))
 $(eval $(call program,posthorn,$(BIN)))
-PROG_LIBS = $(foreach p,$(PROGRAMS) posthorn,$(BUILD)/lib/lib$(p).a)
-ALL_LDLIBS = $(foreach p,$(PROGRAMS) posthorn,$($(p)_LDLIBS))
+PROG_LIBS  = $(foreach p,$(PROGRAMS) posthorn,$(BUILD)/lib/lib$(p).a)
+LIBDIR_LIBS = $(foreach l,$(LIBDIRS),$(BUILD)/lib/lib$(l).a)
+ALL_LDLIBS = $(foreach d,$(PROGRAMS) posthorn $(LIBDIRS),$($(d)_LDLIBS))
 
-# Unit tests link every program's topic archive; only what a test uses is pulled in.
-$(BUILD)/tests/check_%: tests/unit/check_%.c $(PROG_LIBS) $(LIBS)
+# Unit tests link every program's topic archive and every library (tls, dns
+# included); only what a test uses is pulled in.
+$(BUILD)/tests/check_%: tests/unit/check_%.c $(PROG_LIBS) $(LIBDIR_LIBS) $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Isrc $(CFLAGS) $(CHECK_CFLAGS) -o $@ $< \
-	    $(PROG_LIBS) $(LIBS) $(CHECK_LIBS) $(ALL_LDLIBS) $(UTIL_LDLIBS)
+	$(CC) $(CPPFLAGS) -Isrc $(foreach l,$(LIBDIRS),-Isrc/$(l)) $(CFLAGS) $(CHECK_CFLAGS) -o $@ $< \
+	    $(PROG_LIBS) $(LIBDIR_LIBS) $(LIBS) $(CHECK_LIBS) $(ALL_LDLIBS) $(UTIL_LDLIBS)
 
 unit: all $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do echo "== $$t"; $$t || fail=1; done; exit $$fail
@@ -96,8 +127,13 @@ unit: all $(UNIT_BIN)
 integration: all
 	@BUILD=$(BUILD) sh tests/integration/run-all.sh
 
+# Which folder may include which, and which may use OpenSSL and c-ares.
+layering:
+	@sh scripts/layering.sh
+
 check: deps
 	$(MAKE) all
+	$(MAKE) layering
 	$(MAKE) unit
 	$(MAKE) integration
 
@@ -109,7 +145,7 @@ asan: deps
 	    SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=undefined" all
 	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    $(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
-	    SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=undefined" unit integration
+	    SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=undefined" layering unit integration
 
 fuzz:
 	@sh tests/fuzz/build.sh

@@ -7,7 +7,7 @@
  *	match list says to expect: the server's host name (verify's
  *	default, trusting the MX lookup), the next-hop domain or a name
  *	below it (secure's default), or names given literally. This is the
- *	pure part of that check; tls_client.c extracts the names.
+ *	pure part of that check; src/tls/tls_client_info.c extracts the names.
  *
  *	Wildcards follow RFC 6125 in its strict reading: "*" only as the
  *	whole left-most label, covering exactly one label, and not directly

@@ -2,7 +2,9 @@
  * tls_policy - TLS security levels, policy values, protocol lists, cipher grades
  * DESCRIPTION
  *	The text side of the TLS client configuration, kept apart from
- *	OpenSSL so that it is unit-tested and fuzzed as plain parsing:
+ *	OpenSSL (src/tls) so that it is unit-tested and fuzzed as plain
+ *	parsing, and so that the main.cf value checks (cfg_check.c), which
+ *	every program runs, need no OpenSSL:
  *	security level names, the values of smtp_tls_policy_maps
  *	("verify match=hostname:nexthop protocols=>=TLSv1.2"), protocol lists
  *	as smtp_tls_protocols writes them, cipher grades and exclusions, and

@@ -2,8 +2,10 @@
 # build.sh - build every tests/fuzz/fuzz_NAME.c into build-fuzz/NAME (libFuzzer, clang)
 #
 # Library code is compiled once per build into build-fuzz/obj and archived
-# per folder (libutil.a, libglobal.a, lib<prog>.a holding a daemon's topic
-# files: every src/<prog>/*.c except <prog>.c, which holds main()). Targets
+# per folder (libutil.a, libglobal.a, the libraries beside global that the
+# Makefile's LIBDIRS names: libtls.a, libdns.a; lib<prog>.a holding a
+# daemon's topic files: every src/<prog>/*.c except <prog>.c, which holds
+# main()). Targets
 # link the archives, so a target pulls in only what it uses and a folder
 # that is empty or absent costs nothing. An object is rebuilt when its
 # source, any header under src/, or the compiler flags changed.
@@ -19,7 +21,11 @@ cd "$(dirname "$0")/../.."
 CC=${FUZZ_CC:-clang}
 OUT=build-fuzz
 OBJ=$OUT/obj
-CFLAGS="-g -O1 -fno-omit-frame-pointer -D_GNU_SOURCE -std=c11 -Isrc/util -Isrc/global -Isrc"
+# Library folders beside global (tls, dns), as the Makefile lists them.
+LIBDIRS=$(sed -n 's/^LIBDIRS[[:space:]]*=//p' Makefile)
+LIBINC=
+for lib in $LIBDIRS; do LIBINC="$LIBINC -Isrc/$lib"; done
+CFLAGS="-g -O1 -fno-omit-frame-pointer -D_GNU_SOURCE -std=c11 -Isrc/util -Isrc/global$LIBINC -Isrc"
 # UB must stop the run like a memory error does, or the fuzzer never reports it.
 SAN="address,undefined -fno-sanitize-recover=undefined"
 LIB_SAN="-fsanitize=fuzzer-no-link,$SAN"
@@ -75,14 +81,28 @@ sources() {
     done
 }
 
+# is_libdir NAME - true when src/NAME is a library beside global (dns, tls)
+is_libdir() {
+    for lib in $LIBDIRS; do
+	[ "$lib" = "$1" ] && return 0
+    done
+    return 1
+}
+
 LIBS=
-# Programs first, then global, then util: each may use those after it.
+# Programs first, then the libraries beside global, then global, then util:
+# each may use those after it.
 for dir in src/*/; do
     [ -d "$dir" ] || continue
     prog=$(basename "$dir")
     case $prog in util|global) continue ;; esac
+    is_libdir "$prog" && continue
     # shellcheck disable=SC2046
     archive "$prog" $(sources "src/$prog" "src/$prog/$prog.c")
+done
+for lib in $LIBDIRS; do
+    # shellcheck disable=SC2046
+    archive "$lib" $(sources "src/$lib")
 done
 # shellcheck disable=SC2046
 archive global $(sources src/global)

@@ -1,5 +1,5 @@
 /*
- * check_dns - unit tests for the resolver layer (src/util/dns.c)
+ * check_dns - unit tests for the resolver layer (src/dns/dns.c)
  * DESCRIPTION
  *	Address text helpers, then real queries over UDP to a tiny canned
  *	DNS server that a forked child runs on a 127.x.y.z address of its own

@@ -1,7 +1,7 @@
 /*
  * check_tls_client - unit tests for what tls_client reads from a server certificate
  * DESCRIPTION
- *	src/global/tls_client_info.c: the DNS names a certificate can be
+ *	src/tls/tls_client_info.c: the DNS names a certificate can be
  *	matched by. subjectAltName dNSName entries when there are any (the
  *	Common Name is then never a candidate, even when every dNSName
  *	entry is one we refuse to look at), the Common Name otherwise;

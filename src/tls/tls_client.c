@@ -15,6 +15,10 @@
  *	the sessions the server hands out (TLS 1.3 sends its tickets after
  *	the handshake, TLS 1.2 during it) are kept, the latest replacing the
  *	earlier, for the caller to save when the connection proved good.
+ *
+ *	src/tls (libtls.a) is the only library that includes OpenSSL; a
+ *	program links it, and OpenSSL, when its <prog>_LIBS Makefile
+ *	line names tls (scripts/layering.sh holds everyone to that).
  * SECURITY
  *	Compression and renegotiation are off. Only CAs named in the
  *	configuration are trusted, never OpenSSL's built-in default paths.

@@ -7,6 +7,10 @@
  *	they finish or the caller's deadline passes, answers copied into plain
  *	structs with fixed upper bounds on their size. Knows nothing of mail:
  *	MX ordering, null MX and the like are the caller's business.
+ *
+ *	src/dns (libdns.a) is the only place that includes c-ares; a
+ *	program links it, and c-ares, when its <prog>_LIBS Makefile line
+ *	names dns (scripts/layering.sh holds everyone to that).
  */
 #include <arpa/inet.h>
 #include <ares.h>
