@@ -293,17 +293,13 @@ void    qmgr_admin_request(const char *buf, size_t len, const SOCK_CRED *cred, i
     const ADMIN_OP *op = NULL;
     const char *name = NULL;
 
-    if (attr_parse(buf, len, req, ATTR_MAX_LEN, 16) <= 0
-	|| (name = attr_get_str(req, ADMIN_ATTR_REQUEST)) == NULL || fd < 0) {
-	if (!user_acl_privileged(cred->uid)) {
-	    qmgr_admin_refuse(fd, cred, "a malformed admin request");
-	} else {
-	    msg_warn("malformed admin request from uid %ld ignored", (long) cred->uid);
-	    if (fd >= 0)
-		(void) close(fd);
-	}
-    } else if (!user_acl_privileged(cred->uid)) {
+    if (!user_acl_privileged(cred->uid)) {
 	qmgr_admin_refuse(fd, cred, "an admin request");
+    } else if (attr_parse(buf, len, req, ATTR_MAX_LEN, 16) <= 0
+	       || (name = attr_get_str(req, ADMIN_ATTR_REQUEST)) == NULL || fd < 0) {
+	msg_warn("malformed admin request from uid %ld ignored", (long) cred->uid);
+	if (fd >= 0)
+	    (void) close(fd);
     } else if (qmgr_admin_replies >= QMGR_ADMIN_MAX_REPLIES) {
 	msg_warn("too many admin answers in progress; request %s dropped", name);
 	(void) close(fd);

@@ -182,3 +182,16 @@ t_queue_empty() { [ "$(t_queue_count)" = 0 ]; }
 
 # t_dir_has DIR N - exactly N queue files in DIR (for t_wait_until: evaluated each time)
 t_dir_has() { [ "$(ls "$1" 2>/dev/null | wc -l)" = "$2" ]; }
+
+# t_stage_for_user USER FILE... - copy programs and scripts USER must run
+# into $T_STAGE (inside $T_TMP), where USER can reach them: the build tree
+# may live where only root can read (a clone in /root).
+t_stage_for_user() {
+    local user=$1 f; shift
+    T_STAGE=$T_TMP/stage
+    mkdir -p "$T_STAGE" && chmod 755 "$T_STAGE"
+    for f in "$@"; do
+	cp "$f" "$T_STAGE/" && chmod 755 "$T_STAGE/$(basename "$f")" || t_fail "stage $f"
+    done
+    runuser -u "$user" -- test -x "$T_STAGE/$(basename "$1")" || t_fail "$user cannot run $T_STAGE/$(basename "$1")"
+}
