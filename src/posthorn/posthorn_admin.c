@@ -278,7 +278,7 @@ static int admin_parse_args(const ADMIN_OP *op, int argc, char **argv, ARGV *ids
 	} else if (admin_queue_bit(argv[i]) != 0) {
 	    dstr_printf(names, " %s", argv[i]);
 	} else {
-	    msg_warn("%s: not a queue id, ALL, or a queue name (incoming, active,"
+	    msg_warn("\"%s\": not a queue id, ALL, or a queue name (incoming, active,"
 		     " deferred, hold%s)", argv[i], op->to ? "" : ", corrupt");
 	    bad = 1;
 	}

@@ -128,9 +128,14 @@ static int posthorn_check_mastercf(void)
 	msg_warn("%s", dstr_str(err));
 	ret = -1;
     } else {
-	for (i = 0; i < cf->count; i++)
+	for (i = 0; i < cf->count; i++) {
 	    if (posthorn_check_overrides(dir, dstr_str(path), &cf->entries[i], err) < 0)
 		ret = -1;
+	    if (!cf->entries[i].unpriv)
+		msg_warn("%s, line %d: service %s: unpriv n is ignored: posthorn daemons"
+			 " always run as mail_owner", dstr_str(path), cf->entries[i].line,
+			 cf->entries[i].name);
+	}
 	mastercf_free(cf);
 	/* Back to main.cf alone for whatever the command does next. */
 	if (cfg_load(dir, err) < 0)
