@@ -350,7 +350,6 @@ int     bounce_notify_request(const ATTR_LIST *req, DSTR *why)
 {
     const char *notify = attr_get_str(req, "notify");
     const char *queue_name = attr_get_str(req, "queue_name");
-    const char *const *qp;
     BOUNCE_MSG msg;
     int     ret;
 
@@ -363,10 +362,7 @@ int     bounce_notify_request(const ATTR_LIST *req, DSTR *why)
 	dstr_strcpy(why, "notify request without a valid queue_id");
 	return (-1);
     }
-    for (qp = spool_message_queues; *qp; qp++)
-	if (queue_name != NULL && strcmp(queue_name, *qp) == 0)
-	    break;
-    if (*qp == NULL) {
+    if (!spool_message_queue(queue_name)) {
 	dstr_sprintf(why, "%s: notify request without a valid queue_name", msg.queue_id);
 	return (-1);
     }

@@ -15,6 +15,7 @@
 #include "mymalloc.h"
 #include "msg.h"
 #include "qid.h"
+#include "spool.h"
 
 #define DELIVER_MAX_RCPT	100000	/* one request, sanity bound */
 
@@ -139,7 +140,7 @@ static int deliver_request_header(const ATTR_LIST *h, DELIVER_REQUEST *req, DSTR
     req->request_time = deliver_get_time(h, "request_time", err);
     if (dstr_len(err))
 	return (-1);
-    if (!qid_valid(req->queue_id) || strchr(req->queue_name, '/')) {
+    if (!qid_valid(req->queue_id) || !spool_message_queue(req->queue_name)) {
 	dstr_sprintf(err, "delivery request with a bad queue name or id");
 	return (-1);
     }

@@ -18,6 +18,18 @@ const char *const spool_message_queues[] = {
     SPOOL_INCOMING, SPOOL_ACTIVE, SPOOL_DEFERRED, SPOOL_HOLD, SPOOL_CORRUPT, 0,
 };
 
+/* spool_message_queue - is name one of the message queues? */
+
+int     spool_message_queue(const char *name)
+{
+    const char *const *qp;
+
+    for (qp = spool_message_queues; name != NULL && *qp; qp++)
+	if (strcmp(name, *qp) == 0)
+	    return (1);
+    return (0);
+}
+
 /* spool_path - queue/id */
 
 const char *spool_path(DSTR *out, const char *queue, const char *id)

@@ -24,6 +24,9 @@
 /* The message queues in the order an admin listing shows them; NULL-terminated. */
 extern const char *const spool_message_queues[];
 
+/* Is name (may be NULL) one of spool_message_queues? A request naming any
+ * other queue is refused before the name becomes part of a path. */
+extern int spool_message_queue(const char *name);
 /* "queue/id" relative to queue_directory; panics on a bad queue id. */
 extern const char *spool_path(DSTR *out, const char *queue, const char *id);
 /* "private/name" or "public/name". */
