@@ -188,12 +188,12 @@ int     var_qmgr_clog_warn_time;
 	{ name, CFG_TIME, def, min, max, CFG_VAR(int, var), what, 0 }
 
 const CFG_PARAM cfg_params[] = {
+    P_STR("2bounce_notice_recipient", "postmaster", var_2bounce_rcpt,
+	  "who gets undeliverable bounces (notify_classes 2bounce)"),
     P_STR("authorized_flush_users", "static:anyone", var_flush_users,
 	  "users who may flush the queue (besides root and mail_owner)"),
     P_STR("authorized_mailq_users", "static:anyone", var_mailq_users,
 	  "users who may list the queue (besides root and mail_owner)"),
-    P_STR("2bounce_notice_recipient", "postmaster", var_2bounce_rcpt,
-	  "who gets undeliverable bounces (notify_classes 2bounce)"),
     P_STR("bounce_notice_recipient", "postmaster", var_bounce_rcpt,
 	  "who gets a copy of bounced mail's headers (notify_classes bounce)"),
     P_TIME("bounce_queue_lifetime", "5d", 0, 8640000, var_bounce_queue_time,
