@@ -8,11 +8,8 @@
  *	a queue file directly, read-only, with the same checked reader the
  *	daemons use, so a damaged file is reported, not misread.
  */
-#include <dirent.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,13 +20,7 @@
 #include "ios.h"
 #include "mailq.h"
 #include "sockutil.h"
-#include "argv.h"
-#include "bounce_log.h"
-#include "htable.h"
-#include "mymalloc.h"
 #include "cfg_params.h"
-#include "fsutil.h"
-#include "json.h"
 #include "msg.h"
 #include "qfile.h"
 #include "qid.h"
