@@ -5,6 +5,11 @@
  *	fsync the file, fsync the directory that names it); they live here
  *	once. Pid files are locked with flock(): a lock cannot go stale, so a
  *	SIGKILL'ed master never blocks the next start.
+ * SECURITY
+ *	These run as root (posthorn init, conf -e, master) in directories
+ *	another account may write. So a file is created only under a name
+ *	nobody can guess, exclusively (O_EXCL never follows a link); owner
+ *	and mode are set on the open descriptor, never by name.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -104,37 +109,60 @@ int     fs_read_file(const char *path, DSTR *buf, size_t limit)
     return (n < 0 ? -1 : 0);
 }
 
+/* fs_temp_open - a new file beside path, under a name nobody can guess */
+
+int     fs_temp_open(const char *path, DSTR *tmp)
+{
+    /* mkostemp: O_CREAT|O_EXCL, which never follows a link, retried on EEXIST. */
+    dstr_sprintf(tmp, "%s.XXXXXX", path);
+    return (mkostemp(dstr_data(tmp), O_CLOEXEC | O_NOFOLLOW));
+}
+
+/* fs_parent - the directory part of path ("." when none) */
+
+static void fs_parent(const char *path, DSTR *dir)
+{
+    const char *slash;
+
+    if ((slash = strrchr(path, '/')) != NULL)
+	dstr_cat(dir, path, slash == path ? 1 : (size_t) (slash - path));
+    else
+	dstr_strcpy(dir, ".");
+}
+
 /* fs_replace_file - atomic durable replacement */
 
 int     fs_replace_file(const char *path, const void *buf, size_t len, mode_t mode)
 {
     DSTR   *tmp = dstr_new(strlen(path) + 8);
     DSTR   *dir = dstr_new(strlen(path));
-    const char *slash;
     int     fd;
+    int     renamed = 0;
     int     ret = -1;
     int     saved;
 
-    dstr_sprintf(tmp, "%s.tmp", path);
-    if ((slash = strrchr(path, '/')) != NULL)
-	dstr_cat(dir, path, slash == path ? 1 : (size_t) (slash - path));
-    else
-	dstr_strcpy(dir, ".");
-    if ((fd = open(dstr_str(tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)) >= 0) {
-	if (fs_write_all(fd, buf, len) == 0 && fsync(fd) == 0 && close(fd) == 0) {
+    fs_parent(path, dir);
+    if ((fd = fs_temp_open(path, tmp)) >= 0) {
+	if (fchmod(fd, mode) == 0 && fs_write_all(fd, buf, len) == 0
+	    && fsync(fd) == 0) {
+	    ret = close(fd);
 	    fd = -1;
-	    if (rename(dstr_str(tmp), path) == 0)
+	    if (ret == 0 && (ret = rename(dstr_str(tmp), path)) == 0) {
+		renamed = 1;
 		ret = fs_sync_dir(dstr_str(dir));
+	    }
 	}
 	saved = errno;
 	if (fd >= 0)
-	    close(fd);
-	if (ret < 0)
+	    (void) close(fd);
+	if (!renamed)
 	    (void) unlink(dstr_str(tmp));
 	errno = saved;
     }
+    saved = errno;
     dstr_free(tmp);
     dstr_free(dir);
+    errno = saved;
     return (ret);
 }
 

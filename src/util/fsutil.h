@@ -1,4 +1,4 @@
-/* fsutil - file helpers: whole writes, durable directories, whole-file reads, pid files */
+/* fsutil - file helpers: whole writes, durable and link-safe replacement, pid files */
 #ifndef FSUTIL_H
 #define FSUTIL_H
 #include <stddef.h>
@@ -13,7 +13,16 @@ extern int fs_pwrite_all(int fd, const void *buf, size_t len, off_t off);
 extern int fs_sync_dir(const char *path);
 /* Read a whole file into buf (replacing it), refusing files over limit bytes (0: none). */
 extern int fs_read_file(const char *path, DSTR *buf, size_t limit);
-/* Replace path with content atomically and durably (temp file, fsync, rename, dir fsync). */
+/*
+ * Create a new file "path.XXXXXX" (random suffix) beside path, mode 0600,
+ * exclusively: never through a link or over an existing name. The name goes
+ * to tmp; returns the descriptor (close-on-exec), or -1 with errno.
+ */
+extern int fs_temp_open(const char *path, DSTR *tmp);
+/*
+ * Replace path with content atomically and durably, mode as given (temp file
+ * from fs_temp_open, fsync, rename, dir fsync). -1 with errno; no temp file left.
+ */
 extern int fs_replace_file(const char *path, const void *buf, size_t len, mode_t mode);
 /* Create a directory (no error if it exists) and set owner and mode; -1 with errno. */
 extern int fs_make_dir(const char *path, mode_t mode, uid_t uid, gid_t gid);
