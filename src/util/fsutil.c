@@ -166,15 +166,52 @@ int     fs_replace_file(const char *path, const void *buf, size_t len, mode_t mo
     return (ret);
 }
 
+/* fs_open_dir - a directory itself, never what a symbolic link names */
+
+static int fs_open_dir(const char *path)
+{
+    struct stat st;
+    int     fd;
+
+    fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    /* Linux says ENOTDIR for a link when O_DIRECTORY is given: say what it is. */
+    if (fd < 0 && errno == ENOTDIR && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+	errno = ELOOP;
+    return (fd);
+}
+
+/* fs_dir_link_ok - a link to a directory that already is as asked */
+
+static int fs_dir_link_ok(const char *path, mode_t mode, uid_t uid, gid_t gid)
+{
+    struct stat st;
+
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)
+	&& (st.st_mode & 0777) == (mode & 0777)
+	&& (geteuid() != 0 || (st.st_uid == uid && st.st_gid == gid)))
+	return (0);
+    errno = ELOOP;
+    return (-1);
+}
+
 /* fs_make_dir - mkdir -p style for one level, with owner and mode */
 
 int     fs_make_dir(const char *path, mode_t mode, uid_t uid, gid_t gid)
 {
+    int     fd;
+    int     ret = 0;
+    int     saved;
+
     if (mkdir(path, mode) < 0 && errno != EEXIST)
 	return (-1);
-    if (geteuid() == 0 && chown(path, uid, gid) < 0)
-	return (-1);
-    return (chmod(path, mode));
+    if ((fd = fs_open_dir(path)) < 0)
+	return (errno == ELOOP ? fs_dir_link_ok(path, mode, uid, gid) : -1);
+    if ((geteuid() == 0 && fchown(fd, uid, gid) < 0) || fchmod(fd, mode) < 0)
+	ret = -1;
+    saved = errno;
+    (void) close(fd);
+    errno = saved;
+    return (ret);
 }
 
 /* fs_make_parents - mkdir -p of everything above path */

@@ -24,7 +24,11 @@ extern int fs_temp_open(const char *path, DSTR *tmp);
  * from fs_temp_open, fsync, rename, dir fsync). -1 with errno; no temp file left.
  */
 extern int fs_replace_file(const char *path, const void *buf, size_t len, mode_t mode);
-/* Create a directory (no error if it exists) and set owner and mode; -1 with errno. */
+/*
+ * Create a directory (no error if it exists) and set owner (as root) and mode,
+ * never through a symbolic link: a link to a directory that already has them
+ * is accepted as it is; any other link fails with ELOOP. -1 with errno.
+ */
 extern int fs_make_dir(const char *path, mode_t mode, uid_t uid, gid_t gid);
 /* Create the missing directories above path (not path itself), as mkdir -p; -1 and errno. */
 extern int fs_make_parents(const char *path, mode_t mode);

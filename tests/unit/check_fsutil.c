@@ -206,6 +206,75 @@ START_TEST(temp_names_are_new_private_and_beside_the_path)
 }
 END_TEST
 
+/* fs_make_dir */
+
+START_TEST(make_dir_creates_with_the_mode_asked)
+{
+    DSTR   *path = dstr_new(100);
+    mode_t  old_mask = umask(077);
+
+    ck_assert_int_eq(fs_make_dir(tmp_path(path, "d"), 0751, geteuid(), getegid()), 0);
+    (void) umask(old_mask);
+    ck_assert_int_eq(mode_of(dstr_str(path)), 0751);
+    dstr_free(path);
+}
+END_TEST
+
+START_TEST(make_dir_sets_the_mode_of_an_existing_directory)
+{
+    DSTR   *path = dstr_new(100);
+
+    ck_assert_int_eq(mkdir(tmp_path(path, "d"), 0700), 0);
+    ck_assert_int_eq(fs_make_dir(dstr_str(path), 0755, geteuid(), getegid()), 0);
+    ck_assert_int_eq(mode_of(dstr_str(path)), 0755);
+    dstr_free(path);
+}
+END_TEST
+
+START_TEST(make_dir_does_not_chmod_through_a_link)
+{
+    DSTR   *path = dstr_new(100);
+    DSTR   *victim = dstr_new(100);
+
+    ck_assert_int_eq(mkdir(tmp_path(victim, "victim"), 0700), 0);
+    ck_assert_int_eq(symlink(dstr_str(victim), tmp_path(path, "spool")), 0);
+    errno = 0;
+    ck_assert_int_eq(fs_make_dir(dstr_str(path), 0755, geteuid(), getegid()), -1);
+    ck_assert_int_eq(errno, ELOOP);
+    ck_assert_int_eq(mode_of(dstr_str(victim)), 0700);
+    dstr_free(path);
+    dstr_free(victim);
+}
+END_TEST
+
+START_TEST(make_dir_accepts_a_link_to_a_directory_as_asked)
+{
+    DSTR   *path = dstr_new(100);
+    DSTR   *victim = dstr_new(100);
+
+    /* An admin's spool on another disk: nothing to change, so no harm. */
+    ck_assert_int_eq(mkdir(tmp_path(victim, "disk"), 0755), 0);
+    ck_assert_int_eq(chmod(dstr_str(victim), 0755), 0);
+    ck_assert_int_eq(symlink(dstr_str(victim), tmp_path(path, "spool")), 0);
+    ck_assert_int_eq(fs_make_dir(dstr_str(path), 0755, geteuid(), getegid()), 0);
+    dstr_free(path);
+    dstr_free(victim);
+}
+END_TEST
+
+START_TEST(make_dir_refuses_a_file_in_the_way)
+{
+    DSTR   *path = dstr_new(100);
+
+    write_text(tmp_path(path, "d"), VICTIM_TEXT);
+    errno = 0;
+    ck_assert_int_eq(fs_make_dir(dstr_str(path), 0755, geteuid(), getegid()), -1);
+    ck_assert_int_eq(errno, ENOTDIR);
+    ck_assert_int_eq(mode_of(dstr_str(path)), 0600);
+    dstr_free(path);
+}
+END_TEST
+
 /* fsutil_suite - every test above */
 
 static Suite *fsutil_suite(void)
@@ -222,6 +291,14 @@ static Suite *fsutil_suite(void)
     tcase_add_test(tc, temp_names_are_new_private_and_beside_the_path);
     suite_add_tcase(s, tc);
 
+    tc = tcase_create("make_dir");
+    tcase_add_checked_fixture(tc, setup_tmpdir, teardown_tmpdir);
+    tcase_add_test(tc, make_dir_creates_with_the_mode_asked);
+    tcase_add_test(tc, make_dir_sets_the_mode_of_an_existing_directory);
+    tcase_add_test(tc, make_dir_does_not_chmod_through_a_link);
+    tcase_add_test(tc, make_dir_accepts_a_link_to_a_directory_as_asked);
+    tcase_add_test(tc, make_dir_refuses_a_file_in_the_way);
+    suite_add_tcase(s, tc);
     return (s);
 }
 
