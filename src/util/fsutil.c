@@ -9,7 +9,9 @@
  *	These run as root (posthorn init, conf -e, master) in directories
  *	another account may write. So a file is created only under a name
  *	nobody can guess, exclusively (O_EXCL never follows a link); owner
- *	and mode are set on the open descriptor, never by name.
+ *	and mode are set on the open descriptor, never by name; a log file
+ *	opened for appending must be a plain file with one link that root
+ *	owns, as Postfix's safe_open() insists.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -244,6 +246,72 @@ int     fs_copy_file(const char *from, const char *to, mode_t mode)
 	ret = fs_replace_file(to, dstr_str(buf), dstr_len(buf), mode);
     dstr_free(buf);
     return (ret);
+}
+
+/* fs_append_refuse - 0 if st is a file fit to append to as this user, else -1 and errno */
+
+static int fs_append_refuse(const struct stat *st)
+{
+    if (S_ISLNK(st->st_mode))
+	errno = ELOOP;
+    else if (S_ISDIR(st->st_mode))
+	errno = EISDIR;
+    else if (!S_ISREG(st->st_mode))
+	errno = EINVAL;				/* FIFO, socket, device */
+    else if (st->st_nlink != 1)
+	errno = EMLINK;				/* a link to someone else's file */
+    else if (geteuid() == 0 && st->st_uid != 0)
+	errno = EPERM;				/* its owner could swap its content */
+    else
+	return (0);
+    return (-1);
+}
+
+/* fs_append_checked - keep fd if it is what we checked, else close it */
+
+static int fs_append_checked(int fd)
+{
+    struct stat st;
+    int     saved;
+
+    if (fstat(fd, &st) == 0 && fs_append_refuse(&st) == 0
+	&& fcntl(fd, F_SETFL, O_WRONLY | O_APPEND) == 0)	/* clear O_NONBLOCK */
+	return (fd);
+    saved = errno;
+    (void) close(fd);
+    errno = saved;
+    return (-1);
+}
+
+/* fs_open_append - open or create a log file without being led elsewhere */
+
+int     fs_open_append(const char *path, mode_t mode)
+{
+    struct stat st;
+    int     tries;
+    int     fd;
+
+    for (tries = 0; tries < 10; tries++) {
+	if (lstat(path, &st) == 0) {
+	    /* Refuse before open(): opening a device or FIFO can have effects. */
+	    if (fs_append_refuse(&st) < 0)
+		return (-1);
+	    /* It may have been swapped since lstat(): fstat() decides. */
+	    if ((fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK
+			   | O_NOCTTY | O_CLOEXEC)) >= 0)
+		return (fs_append_checked(fd));
+	} else if (errno == ENOENT) {
+	    if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW
+			   | O_NOCTTY | O_CLOEXEC, mode)) >= 0)
+		return (fd);
+	    if (errno == EEXIST)
+		continue;			/* created meanwhile: check it */
+	}
+	if (errno != ENOENT)
+	    return (-1);
+    }
+    errno = EAGAIN;				/* it keeps coming and going */
+    return (-1);
 }
 
 /* fs_pidfile_read - pid recorded in an open pid file */

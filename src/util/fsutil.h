@@ -1,4 +1,4 @@
-/* fsutil - file helpers: whole writes, durable and link-safe replacement, pid files */
+/* fsutil - file helpers: whole writes, durable and link-safe replacement, safe log opens, pid files */
 #ifndef FSUTIL_H
 #define FSUTIL_H
 #include <stddef.h>
@@ -34,6 +34,14 @@ extern int fs_make_dir(const char *path, mode_t mode, uid_t uid, gid_t gid);
 extern int fs_make_parents(const char *path, mode_t mode);
 /* Copy a file (for /etc files into a chroot); -1 with errno. */
 extern int fs_copy_file(const char *from, const char *to, mode_t mode);
+/*
+ * Open a log file for appending, creating it with mode if missing, as root
+ * may do in a directory others can write: refuses a symbolic link (ELOOP),
+ * a directory (EISDIR), any other non-regular file (EINVAL), a file with
+ * more than one hard link (EMLINK) and, as root, a file root does not own
+ * (EPERM). Returns the descriptor (close-on-exec), or -1 with errno.
+ */
+extern int fs_open_append(const char *path, mode_t mode);
 
 /*
  * Open and lock a pid file without blocking. Returns the descriptor (keep

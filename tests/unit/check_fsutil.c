@@ -206,6 +206,130 @@ START_TEST(temp_names_are_new_private_and_beside_the_path)
 }
 END_TEST
 
+/* fs_open_append */
+
+START_TEST(append_creates_a_missing_file_with_the_mode)
+{
+    DSTR   *path = dstr_new(100);
+    mode_t  old_mask = umask(0);
+    int     fd;
+
+    fd = fs_open_append(tmp_path(path, "maillog"), 0640);
+    (void) umask(old_mask);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(mode_of(dstr_str(path)), 0640);
+    ck_assert_int_eq(fs_write_all(fd, "one\n", 4), 0);
+    close(fd);
+    assert_text(dstr_str(path), "one\n");
+    dstr_free(path);
+}
+END_TEST
+
+START_TEST(append_adds_to_an_existing_file_blocking)
+{
+    DSTR   *path = dstr_new(100);
+    int     fd;
+
+    write_text(tmp_path(path, "maillog"), "one\n");
+    ck_assert_int_ge(fd = fs_open_append(dstr_str(path), 0640), 0);
+    ck_assert_int_eq(fcntl(fd, F_GETFL) & (O_APPEND | O_NONBLOCK), O_APPEND);
+    ck_assert_int_ne(fcntl(fd, F_GETFD) & FD_CLOEXEC, 0);
+    ck_assert_int_eq(fs_write_all(fd, "two\n", 4), 0);
+    close(fd);
+    assert_text(dstr_str(path), "one\ntwo\n");
+    dstr_free(path);
+}
+END_TEST
+
+START_TEST(append_refuses_a_symbolic_link)
+{
+    DSTR   *path = dstr_new(100);
+    DSTR   *victim = dstr_new(100);
+
+    write_text(tmp_path(victim, "victim"), VICTIM_TEXT);
+    ck_assert_int_eq(symlink(dstr_str(victim), tmp_path(path, "maillog")), 0);
+    errno = 0;
+    ck_assert_int_eq(fs_open_append(dstr_str(path), 0640), -1);
+    ck_assert_int_eq(errno, ELOOP);
+    assert_text(dstr_str(victim), VICTIM_TEXT);
+    dstr_free(path);
+    dstr_free(victim);
+}
+END_TEST
+
+START_TEST(append_refuses_a_dangling_symbolic_link)
+{
+    DSTR   *path = dstr_new(100);
+    DSTR   *victim = dstr_new(100);
+
+    /* Creating through it would make a file wherever the link points. */
+    tmp_path(victim, "would-be-created");
+    ck_assert_int_eq(symlink(dstr_str(victim), tmp_path(path, "maillog")), 0);
+    errno = 0;
+    ck_assert_int_eq(fs_open_append(dstr_str(path), 0640), -1);
+    ck_assert_int_eq(errno, ELOOP);
+    ck_assert_int_eq(access(dstr_str(victim), F_OK), -1);
+    dstr_free(path);
+    dstr_free(victim);
+}
+END_TEST
+
+START_TEST(append_refuses_a_hard_linked_file)
+{
+    DSTR   *path = dstr_new(100);
+    DSTR   *victim = dstr_new(100);
+
+    write_text(tmp_path(victim, "victim"), VICTIM_TEXT);
+    ck_assert_int_eq(link(dstr_str(victim), tmp_path(path, "maillog")), 0);
+    errno = 0;
+    ck_assert_int_eq(fs_open_append(dstr_str(path), 0640), -1);
+    ck_assert_int_eq(errno, EMLINK);
+    assert_text(dstr_str(victim), VICTIM_TEXT);
+    dstr_free(path);
+    dstr_free(victim);
+}
+END_TEST
+
+START_TEST(append_refuses_a_directory)
+{
+    DSTR   *path = dstr_new(100);
+
+    ck_assert_int_eq(mkdir(tmp_path(path, "maillog"), 0755), 0);
+    errno = 0;
+    ck_assert_int_eq(fs_open_append(dstr_str(path), 0640), -1);
+    ck_assert_int_eq(errno, EISDIR);
+    dstr_free(path);
+}
+END_TEST
+
+START_TEST(append_refuses_a_fifo_without_blocking)
+{
+    DSTR   *path = dstr_new(100);
+
+    /* Nobody reads it: an open() for writing would wait for ever. */
+    ck_assert_int_eq(mkfifo(tmp_path(path, "maillog"), 0644), 0);
+    errno = 0;
+    ck_assert_int_eq(fs_open_append(dstr_str(path), 0640), -1);
+    ck_assert_int_eq(errno, EINVAL);
+    dstr_free(path);
+}
+END_TEST
+
+START_TEST(append_as_root_refuses_a_file_root_does_not_own)
+{
+    DSTR   *path = dstr_new(100);
+
+    if (geteuid() != 0)
+	return;					/* only root checks the owner */
+    write_text(tmp_path(path, "maillog"), VICTIM_TEXT);
+    ck_assert_int_eq(chown(dstr_str(path), 65534, 65534), 0);
+    errno = 0;
+    ck_assert_int_eq(fs_open_append(dstr_str(path), 0640), -1);
+    ck_assert_int_eq(errno, EPERM);
+    dstr_free(path);
+}
+END_TEST
+
 /* fs_make_dir */
 
 START_TEST(make_dir_creates_with_the_mode_asked)
@@ -289,6 +413,18 @@ static Suite *fsutil_suite(void)
     tcase_add_test(tc, replace_failure_leaves_no_temp_file_and_keeps_errno);
     tcase_add_test(tc, replace_in_a_missing_directory_fails_with_its_errno);
     tcase_add_test(tc, temp_names_are_new_private_and_beside_the_path);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("append");
+    tcase_add_checked_fixture(tc, setup_tmpdir, teardown_tmpdir);
+    tcase_add_test(tc, append_creates_a_missing_file_with_the_mode);
+    tcase_add_test(tc, append_adds_to_an_existing_file_blocking);
+    tcase_add_test(tc, append_refuses_a_symbolic_link);
+    tcase_add_test(tc, append_refuses_a_dangling_symbolic_link);
+    tcase_add_test(tc, append_refuses_a_hard_linked_file);
+    tcase_add_test(tc, append_refuses_a_directory);
+    tcase_add_test(tc, append_refuses_a_fifo_without_blocking);
+    tcase_add_test(tc, append_as_root_refuses_a_file_root_does_not_own);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("make_dir");
