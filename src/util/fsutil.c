@@ -248,9 +248,9 @@ int     fs_copy_file(const char *from, const char *to, mode_t mode)
     return (ret);
 }
 
-/* fs_append_refuse - 0 if st is a file fit to append to as this user, else -1 and errno */
+/* fs_plain_refuse - 0 if st is a plain file with one name, else -1 and errno */
 
-static int fs_append_refuse(const struct stat *st)
+static int fs_plain_refuse(const struct stat *st)
 {
     if (S_ISLNK(st->st_mode))
 	errno = ELOOP;
@@ -260,11 +260,22 @@ static int fs_append_refuse(const struct stat *st)
 	errno = EINVAL;				/* FIFO, socket, device */
     else if (st->st_nlink != 1)
 	errno = EMLINK;				/* a link to someone else's file */
-    else if (geteuid() == 0 && st->st_uid != 0)
-	errno = EPERM;				/* its owner could swap its content */
     else
 	return (0);
     return (-1);
+}
+
+/* fs_append_refuse - 0 if st is a file fit to append to as this user, else -1 and errno */
+
+static int fs_append_refuse(const struct stat *st)
+{
+    if (fs_plain_refuse(st) < 0)
+	return (-1);
+    if (geteuid() == 0 && st->st_uid != 0) {
+	errno = EPERM;				/* its owner could swap its content */
+	return (-1);
+    }
+    return (0);
 }
 
 /* fs_append_checked - keep fd if it is what we checked, else close it */
@@ -331,21 +342,28 @@ static pid_t fs_pidfile_read(int fd)
 
 int     fs_pidfile_lock(const char *path, pid_t *holder)
 {
+    struct stat st;
     int     fd;
     int     saved;
 
     *holder = 0;
-    if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
+
+    /*
+     * pid/ is root's, but may not always have been (an instance first run
+     * unprivileged): a link left there would have root truncate its target.
+     */
+    if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0644)) < 0)
 	return (-1);
-    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-	saved = errno;
-	if (saved == EWOULDBLOCK)
+    if (fstat(fd, &st) == 0 && fs_plain_refuse(&st) == 0) {
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+	    return (fd);
+	if (errno == EWOULDBLOCK)
 	    *holder = fs_pidfile_read(fd);
-	close(fd);
-	errno = saved;
-	return (-1);
     }
-    return (fd);
+    saved = errno;
+    close(fd);
+    errno = saved;
+    return (-1);
 }
 
 /* fs_pidfile_write - record our pid */

@@ -47,7 +47,8 @@ extern int fs_open_append(const char *path, mode_t mode);
  * Open and lock a pid file without blocking. Returns the descriptor (keep
  * it open: the lock is the proof of life and dies with the process), or -1:
  * *holder is then the pid read from a file locked by a live process (0 when
- * the failure was something else; errno says what).
+ * the failure was something else; errno says what: ELOOP, EINVAL or EMLINK
+ * for a link, a non-regular file or a hard-linked one, refused as such).
  */
 extern int fs_pidfile_lock(const char *path, pid_t *holder);
 /* Record our pid in a locked pid file. */

@@ -1,6 +1,7 @@
 /*
  * check_fsutil - unit tests for the file helpers root uses in directories
- *	others may write: replacement, temporary files, directories, log opens
+ *	others may write: replacement, temporary files, directories, log
+ *	opens, pid files
  * DESCRIPTION
  *	Each test plants what a hostile local user could (a link named like
  *	a temporary file, a link or a hard link in place of the log file, a
@@ -399,6 +400,62 @@ START_TEST(make_dir_refuses_a_file_in_the_way)
 }
 END_TEST
 
+/* fs_pidfile_lock */
+
+START_TEST(pidfile_lock_records_and_reports_the_holder)
+{
+    DSTR   *path = dstr_new(100);
+    pid_t   holder = -1;
+    int     fd;
+
+    ck_assert_int_ge(fd = fs_pidfile_lock(tmp_path(path, "master.pid"), &holder), 0);
+    ck_assert_int_eq(holder, 0);
+    ck_assert_int_eq(fs_pidfile_write(fd, getpid()), 0);
+    /* flock() locks belong to the open file: a second open conflicts. */
+    ck_assert_int_eq(fs_pidfile_lock(dstr_str(path), &holder), -1);
+    ck_assert_int_eq(holder, getpid());
+    ck_assert_int_eq(fs_pidfile_holder(dstr_str(path)), getpid());
+    close(fd);
+    ck_assert_int_eq(fs_pidfile_holder(dstr_str(path)), 0);
+    dstr_free(path);
+}
+END_TEST
+
+START_TEST(pidfile_lock_refuses_a_symbolic_link)
+{
+    DSTR   *path = dstr_new(100);
+    DSTR   *victim = dstr_new(100);
+    pid_t   holder = -1;
+
+    write_text(tmp_path(victim, "victim"), VICTIM_TEXT);
+    ck_assert_int_eq(symlink(dstr_str(victim), tmp_path(path, "master.pid")), 0);
+    errno = 0;
+    ck_assert_int_eq(fs_pidfile_lock(dstr_str(path), &holder), -1);
+    ck_assert_int_eq(errno, ELOOP);
+    ck_assert_int_eq(holder, 0);
+    assert_text(dstr_str(victim), VICTIM_TEXT);
+    dstr_free(path);
+    dstr_free(victim);
+}
+END_TEST
+
+START_TEST(pidfile_lock_refuses_a_hard_link)
+{
+    DSTR   *path = dstr_new(100);
+    DSTR   *victim = dstr_new(100);
+    pid_t   holder = -1;
+
+    write_text(tmp_path(victim, "victim"), VICTIM_TEXT);
+    ck_assert_int_eq(link(dstr_str(victim), tmp_path(path, "master.pid")), 0);
+    errno = 0;
+    ck_assert_int_eq(fs_pidfile_lock(dstr_str(path), &holder), -1);
+    ck_assert_int_eq(errno, EMLINK);
+    assert_text(dstr_str(victim), VICTIM_TEXT);
+    dstr_free(path);
+    dstr_free(victim);
+}
+END_TEST
+
 /* fsutil_suite - every test above */
 
 static Suite *fsutil_suite(void)
@@ -434,6 +491,13 @@ static Suite *fsutil_suite(void)
     tcase_add_test(tc, make_dir_does_not_chmod_through_a_link);
     tcase_add_test(tc, make_dir_accepts_a_link_to_a_directory_as_asked);
     tcase_add_test(tc, make_dir_refuses_a_file_in_the_way);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("pidfile");
+    tcase_add_checked_fixture(tc, setup_tmpdir, teardown_tmpdir);
+    tcase_add_test(tc, pidfile_lock_records_and_reports_the_holder);
+    tcase_add_test(tc, pidfile_lock_refuses_a_symbolic_link);
+    tcase_add_test(tc, pidfile_lock_refuses_a_hard_link);
     suite_add_tcase(s, tc);
     return (s);
 }
