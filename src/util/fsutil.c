@@ -11,7 +11,8 @@
  *	nobody can guess, exclusively (O_EXCL never follows a link); owner
  *	and mode are set on the open descriptor, never by name; a log file
  *	opened for appending must be a plain file with one link that root
- *	owns, as Postfix's safe_open() insists.
+ *	owns, as Postfix's safe_open() insists, and a pid file a plain file
+ *	with one link.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -14,9 +14,10 @@ extern int fs_sync_dir(const char *path);
 /* Read a whole file into buf (replacing it), refusing files over limit bytes (0: none). */
 extern int fs_read_file(const char *path, DSTR *buf, size_t limit);
 /*
- * Create a new file "path.XXXXXX" (random suffix) beside path, mode 0600,
- * exclusively: never through a link or over an existing name. The name goes
- * to tmp; returns the descriptor (close-on-exec), or -1 with errno.
+ * Create a new file "path.XXXXXX" (random suffix) beside path, mode 0600
+ * (less under a stricter umask), exclusively: never through a link or over
+ * an existing name. The name goes to tmp; returns the descriptor (read-write,
+ * close-on-exec), or -1 with errno.
  */
 extern int fs_temp_open(const char *path, DSTR *tmp);
 /*
