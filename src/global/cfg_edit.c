@@ -6,17 +6,15 @@
  *	among them stay); names the file does not set are appended. Every
  *	other byte of the file is kept, so the admin's comments, layout and
  *	earlier (overridden) settings survive. The new file is written next
- *	to the old one, synced and renamed over it, so a crash leaves either
- *	the old file or the new one, never half of each.
+ *	to the old one, synced and renamed over it (fs_replace_file), so a
+ *	crash leaves either the old file or the new one, never half of each.
  */
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
+#include "fsutil.h"
 #include "mymalloc.h"
 #include "msg.h"
 #include "cfg.h"
@@ -194,65 +192,6 @@ static void cfg_edit_apply(const CFG_EDIT *ed, const DSTR *text, DSTR *out)
     }
 }
 
-/* cfg_edit_sync_dir - make the rename durable */
-
-static int cfg_edit_sync_dir(const char *dir)
-{
-    int     fd;
-    int     ret;
-
-    if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-	return (-1);
-    ret = fsync(fd);
-    (void) close(fd);
-    return (ret);
-}
-
-/* cfg_edit_write - text to path.tmp, fsync, rename over path */
-
-static int cfg_edit_write(const char *dir, const char *path, mode_t mode,
-			          const DSTR *text, DSTR *err)
-{
-    DSTR   *tmp = dstr_new(100);
-    const char *cp = dstr_str(text);
-    size_t  left = dstr_len(text);
-    ssize_t n = 0;
-    int     fd;
-
-    dstr_sprintf(tmp, "%s.tmp", path);
-    if ((fd = open(dstr_str(tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-		   mode)) < 0) {
-	dstr_sprintf(err, "create %s: %m", dstr_str(tmp));
-	dstr_free(tmp);
-	return (-1);
-    }
-    while (left > 0 && ((n = write(fd, cp, left)) > 0 || errno == EINTR)) {
-	if (n > 0) {
-	    cp += n;
-	    left -= (size_t) n;
-	}
-    }
-    if (left > 0 || fchmod(fd, mode) < 0 || fsync(fd) < 0) {
-	dstr_sprintf(err, "write %s: %m", dstr_str(tmp));
-	(void) close(fd);
-	(void) unlink(dstr_str(tmp));
-	dstr_free(tmp);
-	return (-1);
-    }
-    if (close(fd) < 0 || rename(dstr_str(tmp), path) < 0) {
-	dstr_sprintf(err, "replace %s: %m", path);
-	(void) unlink(dstr_str(tmp));
-	dstr_free(tmp);
-	return (-1);
-    }
-    dstr_free(tmp);
-    if (cfg_edit_sync_dir(dir) < 0) {
-	dstr_sprintf(err, "sync directory %s: %m", dir);
-	return (-1);
-    }
-    return (0);
-}
-
 /* cfg_edit - edit DIR/main.cf */
 
 int     cfg_edit(const char *config_dir, char **name_eq_values, DSTR *err)
@@ -271,8 +210,9 @@ int     cfg_edit(const char *config_dir, char **name_eq_values, DSTR *err)
 	    st.st_mode = 0644;
 	cfg_edit_find(ed, text);
 	cfg_edit_apply(ed, text, out);
-	ret = cfg_edit_write(config_dir, dstr_str(path), st.st_mode & 07777,
-			     out, err);
+	if ((ret = fs_replace_file(dstr_str(path), dstr_str(out), dstr_len(out),
+				   st.st_mode & 07777)) < 0)
+	    dstr_sprintf(err, "replace %s: %m", dstr_str(path));
     }
     if (ed)
 	cfg_edit_free(ed);

@@ -10,7 +10,6 @@
  *	and lines stay correct even if postlogd writes them late.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -110,7 +109,8 @@ static void maillog_open(void)
     if (maillog_fd >= 0)
 	close(maillog_fd);
     if (maillog_direct) {
-	maillog_fd = open(var_maillog_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if ((maillog_fd = fs_open_append(var_maillog_file, 0640)) < 0)
+	    msg_warn("open %s: %m", var_maillog_file);	/* lines go to stderr */
     } else {
 	path = dstr_new(256);
 	dstr_sprintf(path, "%s/%s/%s", var_queue_dir, SPOOL_PRIVATE, var_postlog_service);

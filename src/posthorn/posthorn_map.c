@@ -248,11 +248,10 @@ static int posthorn_map_write(const char *type, const char *path, int src_fd,
     int     ret = -1;
 
     dstr_sprintf(final, "%s%s", path, DICT_DB_SUFFIX);
-    dstr_sprintf(tmp, "%s.XXXXXX", dstr_str(final));
     posthorn_map_dir(path, dir);
     if (!posthorn_map_dir_safe(dstr_str(dir), err))
 	goto out;
-    if ((fd = mkstemp(dstr_data(tmp))) < 0) {
+    if ((fd = fs_temp_open(dstr_str(final), tmp)) < 0) {
 	dstr_sprintf(err, "create a temporary file for %s: %m", dstr_str(final));
 	goto out;
     }

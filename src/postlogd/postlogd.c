@@ -141,8 +141,7 @@ static void postlogd_pre_jail(const char *service, char **argv)
     postlogd_tee = getenv(MASTER_ENV_LOG_TEE) != NULL;
     if (*var_maillog_file == 0)
 	return;
-    if ((postlogd_fd = open(var_maillog_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-			    0640)) < 0)
+    if ((postlogd_fd = fs_open_append(var_maillog_file, 0640)) < 0)
 	msg_fatal("open %s: %m", var_maillog_file);
     /* Our own complaints go straight to the file: through our own socket, a
      * warning about a failing write would only come back to us. */

@@ -1,4 +1,4 @@
-/* fsutil - file helpers: whole writes, durable directories, whole-file reads, pid files */
+/* fsutil - file helpers: whole writes, durable and link-safe replacement, safe log opens, pid files */
 #ifndef FSUTIL_H
 #define FSUTIL_H
 #include <stddef.h>
@@ -13,20 +13,43 @@ extern int fs_pwrite_all(int fd, const void *buf, size_t len, off_t off);
 extern int fs_sync_dir(const char *path);
 /* Read a whole file into buf (replacing it), refusing files over limit bytes (0: none). */
 extern int fs_read_file(const char *path, DSTR *buf, size_t limit);
-/* Replace path with content atomically and durably (temp file, fsync, rename, dir fsync). */
+/*
+ * Create a new file "path.XXXXXX" (random suffix) beside path, mode 0600
+ * (less under a stricter umask), exclusively: never through a link or over
+ * an existing name. The name goes to tmp; returns the descriptor (read-write,
+ * close-on-exec), or -1 with errno.
+ */
+extern int fs_temp_open(const char *path, DSTR *tmp);
+/*
+ * Replace path with content atomically and durably, mode as given (temp file
+ * from fs_temp_open, fsync, rename, dir fsync). -1 with errno; no temp file left.
+ */
 extern int fs_replace_file(const char *path, const void *buf, size_t len, mode_t mode);
-/* Create a directory (no error if it exists) and set owner and mode; -1 with errno. */
+/*
+ * Create a directory (no error if it exists) and set owner (as root) and mode,
+ * never through a symbolic link: a link to a directory that already has them
+ * is accepted as it is; any other link fails with ELOOP. -1 with errno.
+ */
 extern int fs_make_dir(const char *path, mode_t mode, uid_t uid, gid_t gid);
 /* Create the missing directories above path (not path itself), as mkdir -p; -1 and errno. */
 extern int fs_make_parents(const char *path, mode_t mode);
 /* Copy a file (for /etc files into a chroot); -1 with errno. */
 extern int fs_copy_file(const char *from, const char *to, mode_t mode);
+/*
+ * Open a log file for appending, creating it with mode if missing, as root
+ * may do in a directory others can write: refuses a symbolic link (ELOOP),
+ * a directory (EISDIR), any other non-regular file (EINVAL), a file with
+ * more than one hard link (EMLINK) and, as root, a file root does not own
+ * (EPERM). Returns the descriptor (close-on-exec), or -1 with errno.
+ */
+extern int fs_open_append(const char *path, mode_t mode);
 
 /*
  * Open and lock a pid file without blocking. Returns the descriptor (keep
  * it open: the lock is the proof of life and dies with the process), or -1:
  * *holder is then the pid read from a file locked by a live process (0 when
- * the failure was something else; errno says what).
+ * the failure was something else; errno says what: ELOOP, EINVAL or EMLINK
+ * for a link, a non-regular file or a hard-linked one, refused as such).
  */
 extern int fs_pidfile_lock(const char *path, pid_t *holder);
 /* Record our pid in a locked pid file. */

@@ -5,6 +5,11 @@
  *	keeps them open); daemons reach each other over UNIX sockets under
  *	the spool. These helpers keep those few system-call sequences in one
  *	place, with error texts fit for an admin.
+ * SECURITY
+ *	Master binds as root in public/ and private/, which mail_owner owns:
+ *	a socket gets its mode at creation (umask around bind) and its path
+ *	is never chmod'ed afterwards. The umask is process-wide for that
+ *	moment, which is fine in our single-threaded programs.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,6 +35,29 @@ static int sock_unix_addr(struct sockaddr_un *sun, const char *path)
     }
     strcpy(sun->sun_path, path);
     return (0);
+}
+
+/* sock_unix_bind - bind to path, created with exactly mode */
+
+static int sock_unix_bind(int fd, const struct sockaddr_un *sun, mode_t mode)
+{
+    mode_t  old_mask;
+    int     ret;
+    int     saved;
+
+    (void) unlink(sun->sun_path);		/* an old socket; never follows a link */
+
+    /*
+     * The mode comes from the umask at bind(), not from a chmod() by name
+     * afterwards: the directory's owner could swap the name for a link in
+     * between and have root chmod the link's target.
+     */
+    old_mask = umask(~mode & 0777);
+    ret = bind(fd, (const struct sockaddr *) sun, sizeof(*sun));
+    saved = errno;
+    (void) umask(old_mask);
+    errno = saved;
+    return (ret);
 }
 
 /* sock_inet_listen - TCP listener */
@@ -75,9 +103,7 @@ int     sock_unix_listen(const char *path, int backlog, mode_t mode, DSTR *err)
 	dstr_sprintf(err, "socket: %m");
 	return (-1);
     }
-    (void) unlink(path);
-    if (bind(fd, (struct sockaddr *) &sun, sizeof(sun)) < 0
-	|| chmod(path, mode) < 0 || listen(fd, backlog) < 0) {
+    if (sock_unix_bind(fd, &sun, mode) < 0 || listen(fd, backlog) < 0) {
 	dstr_sprintf(err, "bind %s: %m", path);
 	close(fd);
 	return (-1);
@@ -100,8 +126,7 @@ int     sock_unix_dgram_bind(const char *path, mode_t mode, DSTR *err)
 	dstr_sprintf(err, "socket: %m");
 	return (-1);
     }
-    (void) unlink(path);
-    if (bind(fd, (struct sockaddr *) &sun, sizeof(sun)) < 0 || chmod(path, mode) < 0) {
+    if (sock_unix_bind(fd, &sun, mode) < 0) {
 	dstr_sprintf(err, "bind %s: %m", path);
 	close(fd);
 	return (-1);

@@ -7,9 +7,9 @@
 
 /* A listening TCP socket bound to sa (non-blocking, close-on-exec); -1 and err on failure. */
 extern int sock_inet_listen(const struct sockaddr *sa, socklen_t salen, int backlog, DSTR *err);
-/* A listening UNIX stream socket at path with the given mode (an old socket is replaced). */
+/* A listening UNIX stream socket at path, created with mode (an old socket is replaced). */
 extern int sock_unix_listen(const char *path, int backlog, mode_t mode, DSTR *err);
-/* A bound UNIX datagram socket at path with the given mode. */
+/* A bound UNIX datagram socket at path, created with mode (an old socket is replaced). */
 extern int sock_unix_dgram_bind(const char *path, mode_t mode, DSTR *err);
 /* Connect to a UNIX stream socket; -1 with errno on failure. */
 extern int sock_unix_connect(const char *path);

@@ -7,6 +7,7 @@ T_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 T_BUILD=${BUILD:-build}
 case $T_BUILD in /*) ;; *) T_BUILD=$T_ROOT/$T_BUILD ;; esac
 POSTHORN=$T_BUILD/bin/posthorn
+T_LIBEXEC=$T_BUILD/libexec		# the daemons (t_pids looks for them here)
 PY=/usr/bin/python3
 T_NAME=$(basename "$0" .sh)
 T_TMP=$(mktemp -d "/tmp/posthorn-$T_NAME.XXXXXX")
@@ -125,7 +126,7 @@ t_wait_log() { t_wait_until "${2:-5}" t_log_has "$1"; }
 # t_pids PROGRAM - pids of this instance's processes running PROGRAM (master, qmqpd ...)
 t_pids() {
     local p
-    for p in $(pgrep -f "$T_BUILD/libexec/$1" 2>/dev/null); do
+    for p in $(pgrep -f "$T_LIBEXEC/$1" 2>/dev/null); do
 	if tr '\0' '\n' 2>/dev/null < "/proc/$p/environ" | grep -qx "POSTHORN_CONFIG_DIR=$INST" \
 	    || tr '\0' ' ' 2>/dev/null < "/proc/$p/cmdline" | grep -q -- "-c $INST "; then
 	    echo "$p"
@@ -185,13 +186,20 @@ t_dir_has() { [ "$(ls "$1" 2>/dev/null | wc -l)" = "$2" ]; }
 
 # t_stage_for_user USER FILE... - copy programs and scripts USER must run
 # into $T_STAGE (inside $T_TMP), where USER can reach them: the build tree
-# may live where only root can read (a clone in /root).
+# may live where only root can read (a clone in /root). A directory is
+# copied whole: "t_stage_for_user U $T_BUILD/bin $T_BUILD/libexec" keeps the
+# build tree's layout, so posthorn init run from $T_STAGE/bin/posthorn sets
+# daemon_directory to the copied daemons ($T_STAGE/libexec).
 t_stage_for_user() {
     local user=$1 f; shift
     T_STAGE=$T_TMP/stage
     mkdir -p "$T_STAGE" && chmod 755 "$T_STAGE"
     for f in "$@"; do
-	cp "$f" "$T_STAGE/" && chmod 755 "$T_STAGE/$(basename "$f")" || t_fail "stage $f"
+	if [ -d "$f" ]; then
+	    cp -R "$f" "$T_STAGE/" && chmod -R go-w,a+rX "$T_STAGE/$(basename "$f")"
+	else
+	    cp "$f" "$T_STAGE/" && chmod 755 "$T_STAGE/$(basename "$f")"
+	fi || t_fail "stage $f"
     done
     runuser -u "$user" -- test -x "$T_STAGE/$(basename "$1")" || t_fail "$user cannot run $T_STAGE/$(basename "$1")"
 }

@@ -1,11 +1,17 @@
 #!/bin/bash
 # Unprivileged mode: an instance created and started by an ordinary user
 # runs every daemon as that user, without chroot, and works end to end
-# (submission and delivery to a sink).
+# (submission and delivery to a sink). It runs copies of the programs
+# (t_stage_for_user), so that the instance's daemon_directory is one the
+# user can reach wherever the build tree lies.
 . "$(dirname "$0")/lib.sh"
 command -v runuser > /dev/null || t_fail "runuser (util-linux) is missing"
 U=nobody
 as_user() { runuser -u "$U" -- "$@"; }
+# The build tree may be out of nobody's reach: run copies of the programs.
+t_stage_for_user "$U" "$T_BUILD/bin" "$T_BUILD/libexec"
+POSTHORN=$T_STAGE/bin/posthorn
+T_LIBEXEC=$T_STAGE/libexec
 QPORT=$(t_port)
 SPORT=$(t_port)
 INST=$T_TMP/user/inst

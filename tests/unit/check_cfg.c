@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dstr.h"
@@ -53,6 +54,7 @@ static void teardown(void)
     if (dstr_len(test_dir) > 0) {
 	(void) unlink(path_of(path, "main.cf"));
 	(void) unlink(path_of(path, "main.cf.tmp"));
+	(void) unlink(path_of(path, "victim"));
 	(void) rmdir(dstr_str(test_dir));
     }
     dstr_free(path);
@@ -980,6 +982,39 @@ START_TEST(edit_refuses_bad_settings_and_keeps_file)
 }
 END_TEST
 
+START_TEST(edit_keeps_mode_and_ignores_a_planted_tmp_link)
+{
+    DSTR   *victim = dstr_new(100);
+    DSTR   *path = dstr_new(100);
+    char   *nv[] = {"a = new", 0};
+    const char *dir = make_dir();
+    struct stat st;
+    FILE   *fp;
+    char   *text;
+    char    buf[32];
+
+    /* The old code wrote main.cf.tmp with O_TRUNC, through such a link. */
+    write_main_cf("a = old\n");
+    ck_assert_int_eq(chmod(path_of(path, "main.cf"), 0640), 0);
+    ck_assert_ptr_nonnull(fp = fopen(path_of(victim, "victim"), "w"));
+    ck_assert_int_eq(fputs("victim\n", fp) >= 0, 1);
+    ck_assert_int_eq(fclose(fp), 0);
+    ck_assert_int_eq(symlink(dstr_str(victim), path_of(path, "main.cf.tmp")), 0);
+    ck_assert_int_eq(cfg_edit(dir, nv, test_err), 0);
+    text = read_main_cf();
+    ck_assert_str_eq(text, "a = new\n");
+    free(text);
+    ck_assert_int_eq(stat(path_of(path, "main.cf"), &st), 0);
+    ck_assert_int_eq(st.st_mode & 07777, 0640);
+    ck_assert_ptr_nonnull(fp = fopen(dstr_str(victim), "r"));
+    ck_assert_ptr_nonnull(fgets(buf, sizeof(buf), fp));
+    fclose(fp);
+    ck_assert_str_eq(buf, "victim\n");
+    dstr_free(victim);
+    dstr_free(path);
+}
+END_TEST
+
 START_TEST(edit_without_main_cf_is_error)
 {
     char   *nv[] = {"a=1", 0};
@@ -1120,6 +1155,7 @@ static Suite *cfg_suite(void)
     ADD(edit_replaces_the_last_of_several_settings);
     ADD(edit_result_parses);
     ADD(edit_refuses_bad_settings_and_keeps_file);
+    ADD(edit_keeps_mode_and_ignores_a_planted_tmp_link);
     ADD(edit_without_main_cf_is_error);
     suite_add_tcase(s, tc);
 #undef ADD
