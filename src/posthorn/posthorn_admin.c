@@ -33,7 +33,7 @@
 #include "ios.h"
 #include "msg.h"
 #include "qid.h"
-#include "sockcred.h"
+#include "fdpass.h"
 #include "spool.h"
 #include "trigger.h"
 #include "user_acl.h"
@@ -153,7 +153,7 @@ int     posthorn_qmgr_ask(const DSTR *req, DSTR *body, DSTR *why)
     DSTR_RESET(why);
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 	msg_fatal("socketpair: %m");
-    if (sockcred_send_fd(posthorn_qmgr_path(path), dstr_str(req), dstr_len(req), sv[1]) < 0) {
+    if (fdpass_send_to(posthorn_qmgr_path(path), dstr_str(req), dstr_len(req), sv[1]) < 0) {
 	dstr_sprintf(why, "cannot reach the queue manager (%s): %m", dstr_str(path));
 	(void) close(sv[1]);
     } else {

@@ -1,24 +1,28 @@
 /*
  * fdpass - descriptor passing
  * DESCRIPTION
- *	The connection cache hands live SMTP connections between processes.
+ *	The connection cache hands live SMTP connections between processes,
+ *	and the admin command passes qmgr the socket its answer goes back on.
  *	The descriptor always travels with a data byte of its own, sent and
  *	read before anything else on the socket, so buffered reads of what
  *	follows can never swallow it.
  */
+#include <errno.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "fdpass.h"
 
-/* fdpass_send - one byte, maybe with a descriptor */
+/* fdpass_sendmsg - buf, with descriptor fd attached when fd >= 0; sendmsg()'s result */
 
-int     fdpass_send(int sock, int byte, int fd)
+static ssize_t fdpass_sendmsg(int sock, const struct sockaddr_un *to, const void *buf,
+			              size_t len, int fd, int flags)
 {
-    char    ch = (char) byte;
-    struct iovec iov = {&ch, 1};
+    struct iovec iov = {(void *) buf, len};
     union {
 	struct cmsghdr hdr;
 	char    buf[CMSG_SPACE(sizeof(int))];
@@ -27,6 +31,8 @@ int     fdpass_send(int sock, int byte, int fd)
     struct cmsghdr *cmsg;
 
     memset(&msg, 0, sizeof(msg));
+    msg.msg_name = (void *) to;
+    msg.msg_namelen = to ? sizeof(*to) : 0;
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
     if (fd >= 0) {
@@ -39,7 +45,41 @@ int     fdpass_send(int sock, int byte, int fd)
 	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
     }
-    return (sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -1);
+    return (sendmsg(sock, &msg, flags | MSG_NOSIGNAL));
+}
+
+/* fdpass_send - one byte, maybe with a descriptor */
+
+int     fdpass_send(int sock, int byte, int fd)
+{
+    char    ch = (char) byte;
+
+    return (fdpass_sendmsg(sock, NULL, &ch, 1, fd, 0) == 1 ? 0 : -1);
+}
+
+/* fdpass_send_to - one datagram with a descriptor, to a socket by path */
+
+int     fdpass_send_to(const char *path, const void *buf, size_t len, int fd)
+{
+    struct sockaddr_un sun;
+    ssize_t n;
+    int     saved;
+    int     sock;
+
+    memset(&sun, 0, sizeof(sun));
+    sun.sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof(sun.sun_path)) {
+	errno = ENAMETOOLONG;
+	return (-1);
+    }
+    strcpy(sun.sun_path, path);
+    if ((sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+	return (-1);
+    n = fdpass_sendmsg(sock, &sun, buf, len, fd, MSG_DONTWAIT);
+    saved = errno;
+    close(sock);
+    errno = saved;
+    return (n == (ssize_t) len ? 0 : -1);
 }
 
 /* fdpass_recv - one byte and the descriptor that came with it */

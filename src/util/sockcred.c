@@ -18,7 +18,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "sockcred.h"
@@ -112,51 +111,4 @@ int     sockcred_peer(int fd, SOCK_CRED *cred)
     cred->uid = uc.uid;
     cred->gid = uc.gid;
     return (0);
-}
-
-/* sockcred_send_fd - one datagram with a descriptor */
-
-int     sockcred_send_fd(const char *path, const void *buf, size_t len, int pass_fd)
-{
-    union {
-	struct cmsghdr hdr;
-	char    buf[CMSG_SPACE(sizeof(int))];
-    }       ctl;
-    struct sockaddr_un sun;
-    struct iovec iov;
-    struct msghdr msg;
-    struct cmsghdr *cmsg;
-    ssize_t n;
-    int     saved;
-    int     fd;
-
-    memset(&sun, 0, sizeof(sun));
-    sun.sun_family = AF_UNIX;
-    if (strlen(path) >= sizeof(sun.sun_path)) {
-	errno = ENAMETOOLONG;
-	return (-1);
-    }
-    strcpy(sun.sun_path, path);
-    if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
-	return (-1);
-    iov.iov_base = (void *) buf;
-    iov.iov_len = len;
-    memset(&msg, 0, sizeof(msg));
-    memset(&ctl, 0, sizeof(ctl));
-    msg.msg_name = &sun;
-    msg.msg_namelen = sizeof(sun);
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = ctl.buf;
-    msg.msg_controllen = sizeof(ctl.buf);
-    cmsg = CMSG_FIRSTHDR(&msg);
-    cmsg->cmsg_level = SOL_SOCKET;
-    cmsg->cmsg_type = SCM_RIGHTS;
-    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(cmsg), &pass_fd, sizeof(int));
-    n = sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
-    saved = errno;
-    close(fd);
-    errno = saved;
-    return (n == (ssize_t) len ? 0 : -1);
 }

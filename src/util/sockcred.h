@@ -25,8 +25,5 @@ extern ssize_t sockcred_recv(int fd, void *buf, size_t len, SOCK_CRED *cred, int
 /* Credentials of the process at the other end of a connected stream
  * socket, as they were when it connected (SO_PEERCRED); 0 or -1. */
 extern int sockcred_peer(int fd, SOCK_CRED *cred);
-/* Send buf as one datagram to the socket at path without blocking, with
- * descriptor pass_fd attached (SCM_RIGHTS); 0 or -1 with errno. */
-extern int sockcred_send_fd(const char *path, const void *buf, size_t len, int pass_fd);
 
 #endif

@@ -2,9 +2,9 @@
  * check_sockcred - unit tests for peer credentials and passed descriptors
  * DESCRIPTION
  *	A datagram received on a socket with SO_PASSCRED carries the
- *	sender's pid and uid, also one sent before the receiver asked again;
- *	a child that became another user is reported as that user; one
- *	passed descriptor is handed over and any more are closed; a stream
+ *	sender's pid and uid; a child that became another user is reported
+ *	as that user; one passed descriptor (fdpass_send_to()) is handed
+ *	over and any more are closed; a stream
  *	peer's credentials come from SO_PEERCRED; a datagram on a socket
  *	without SO_PASSCRED reports "unknown" (-1), never root.
  */
@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "dstr.h"
+#include "fdpass.h"
 #include "sockcred.h"
 #include "sockutil.h"
 #include "unit_tmpdir.h"
@@ -110,7 +111,7 @@ START_TEST(one_passed_descriptor_is_kept_and_more_are_closed)
     char    buf[16];
 
     ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-    ck_assert_int_eq(sockcred_send_fd(dstr_str(test_path), "1:x,", 4, sv[1]), 0);
+    ck_assert_int_eq(fdpass_send_to(dstr_str(test_path), "1:x,", 4, sv[1]), 0);
     ck_assert_int_eq(sockcred_recv(fd, buf, sizeof(buf), &cred, &got), 4);
     ck_assert_int_ge(got, 0);
     ck_assert_int_eq(write(got, "hi", 2), 2);	/* the same socket pair */
@@ -120,7 +121,7 @@ START_TEST(one_passed_descriptor_is_kept_and_more_are_closed)
     close(got);
 
     /* Without room for a descriptor, a passed one is closed at once. */
-    ck_assert_int_eq(sockcred_send_fd(dstr_str(test_path), "x", 1, sv[1]), 0);
+    ck_assert_int_eq(fdpass_send_to(dstr_str(test_path), "x", 1, sv[1]), 0);
     ck_assert_int_eq(sockcred_recv(fd, buf, sizeof(buf), &cred, NULL), 1);
     close(sv[1]);
     /* Nobody holds the other end any more: end of file. */
