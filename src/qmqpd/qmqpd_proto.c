@@ -95,6 +95,23 @@ static int qmqpd_read_message(QMQPD_READER *rd, const QMQPD_LIMITS *lim,
     return (QMQPD_OK);
 }
 
+/*
+ * qmqpd_has_control - a C0 control character or DEL in an address? Such an
+ * address cannot be written in an SMTP command (CR and LF would end it),
+ * and a bounce for it could not name it: the client hears D now instead
+ * (docs/design.md, "What each program trusts").
+ */
+
+static int qmqpd_has_control(const char *addr, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < len; i++)
+	if ((unsigned char) addr[i] < 0x20 || (unsigned char) addr[i] == 0x7f)
+	    return (1);
+    return (0);
+}
+
 /* qmqpd_read_address - one sender or recipient netstring */
 
 static int qmqpd_read_address(QMQPD_READER *rd, const QMQPD_LIMITS *lim, const char *where)
@@ -115,6 +132,10 @@ static int qmqpd_read_address(QMQPD_READER *rd, const QMQPD_LIMITS *lim, const c
 	return (qmqpd_fail(rd, err, where));
     if (memchr(dstr_str(rd->buf), 0, len) != NULL) {
 	dstr_sprintf(rd->why, "Error: malformed %s (NUL byte)", where);
+	return (QMQPD_ERR_ADDR);
+    }
+    if (qmqpd_has_control(dstr_str(rd->buf), len)) {
+	dstr_sprintf(rd->why, "Error: malformed %s (control character)", where);
 	return (QMQPD_ERR_ADDR);
     }
     return (QMQPD_OK);

@@ -55,6 +55,15 @@ expect "message over message_size_limit" "REPLY D" --pad 120000 --request "Subje
 expect "zero recipients" "REPLY D Error: no recipients specified" --request "$MSG" a@b
 expect "empty recipient" "REPLY D Error: empty recipient address" --request "$MSG" a@b ''
 expect "NUL in an address" "REPLY D Error: malformed recipient address" --request "$MSG" a@b 'c\x00@d'
+# Control characters: refused at once (docs/design.md), never queued and bounced.
+expect "CR LF in a recipient" "REPLY D Error: malformed recipient address (control character)" \
+    --request "$MSG" a@b 'c@d\r\nRCPT TO:<x@y>'
+expect "TAB in a recipient" "REPLY D Error: malformed recipient address (control character)" \
+    --request "$MSG" a@b 'c\t@d'
+expect "DEL in the sender" "REPLY D Error: malformed sender address (control character)" \
+    --request "$MSG" 'a\x7f@b' c@d
+expect "ESC in the sender" "REPLY D Error: malformed sender address (control character)" \
+    --request "$MSG" 'a\x1b[2J@b' c@d
 expect "bad VERP delimiter" 'REPLY D Error: Invalid VERP delimiters: "x=". Need two characters from "-=+"' \
     --request "$MSG" 'list-7x@example.org-@[]' bob@host.test
 hops=$(for i in $(seq 1 51); do printf 'Received: from h%d by h%d\\n' $i $i; done)
@@ -68,4 +77,7 @@ t_log_has 'localhost\[127.0.0.1\]: netstring format error while receiving QMQP p
     || t_fail "format error not logged"
 t_log_has 'warning: [0-9A-Z]+: localhost\[127.0.0.1\]: Error: no recipients specified' \
     || t_fail "missing-recipient rejection not logged"
+t_log_has 'Error: malformed recipient address \(control character\)' \
+    || t_fail "control-character rejection not logged"
+t_assert_eq 0 "$(grep -c 'RCPT TO:<x@y>' "$INST/maillog")" "injected text in the log"
 t_pass

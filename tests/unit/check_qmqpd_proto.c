@@ -655,6 +655,37 @@ START_TEST(nul_in_sender_is_addr_error)
 }
 END_TEST
 
+START_TEST(control_characters_in_addresses_are_addr_errors)
+{
+    static const char *const bad[] = {"a\r\nb@c", "a\tb@c", "\x1b[2J@c", "a\x7f@c", "a@c\n", 0};
+    REC    *rec;
+    DSTR   *why = dstr_new(64);
+    DSTR   *in = dstr_new(128);
+    DSTR   *inner = dstr_new(128);
+    int     i;
+    int     as_sender;
+
+    for (i = 0; bad[i]; i++) {
+	for (as_sender = 0; as_sender < 2; as_sender++) {
+	    rec = rec_new();
+	    dstr_sprintf(inner, "19:Subject: hi\n\nHello\n,%zu:%s,%zu:%s,",
+			 strlen(as_sender ? bad[i] : "s@h"), as_sender ? bad[i] : "s@h",
+			 strlen(as_sender ? "r@h" : bad[i]), as_sender ? "r@h" : bad[i]);
+	    dstr_sprintf(in, "%zu:%s,", dstr_len(inner), dstr_str(inner));
+	    ck_assert_int_eq(run(dstr_str(in), rec, why), QMQPD_ERR_ADDR);
+	    ck_assert_str_eq(dstr_str(why), as_sender ?
+			     "Error: malformed sender address (control character)" :
+			     "Error: malformed recipient address (control character)");
+	    ck_assert_int_eq(rec->nrcpt, 0);
+	    rec_free(rec);
+	}
+    }
+    dstr_free(why);
+    dstr_free(in);
+    dstr_free(inner);
+}
+END_TEST
+
 START_TEST(recipient_overrunning_outer_length_is_format_error)
 {
     REC    *rec = rec_new();
@@ -880,6 +911,7 @@ static Suite *qmqpd_proto_suite(void)
     tcase_add_test(tb, empty_recipient_is_addr_error);
     tcase_add_test(tb, nul_in_recipient_is_addr_error);
     tcase_add_test(tb, nul_in_sender_is_addr_error);
+    tcase_add_test(tb, control_characters_in_addresses_are_addr_errors);
     tcase_add_test(tb, recipient_overrunning_outer_length_is_format_error);
     tcase_add_test(tb, message_overrunning_outer_length_is_format_error_before_content);
     tcase_add_test(tb, sender_overrunning_outer_length_is_format_error);
