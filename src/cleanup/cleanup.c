@@ -18,6 +18,7 @@
  *	message_size_limit, hopcount_limit, header_size_limit, myhostname,
  *	myorigin, ipc_timeout.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +191,7 @@ static int cleanup_envelope(CLEANUP_STATE *st, ATTR_LIST *attrs)
 static void cleanup_verdict(CLEANUP_STATE *st)
 {
     int     qstat = qfile_out_status(st->out);
+    int     saved;
 
     if (*cleanup_hdr_message_id(st->hdr))
 	msg_info("%s: message-id=%s", st->qid, cleanup_hdr_message_id(st->hdr));
@@ -208,9 +210,11 @@ static void cleanup_verdict(CLEANUP_STATE *st)
     } else if (qstat == QFILE_ERR_WRITE) {
 	st->status = CLEANUP_STAT_DEFER;
 	dstr_strcpy(st->reason, "queue file write error");
-	msg_warn("%s: queue file write error: %m", st->qid);
+	msg_warn("%s: queue file write error: %s", st->qid,
+		 strerror(qfile_out_errno(st->out)));
     } else {
 	qstat = qfile_out_commit(st->out, cleanup_incoming_dirfd, st->qid);
+	saved = errno;
 	st->out = NULL;
 	if (qstat == QFILE_OK) {
 	    st->status = CLEANUP_STAT_OK;
@@ -220,7 +224,7 @@ static void cleanup_verdict(CLEANUP_STATE *st)
 	}
 	st->status = CLEANUP_STAT_DEFER;
 	dstr_strcpy(st->reason, "queue file write error");
-	msg_warn("%s: queue file write error: %m", st->qid);
+	msg_warn("%s: queue file write error: %s", st->qid, strerror(saved));
 	return;
     }
     qfile_out_abort(st->out);

@@ -52,6 +52,7 @@ int     var_daemon_timeout;
 char   *var_pid_dir;
 
 long    var_message_limit;
+long    var_queue_minfree;
 int     var_line_limit;
 int     var_hopcount_limit;
 long    var_header_limit;
@@ -332,6 +333,8 @@ const CFG_PARAM cfg_params[] = {
 	   "delay before the QMQP server sends a negative reply"),
     P_TIME("qmqpd_timeout", "300s", 1, 0, var_qmqpd_timeout,
 	   "time limit for one read or write by the QMQP server"),
+    P_LONG("queue_minfree", "0", 0, 0, var_queue_minfree,
+	   "free bytes the queue file system must keep for new mail (at least 1.5 x message_size_limit)"),
     P_STR("queue_directory", "/var/spool/posthorn", var_queue_dir,
 	  "root of the mail queue; daemons chroot here"),
     P_TIME("queue_run_delay", "300s", 1, 0, var_queue_run_delay,

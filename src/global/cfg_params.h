@@ -35,6 +35,7 @@ extern char *var_pid_dir;		/* process_id_directory */
 
 /* Submission limits and policy */
 extern long var_message_limit;		/* message_size_limit */
+extern long var_queue_minfree;		/* queue_minfree */
 extern int var_line_limit;		/* line_length_limit */
 extern int var_hopcount_limit;		/* hopcount_limit */
 extern long var_header_limit;		/* header_size_limit */

@@ -280,6 +280,13 @@ void    qfile_out_rcpt(QFILE_OUT *out, const char *rcpt)
     out->rcpt_count++;
 }
 
+/* qfile_out_errno - the errno of the first failed call */
+
+int     qfile_out_errno(const QFILE_OUT *out)
+{
+    return (out->status == QFILE_OK ? 0 : out->saved_errno ? out->saved_errno : EIO);
+}
+
 /* qfile_out_status - first error */
 
 int     qfile_out_status(const QFILE_OUT *out)
@@ -309,6 +316,7 @@ static void qfile_out_release(QFILE_OUT *out)
 
 int     qfile_out_commit(QFILE_OUT *out, int dst_dirfd, const char *dst_name)
 {
+    int     saved;
     char    sizes[QFILE_SIZE_PAYLOAD + 1];
     int     status;
 
@@ -330,14 +338,13 @@ int     qfile_out_commit(QFILE_OUT *out, int dst_dirfd, const char *dst_name)
 	(void) unlinkat(dst_dirfd, dst_name, 0);
     }
     status = out->status;
-    if (status != QFILE_OK) {
-	if (out->fd >= 0)
-	    (void) unlinkat(out->tmp_dirfd, out->tmpname, 0);
-	errno = out->saved_errno;
-    }
+    saved = out->saved_errno;
+    if (status != QFILE_OK && out->fd >= 0)
+	(void) unlinkat(out->tmp_dirfd, out->tmpname, 0);
     qfile_out_release(out);
+    /* The errno of the call that failed, not of the clean-up after it. */
     if (status != QFILE_OK)
-	errno = errno ? errno : EIO;
+	errno = saved ? saved : EIO;
     return (status);
 }
 

@@ -80,6 +80,9 @@ extern void qfile_out_warn(QFILE_OUT *out, long when);
 extern void qfile_out_rcpt(QFILE_OUT *out, const char *rcpt);
 /* QFILE_OK or the first error so far. */
 extern int qfile_out_status(const QFILE_OUT *out);
+/* The errno of the call behind that first error (0 while there is none):
+ * what to log, since other calls ran since and errno is theirs. */
+extern int qfile_out_errno(const QFILE_OUT *out);
 /* Bytes written so far (the whole file). */
 extern long qfile_out_size(const QFILE_OUT *out);
 /*

@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "spool.h"
@@ -87,4 +88,25 @@ int     spool_create(const char *queue_dir, uid_t uid, gid_t gid, DSTR *err)
 out:
     dstr_free(path);
     return (ret);
+}
+
+/* spool_space_ok - room for one more message of the largest size? */
+
+int     spool_space_ok(long minfree, long size_limit, DSTR *why)
+{
+    struct statvfs fs;
+    unsigned long long avail;
+    unsigned long long need = minfree > 0 ? (unsigned long long) minfree : 0;
+
+    /* Postfix's rule: never less than 1.5 times the largest message. */
+    if (size_limit > 0 && need < (unsigned long long) size_limit / 2 * 3)
+	need = (unsigned long long) size_limit / 2 * 3;
+    if (need == 0 || statvfs(".", &fs) < 0)
+	return (1);				/* no rule, or nothing to measure */
+    avail = (unsigned long long) fs.f_bavail * fs.f_frsize;
+    if (avail >= need)
+	return (1);
+    dstr_sprintf(why, "not enough free space in mail queue: %llu bytes < %llu bytes"
+		 " (queue_minfree, or 1.5*message_size_limit)", avail, need);
+    return (0);
 }

@@ -27,6 +27,13 @@ extern const char *const spool_message_queues[];
 /* Is name (may be NULL) one of spool_message_queues? A request naming any
  * other queue is refused before the name becomes part of a path. */
 extern int spool_message_queue(const char *name);
+/*
+ * Is there room in the queue file system (the current directory's) for
+ * new mail: at least minfree bytes free, and at least 1.5 times size_limit
+ * (when it is not 0), as Postfix's queue_minfree rule says? 1, or 0 and
+ * a log-ready reason in why. A failed statvfs() counts as room.
+ */
+extern int spool_space_ok(long minfree, long size_limit, DSTR *why);
 /* "queue/id" relative to queue_directory; panics on a bad queue id. */
 extern const char *spool_path(DSTR *out, const char *queue, const char *id);
 /* "private/name" or "public/name". */

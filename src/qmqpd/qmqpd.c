@@ -35,6 +35,7 @@
 #include "netstring.h"
 #include "peername.h"
 #include "qid.h"
+#include "spool.h"
 #include "server.h"
 #include "timefmt.h"
 #include "verp.h"
@@ -310,6 +311,12 @@ static void qmqpd_session(QMQPD_STATE *st, IOS *client, int fd)
 		     dstr_str(st->name), dstr_str(st->addr));
 	msg_warn("%s: not authorized by qmqpd_authorized_clients", dstr_str(st->client));
 	qmqpd_negative(client, 'D', dstr_str(st->why));
+	qmqpd_linger(fd);
+	return;
+    }
+    if (!spool_space_ok(var_queue_minfree, var_message_limit, st->why)) {
+	msg_warn("%s: %s", dstr_str(st->client), dstr_str(st->why));
+	qmqpd_negative(client, 'Z', "Error: insufficient system storage");
 	qmqpd_linger(fd);
 	return;
     }

@@ -626,6 +626,33 @@ START_TEST(refused_commit_leaves_no_temp_file)
 }
 END_TEST
 
+START_TEST(write_error_keeps_the_errno_of_the_failed_call)
+{
+    char    gone[sizeof(testdir) + 8];
+    static char big[300 * 1024];	/* more than qfile keeps in memory */
+    QFILE_OUT *out;
+    int     gone_fd;
+
+    /* A directory removed under our feet: the first flush fails with ENOENT. */
+    snprintf(gone, sizeof(gone), "%s/gone", testdir);
+    ck_assert_int_eq(mkdir(gone, 0700), 0);
+    ck_assert_int_ge(gone_fd = open(gone, O_RDONLY | O_DIRECTORY), 0);
+    ck_assert_int_eq(rmdir(gone), 0);
+    out = qfile_out_new(gone_fd, "W1", 0);
+    ck_assert_int_eq(qfile_out_errno(out), 0);
+    memset(big, 'x', sizeof(big));
+    qfile_out_content(out, big, sizeof(big));
+    qfile_out_sender(out, "a@b");
+    qfile_out_rcpt(out, "c@d");
+    ck_assert_int_eq(qfile_out_status(out), QFILE_ERR_WRITE);
+    ck_assert_int_eq(qfile_out_errno(out), ENOENT);
+    errno = EAGAIN;					/* what unrelated calls leave */
+    ck_assert_int_eq(qfile_out_commit(out, inc_fd, "W1"), QFILE_ERR_WRITE);
+    ck_assert_int_eq(errno, ENOENT);
+    close(gone_fd);
+}
+END_TEST
+
 START_TEST(size_limit_gives_err_size)
 {
     QFILE_OUT *out = qfile_out_new(tmp_fd, "S1", 200);
@@ -1261,6 +1288,7 @@ static Suite *qfile_suite(void)
     tcase_add_test(tw, small_message_has_no_temp_file_before_commit);
     tcase_add_test(tw, commit_refuses_to_replace_an_existing_name);
     tcase_add_test(tw, refused_commit_leaves_no_temp_file);
+    tcase_add_test(tw, write_error_keeps_the_errno_of_the_failed_call);
     tcase_add_test(tw, size_limit_gives_err_size);
     tcase_add_test(tw, size_limit_error_is_sticky);
     tcase_add_test(tw, size_limit_exactly_the_file_size_is_accepted);
