@@ -112,7 +112,7 @@ static int mailq_one(IOS *out_stream, const char *queue, const char *id, int jso
     time_t  t;
 
     qfile_info_init(&info);
-    if ((fd = open(spool_path(path, queue, id), O_RDONLY | O_CLOEXEC)) < 0) {
+    if ((fd = qfile_open_read(spool_path(path, queue, id))) < 0) {
 	if (errno != ENOENT)			/* gone meanwhile: delivered */
 	    msg_warn("open %s/%s: %m", var_queue_dir, dstr_str(path));
 	goto out;

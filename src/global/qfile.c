@@ -372,6 +372,24 @@ struct QFILE_IN {
     long    last_len;			/* payload length of the last record */
 };
 
+/* qfile_open_read - a queue file for reading, never anything else */
+
+int     qfile_open_read(const char *path)
+{
+    struct stat st;
+    int     fd;
+
+    /* O_NONBLOCK: a FIFO planted under a queue id name must not hang us. */
+    if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0)
+	return (-1);
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	(void) close(fd);
+	errno = EINVAL;
+	return (-1);
+    }
+    return (fd);
+}
+
 /* qfile_in_open - reader on an open file */
 
 QFILE_IN *qfile_in_open(int fd)

@@ -96,6 +96,10 @@ extern int qfile_out_commit(QFILE_OUT *out, int dst_dirfd, const char *dst_name)
 extern void qfile_out_abort(QFILE_OUT *out);
 
 /* Reading (qmgr, smtp, bounce, the admin command). */
+/* Open path read-only if it is a regular file (not a link, FIFO, device or
+ * directory planted under a queue id name); -1 with errno (EINVAL: not a
+ * regular file) otherwise. Never blocks. */
+extern int qfile_open_read(const char *path);
 typedef struct QFILE_IN QFILE_IN;
 
 extern QFILE_IN *qfile_in_open(int fd);	/* does not take ownership of fd */

@@ -139,7 +139,7 @@ static int posthorn_cat_one(const char *id)
     time_t  t;
 
     for (qp = spool_message_queues; *qp; qp++)
-	if ((fd = open(spool_path(path, *qp, id), O_RDONLY | O_CLOEXEC)) >= 0)
+	if ((fd = qfile_open_read(spool_path(path, *qp, id))) >= 0)
 	    break;
     if (fd < 0) {
 	msg_warn("%s: no such message in the queue", id);

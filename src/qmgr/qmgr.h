@@ -67,8 +67,19 @@ extern void qmgr_message_idle(void *ctx, SCHED_MESSAGE *sm);
 extern void qmgr_read_more(void *ctx, SCHED_MESSAGE *sm, long limit);
 extern QMGR_MESSAGE *qmgr_active_find(const char *id);
 extern void qmgr_active_walk(void (*fn) (QMGR_MESSAGE *, void *), void *ctx);
-/* Move a message file between queues, optionally setting its time stamp. */
+/* Move a message file between queues, optionally setting its time stamp;
+ * 0, or -1 when it is gone; any other failure is fatal. */
 extern int qmgr_move(const char *from, const char *id, const char *to, double mtime);
+
+/* qmgr_junk.c: what does not belong in a message queue goes to corrupt/ */
+/* Every message queue, once, at start. */
+extern void qmgr_junk_sweep(void);
+/* One entry a scan met (d_type from readdir); 1 when it was junk and is
+ * dealt with, 0 when it is a regular file with a queue id name. */
+extern int qmgr_junk_check(const char *queue, const char *name, unsigned char d_type);
+/* Move queue/name to corrupt/ with one log line (or remember that it
+ * cannot be moved, so it is not reported again). */
+extern void qmgr_junk_move(const char *queue, const char *name);
 
 /* qmgr_resolve.c */
 extern int qmgr_resolve_init(DSTR *err);

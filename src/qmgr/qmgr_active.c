@@ -44,14 +44,20 @@
 long    qmgr_active_count;
 static HTABLE *qmgr_messages;
 
-/* qmgr_move - rename between queues, optionally setting the time stamp first */
+/*
+ * qmgr_move - rename between queues, optionally setting the time stamp
+ * first. The queue's bookkeeping must not go wrong in silence: any failure
+ * but a file that is gone is fatal, so master starts a new qmgr and the
+ * spool scan at its start puts things right (docs/design.md, invariant 4).
+ * 0, or -1 when the file is gone.
+ */
 
 int     qmgr_move(const char *from, const char *id, const char *to, double mtime)
 {
     DSTR   *src = dstr_new(64);
     DSTR   *dst = dstr_new(64);
     struct timeval tv[2];
-    int     ret;
+    int     ret = 0;
 
     spool_path(src, from, id);
     spool_path(dst, to, id);
@@ -59,24 +65,36 @@ int     qmgr_move(const char *from, const char *id, const char *to, double mtime
 	/* Round up: a deferred scan takes files up to 1 s early already. */
 	tv[0].tv_sec = tv[1].tv_sec = (time_t) mtime + (mtime > (double) (time_t) mtime);
 	tv[0].tv_usec = tv[1].tv_usec = 0;
-	(void) utimes(dstr_str(src), tv);
+	if (utimes(dstr_str(src), tv) < 0 && errno != ENOENT)
+	    msg_fatal("set the time of %s: %m", dstr_str(src));
     }
-    if ((ret = rename(dstr_str(src), dstr_str(dst))) < 0 && errno != ENOENT)
-	msg_warn("rename %s to %s: %m", dstr_str(src), dstr_str(dst));
+    if (rename(dstr_str(src), dstr_str(dst)) < 0) {
+	if (errno != ENOENT)
+	    msg_fatal("rename %s to %s: %m", dstr_str(src), dstr_str(dst));
+	ret = -1;
+    }
     dstr_free(src);
     dstr_free(dst);
     return (ret);
 }
 
-/* qmgr_unlink - remove queue/id, quietly if it is gone */
+/* qmgr_unlink - remove queue/id, quietly if it is gone, fatally if it stays */
 
 static void qmgr_unlink(const char *queue, const char *id)
 {
     DSTR   *path = dstr_new(64);
 
     if (unlink(spool_path(path, queue, id)) < 0 && errno != ENOENT)
-	msg_warn("remove %s: %m", dstr_str(path));
+	msg_fatal("remove %s: %m", dstr_str(path));
     dstr_free(path);
+}
+
+/* qmgr_mark_done - a recipient is settled: record it in the file, or die */
+
+static void qmgr_mark_done(const QMGR_MESSAGE *msg, int fd, long offset)
+{
+    if (qfile_mark_done(fd, offset) < 0)
+	msg_fatal("%s: mark a recipient done: %m", msg->qid);
 }
 
 /* qmgr_active_recover - files left in active/ by a dead qmgr start over (invariant 4) */
@@ -88,6 +106,7 @@ void    qmgr_active_recover(void)
     int     n = 0;
 
     qmgr_messages = htable_new(1024);
+    qmgr_junk_sweep();
     if ((dir = opendir(SPOOL_ACTIVE)) == NULL) {
 	msg_warn("open directory %s: %m", SPOOL_ACTIVE);
 	return;
@@ -173,7 +192,7 @@ static void qmgr_bounce_now(QMGR_MESSAGE *msg, int fd, const char *rcpt, long of
     br.reason = why;
     if (bounce_log(var_soft_bounce ? BOUNCE_LOG_DEFER : BOUNCE_LOG_BOUNCE, msg->qid, &br,
 		   err) == 0 && !var_soft_bounce) {
-	(void) qfile_mark_done(fd, offset);
+	qmgr_mark_done(msg, fd, offset);
 	qmgr_log_disposition(msg, rcpt, "5.1.3", "bounced", why);
     } else {
 	msg->flags |= QMGR_MSG_DEFERRED;
@@ -249,7 +268,7 @@ static void qmgr_message_read(QMGR_MESSAGE *msg, int fd, QFILE_IN *in, long limi
 	if (done)
 	    continue;
 	if (qmgr_is_double_bounce(dstr_str(addr))) {
-	    (void) qfile_mark_done(fd, off);
+	    qmgr_mark_done(msg, fd, off);
 	    qmgr_log_disposition(msg, dstr_str(addr), "2.0.0", "discarded",
 				 "mail to the double-bounce address");
 	    continue;
@@ -284,7 +303,7 @@ static int qmgr_message_open(const char *id)
     DSTR   *path = dstr_new(64);
     int     fd;
 
-    if ((fd = open(spool_path(path, SPOOL_ACTIVE, id), O_RDWR | O_CLOEXEC)) < 0
+    if ((fd = open(spool_path(path, SPOOL_ACTIVE, id), O_RDWR | O_NOFOLLOW | O_CLOEXEC)) < 0
 	&& errno != ENOENT)
 	msg_warn("open %s: %m", dstr_str(path));
     dstr_free(path);
@@ -326,8 +345,12 @@ int     qmgr_active_import(const char *queue, const char *id, int scan_flags)
     int     ret = 0;
 
     if (qmgr_active_find(id) != NULL
-	|| stat(spool_path(path, queue, id), &st) < 0)
+	|| lstat(spool_path(path, queue, id), &st) < 0)
 	goto out;
+    if (!S_ISREG(st.st_mode)) {
+	qmgr_junk_move(queue, id);
+	goto out;
+    }
     if (strcmp(queue, SPOOL_DEFERRED) == 0 && !(scan_flags & QMGR_SCAN_ALL)
 	&& st.st_mtime > now + 1)
 	goto out;				/* not yet time to retry */

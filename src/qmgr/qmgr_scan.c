@@ -92,7 +92,7 @@ int     qmgr_scan_next(QMGR_SCAN *scan, DSTR *id, int *flags)
 	if (scan->dir == NULL && !qmgr_scan_start(scan))
 	    return (0);
 	while ((de = readdir(scan->dir)) != NULL) {
-	    if (qid_valid(de->d_name)) {
+	    if (!qmgr_junk_check(scan->queue, de->d_name, de->d_type)) {
 		dstr_strcpy(id, de->d_name);
 		*flags = scan->flags;
 		return (1);
