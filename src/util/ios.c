@@ -245,7 +245,7 @@ void    ios_set_phase(IOS *ios, int seconds)
 
 long long ios_time_left(IOS *ios)
 {
-    long long end = 0;
+    long long end;
     long long left;
 
     if (ios->deadline && ios->phase_deadline)
