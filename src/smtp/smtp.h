@@ -223,6 +223,7 @@ typedef struct SMTP_STATE {
     int     body8;			/* content has 8-bit bytes */
     int     cache_wanted;		/* keep the connection after use */
     int     sessions;			/* sessions that got past EHLO */
+    int     completed;			/* transactions the server saw through */
     /* The latest failure that concerns every pending recipient. */
     int     site_class;			/* SMTP_OK: none yet */
     int     site_hop;			/* it was a failure of the destination */
@@ -266,12 +267,20 @@ extern void smtp_own_addrs_init(void);
 
 /* smtp_connect.c: a session with greeting and EHLO done, or NULL (failure recorded). */
 extern SMTP_SESSION *smtp_connect(SMTP_STATE *st, const SMTP_ADDR *addr);
-/* smtp_session.c: write one command / read one reply under a phase timeout; 0 or -1. */
-extern int smtp_session_send(SMTP_SESSION *session, int timeout, const char *cmd, size_t len);
+/*
+ * smtp_session.c: start a phase (greeting, EHLO, MAIL, a block of content,
+ * ...) whose reads and writes together must end within timeout seconds,
+ * the phase's smtp_*_timeout; the TLS layer keeps the same deadline.
+ */
+extern void smtp_session_phase(SMTP_SESSION *session, int timeout);
+/* Write one command / read one reply within the current phase; 0 or -1. */
+extern int smtp_session_send(SMTP_SESSION *session, const char *cmd, size_t len);
 /* The same for a line holding a secret: it is not copied into the stream's buffer. */
-extern int smtp_session_send_secret(SMTP_SESSION *session, int timeout, const char *cmd,
-				            size_t len);
-extern int smtp_session_reply(SMTP_SESSION *session, int timeout, SMTP_REPLY *reply);
+extern int smtp_session_send_secret(SMTP_SESSION *session, const char *cmd, size_t len);
+extern int smtp_session_reply(SMTP_SESSION *session, SMTP_REPLY *reply);
+/* A new phase of timeout seconds for one command and its reply; 0 or -1. */
+extern int smtp_session_chat(SMTP_SESSION *session, int timeout, const char *cmd, size_t len,
+			             SMTP_REPLY *reply);
 /* "lost connection with H[A] while X", "conversation with H[A] timed out while X". */
 extern void smtp_session_trouble(DSTR *out, const SMTP_SESSION *session, const char *while_doing);
 /* smtp_session.c: send QUIT and close. */

@@ -4,7 +4,9 @@
  *	A non-blocking connect bounded by smtp_connect_timeout (from
  *	smtp_bind_address or smtp_bind_address6 when set), the greeting, and
  *	EHLO (or HELO when EHLO is refused or smtp_always_send_ehlo is off
- *	and the greeting does not say ESMTP). Any failure is recorded as a
+ *	and the greeting does not say ESMTP). Each is a phase with a
+ *	deadline (smtp_session.c): the greeting and EHLO each get
+ *	smtp_helo_timeout in all, however slowly the server sends them. Any failure is recorded as a
  *	site failure of the delivery in Postfix's words and the caller moves
  *	on to the next address: connect errors, a 4xx (or 421) greeting, and,
  *	with smtp_skip_5xx_greeting, a 5xx greeting. A 5xx greeting without
@@ -81,6 +83,8 @@ static int smtp_connect_sock(const DNS_ADDR *addr, unsigned port, DSTR *why)
     socklen_t len = smtp_sockaddr(addr, port, &ss);
     struct pollfd pfd;
     socklen_t elen = sizeof(int);
+    long long deadline;
+    long long left;
     int     err = 0;
     int     fd;
     int     rc;
@@ -102,8 +106,11 @@ static int smtp_connect_sock(const DNS_ADDR *addr, unsigned port, DSTR *why)
     }
     pfd.fd = fd;
     pfd.events = POLLOUT;
+    /* A deadline, not a wait: a signal must not start the wait over. */
+    deadline = var_smtp_conn_tmout > 0 ? ios_now_ms() + var_smtp_conn_tmout * 1000LL : 0;
     do {
-	rc = poll(&pfd, 1, var_smtp_conn_tmout > 0 ? var_smtp_conn_tmout * 1000 : -1);
+	left = deadline ? deadline - ios_now_ms() : -1;
+	rc = poll(&pfd, 1, deadline == 0 ? -1 : left > 0 ? (int) left : 0);
     } while (rc < 0 && errno == EINTR);
     if (rc == 0)
 	err = ETIMEDOUT;
@@ -166,8 +173,8 @@ static int smtp_helo(SMTP_STATE *st, SMTP_SESSION *session, const SMTP_REPLY *gr
 
     if (esmtp) {
 	dstr_sprintf(cmd, "EHLO %s\r\n", var_smtp_helo_name);
-	if (smtp_session_send(session, var_smtp_helo_tmout, dstr_str(cmd), dstr_len(cmd)) < 0
-	    || smtp_session_reply(session, var_smtp_helo_tmout, reply) < 0) {
+	if (smtp_session_chat(session, var_smtp_helo_tmout, dstr_str(cmd), dstr_len(cmd),
+			      reply) < 0) {
 	    smtp_lost(st, session, "performing the EHLO handshake");
 	    goto out;
 	}
@@ -182,8 +189,8 @@ static int smtp_helo(SMTP_STATE *st, SMTP_SESSION *session, const SMTP_REPLY *gr
     }
     if (!esmtp) {
 	dstr_sprintf(cmd, "HELO %s\r\n", var_smtp_helo_name);
-	if (smtp_session_send(session, var_smtp_helo_tmout, dstr_str(cmd), dstr_len(cmd)) < 0
-	    || smtp_session_reply(session, var_smtp_helo_tmout, reply) < 0) {
+	if (smtp_session_chat(session, var_smtp_helo_tmout, dstr_str(cmd), dstr_len(cmd),
+			      reply) < 0) {
 	    smtp_lost(st, session, "performing the HELO handshake");
 	    goto out;
 	}
@@ -235,7 +242,8 @@ static SMTP_SESSION *smtp_connect_one(SMTP_STATE *st, const SMTP_ADDR *addr, int
     }
     session = smtp_session_new(fd, addr->host, dstr_str(text), st->hop.port);
     reply = smtp_reply_new();
-    if (smtp_session_reply(session, var_smtp_helo_tmout, reply) < 0) {
+    smtp_session_phase(session, var_smtp_helo_tmout);
+    if (smtp_session_reply(session, reply) < 0) {
 	smtp_lost(st, session, "receiving the initial server greeting");
 	goto fail;
     }

@@ -34,7 +34,10 @@ static int smtp_run(SMTP_STATE *st, SMTP_SESSION *session, const SMTP_TRANS_LIST
 	    pending = st->rcpt_state[tl->trans[t].rcpt[i]] == SMTP_RCPT_PENDING;
 	if (!pending)
 	    continue;
-	if (smtp_xfer(st, session, tl->trans + t) != SMTP_OK || session->broken)
+	if (smtp_xfer(st, session, tl->trans + t) != SMTP_OK)
+	    return (-1);
+	st->completed++;			/* whatever the server said: it works */
+	if (session->broken)
 	    return (-1);
     }
     return (0);

@@ -6,9 +6,12 @@
  *	command waits for its reply. A batch is cut whenever the commands
  *	sent but not yet answered would pass SMTP_PIPE_MAX bytes, which every
  *	socket send buffer holds, so we never block writing while the server
- *	blocks writing replies we do not read. Each phase has its own
- *	timeout (smtp_mail_timeout, smtp_rcpt_timeout, smtp_data_init_timeout,
- *	smtp_data_xfer_timeout per content write, smtp_data_done_timeout).
+ *	blocks writing replies we do not read. Each command is a phase with
+ *	a deadline (smtp_session.c): smtp_mail_timeout, smtp_rcpt_timeout or
+ *	smtp_data_init_timeout for everything from sending the command (or,
+ *	pipelined, from flushing the batch) to the last byte of its reply;
+ *	smtp_data_xfer_timeout for each block of content written;
+ *	smtp_data_done_timeout for the rest of the content, "." and the reply.
  *	The content comes straight from the queue file with pread() through
  *	the SMTP encoder.
  *
@@ -17,6 +20,11 @@
  *	connection, timeout, 421) before "." leaves the transaction's
  *	recipients pending so the next server can be tried; after "." they
  *	are deferred, because the server may have the message already.
+ *	Either way a timeout or lost connection is also a failure of the
+ *	destination (hop status, negative feedback in the queue manager)
+ *	unless a transaction completed, as in Postfix: otherwise a server
+ *	that answers EHLO at once and then drips its replies would keep its
+ *	full concurrency window.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -78,7 +86,7 @@ static int smtp_xfer_broken(SMTP_XFER *x, const char *while_doing, const char *c
 		       session->host, dstr_str(x->diag), dstr_str(x->reason));
     } else {
 	smtp_session_trouble(x->reason, session, while_doing);
-	smtp_site_fail(x->st, SMTP_DEFER, 0, "4.4.2", dstr_str(session->relay),
+	smtp_site_fail(x->st, SMTP_DEFER, 1, "4.4.2", dstr_str(session->relay),
 		       session->host, "", dstr_str(x->reason));
     }
     return (SMTP_DEFER);
@@ -127,7 +135,6 @@ static int smtp_xfer_content(SMTP_XFER *x, const SMTP_CMD *cmds, size_t ncmd)
     int     ret = -1;
 
     smtp_enc_init(&enc, var_smtp_line_limit > 0 ? (size_t) var_smtp_line_limit : 0);
-    ios_set_timeout(ios, var_smtp_data1_tmout);
     while (left > 0) {
 	n = pread(st->qfd, buf, left > SMTP_CHUNK ? SMTP_CHUNK : (size_t) left, off);
 	if (n <= 0) {
@@ -142,6 +149,7 @@ static int smtp_xfer_content(SMTP_XFER *x, const SMTP_CMD *cmds, size_t ncmd)
 	off += n;
 	left -= n;
 	smtp_enc_feed(&enc, buf, (size_t) n, out);
+	smtp_session_phase(x->session, var_smtp_data1_tmout);	/* per block */
 	if (ios_write(ios, dstr_str(out), dstr_len(out)) < 0) {
 	    (void) smtp_xfer_broken(x, "sending message body", 0);
 	    goto out;
@@ -149,7 +157,8 @@ static int smtp_xfer_content(SMTP_XFER *x, const SMTP_CMD *cmds, size_t ncmd)
 	DSTR_RESET(out);
     }
     smtp_enc_finish(&enc, out);
-    ios_set_timeout(ios, var_smtp_data2_tmout);
+    /* One phase from here to the reply to "." (smtp_xfer_done). */
+    smtp_session_phase(x->session, var_smtp_data2_tmout);
     if (ios_write(ios, dstr_str(out), dstr_len(out)) < 0 || ios_flush(ios) < 0) {
 	(void) smtp_xfer_broken(x, "sending message body", 0);
 	goto out;
@@ -168,13 +177,17 @@ static int smtp_xfer_done(SMTP_XFER *x, const SMTP_CMD *cmds, size_t ncmd)
     SMTP_SESSION *session = x->session;
     size_t  c;
 
-    if (smtp_session_reply(session, var_smtp_data2_tmout, x->reply) < 0 || x->reply->code == 421) {
+    if (smtp_session_reply(session, x->reply) < 0 || x->reply->code == 421) {
 	session->broken = 1;
-	if (x->reply->code == 421)
+	if (x->reply->code == 421) {
 	    smtp_reason_said(x->reason, dstr_str(session->namaddr), x->reply,
 			     "end of DATA command");
-	else
+	} else {
 	    smtp_session_trouble(x->reason, session, "sending end of data");
+	    /* The destination's failure, and the fate of any other pending recipient. */
+	    smtp_site_fail(x->st, SMTP_DEFER, 1, "4.4.2", dstr_str(session->relay),
+			   session->host, "", dstr_str(x->reason));
+	}
 	dstr_cats(x->reason, " -- message may be sent more than once");
 	smtp_xfer_local(x, cmds, ncmd, x->reply->code == 421 ? x->reply->dsn : "4.4.2",
 			dstr_str(x->reason));
@@ -282,6 +295,11 @@ int     smtp_xfer(SMTP_STATE *st, SMTP_SESSION *session, const SMTP_TRANS *trans
 	goto out;
     }
     while (recv < ncmd) {
+	/*
+	 * The phase of the command whose reply comes next: it covers the
+	 * commands written meanwhile, the flush, and all of the reply.
+	 */
+	smtp_session_phase(session, smtp_phase_timeout(cmds[recv].kind));
 	/* Send what the pipeline allows: one at a time without PIPELINING. */
 	while (sent < ncmd && (sent == recv || (pipelining && inflight < SMTP_PIPE_MAX))) {
 	    DSTR_RESET(line);
@@ -295,7 +313,6 @@ int     smtp_xfer(SMTP_STATE *st, SMTP_SESSION *session, const SMTP_TRANS *trans
 		dstr_cats(line, "DATA\r\n");
 	    if (sent > recv && inflight + dstr_len(line) > SMTP_PIPE_MAX)
 		break;				/* read some replies first */
-	    ios_set_timeout(session->ios, smtp_phase_timeout(cmds[sent].kind));
 	    if (ios_write(session->ios, dstr_str(line), dstr_len(line)) < 0) {
 		ret = smtp_xfer_broken(&x, smtp_cmd_sending[cmds[sent].kind], 0);
 		goto out;
@@ -304,9 +321,7 @@ int     smtp_xfer(SMTP_STATE *st, SMTP_SESSION *session, const SMTP_TRANS *trans
 	    inflight += cmds[sent].len;
 	    sent++;
 	}
-	ios_set_timeout(session->ios, smtp_phase_timeout(cmds[recv].kind));
-	if (ios_flush(session->ios) < 0
-	    || smtp_session_reply(session, smtp_phase_timeout(cmds[recv].kind), x.reply) < 0) {
+	if (ios_flush(session->ios) < 0 || smtp_session_reply(session, x.reply) < 0) {
 	    ret = smtp_xfer_broken(&x, smtp_cmd_sending[cmds[recv].kind], 0);
 	    goto out;
 	}
@@ -333,8 +348,7 @@ int     smtp_xfer(SMTP_STATE *st, SMTP_SESSION *session, const SMTP_TRANS *trans
     if (x.mail_reply || x.naccepted == 0) {
 	/* RFC 2920: after a 354 that should not have come, end with a lone ".". */
 	if (x.reply->code == 354
-	    && (smtp_session_send(session, var_smtp_data2_tmout, ".\r\n", 3) < 0
-		|| smtp_session_reply(session, var_smtp_data2_tmout, x.reply) < 0)) {
+	    && smtp_session_chat(session, var_smtp_data2_tmout, ".\r\n", 3, x.reply) < 0) {
 	    ret = smtp_xfer_broken(&x, "sending end of data", 0);
 	    goto out;
 	}

@@ -10,11 +10,14 @@
  *	defer log, the recipient left pending). Each gets its delivery log
  *	line. soft_bounce = yes turns bounces into deferrals.
  *
- *	A failure of the whole destination (DNS, every server refused) is
- *	kept as a "site" failure while other servers are tried, and applied
- *	to the recipients still pending at the end; when no session with any
- *	server completed and the failure was temporary, it is also reported
- *	to the queue manager as the hop status (docs/scheduler.md §3.3).
+ *	A failure of the whole destination (DNS, every server refused, a
+ *	session that timed out or broke) is kept as a "site" failure while
+ *	other servers are tried, and applied to the recipients still pending
+ *	at the end; when it was temporary and no transaction with any server
+ *	completed, it is also reported to the queue manager as the hop
+ *	status, negative feedback for the destination (docs/scheduler.md
+ *	§3.3). A transaction counts as completed when the server answered it
+ *	to the end, whatever it said: then the destination works.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -188,17 +191,23 @@ void    smtp_rcpt_finish(SMTP_STATE *st)
 {
     size_t  i;
 
-    if (st->pending == 0)
-	return;
-    if (st->site_class == SMTP_OK)		/* cannot happen: be safe anyway */
-	smtp_site_fail(st, SMTP_DEFER, 0, "4.3.0", "none", "", "",
-		       "mail system error: no delivery result");
-    for (i = 0; i < st->req->nrcpt; i++)
-	if (st->rcpt_state[i] == SMTP_RCPT_PENDING)
-	    smtp_rcpt_fail(st, i, st->site_class, dstr_str(st->site_dsn),
-			   dstr_str(st->site_relay), dstr_str(st->site_mta),
-			   dstr_str(st->site_diag), dstr_str(st->site_reason), 0);
-    if (st->site_hop && st->site_class == SMTP_DEFER && st->sessions == 0) {
+    if (st->pending > 0) {
+	if (st->site_class == SMTP_OK)		/* cannot happen: be safe anyway */
+	    smtp_site_fail(st, SMTP_DEFER, 0, "4.3.0", "none", "", "",
+			   "mail system error: no delivery result");
+	for (i = 0; i < st->req->nrcpt; i++)
+	    if (st->rcpt_state[i] == SMTP_RCPT_PENDING)
+		smtp_rcpt_fail(st, i, st->site_class, dstr_str(st->site_dsn),
+			       dstr_str(st->site_relay), dstr_str(st->site_mta),
+			       dstr_str(st->site_diag), dstr_str(st->site_reason), 0);
+    }
+
+    /*
+     * Even when no recipient is left for it (a session that timed out
+     * after "." deferred its own), the destination failed: say so.
+     */
+    if (st->site_hop && st->site_class == SMTP_DEFER && st->completed == 0
+	&& st->status == DELIVER_STAT_DEFER) {
 	dstr_strcpy(st->hop_status, dstr_str(st->site_dsn));
 	dstr_strcpy(st->hop_reason, dstr_str(st->site_reason));
     }

@@ -14,7 +14,8 @@
  *	never sent over plain TCP), smtp_sasl_tls_security_options under TLS,
  *	smtp_sasl_tls_verified_security_options when the server certificate
  *	was verified. No SASL security layer is negotiated (max_ssf 0): after
- *	AUTH the stream stays as it was.
+ *	AUTH the stream stays as it was. The whole exchange, every round, is
+ *	one phase whose deadline is smtp_helo_timeout (smtp_session.c).
  *
  *	A failure is a site failure of the session, in Postfix's words:
  *	"SASL authentication failed; server H[A] said: 535 ..." when the
@@ -257,8 +258,7 @@ static int smtp_sasl_refused(SMTP_STATE *st, SMTP_SESSION *session, const SMTP_R
 
 static void smtp_sasl_cancel(SMTP_SESSION *session, SMTP_REPLY *reply)
 {
-    if (smtp_session_send(session, var_smtp_helo_tmout, "*\r\n", 3) < 0
-	|| smtp_session_reply(session, var_smtp_helo_tmout, reply) < 0)
+    if (smtp_session_send(session, "*\r\n", 3) < 0 || smtp_session_reply(session, reply) < 0)
 	session->broken = 1;
 }
 
@@ -313,12 +313,13 @@ static int smtp_sasl_exchange(SMTP_STATE *st, SMTP_SESSION *session, sasl_conn_t
     }
     if (msg_verbose)
 	msg_info("%s: AUTH %s as %s", dstr_str(session->namaddr), mech, session->sasl_user);
+    /* All rounds together are one phase, under the EHLO limit as in Postfix. */
+    smtp_session_phase(session, var_smtp_helo_tmout);
     for (;;) {
 	dstr_cats(line, "\r\n");
-	rc = smtp_session_send_secret(session, var_smtp_helo_tmout, dstr_str(line),
-				      dstr_len(line));
+	rc = smtp_session_send_secret(session, dstr_str(line), dstr_len(line));
 	smtp_sasl_wipe(line);			/* it may hold the password (PLAIN, LOGIN) */
-	if (rc < 0 || smtp_session_reply(session, var_smtp_helo_tmout, reply) < 0) {
+	if (rc < 0 || smtp_session_reply(session, reply) < 0) {
 	    (void) smtp_sasl_lost(st, session);
 	    goto out;
 	}

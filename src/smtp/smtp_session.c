@@ -3,10 +3,16 @@
  * DESCRIPTION
  *	The connection, what we know about the server (name, address,
  *	EHLO features, SIZE limit), and how often it was used: that travels
- *	with the socket into the connection cache and back. Every read and
- *	write goes through an IOS whose per-operation timeout is set to the
- *	phase's smtp_*_timeout before each command, so a silent server costs
- *	at most that long.
+ *	with the socket into the connection cache and back.
+ *
+ *	Time is spent in phases: the greeting, EHLO, STARTTLS, the TLS
+ *	handshake, AUTH, each MAIL, RCPT and DATA, each block of content, the
+ *	end of data, RSET, QUIT. smtp_session_phase() starts one with its
+ *	smtp_*_timeout as a deadline on the stream (ios_set_phase()), and
+ *	every read and write of that phase, in plaintext or over TLS, shares
+ *	it. A limit per read would let a server that sends a byte every few
+ *	seconds keep us for hours; a phase deadline cannot be stretched, so a
+ *	session never lasts longer than the sum of its phases' limits.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +29,8 @@ SMTP_SESSION *smtp_session_new(int fd, const char *host, const char *addr, unsig
     SMTP_SESSION *session = mycalloc(1, sizeof(*session));
 
     session->ios = ios_open(fd);
-    ios_set_timeout(session->ios, var_smtp_helo_tmout);
+    /* Never without a limit: the caller starts the real first phase. */
+    ios_set_phase(session->ios, var_smtp_helo_tmout);
     session->host = mystrdup(host);
     session->addr = mystrdup(addr);
     session->port = port;
@@ -50,11 +57,17 @@ void    smtp_session_free(SMTP_SESSION *session)
     free(session);
 }
 
-/* smtp_session_send - write one command now, with the phase's timeout */
+/* smtp_session_phase - start a phase that must end within timeout seconds */
 
-int     smtp_session_send(SMTP_SESSION *session, int timeout, const char *cmd, size_t len)
+void    smtp_session_phase(SMTP_SESSION *session, int timeout)
 {
-    ios_set_timeout(session->ios, timeout);
+    ios_set_phase(session->ios, timeout);
+}
+
+/* smtp_session_send - write one command now, within the current phase */
+
+int     smtp_session_send(SMTP_SESSION *session, const char *cmd, size_t len)
+{
     if (ios_write(session->ios, cmd, len) < 0 || ios_flush(session->ios) < 0) {
 	session->broken = 1;
 	return (-1);
@@ -64,10 +77,8 @@ int     smtp_session_send(SMTP_SESSION *session, int timeout, const char *cmd, s
 
 /* smtp_session_send_secret - smtp_session_send for a line the caller wipes */
 
-int     smtp_session_send_secret(SMTP_SESSION *session, int timeout, const char *cmd,
-				         size_t len)
+int     smtp_session_send_secret(SMTP_SESSION *session, const char *cmd, size_t len)
 {
-    ios_set_timeout(session->ios, timeout);
     if (ios_write_direct(session->ios, cmd, len) < 0) {
 	session->broken = 1;
 	return (-1);
@@ -75,11 +86,10 @@ int     smtp_session_send_secret(SMTP_SESSION *session, int timeout, const char 
     return (0);
 }
 
-/* smtp_session_reply - read one reply with the phase's timeout */
+/* smtp_session_reply - read one reply within the current phase */
 
-int     smtp_session_reply(SMTP_SESSION *session, int timeout, SMTP_REPLY *reply)
+int     smtp_session_reply(SMTP_SESSION *session, SMTP_REPLY *reply)
 {
-    ios_set_timeout(session->ios, timeout);
     if (smtp_reply_read(session->ios, reply) < 0) {
 	session->broken = 1;
 	return (-1);
@@ -87,6 +97,17 @@ int     smtp_session_reply(SMTP_SESSION *session, int timeout, SMTP_REPLY *reply
     if (reply->code == 421)			/* the server is going away */
 	session->broken = 1;
     return (0);
+}
+
+/* smtp_session_chat - one command and its reply as one phase */
+
+int     smtp_session_chat(SMTP_SESSION *session, int timeout, const char *cmd, size_t len,
+			          SMTP_REPLY *reply)
+{
+    smtp_session_phase(session, timeout);
+    if (smtp_session_send(session, cmd, len) < 0)
+	return (-1);
+    return (smtp_session_reply(session, reply));
 }
 
 /* smtp_session_trouble - "lost connection with H[A] while X" and the like */
@@ -111,8 +132,7 @@ int     smtp_session_rset(SMTP_SESSION *session)
     SMTP_REPLY *reply = smtp_reply_new();
     int     ret = -1;
 
-    if (smtp_session_send(session, var_smtp_rset_tmout, "RSET\r\n", 6) == 0
-	&& smtp_session_reply(session, var_smtp_rset_tmout, reply) == 0
+    if (smtp_session_chat(session, var_smtp_rset_tmout, "RSET\r\n", 6, reply) == 0
 	&& reply->code / 100 == 2) {
 	session->dirty = 0;
 	ret = 0;
@@ -129,12 +149,13 @@ void    smtp_session_quit(SMTP_SESSION *session)
 {
     SMTP_REPLY *reply;
 
-    if (!session->broken
-	&& smtp_session_send(session, var_smtp_quit_tmout, "QUIT\r\n", 6) == 0
-	&& !var_smtp_skip_quit_resp) {
-	reply = smtp_reply_new();
-	(void) smtp_session_reply(session, var_smtp_quit_tmout, reply);
-	smtp_reply_free(reply);
+    if (!session->broken) {
+	smtp_session_phase(session, var_smtp_quit_tmout);
+	if (smtp_session_send(session, "QUIT\r\n", 6) == 0 && !var_smtp_skip_quit_resp) {
+	    reply = smtp_reply_new();
+	    (void) smtp_session_reply(session, reply);
+	    smtp_reply_free(reply);
+	}
     }
     smtp_session_free(session);
 }

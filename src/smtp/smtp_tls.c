@@ -8,8 +8,10 @@
  *	offered by host ..."). After the 220 reply, whatever else the server
  *	sent in the same breath is thrown away unread (it could be
  *	plaintext injected by someone in the middle, CVE-2011-0411), the
- *	handshake runs under smtp_starttls_timeout, and the session forgets
- *	everything EHLO said: the caller says EHLO again over TLS.
+ *	handshake is a phase with smtp_starttls_timeout as its deadline, and
+ *	the session forgets everything EHLO said: the caller says EHLO again
+ *	over TLS. Reads and writes over TLS keep the deadline of the phase
+ *	they belong to (the stream hands the TLS layer the time left).
  *
  *	The handshake always completes; then the level judges the
  *	certificate. verify and secure need a chain to a CA we trust
@@ -284,6 +286,8 @@ static int smtp_tls_handshake(SMTP_STATE *st, SMTP_SESSION *session)
     smtp_tls_cache_key(conn->cache_key, st, session, sni);
     memset(&start, 0, sizeof(start));
     start.fd = ios_fd(session->ios);
+    /* The handshake is a phase of its own; tls_client_start() keeps it as a deadline too. */
+    smtp_session_phase(session, var_smtp_starttls_tmout);
     start.timeout = var_smtp_starttls_tmout;
     start.min_proto = st->tls->min_proto;
     start.max_proto = st->tls->max_proto;
@@ -303,7 +307,9 @@ static int smtp_tls_handshake(SMTP_STATE *st, SMTP_SESSION *session)
 				 var_min_backoff,
 				 smtp_sasl_have_credentials(session->host, st->req->nexthop)))
 	    st->tls->retry_plain = 1;
-	ret = smtp_tls_fail(st, session, st->tls->level != TLS_LEV_MAY, "4.7.5",
+	/* A server that ran out the phase's time throttles its destination, even under may. */
+	ret = smtp_tls_fail(st, session, st->tls->level != TLS_LEV_MAY
+			    || ios_time_left(session->ios) == 0, "4.7.5",
 			    "Cannot start TLS: handshake failure");
     } else {
 	session->tls = conn;
@@ -353,8 +359,8 @@ int     smtp_tls_start(SMTP_STATE *st, SMTP_SESSION *session)
 	return (ret);
     }
     reply = smtp_reply_new();
-    if (smtp_session_send(session, var_smtp_helo_tmout, "STARTTLS\r\n", 10) < 0
-	|| smtp_session_reply(session, var_smtp_helo_tmout, reply) < 0) {
+    /* The command is part of the handshake with the server, as in Postfix. */
+    if (smtp_session_chat(session, var_smtp_helo_tmout, "STARTTLS\r\n", 10, reply) < 0) {
 	smtp_session_trouble(reason, session, "sending STARTTLS");
 	ret = smtp_tls_fail(st, session, 1, "4.4.2", dstr_str(reason));
     } else if (reply->code != 220) {

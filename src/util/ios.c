@@ -2,11 +2,16 @@
  * ios - buffered streams with deadlines
  * DESCRIPTION
  *	Every network read and write in posthorn goes through an IOS, so
- *	every wait has a bound: a per-operation timeout (Postfix's *_timeout
- *	parameters) and optionally a deadline for the whole session. Reads
- *	are attempted before polling, so a stream with data waiting costs one
- *	system call. The read and write functions are pluggable so TLS can be
- *	slid under an established stream.
+ *	every wait has a bound: a per-operation timeout, a deadline for the
+ *	current protocol phase (the SMTP client's smtp_*_timeout), and
+ *	optionally a deadline for the whole session. A per-operation limit
+ *	alone lets a peer that sends one byte now and then hold us for ever;
+ *	a deadline cannot be stretched that way, so once one has passed the
+ *	stream reads and writes nothing more, even when bytes are waiting.
+ *	Reads are attempted before polling, so a stream with data waiting
+ *	costs one system call. The read and write functions are pluggable so
+ *	TLS can be slid under an established stream; they get the time left
+ *	as their wait, so TLS keeps the same deadlines.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -197,18 +202,25 @@ int     ios_close(IOS *ios)
     return (fd >= 0 ? close(fd) : 0);
 }
 
-/* ios_set_timeout - per-operation limit */
+/* ios_nonblock - make the descriptor non-blocking, so that every wait is a bounded poll */
 
-void    ios_set_timeout(IOS *ios, int seconds)
+static void ios_nonblock(IOS *ios)
 {
     int     fl;
 
-    ios->timeout = seconds;
-    /* Once is enough: a client sets a timeout per protocol phase. */
+    /* Once is enough: a client sets a limit per protocol phase. */
     if (ios->fd >= 0 && !ios->nonblock
 	&& (fl = fcntl(ios->fd, F_GETFL)) >= 0
 	&& ((fl & O_NONBLOCK) || fcntl(ios->fd, F_SETFL, fl | O_NONBLOCK) == 0))
 	ios->nonblock = 1;
+}
+
+/* ios_set_timeout - per-operation limit */
+
+void    ios_set_timeout(IOS *ios, int seconds)
+{
+    ios->timeout = seconds;
+    ios_nonblock(ios);
 }
 
 /* ios_set_deadline - whole-session limit */
@@ -216,8 +228,34 @@ void    ios_set_timeout(IOS *ios, int seconds)
 void    ios_set_deadline(IOS *ios, int seconds)
 {
     ios->deadline = seconds > 0 ? ios_now_ms() + (long long) seconds * 1000 : 0;
-    if (seconds > 0 && ios->timeout == 0)
-	ios_set_timeout(ios, 0);		/* make it non-blocking */
+    if (seconds > 0)
+	ios_nonblock(ios);
+}
+
+/* ios_set_phase - one limit for everything until the next phase */
+
+void    ios_set_phase(IOS *ios, int seconds)
+{
+    ios->phase_deadline = seconds > 0 ? ios_now_ms() + (long long) seconds * 1000 : 0;
+    if (seconds > 0)
+	ios_nonblock(ios);
+}
+
+/* ios_time_left - until the nearest deadline; 0 when passed, -1 when none */
+
+long long ios_time_left(IOS *ios)
+{
+    long long end;
+    long long left;
+
+    if (ios->deadline && ios->phase_deadline)
+	end = ios->deadline < ios->phase_deadline ? ios->deadline : ios->phase_deadline;
+    else
+	end = ios->deadline ? ios->deadline : ios->phase_deadline;
+    if (end == 0)
+	return (-1);
+    left = end - ios_now_ms();
+    return (left > 0 ? left : 0);
 }
 
 /* ios_set_io - replace the transport functions */
@@ -229,23 +267,18 @@ void    ios_set_io(IOS *ios, IOS_READ_FN rfn, IOS_WRITE_FN wfn, void *ctx)
     ios->ctx = ctx;
 }
 
-/* ios_wait_ms - how long the next operation may wait, or -1 */
+/* ios_wait_ms - how long the next operation may wait, or -1; 0 when a deadline has passed */
 
 static int ios_wait_ms(IOS *ios)
 {
     long long ms = -1;
-    long long left;
+    long long left = ios_time_left(ios);
     const long long max_ms = 0x7fffffff;
 
     if (ios->timeout > 0)
 	ms = (long long) ios->timeout * 1000;
-    if (ios->deadline) {
-	left = ios->deadline - ios_now_ms();
-	if (left < 0)
-	    left = 0;
-	if (ms < 0 || left < ms)
-	    ms = left;
-    }
+    if (left >= 0 && (ms < 0 || left < ms))
+	ms = left;
     return ((int) (ms > max_ms ? max_ms : ms));
 }
 
@@ -256,11 +289,28 @@ static void ios_note_error(IOS *ios)
     ios->flags |= (errno == ETIMEDOUT ? IOS_FLAG_TIMEOUT : IOS_FLAG_ERR);
 }
 
+/*
+ * ios_transfer_wait - the wait for the next read or write call, or -1
+ * with the timeout flag set when a deadline has passed: a peer whose
+ * bytes keep trickling in must not get more time than the phase has.
+ */
+
+static int ios_transfer_wait(IOS *ios, int *wait_ms)
+{
+    if ((*wait_ms = ios_wait_ms(ios)) == 0) {
+	errno = ETIMEDOUT;
+	ios_note_error(ios);
+	return (-1);
+    }
+    return (0);
+}
+
 /* ios_fill - read more into the buffer, keeping unread bytes; 1 when data arrived, 0 EOF, -1 error */
 
 static int ios_fill(IOS *ios)
 {
     ssize_t n;
+    int     wait_ms;
     size_t  keep = ios->rend - ios->rpos;
 
     if (ios->flags & IOS_FLAG_BAD)
@@ -269,7 +319,9 @@ static int ios_fill(IOS *ios)
 	memmove(ios->rbuf, ios->rbuf + ios->rpos, keep);
     ios->rpos = 0;
     ios->rend = keep;
-    n = ios->read_fn(ios->fd, ios->rbuf + keep, ios->rcap - keep, ios_wait_ms(ios), ios->ctx);
+    if (ios_transfer_wait(ios, &wait_ms) < 0)
+	return (-1);
+    n = ios->read_fn(ios->fd, ios->rbuf + keep, ios->rcap - keep, wait_ms, ios->ctx);
     if (n < 0) {
 	ios_note_error(ios);
 	return (-1);
@@ -298,6 +350,7 @@ ssize_t ios_read(IOS *ios, void *buf, size_t len)
 {
     size_t  n;
     ssize_t got;
+    int     wait_ms;
 
     if (len == 0)
 	return (0);
@@ -311,7 +364,9 @@ ssize_t ios_read(IOS *ios, void *buf, size_t len)
     if (ios->flags & IOS_FLAG_BAD)
 	return (ios->flags & IOS_FLAG_EOF ? 0 : -1);
     if (len >= ios->rcap) {			/* large reads bypass the buffer */
-	got = ios->read_fn(ios->fd, buf, len, ios_wait_ms(ios), ios->ctx);
+	if (ios_transfer_wait(ios, &wait_ms) < 0)
+	    return (-1);
+	got = ios->read_fn(ios->fd, buf, len, wait_ms, ios->ctx);
 	if (got < 0)
 	    ios_note_error(ios);
 	else if (got == 0)
@@ -418,9 +473,12 @@ int     ios_get_line(IOS *ios, DSTR *buf, size_t limit, int strip_cr)
 static int ios_write_all(IOS *ios, const char *buf, size_t len)
 {
     ssize_t n;
+    int     wait_ms;
 
     while (len > 0) {
-	n = ios->write_fn(ios->fd, buf, len, ios_wait_ms(ios), ios->ctx);
+	if (ios_transfer_wait(ios, &wait_ms) < 0)
+	    return (-1);
+	n = ios->write_fn(ios->fd, buf, len, wait_ms, ios->ctx);
 	if (n <= 0) {
 	    if (n == 0)
 		errno = EPIPE;

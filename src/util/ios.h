@@ -20,6 +20,7 @@ typedef struct IOS {
     int     nonblock;			/* fd known to be non-blocking */
     int     timeout;		/* seconds per operation; 0 = none */
     long long deadline;		/* monotonic ms for the whole session; 0 = none */
+    long long phase_deadline;		/* monotonic ms for the current phase; 0 = none */
     IOS_READ_FN read_fn;
     IOS_WRITE_FN write_fn;
     void   *ctx;
@@ -52,6 +53,15 @@ extern int ios_close(IOS *ios);
 extern void ios_set_timeout(IOS *ios, int seconds);
 /* Absolute limit for the rest of the session, seconds from now (0: none). */
 extern void ios_set_deadline(IOS *ios, int seconds);
+/*
+ * Start a phase: every read and write until the next call shares one limit
+ * of seconds from now (0: none), however the peer spreads its bytes. The
+ * earliest of phase, session deadline and per-operation timeout wins; once
+ * a deadline has passed, nothing more is read or written (ETIMEDOUT).
+ */
+extern void ios_set_phase(IOS *ios, int seconds);
+/* Milliseconds left before the phase or session deadline (0: passed), or -1 when neither is set. */
+extern long long ios_time_left(IOS *ios);
 extern void ios_set_io(IOS *ios, IOS_READ_FN rfn, IOS_WRITE_FN wfn, void *ctx);
 
 /* Next byte, or IOS_EOF on end of file, error or timeout (see flags). */

@@ -5,11 +5,11 @@
 # smtp_skip_5xx_greeting=no; RCPT 4xx defers one recipient and RCPT 5xx
 # bounces one (multi-line reply kept whole); MAIL and DATA rejections and
 # the reply to "." concern all; 421 defers; a connection lost after "."
-# defers with "message may be sent more than once"; a message over the
-# server's SIZE is bounced without MAIL; a silent server times out after
-# smtp_helo_timeout (and smtp_bind_address is the source address). Bounces
-# need the bounce service: without it (no private/bounce) the recipient must
-# stay pending, deferred; with it, bounced and done.
+# defers with "message may be sent more than once" and a hop status; a
+# message over the server's SIZE is bounced without MAIL; a silent server
+# times out after smtp_helo_timeout (and smtp_bind_address is the source
+# address). Bounces need the bounce service: without it (no private/bounce)
+# the recipient must stay pending, deferred; with it, bounced and done.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/smtp_lib.sh"
 s_setup
@@ -102,11 +102,15 @@ case $got in "REPLY status=1 hop_status= "*) ;; *) t_fail "reply after 421 at MA
 t_wait_log "$id: to=<d3@example.net>, .*status=deferred \(host $A\[$A\] said: 421 .* \(in reply to MAIL FROM command\)\)" \
     || t_fail "421 at MAIL not deferred"
 
-# 7. Connection lost after ".": deferred, the message may have been delivered.
+# 7. Connection lost after ".": deferred, the message may have been delivered;
+# the destination failed (hop status).
 P=$(t_port)
 s_server drop "$A" "$P" --drop-after-dot
 id=$(s_submit 'Subject: t7\n\nbody\n' s@example.org l1@example.net)
-s_deliver "$id" "[$A]:$P" >/dev/null
+got=$(s_deliver "$id" "[$A]:$P")
+# As in Postfix, a broken conversation counts against the destination.
+t_assert_eq "REPLY status=1 hop_status=4.4.2 hop_reason=lost connection with ${A}[$A] while sending end of data" \
+    "$got" "reply after a loss after ."
 t_wait_log "$id: to=<l1@example.net>, .*dsn=4.4.2, status=deferred \(lost connection with $A\[$A\] while sending end of data -- message may be sent more than once\)" \
     || t_fail "loss after . not deferred"
 t_assert_eq "l1@example.net" "$(s_pending "$id")" "pending after loss after ."

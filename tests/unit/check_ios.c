@@ -4,7 +4,11 @@
  *	Reads (bytes, blocks, exact counts, bounded lines) over memory
  *	streams, buffered writes over pipes, the error flag a dead peer
  *	leaves, and timeouts and session deadlines over socketpairs, where a
- *	silent peer must end in a timeout rather than a hang.
+ *	silent peer must end in a timeout rather than a hang. Phase
+ *	deadlines against a peer that drips a byte every DRIP_MS: the read
+ *	fails at the phase's end, not later, where a per-read timeout alone
+ *	would wait as long as the bytes keep coming; a quick exchange, or one
+ *	whose phases each end in time, is not disturbed.
  */
 #include <check.h>
 #include <errno.h>
@@ -692,6 +696,242 @@ START_TEST(write_timeout_expires_when_peer_does_not_read)
 }
 END_TEST
 
+/* Phase deadlines against a dripping peer */
+
+#define DRIP_MS		250		/* between two bytes of the dripping peer */
+#define DRIP_MAX	60		/* bytes, so the peer stops by itself */
+
+/* drip_peer - a child that writes text (cycled) one byte per DRIP_MS; returns its pid */
+
+static pid_t drip_peer(int fd, const char *text)
+{
+    pid_t   pid;
+    size_t  i;
+
+    ck_assert_int_ne(pid = fork(), -1);
+    if (pid == 0) {
+	for (i = 0; i < DRIP_MAX; i++) {
+	    if (send(fd, text + i % strlen(text), 1, MSG_NOSIGNAL) != 1)
+		_exit(0);
+	    sleep_ms(DRIP_MS);
+	}
+	_exit(0);
+    }
+    return (pid);
+}
+
+/* reap - stop and collect a helper child */
+
+static void reap(pid_t pid)
+{
+    (void) kill(pid, SIGKILL);
+    (void) waitpid(pid, NULL, 0);
+}
+
+START_TEST(phase_deadline_stops_a_dripping_peer)
+{
+    int     sv[2];
+    IOS    *ios;
+    DSTR   *buf = dstr_new(64);
+    long long start;
+    long long elapsed;
+    pid_t   pid;
+
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    pid = drip_peer(sv[1], "220-tarpit ");	/* never a line end */
+    ios = ios_open(sv[0]);
+    ios_set_timeout(ios, 5);			/* each byte comes well within this */
+    ios_set_phase(ios, 1);
+    start = ios_now_ms();
+    ck_assert_int_eq(ios_get_line(ios, buf, 1000, 1), IOS_EOF);
+    elapsed = ios_now_ms() - start;
+    ck_assert_int_eq(ios->flags, IOS_FLAG_TIMEOUT);
+    ck_assert_int_gt(dstr_len(buf), 0);		/* bytes did come */
+    ck_assert_int_ge(elapsed, 950);
+    ck_assert_int_lt(elapsed, 1000 + DRIP_MS);	/* at the deadline, not at the next byte */
+    reap(pid);
+    (void) ios_close(ios);
+    (void) close(sv[1]);
+    dstr_free(buf);
+}
+END_TEST
+
+START_TEST(per_read_timeout_alone_is_stretched_by_a_dripping_peer)
+{
+    int     sv[2];
+    IOS    *ios;
+    DSTR   *buf = dstr_new(64);
+    long long start;
+    pid_t   pid;
+
+    /* Why phases exist: 8 bytes at DRIP_MS each pass a 1 s limit per read. */
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    pid = drip_peer(sv[1], "220 ok\r\n");
+    ios = ios_open(sv[0]);
+    ios_set_timeout(ios, 1);
+    start = ios_now_ms();
+    ck_assert_int_eq(ios_get_line(ios, buf, 1000, 1), IOS_LINE_FULL);
+    ck_assert_str_eq(dstr_str(buf), "220 ok");
+    ck_assert_int_ge(ios_now_ms() - start, 7 * DRIP_MS - 50);
+    ck_assert_int_ge(ios_now_ms() - start, 1000);
+    reap(pid);
+    (void) ios_close(ios);
+    (void) close(sv[1]);
+    dstr_free(buf);
+}
+END_TEST
+
+START_TEST(each_phase_gets_its_own_time)
+{
+    int     sv[2];
+    IOS    *ios;
+    DSTR   *buf = dstr_new(64);
+    pid_t   pid;
+    int     i;
+
+    /* Three replies of 4 bytes, ~1 s each: three phases of 2 s all succeed. */
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    pid = drip_peer(sv[1], "2x\r\n");
+    ios = ios_open(sv[0]);
+    for (i = 0; i < 3; i++) {
+	ios_set_phase(ios, 2);
+	ck_assert_int_eq(ios_get_line(ios, buf, 100, 1), IOS_LINE_FULL);
+	ck_assert_str_eq(dstr_str(buf), "2x");
+    }
+    ck_assert_int_eq(ios->flags, 0);
+    reap(pid);
+    (void) ios_close(ios);
+    (void) close(sv[1]);
+    dstr_free(buf);
+}
+END_TEST
+
+/* echo_peer - a child that answers every line at once with "250 ok" */
+
+static pid_t echo_peer(int fd)
+{
+    pid_t   pid;
+    IOS    *ios;
+    DSTR   *line;
+
+    ck_assert_int_ne(pid = fork(), -1);
+    if (pid == 0) {
+	ios = ios_open(fd);
+	line = dstr_new(64);
+	ios_set_phase(ios, 10);
+	while (ios_get_line(ios, line, 100, 1) == IOS_LINE_FULL)
+	    if (ios_puts(ios, "250 ok\r\n") < 0 || ios_flush(ios) < 0)
+		break;
+	_exit(0);
+    }
+    return (pid);
+}
+
+START_TEST(fast_exchange_is_unaffected_by_the_phase_deadline)
+{
+    int     sv[2];
+    IOS    *ios;
+    DSTR   *buf = dstr_new(64);
+    pid_t   pid;
+    int     i;
+
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    pid = echo_peer(sv[1]);
+    ios = ios_open(sv[0]);
+    ios_set_phase(ios, 1);			/* 200 round trips in one phase */
+    for (i = 0; i < 200; i++) {
+	ck_assert_int_eq(ios_puts(ios, "RCPT TO:<a@b>\r\n"), 0);
+	ck_assert_int_eq(ios_flush(ios), 0);
+	ck_assert_int_eq(ios_get_line(ios, buf, 100, 1), IOS_LINE_FULL);
+	ck_assert_str_eq(dstr_str(buf), "250 ok");
+    }
+    ck_assert_int_eq(ios->flags, 0);
+    ck_assert_int_gt(ios_time_left(ios), 0);
+    reap(pid);
+    (void) ios_close(ios);
+    (void) close(sv[1]);
+    dstr_free(buf);
+}
+END_TEST
+
+START_TEST(passed_phase_reads_nothing_more_even_when_bytes_wait)
+{
+    int     sv[2];
+    IOS    *ios;
+
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    ios = ios_open(sv[0]);
+    ios_set_phase(ios, 1);
+    ck_assert_int_eq(write(sv[1], "a", 1), 1);
+    ck_assert_int_eq(ios_getc(ios), 'a');
+    ck_assert_int_eq(write(sv[1], "b", 1), 1);
+    sleep_ms(1050);
+    ck_assert_int_eq(ios_time_left(ios), 0);
+    ck_assert_int_eq(ios_getc(ios), IOS_EOF);	/* "b" waits, but the time is up */
+    ck_assert_int_ne(ios_timedout(ios), 0);
+    ck_assert_int_eq(ios_write(ios, "x", 1), -1);	/* a timed-out stream stays dead */
+    (void) ios_close(ios);
+    (void) close(sv[1]);
+}
+END_TEST
+
+START_TEST(phase_deadline_bounds_a_write_to_a_slow_reader)
+{
+    int     sv[2];
+    IOS    *ios;
+    size_t  len = 8 * 1024 * 1024;		/* more than the socket buffers */
+    char   *data = make_pattern(len);
+    char    sink[4096];
+    long long start;
+    long long elapsed;
+    pid_t   pid;
+
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    ck_assert_int_ne(pid = fork(), -1);
+    if (pid == 0) {				/* reads a little now and then */
+	for (;;) {
+	    if (read(sv[1], sink, sizeof(sink)) <= 0)
+		_exit(0);
+	    sleep_ms(100);
+	}
+    }
+    ios = ios_open(sv[0]);
+    ios_set_timeout(ios, 5);			/* progress comes faster than this */
+    ios_set_phase(ios, 1);
+    start = ios_now_ms();
+    ck_assert_int_eq(ios_write(ios, data, len), -1);
+    elapsed = ios_now_ms() - start;
+    ck_assert_int_eq(ios->flags, IOS_FLAG_TIMEOUT);
+    ck_assert_int_ge(elapsed, 950);
+    ck_assert_int_lt(elapsed, 1500);
+    reap(pid);
+    (void) ios_close(ios);
+    (void) close(sv[1]);
+    free(data);
+}
+END_TEST
+
+START_TEST(time_left_reports_the_nearest_deadline)
+{
+    IOS    *ios = ios_open(-1);
+
+    ck_assert_int_eq(ios_time_left(ios), -1);
+    ios_set_timeout(ios, 1);			/* not a deadline */
+    ck_assert_int_eq(ios_time_left(ios), -1);
+    ios_set_deadline(ios, 30);
+    ios_set_phase(ios, 2);
+    ck_assert_int_le(ios_time_left(ios), 2000);
+    ck_assert_int_gt(ios_time_left(ios), 1000);
+    ios_set_phase(ios, 60);			/* the session ends sooner */
+    ck_assert_int_le(ios_time_left(ios), 30000);
+    ck_assert_int_gt(ios_time_left(ios), 29000);
+    ios_set_phase(ios, 0);
+    ios_set_deadline(ios, 0);
+    ck_assert_int_eq(ios_time_left(ios), -1);
+    ios_free(ios);
+}
+END_TEST
+
 static int seen_timeout_ms;
 
 /* recording_read - transport that notes the wait it was given, then times out */
@@ -740,6 +980,21 @@ START_TEST(deadline_shortens_transport_wait)
     ios_set_io(ios, recording_read, ios_fd_write, 0);
     ios_set_timeout(ios, 60);
     ios_set_deadline(ios, 2);
+    ck_assert_int_eq(ios_getc(ios), IOS_EOF);
+    ck_assert_int_le(seen_timeout_ms, 2000);
+    ck_assert_int_gt(seen_timeout_ms, 1000);
+    ios_free(ios);
+}
+END_TEST
+
+START_TEST(phase_shortens_transport_wait)
+{
+    IOS    *ios = ios_open(-1);
+
+    /* What a TLS layer under the stream is given: the phase's time left. */
+    ios_set_io(ios, recording_read, ios_fd_write, 0);
+    ios_set_timeout(ios, 60);
+    ios_set_phase(ios, 2);
     ck_assert_int_eq(ios_getc(ios), IOS_EOF);
     ck_assert_int_le(seen_timeout_ms, 2000);
     ck_assert_int_gt(seen_timeout_ms, 1000);
@@ -844,6 +1099,7 @@ static Suite *ios_suite(void)
     TCase  *tl = tcase_create("lines");
     TCase  *tw = tcase_create("write");
     TCase  *tt = tcase_create("time");
+    TCase  *tp = tcase_create("phases");
 
     tcase_add_test(tr, getc_returns_bytes_then_eof);
     tcase_add_test(tr, getc_returns_high_bytes_as_unsigned);
@@ -891,7 +1147,18 @@ static Suite *ios_suite(void)
     tcase_add_test(tt, no_timeout_means_wait_forever);
     tcase_add_test(tt, deadline_shortens_transport_wait);
     tcase_add_test(tt, free_leaves_descriptor_open_and_close_closes_it);
+    tcase_add_test(tt, phase_shortens_transport_wait);
     suite_add_tcase(s, tt);
+
+    tcase_set_timeout(tp, 20);
+    tcase_add_test(tp, phase_deadline_stops_a_dripping_peer);
+    tcase_add_test(tp, per_read_timeout_alone_is_stretched_by_a_dripping_peer);
+    tcase_add_test(tp, each_phase_gets_its_own_time);
+    tcase_add_test(tp, fast_exchange_is_unaffected_by_the_phase_deadline);
+    tcase_add_test(tp, passed_phase_reads_nothing_more_even_when_bytes_wait);
+    tcase_add_test(tp, phase_deadline_bounds_a_write_to_a_slow_reader);
+    tcase_add_test(tp, time_left_reports_the_nearest_deadline);
+    suite_add_tcase(s, tp);
 
     tcase_add_test(tl, get_line_crlf_line_at_limit_is_full);
     tcase_add_test(tl, get_line_honours_buffer_limit_without_dropping_bytes);

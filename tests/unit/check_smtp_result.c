@@ -9,8 +9,8 @@
  *	the bounce service took the record (a stand-in server on
  *	private/bounce answers), and is deferred instead when there is no
  *	bounce service; soft_bounce defers; the hop status goes to the queue
- *	manager only for a temporary failure of the destination with no
- *	completed session.
+ *	manager only for a temporary failure of the destination (including a
+ *	session that timed out after EHLO) with no completed transaction.
  */
 #include <check.h>
 #include <fcntl.h>
@@ -281,8 +281,9 @@ START_TEST(hop_status_only_for_a_destination_failure_without_session)
     ck_assert_str_eq(dstr_str(st->hop_reason), "connect to x[192.0.2.1]:25: Connection refused");
     ck_assert_str_eq(done_state(st), QF_TEXT);
 
-    st = state();				/* a session completed earlier */
+    st = state();				/* a transaction completed earlier */
     st->sessions = 1;
+    st->completed = 1;
     smtp_site_fail(st, SMTP_DEFER, 1, "4.4.1", "none", "", "", "refused");
     smtp_rcpt_finish(st);
     ck_assert_str_eq(dstr_str(st->hop_status), "");
@@ -293,6 +294,38 @@ START_TEST(hop_status_only_for_a_destination_failure_without_session)
     smtp_rcpt_finish(st);
     ck_assert_str_eq(dstr_str(st->hop_status), "");
     ck_assert_int_eq(st->status, DELIVER_STAT_DEFER);
+    (void) done_state(st);
+}
+END_TEST
+
+START_TEST(timeout_after_ehlo_is_a_hop_failure_without_completed_transaction)
+{
+    SMTP_STATE *st = state();
+    const char *why = "conversation with x[192.0.2.1] timed out while sending RCPT TO";
+
+    st->sessions = 1;				/* past EHLO, then a tarpit */
+    smtp_site_fail(st, SMTP_DEFER, 1, "4.4.2", "x[192.0.2.1]:25", "x", "", why);
+    smtp_rcpt_finish(st);
+    ck_assert_str_eq(dstr_str(st->hop_status), "4.4.2");
+    ck_assert_str_eq(dstr_str(st->hop_reason), why);
+    (void) done_state(st);
+}
+END_TEST
+
+START_TEST(hop_status_even_when_the_failure_deferred_every_recipient_itself)
+{
+    SMTP_STATE *st = state();
+    const char *why = "conversation with x[192.0.2.1] timed out while sending end of data";
+    size_t  i;
+
+    /* After ".": the transaction's recipients are deferred on the spot. */
+    st->sessions = 1;
+    smtp_site_fail(st, SMTP_DEFER, 1, "4.4.2", "x[192.0.2.1]:25", "x", "", why);
+    for (i = 0; i < 3; i++)
+	smtp_rcpt_fail(st, i, SMTP_DEFER, "4.4.2", "x[192.0.2.1]:25", "x", "", why, 1);
+    ck_assert_uint_eq(st->pending, 0);
+    smtp_rcpt_finish(st);
+    ck_assert_str_eq(dstr_str(st->hop_status), "4.4.2");
     (void) done_state(st);
 }
 END_TEST
@@ -335,6 +368,8 @@ static Suite *smtp_result_suite(void)
     tcase_add_test(tr, bounce_accepted_by_bounce_service_is_done);
     tcase_add_test(tr, soft_bounce_defers);
     tcase_add_test(tr, hop_status_only_for_a_destination_failure_without_session);
+    tcase_add_test(tr, timeout_after_ehlo_is_a_hop_failure_without_completed_transaction);
+    tcase_add_test(tr, hop_status_even_when_the_failure_deferred_every_recipient_itself);
     tcase_add_test(tr, site_failure_spares_finished_recipients);
     suite_add_tcase(s, tr);
     return (s);
