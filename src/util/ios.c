@@ -4,10 +4,12 @@
  *	Every network read and write in posthorn goes through an IOS, so
  *	every wait has a bound: a per-operation timeout, a deadline for the
  *	current protocol phase (the SMTP client's smtp_*_timeout), and
- *	optionally a deadline for the whole session. A per-operation limit
- *	alone lets a peer that sends one byte now and then hold us for ever;
- *	a deadline cannot be stretched that way, so once one has passed the
- *	stream reads and writes nothing more, even when bytes are waiting.
+ *	optionally a deadline for the whole session, which data read may push
+ *	back at a minimum rate (ios_set_min_rate: qmqpd_min_data_rate, as
+ *	Postfix's smtpd_min_data_rate). A per-operation limit alone lets a
+ *	peer that sends one byte now and then hold us for ever; a deadline
+ *	cannot be stretched that way, so once one has passed the stream reads
+ *	and writes nothing more, even when bytes are waiting.
  *	Reads are attempted before polling, so a stream with data waiting
  *	costs one system call. The read and write functions are pluggable so
  *	TLS can be slid under an established stream; they get the time left
@@ -258,6 +260,26 @@ long long ios_time_left(IOS *ios)
     return (left > 0 ? left : 0);
 }
 
+/* ios_set_min_rate - data read earns more time */
+
+void    ios_set_min_rate(IOS *ios, int bytes_per_sec, int cap_seconds)
+{
+    ios->min_rate = bytes_per_sec > 0 ? bytes_per_sec : 0;
+    ios->deadline_cap = cap_seconds > 0 ? ios_now_ms() + (long long) cap_seconds * 1000 : 0;
+}
+
+/* ios_count_in - account for bytes read, crediting the deadline */
+
+static void ios_count_in(IOS *ios, ssize_t n)
+{
+    ios->bytes_in += n;
+    if (ios->min_rate > 0 && ios->deadline) {
+	ios->deadline += (long long) n * 1000 / ios->min_rate;
+	if (ios->deadline_cap && ios->deadline > ios->deadline_cap)
+	    ios->deadline = ios->deadline_cap;
+    }
+}
+
 /* ios_set_io - replace the transport functions */
 
 void    ios_set_io(IOS *ios, IOS_READ_FN rfn, IOS_WRITE_FN wfn, void *ctx)
@@ -331,7 +353,7 @@ static int ios_fill(IOS *ios)
 	return (0);
     }
     ios->rend = keep + (size_t) n;
-    ios->bytes_in += n;
+    ios_count_in(ios, n);
     return (1);
 }
 
@@ -372,7 +394,7 @@ ssize_t ios_read(IOS *ios, void *buf, size_t len)
 	else if (got == 0)
 	    ios->flags |= IOS_FLAG_EOF;
 	else
-	    ios->bytes_in += got;
+	    ios_count_in(ios, got);
 	return (got);
     }
     if (ios_fill(ios) <= 0)

@@ -21,6 +21,8 @@ typedef struct IOS {
     int     timeout;		/* seconds per operation; 0 = none */
     long long deadline;		/* monotonic ms for the whole session; 0 = none */
     long long phase_deadline;		/* monotonic ms for the current phase; 0 = none */
+    int     min_rate;			/* bytes/s that earn a second; 0 = none */
+    long long deadline_cap;		/* credit never moves deadline past this */
     IOS_READ_FN read_fn;
     IOS_WRITE_FN write_fn;
     void   *ctx;
@@ -62,6 +64,12 @@ extern void ios_set_deadline(IOS *ios, int seconds);
 extern void ios_set_phase(IOS *ios, int seconds);
 /* Milliseconds left before the phase or session deadline (0: passed), or -1 when neither is set. */
 extern long long ios_time_left(IOS *ios);
+/*
+ * Let a slow but steady sender earn time (Postfix's min_data_rate): every
+ * n bytes read move the deadline n/bytes_per_sec seconds later, never past
+ * cap_seconds from now (0: no cap). Needs a deadline; 0 bytes_per_sec: off.
+ */
+extern void ios_set_min_rate(IOS *ios, int bytes_per_sec, int cap_seconds);
 extern void ios_set_io(IOS *ios, IOS_READ_FN rfn, IOS_WRITE_FN wfn, void *ctx);
 
 /* Next byte, or IOS_EOF on end of file, error or timeout (see flags). */

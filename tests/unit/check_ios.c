@@ -1002,6 +1002,87 @@ START_TEST(phase_shortens_transport_wait)
 }
 END_TEST
 
+START_TEST(min_rate_moves_the_deadline_by_bytes_read)
+{
+    int     sv[2];
+    IOS    *ios;
+    char   *data = make_pattern(2000);
+    char    buf[2000];
+    long long before;
+
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    ck_assert_int_eq(write(sv[1], data, 2000), 2000);
+    ios = ios_open(sv[0]);
+    ios_set_deadline(ios, 10);
+    ios_set_min_rate(ios, 1000, 0);		/* a millisecond per byte */
+    before = ios->deadline;
+    ck_assert_int_eq(ios_read_exact(ios, buf, sizeof(buf)), 0);
+    ck_assert_int_eq(ios->deadline - before, 2000);
+    (void) ios_close(ios);
+    (void) close(sv[1]);
+    free(data);
+}
+END_TEST
+
+START_TEST(min_rate_credit_stops_at_the_cap)
+{
+    int     sv[2];
+    IOS    *ios;
+    char    buf[100];
+    long long start = ios_now_ms();
+
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    memset(buf, 'x', sizeof(buf));
+    ck_assert_int_eq(write(sv[1], buf, sizeof(buf)), (ssize_t) sizeof(buf));
+    ios = ios_open(sv[0]);
+    ios_set_deadline(ios, 1);
+    ios_set_min_rate(ios, 1, 3);		/* 100 bytes would earn 100 s */
+    ck_assert_int_eq(ios_read_exact(ios, buf, sizeof(buf)), 0);
+    ck_assert_int_le(ios->deadline, ios_now_ms() + 3000);
+    ck_assert_int_ge(ios->deadline, start + 2900);
+    (void) ios_close(ios);
+    (void) close(sv[1]);
+}
+END_TEST
+
+START_TEST(slow_drip_times_out_at_the_deadline_despite_credit)
+{
+    int     sv[2];
+    IOS    *ios;
+    pid_t   pid;
+    long long start;
+    long long elapsed;
+    int     status;
+    int     i;
+
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    if ((pid = fork()) == 0) {			/* a byte every 200 ms, for 4 s */
+	(void) close(sv[0]);
+	for (i = 0; i < 20; i++) {
+	    if (write(sv[1], "x", 1) != 1)
+		_exit(0);
+	    sleep_ms(200);
+	}
+	_exit(0);
+    }
+    (void) close(sv[1]);
+    ios = ios_open(sv[0]);
+    ios_set_timeout(ios, 1);			/* every single read is fast */
+    ios_set_deadline(ios, 1);
+    ios_set_min_rate(ios, 500, 3600);		/* 5 bytes/s earn 10 ms/s */
+    start = ios_now_ms();
+    while (ios_getc(ios) != IOS_EOF)
+	 /* void */ ;
+    elapsed = ios_now_ms() - start;
+    ck_assert_int_ne(ios_timedout(ios), 0);
+    ck_assert_int_ge(elapsed, 1000);
+    ck_assert_int_lt(elapsed, 1500);
+    (void) ios_close(ios);
+    (void) kill(pid, SIGKILL);
+    (void) waitpid(pid, &status, 0);
+}
+END_TEST
+
 START_TEST(free_leaves_descriptor_open_and_close_closes_it)
 {
     int     pfd[2];
@@ -1148,6 +1229,9 @@ static Suite *ios_suite(void)
     tcase_add_test(tt, deadline_shortens_transport_wait);
     tcase_add_test(tt, free_leaves_descriptor_open_and_close_closes_it);
     tcase_add_test(tt, phase_shortens_transport_wait);
+    tcase_add_test(tt, min_rate_moves_the_deadline_by_bytes_read);
+    tcase_add_test(tt, min_rate_credit_stops_at_the_cap);
+    tcase_add_test(tt, slow_drip_times_out_at_the_deadline_despite_credit);
     suite_add_tcase(s, tt);
 
     tcase_set_timeout(tp, 20);
