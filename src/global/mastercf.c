@@ -269,6 +269,7 @@ static const struct {
     {"smtp", "unix", 1},
     {"bounce", "unix", 1},
     {"scache", "unix", 1},
+    {"anvil", "unix", 1},
     {"qmqpd", "inet", -1},
     {0},
 };
