@@ -38,6 +38,8 @@ extern int anvil_lookup(const ANVIL_TABLE *table, const char *ident);
 extern size_t anvil_table_size(const ANVIL_TABLE *table);
 /* Connections owner holds, over all idents. */
 extern int anvil_owner_count(const ANVIL_OWNER *owner);
+/* Connections owner holds for ident. */
+extern int anvil_owner_holds(const ANVIL_OWNER *owner, const char *ident);
 /*
  * The highest count since the last call, for Postfix's statistics line
  * ("max connection count N for (ident) at time"): 0 when nothing was

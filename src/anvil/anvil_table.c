@@ -185,6 +185,15 @@ int     anvil_owner_count(const ANVIL_OWNER *owner)
     return (total);
 }
 
+/* anvil_owner_holds - connections one stream holds for ident */
+
+int     anvil_owner_holds(const ANVIL_OWNER *owner, const char *ident)
+{
+    int     i = anvil_owner_find(owner, ident);
+
+    return (i < 0 ? 0 : owner->hold[i].count);
+}
+
 /* anvil_table_max - report and reset the statistics */
 
 int     anvil_table_max(ANVIL_TABLE *table, DSTR *ident, time_t *when)

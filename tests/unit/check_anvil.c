@@ -50,6 +50,8 @@ START_TEST(connect_counts_per_ident)
     ck_assert_int_eq(anvil_table_size(t), 3);
     ck_assert_int_eq(anvil_owner_count(a), 2);
     ck_assert_int_eq(anvil_owner_count(b), 2);
+    ck_assert_int_eq(anvil_owner_holds(a, "628:192.0.2.1"), 1);
+    ck_assert_int_eq(anvil_owner_holds(a, "628:192.0.2.2"), 0);
     anvil_owner_free(t, a);
     anvil_owner_free(t, b);
     anvil_table_free(t);
