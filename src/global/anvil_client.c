@@ -99,12 +99,12 @@ static int anvil_client_exchange(ANVIL_CLIENT *cl)
     err = attr_read(cl->ios, cl->reply, ANVIL_ATTR_LEN_MAX, ANVIL_ATTR_COUNT_MAX);
     if (err == ATTR_OK)
 	return (0);
-    /* Say why in errno, for the warning: the read's own errno is gone. */
+    /* errno says why a read failed; say it for the other cases too. */
     if (err == ATTR_ERR_EOF)
 	errno = ECONNRESET;
-    else if (err == ATTR_ERR_IO)
-	errno = ios_timedout(cl->ios) ? ETIMEDOUT : EIO;
-    else
+    else if (err == ATTR_ERR_IO && ios_timedout(cl->ios))
+	errno = ETIMEDOUT;
+    else if (err != ATTR_ERR_IO)
 	errno = EPROTO;
     return (-1);
 }

@@ -65,6 +65,9 @@ char   *var_qmqpd_clients;
 int     var_qmqpd_timeout;
 int     var_qmqpd_err_sleep;
 int     var_qmqpd_port_logging;
+int     var_qmqpd_cconn_limit;
+char   *var_qmqpd_hoggers;
+int     var_qmqpd_min_rate;
 
 /* Delivery: queue manager, bounces, SMTP client (issue 3). */
 char   *var_relayhost;
@@ -327,12 +330,18 @@ const CFG_PARAM cfg_params[] = {
 	   "recipients every message may always hold in memory"),
     P_STR("qmqpd_authorized_clients", "", var_qmqpd_clients,
 	  "clients allowed to use the QMQP service (empty: none)"),
+    P_INT("qmqpd_client_connection_limit", "50", 0, 0, var_qmqpd_cconn_limit,
+	  "simultaneous QMQP connections one client address may have (0: no limit)"),
+    P_STR("qmqpd_client_event_limit_exceptions", "", var_qmqpd_hoggers,
+	  "clients that qmqpd_client_connection_limit does not apply to"),
     P_BOOL("qmqpd_client_port_logging", "no", var_qmqpd_port_logging,
 	   "log the client port along with its name and address"),
     P_TIME("qmqpd_error_delay", "1s", 0, 0, var_qmqpd_err_sleep,
 	   "delay before the QMQP server sends a negative reply"),
+    P_INT("qmqpd_min_data_rate", "500", 0, 0, var_qmqpd_min_rate,
+	  "bytes per second that earn a QMQP client one more second (0: none)"),
     P_TIME("qmqpd_timeout", "300s", 1, 0, var_qmqpd_timeout,
-	   "time limit for one read or write by the QMQP server"),
+	   "time limit for a whole QMQP request, and for each read or write"),
     P_STR("queue_directory", "/var/spool/posthorn", var_queue_dir,
 	  "root of the mail queue; daemons chroot here"),
     P_LONG("queue_minfree", "0", 0, 0, var_queue_minfree,

@@ -49,6 +49,9 @@ extern char *var_qmqpd_clients;		/* qmqpd_authorized_clients */
 extern int var_qmqpd_timeout;		/* qmqpd_timeout */
 extern int var_qmqpd_err_sleep;		/* qmqpd_error_delay */
 extern int var_qmqpd_port_logging;	/* qmqpd_client_port_logging */
+extern int var_qmqpd_cconn_limit;	/* qmqpd_client_connection_limit */
+extern char *var_qmqpd_hoggers;		/* qmqpd_client_event_limit_exceptions */
+extern int var_qmqpd_min_rate;		/* qmqpd_min_data_rate */
 
 /* Delivery: queue manager, bounces, SMTP client */
 extern char *var_relayhost;		/* relayhost */

@@ -1,22 +1,30 @@
 /*
  * qmqpd - receive one message per connection over QMQP
  * DESCRIPTION
- *	Authorizes the client against qmqpd_authorized_clients, reads the
- *	QMQP request under message_size_limit, line_length_limit, qmqpd_timeout
- *	and a one-hour session deadline, and streams it to cleanup with a
- *	Received: header in front. Answers K only when cleanup says the queue
- *	file is durable; Z for our own trouble; D for a malformed or refused
- *	request (Z instead when soft_bounce = yes), after qmqpd_error_delay.
- *	A qmail/ezmlm VERP sender ("PRE@HOST-@[]") is recognised here and
- *	recorded for delivery (docs/protocols.md §3).
+ *	Counts the connection with anvil and answers Z at once when the
+ *	client address has more than qmqpd_client_connection_limit open
+ *	(Postfix's smtpd model); authorizes the client against
+ *	qmqpd_authorized_clients; reads the QMQP request under
+ *	message_size_limit, line_length_limit and one deadline for the whole
+ *	request, qmqpd_timeout from accept, which every qmqpd_min_data_rate
+ *	bytes received push one second later, up to one hour; streams it to
+ *	cleanup with a Received: header in front. Answers K only when cleanup
+ *	says the queue file is durable; Z for our own trouble; D for a
+ *	malformed or refused request (Z instead when soft_bounce = yes),
+ *	after qmqpd_error_delay. A qmail/ezmlm VERP sender ("PRE@HOST-@[]")
+ *	is recognised here and recorded for delivery (docs/protocols.md §3).
  * SECURITY
  *	Faces the network; runs chrooted in the queue directory as mail_owner
- *	and never touches queue files itself.
+ *	and never touches queue files itself. A client holds a qmqpd process
+ *	for at most qmqpd_timeout unless it keeps sending, and one address
+ *	holds at most qmqpd_client_connection_limit processes.
  * PARAMETERS
  *	qmqpd_authorized_clients (empty: nobody), qmqpd_timeout (300s),
- *	qmqpd_error_delay (1s), qmqpd_client_port_logging (no),
- *	message_size_limit, line_length_limit, verp_delimiter_filter,
- *	soft_bounce, myhostname, mail_name.
+ *	qmqpd_min_data_rate (500), qmqpd_client_connection_limit (50),
+ *	qmqpd_client_event_limit_exceptions (empty), qmqpd_error_delay (1s),
+ *	qmqpd_client_port_logging (no), message_size_limit,
+ *	line_length_limit, verp_delimiter_filter, soft_bounce, myhostname,
+ *	mail_name.
  */
 #include <poll.h>
 #include <stdlib.h>
@@ -27,6 +35,7 @@
 
 #include "qmqpd.h"
 #include "addrmatch.h"
+#include "anvil_client.h"
 #include "cfg.h"
 #include "cfg_params.h"
 #include "cleanup_client.h"
@@ -44,9 +53,16 @@
 #define QMQPD_BUFFER_MAX	65536	/* messages up to this size are held, so a
 					 * single recipient can be named in Received: */
 #define QMQPD_LINGER_MS		1000	/* drain time after an early reply */
+#define QMQPD_LIMIT_LINGER_MS	200	/* the same after "too many connections":
+					 * short, for it may be a flood */
+#define QMQPD_ANVIL_TIMEOUT	2	/* seconds anvil may take to answer, or we
+					 * serve without counting */
 
 typedef struct QMQPD_STATE {
     char    qid[QID_SIZE];
+    const char *service;		/* master.cf service name, for anvil */
+    int     counted;			/* anvil counts this connection */
+    int     named;			/* name looked up (else "unknown") */
     DSTR   *name;
     DSTR   *addr;
     DSTR   *port;
@@ -64,6 +80,8 @@ typedef struct QMQPD_STATE {
 } QMQPD_STATE;
 
 static ADDRLIST *qmqpd_clients;
+static ADDRLIST *qmqpd_hoggers;		/* qmqpd_client_event_limit_exceptions */
+static ANVIL_CLIENT *qmqpd_anvil;		/* NULL: no connection limit */
 
 /* qmqpd_received - the Received: header, LF-terminated */
 
@@ -197,12 +215,30 @@ static int qmqpd_recipient(void *ctx, const char *addr, size_t len)
     return (0);
 }
 
+/* qmqpd_release - the connection no longer counts against the client */
+
+static void qmqpd_release(QMQPD_STATE *st)
+{
+    if (st->counted)
+	(void) anvil_client_disconnect(qmqpd_anvil, st->service, dstr_str(st->addr));
+    st->counted = 0;
+}
+
 /* qmqpd_reply - send the one answer */
 
-static void qmqpd_reply(IOS *client, int status, const char *text)
+static void qmqpd_reply(QMQPD_STATE *st, IOS *client, int status, const char *text)
 {
     DSTR   *buf = dstr_new(128);
 
+    /*
+     * Release the count before the client can hear the answer: a client
+     * that holds the limit and connects again right after each answer
+     * (qmqp-source -s 50) must never find its old connection still
+     * counted. The answer is written under qmqpd_timeout alone: the
+     * deadline measured the client, and the time cleanup took is ours.
+     */
+    qmqpd_release(st);
+    ios_set_deadline(client, 0);
     dstr_catc(buf, status);
     dstr_cats(buf, text);
     (void) netstring_write(client, dstr_str(buf), dstr_len(buf));
@@ -212,10 +248,10 @@ static void qmqpd_reply(IOS *client, int status, const char *text)
 
 /* qmqpd_linger - after an early answer, drain input so close() sends no reset */
 
-static void qmqpd_linger(int fd)
+static void qmqpd_linger(int fd, int ms)
 {
     char    buf[8192];
-    long long deadline = ios_now_ms() + QMQPD_LINGER_MS;
+    long long deadline = ios_now_ms() + ms;
     struct pollfd pfd;
     long long left;
 
@@ -230,13 +266,13 @@ static void qmqpd_linger(int fd)
 
 /* qmqpd_negative - delay, then D or Z */
 
-static void qmqpd_negative(IOS *client, int status, const char *text)
+static void qmqpd_negative(QMQPD_STATE *st, IOS *client, int status, const char *text)
 {
     if (var_qmqpd_err_sleep > 0)
 	sleep((unsigned) var_qmqpd_err_sleep);
     if (status == 'D' && var_soft_bounce)
 	status = 'Z';
-    qmqpd_reply(client, status, text);
+    qmqpd_reply(st, client, status, text);
 }
 
 /* qmqpd_finish - hand over the request and relay cleanup's verdict */
@@ -250,15 +286,15 @@ static void qmqpd_finish(QMQPD_STATE *st, IOS *client)
     if (st->buffering && !st->flushed)
 	qmqpd_flush(st);
     if (st->cl == NULL) {
-	qmqpd_negative(client, 'Z', "Error: queue file write error");
+	qmqpd_negative(st, client, 'Z', "Error: queue file write error");
 	msg_warn("%s: %s: cleanup service unavailable", st->qid, dstr_str(st->client));
     } else if ((status = cleanup_client_finish(st->cl, reason, NULL)) == CLEANUP_STAT_OK) {
 	dstr_sprintf(text, "Ok: queued as %s", st->qid);
-	qmqpd_reply(client, 'K', dstr_str(text));
+	qmqpd_reply(st, client, 'K', dstr_str(text));
     } else {
 	dstr_sprintf(text, "Error: %s", dstr_str(reason));
 	msg_info("%s: %s: %s", st->qid, dstr_str(st->client), dstr_str(text));
-	qmqpd_negative(client, status == CLEANUP_STAT_REJECT ? 'D' : 'Z', dstr_str(text));
+	qmqpd_negative(st, client, status == CLEANUP_STAT_REJECT ? 'D' : 'Z', dstr_str(text));
     }
     dstr_free(reason);
     dstr_free(text);
@@ -310,14 +346,14 @@ static void qmqpd_session(QMQPD_STATE *st, IOS *client, int fd)
 	dstr_sprintf(st->why, "Error: %s[%s] is not authorized to use this service",
 		     dstr_str(st->name), dstr_str(st->addr));
 	msg_warn("%s: not authorized by qmqpd_authorized_clients", dstr_str(st->client));
-	qmqpd_negative(client, 'D', dstr_str(st->why));
-	qmqpd_linger(fd);
+	qmqpd_negative(st, client, 'D', dstr_str(st->why));
+	qmqpd_linger(fd, QMQPD_LINGER_MS);
 	return;
     }
     if (!spool_space_ok(var_queue_minfree, var_message_limit, st->why)) {
 	msg_warn("%s: %s", dstr_str(st->client), dstr_str(st->why));
-	qmqpd_negative(client, 'Z', "Error: insufficient system storage");
-	qmqpd_linger(fd);
+	qmqpd_negative(st, client, 'Z', "Error: insufficient system storage");
+	qmqpd_linger(fd, QMQPD_LINGER_MS);
 	return;
     }
     qid_new(st->qid);
@@ -345,8 +381,59 @@ static void qmqpd_session(QMQPD_STATE *st, IOS *client, int fd)
 	msg_warn("%s: %s: %s", st->qid, dstr_str(st->client), dstr_str(st->why));
 	break;
     }
-    qmqpd_negative(client, 'D', dstr_str(st->why));
-    qmqpd_linger(fd);
+    qmqpd_negative(st, client, 'D', dstr_str(st->why));
+    qmqpd_linger(fd, QMQPD_LINGER_MS);
+}
+
+/* qmqpd_identify - name[addr] (or name[addr]:port) for the logs; the name from DNS if asked */
+
+static void qmqpd_identify(QMQPD_STATE *st, int fd, int lookup_name)
+{
+    (void) peername_lookup(fd, lookup_name, st->name, st->addr, st->port);
+    st->named = lookup_name;
+    dstr_sprintf(st->client, "%s[%s]", dstr_str(st->name), dstr_str(st->addr));
+    if (var_qmqpd_port_logging)
+	dstr_printf(st->client, ":%s", dstr_str(st->port));
+}
+
+/*
+ * qmqpd_over_limit - count the connection with anvil: the count when it is
+ * one too many, else 0. It asks by address, before the client's name is
+ * looked up, so that a flood of connections costs no DNS queries and a
+ * slow reverse zone cannot slow down the refusals; only an exception list
+ * with host names needs the name first (Postfix's hogger list).
+ */
+static int qmqpd_over_limit(QMQPD_STATE *st, int fd)
+{
+    int     count;
+
+    if (qmqpd_anvil == NULL)
+	return (0);
+    if (addrlist_needs_hostname(qmqpd_hoggers))
+	qmqpd_identify(st, fd, 1);
+    if (addrlist_match(qmqpd_hoggers, dstr_str(st->name), dstr_str(st->addr)))
+	return (0);
+    /* No answer from anvil: serve the client (anvil_client warned). */
+    if (anvil_client_connect(qmqpd_anvil, st->service, dstr_str(st->addr), &count)
+	!= ANVIL_STAT_OK)
+	return (0);
+    st->counted = 1;
+    return (count > var_qmqpd_cconn_limit ? count : 0);
+}
+
+/* qmqpd_refuse - one connection too many: Z at once */
+
+static void qmqpd_refuse(QMQPD_STATE *st, IOS *client, int fd, int count)
+{
+    DSTR   *text = dstr_new(128);
+
+    msg_warn("Connection concurrency limit exceeded: %d from %s for service %s",
+	     count, dstr_str(st->client), st->service);
+    /* No qmqpd_error_delay: in a flood that would hold a process per connection. */
+    dstr_sprintf(text, "Error: too many connections from %s", dstr_str(st->addr));
+    qmqpd_reply(st, client, 'Z', dstr_str(text));
+    dstr_free(text);
+    qmqpd_linger(fd, QMQPD_LIMIT_LINGER_MS);
 }
 
 /* qmqpd_service - one connection from master's listener */
@@ -355,17 +442,28 @@ static void qmqpd_service(int fd, const char *service, char **argv)
 {
     QMQPD_STATE *st = qmqpd_state_new();
     IOS    *client = ios_open(fd);
+    int     over;
 
-    (void) service;
     (void) argv;
+    st->service = *service ? service : "qmqpd";	/* -S: no master.cf name */
+    /*
+     * One deadline for the whole request, from accept: a client that
+     * sends one byte per minute no longer holds a process for ever. Data
+     * earns time at qmqpd_min_data_rate, so a big message over a slow
+     * link still gets through, but never after the protocol's hour.
+     */
     ios_set_timeout(client, var_qmqpd_timeout);
-    ios_set_deadline(client, QMQPD_SESSION_LIMIT);
-    (void) peername_lookup(fd, 1, st->name, st->addr, st->port);
-    dstr_sprintf(st->client, "%s[%s]", dstr_str(st->name), dstr_str(st->addr));
-    if (var_qmqpd_port_logging)
-	dstr_printf(st->client, ":%s", dstr_str(st->port));
+    ios_set_deadline(client, var_qmqpd_timeout);
+    ios_set_min_rate(client, var_qmqpd_min_rate, QMQPD_SESSION_LIMIT);
+    qmqpd_identify(st, fd, 0);			/* unknown[addr] for now */
+    if ((over = qmqpd_over_limit(st, fd)) == 0 && !st->named)
+	qmqpd_identify(st, fd, 1);
     msg_info("connect from %s", dstr_str(st->client));
-    qmqpd_session(st, client, fd);
+    if (over)
+	qmqpd_refuse(st, client, fd, over);
+    else
+	qmqpd_session(st, client, fd);
+    qmqpd_release(st);				/* no answer was sent */
     msg_info("disconnect from %s", dstr_str(st->client));
     ios_free(client);				/* the skeleton closes fd */
     qmqpd_state_free(st);
@@ -381,7 +479,20 @@ static void qmqpd_pre_jail(const char *service, char **argv)
     (void) argv;
     if ((qmqpd_clients = addrlist_parse(var_qmqpd_clients, ADDRLIST_FLAG_PARENT, err)) == NULL)
 	msg_fatal("qmqpd_authorized_clients: %s", dstr_str(err));
+    if ((qmqpd_hoggers = addrlist_parse(var_qmqpd_hoggers, ADDRLIST_FLAG_PARENT, err)) == NULL)
+	msg_fatal("qmqpd_client_event_limit_exceptions: %s", dstr_str(err));
     dstr_free(err);
+}
+
+/* qmqpd_post_jail - the anvil client, connected on first use and then kept */
+
+static void qmqpd_post_jail(const char *service, char **argv)
+{
+    (void) service;
+    (void) argv;
+    /* One stream for the process's life: if we die, anvil forgets our count. */
+    if (var_qmqpd_cconn_limit > 0)
+	qmqpd_anvil = anvil_client_create(ANVIL_SERVICE, QMQPD_ANVIL_TIMEOUT);
 }
 
 int     main(int argc, char **argv)
@@ -390,6 +501,7 @@ int     main(int argc, char **argv)
 	.name = "qmqpd",
 	.service = qmqpd_service,
 	.pre_jail = qmqpd_pre_jail,
+	.post_jail = qmqpd_post_jail,
     };
 
     server_main(argc, argv, &desc);

@@ -272,11 +272,15 @@ void    ios_set_min_rate(IOS *ios, int bytes_per_sec, int cap_seconds)
 
 static void ios_count_in(IOS *ios, ssize_t n)
 {
+    long long credit;
+
     ios->bytes_in += n;
     if (ios->min_rate > 0 && ios->deadline) {
-	ios->deadline += (long long) n * 1000 / ios->min_rate;
-	if (ios->deadline_cap && ios->deadline > ios->deadline_cap)
-	    ios->deadline = ios->deadline_cap;
+	credit = (long long) n * 1000 / ios->min_rate;
+	/* The cap limits what is earned; it never takes time away. */
+	if (ios->deadline_cap && ios->deadline + credit > ios->deadline_cap)
+	    credit = ios->deadline_cap > ios->deadline ? ios->deadline_cap - ios->deadline : 0;
+	ios->deadline += credit;
     }
 }
 

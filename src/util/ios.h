@@ -66,8 +66,9 @@ extern void ios_set_phase(IOS *ios, int seconds);
 extern long long ios_time_left(IOS *ios);
 /*
  * Let a slow but steady sender earn time (Postfix's min_data_rate): every
- * n bytes read move the deadline n/bytes_per_sec seconds later, never past
- * cap_seconds from now (0: no cap). Needs a deadline; 0 bytes_per_sec: off.
+ * n bytes read move the deadline n/bytes_per_sec seconds later, but not
+ * past cap_seconds from now (0: no cap; a deadline already later stays).
+ * Needs a deadline; 0 bytes_per_sec: off.
  */
 extern void ios_set_min_rate(IOS *ios, int bytes_per_sec, int cap_seconds);
 extern void ios_set_io(IOS *ios, IOS_READ_FN rfn, IOS_WRITE_FN wfn, void *ctx);

@@ -2,6 +2,7 @@
 """qmqp_raw - send exact bytes to a QMQP server and report what came back.
 
 usage: qmqp_raw.py PORT [options]           (server 127.0.0.1 unless --host)
+  --bind ADDR       connect from this source address (e.g. 127.0.0.3)
   --data STR        bytes to send, with Python escapes (\\n, \\x00 ...)
   --file PATH       bytes to send, from a file
   --request MSG SENDER RCPT...   build a well-formed request (escapes allowed)
@@ -9,11 +10,15 @@ usage: qmqp_raw.py PORT [options]           (server 127.0.0.1 unless --host)
   --cut N           send only the first N bytes of the request
   --hold SECONDS    after sending, wait this long before closing (no shutdown)
   --pause-at N S    send N bytes, wait S seconds, send the rest
+  --drip SECONDS    send one byte, then wait SECONDS, and so on
+  --rate BYTES      send at about BYTES per second, in tenth-of-a-second pieces
   --no-shutdown     do not half-close after sending (wait for the reply)
   --timeout S       reply wait (default 10)
 Prints one line: "REPLY <status> <text>", "NOREPLY" (EOF without data),
-"BADREPLY <bytes>", "TIMEOUT" or "RESET". Exit status 0 always.
+"BADREPLY <bytes>", "TIMEOUT" or "RESET", then, with --drip or --rate,
+" after S.Ss" (seconds from connect to that outcome). Exit status 0 always.
 """
+import select
 import socket
 import sys
 import time
@@ -30,6 +35,9 @@ def unescape(s):
 def main(argv):
     port = int(argv[1])
     host = "127.0.0.1"
+    bind = None
+    drip = None
+    rate = None
     data = b""
     cut = None
     hold = 0.0
@@ -42,6 +50,12 @@ def main(argv):
         a = argv[i]
         if a == "--host":
             host = argv[i + 1]; i += 2
+        elif a == "--bind":
+            bind = argv[i + 1]; i += 2
+        elif a == "--drip":
+            drip = float(argv[i + 1]); i += 2
+        elif a == "--rate":
+            rate = int(argv[i + 1]); i += 2
         elif a == "--data":
             data = unescape(argv[i + 1]); i += 2
         elif a == "--file":
@@ -71,12 +85,25 @@ def main(argv):
             sys.exit("qmqp_raw.py: unknown option " + a)
     if cut is not None:
         data = data[:cut]
-    s = socket.create_connection((host, port), timeout=timeout)
+    start = time.monotonic()
+    s = socket.create_connection((host, port), timeout=timeout,
+                                 source_address=(bind, 0) if bind else None)
+    outcome = report
+    if drip is not None or rate is not None:
+        outcome = lambda line: report(line + " after %.1fs" % (time.monotonic() - start))
     try:
         if pause_at is not None:
             s.sendall(data[:pause_at])
             time.sleep(pause)
             data = data[pause_at:]
+        if drip is not None or rate is not None:
+            step = 1 if drip is not None else max(1, rate // 10)
+            wait = drip if drip is not None else 0.1
+            while len(data) > step:
+                s.sendall(data[:step])
+                data = data[step:]
+                if select.select([s], [], [], wait)[0]:
+                    data = b""      # the server answered or hung up
         s.sendall(data)
         if hold:
             time.sleep(hold)
@@ -89,20 +116,24 @@ def main(argv):
                 break
             reply += chunk
     except socket.timeout:
-        print("TIMEOUT")
+        outcome("TIMEOUT")
         return
     except (ConnectionResetError, BrokenPipeError):
-        print("RESET")
+        outcome("RESET")
         return
     if not reply:
-        print("NOREPLY")
+        outcome("NOREPLY")
         return
     colon = reply.find(b":")
     if colon < 1 or not reply[:colon].isdigit() or not reply.endswith(b","):
-        print("BADREPLY", reply[:200])
+        outcome("BADREPLY " + repr(reply[:200]))
         return
     body = reply[colon + 1:-1]
-    print("REPLY", chr(body[0]), body[1:].decode("latin-1"))
+    outcome("REPLY " + chr(body[0]) + " " + body[1:].decode("latin-1"))
+
+
+def report(line):
+    print(line)
 
 
 if __name__ == "__main__":
