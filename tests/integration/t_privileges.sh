@@ -53,7 +53,7 @@ for p in $(pgrep -P "$master"); do
 	t_assert_eq "$spool_real" "$(readlink /proc/$p/root)" "$prog[$p]'s root directory"
     fi
 done
-for prog in qmqpd cleanup qmgr smtp bounce scache postlogd showq; do
+for prog in qmqpd anvil cleanup qmgr smtp bounce scache postlogd showq; do
     case " $seen " in *" $prog "*) ;; *) t_fail "no $prog process was running (saw:$seen)" ;; esac
 done
 t_log "children checked:$seen"
