@@ -21,9 +21,10 @@
  *
  *	On exit it logs the highest count it saw, as Postfix's anvil does
  *	("statistics: max connection count N for (service:address) at
- *	time"). It exits when master says so (reload, stop), or after
- *	max_idle seconds without any client stream; the counts die with it,
- *	and the next qmqpd processes start new ones.
+ *	time"). It exits when master says so (alive pipe closed on reload,
+ *	SIGTERM on stop), or after max_idle seconds without any client
+ *	stream; the counts die with it, and the next qmqpd processes start
+ *	new ones.
  * SECURITY
  *	Reachable only by posthorn daemons (private/); runs chrooted as
  *	mail_owner. Memory is bounded by the number of client streams: each
@@ -32,7 +33,9 @@
  * PARAMETERS
  *	max_idle (100s).
  */
+#include <signal.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <time.h>
 
 #include "anvil.h"
@@ -45,13 +48,32 @@
 
 static int anvil_stop;
 
-/* anvil_alive - master closed our alive pipe: reload or stop */
+/* anvil_alive - master closed our alive pipe (reload), or sent SIGTERM (stop) */
 
 static void anvil_alive(int fd, void *ctx)
 {
     (void) fd;
     (void) ctx;
     anvil_stop = 1;
+}
+
+/* anvil_catch_term - SIGTERM as an event, so that stopping logs the statistics too */
+
+static void anvil_catch_term(void)
+{
+    sigset_t mask;
+    int     fd;
+
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGTERM);
+    /* A descriptor, not a handler: no race with the wait for events. */
+    if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0
+	|| (fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
+	msg_warn("signalfd: %m");
+	(void) sigprocmask(SIG_UNBLOCK, &mask, NULL);
+	return;
+    }
+    evloop_read(fd, anvil_alive, 0);
 }
 
 /* anvil_statistics - Postfix's line about the busiest client */
@@ -100,6 +122,7 @@ static void anvil_loop(const int *fds, int nfds)
 	anvil_conn_listen(table, fds[i]);
     if (server_alive_fd() >= 0)
 	evloop_read(server_alive_fd(), anvil_alive, 0);
+    anvil_catch_term();
     while (!anvil_stop) {
 	/* Clients hold their streams open: idle means nobody is connected. */
 	left = anvil_conn_count() > 0 ? idle_ms : anvil_conn_last_active() + idle_ms - ios_now_ms();
