@@ -10,7 +10,8 @@
  *	  limit; the pieces add up to at most that total (exactly, once the
  *	  sender arrives); no piece is empty or longer than QMQPD_CHUNK;
  *	- the sender comes once, after the whole message; recipients after
- *	  the sender; addresses are within the address limit and hold no NUL;
+ *	  the sender; addresses are within the address limit and hold no NUL
+ *	  or other control character;
  *	  recipients are not empty;
  *	- after a sink refusal nothing more is called and the result is
  *	  QMQPD_ERR_SINK; every other failure comes with a reason;
@@ -95,12 +96,24 @@ static int fuzz_content(void *ctx, const char *buf, size_t len)
     return (fuzz_call(rec));
 }
 
+/* fuzz_has_control - NUL, another C0 control character or DEL: refused in addresses */
+
+static int fuzz_has_control(const char *p, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < len; i++)
+	if ((unsigned char) p[i] < 0x20 || (unsigned char) p[i] == 0x7f)
+	    return (1);
+    return (0);
+}
+
 /* fuzz_address - checks common to sender and recipients */
 
 static void fuzz_address(FUZZ_REC *rec, const char *addr, size_t len)
 {
     FUZZ_CHECK(len <= rec->lim->address);
-    FUZZ_CHECK(memchr(addr, 0, len) == NULL);
+    FUZZ_CHECK(!fuzz_has_control(addr, len));
 }
 
 /* fuzz_sender - sender() */
@@ -152,14 +165,14 @@ static int fuzz_reference(const char *in, size_t len, const QMQPD_LIMITS *lim,
     outer += n;
     outer_len -= (size_t) n;
     if ((n = netstring_parse(outer, outer_len, lim->address, &p, &plen)) <= 0
-	|| memchr(p, 0, plen) != NULL)
+	|| fuzz_has_control(p, plen))
 	return (0);
     (void) dstr_memcpy(sender, p, plen);
     outer += n;
     outer_len -= (size_t) n;
     while (outer_len > 0) {
 	if ((n = netstring_parse(outer, outer_len, lim->address, &p, &plen)) <= 0
-	    || plen == 0 || memchr(p, 0, plen) != NULL)
+	    || plen == 0 || fuzz_has_control(p, plen))
 	    return (0);
 	netstring_put(rcpts, p, plen);
 	nrcpt++;
