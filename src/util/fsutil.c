@@ -82,6 +82,26 @@ int     fs_sync_dir(const char *path)
     return (ret);
 }
 
+/* fs_absolute - a path made absolute against the current directory */
+
+int     fs_absolute(const char *path, DSTR *out)
+{
+    char   *cwd;
+    size_t  len;
+
+    if (*path == '/') {
+	dstr_strcpy(out, path);
+    } else {
+	if ((cwd = getcwd(NULL, 0)) == NULL)
+	    return (-1);
+	dstr_sprintf(out, "%s/%s", cwd, path);
+	free(cwd);
+    }
+    while ((len = dstr_len(out)) > 1 && dstr_str(out)[len - 1] == '/')
+	dstr_truncate(out, len - 1);
+    return (0);
+}
+
 /* fs_read_file - slurp */
 
 int     fs_read_file(const char *path, DSTR *buf, size_t limit)
