@@ -33,9 +33,23 @@ t_assert_eq 'myorigin = $mydomain' "$($PH conf myorigin)" "conf after -e"
 t_assert_eq "hopcount_limit = 20" "$($PH conf hopcount_limit)" "conf -e of a second name"
 $PH conf -x myorigin | grep -q '^myorigin = [^$]' || t_fail "conf -x does not expand"
 $PH conf -t | grep -q "^qmqpd_timeout	time	300s	" || t_fail "conf -t table"
-echo 'no_such_parameter = 1' >> "$INST/main.cf"
-$PH check 2>&1 | grep -q "unknown parameter: no_such_parameter" || t_fail "check misses an unknown parameter"
-sed -i '/no_such_parameter/d' "$INST/main.cf"
+# A misspelled name: a warning naming file and line (Postfix's "unused
+# parameter"), from check and from reload, which still goes ahead; a
+# per-transport form counts only for a service master.cf has.
+echo 'qmqpd_timout = 20s' >> "$INST/main.cf"
+line=$(wc -l < "$INST/main.cf")
+echo 'cleanup_destination_concurrency_limit = 2' >> "$INST/main.cf"
+echo 'relya_destination_concurrency_limit = 2' >> "$INST/main.cf"
+out=$($PH check 2>&1) || t_fail "check failed on an unused parameter: $out"
+echo "$out" | grep -qx "posthorn: warning: $INST/main.cf, line $line: unused parameter: qmqpd_timout=20s" \
+    || t_fail "check misses a misspelled parameter: $out"
+echo "$out" | grep -q "line $((line + 2)): unused parameter: relya_destination_concurrency_limit=2" \
+    || t_fail "check misses a per-transport form of no service: $out"
+echo "$out" | grep -q "cleanup_destination" && t_fail "check warns about a per-transport form of a service: $out"
+out=$($PH reload 2>&1) || t_fail "reload refused over an unused parameter: $out"
+echo "$out" | grep -q "line $line: unused parameter: qmqpd_timout=20s" \
+    || t_fail "reload does not warn about a misspelled parameter: $out"
+sed -i '/qmqpd_timout\|_destination_concurrency_limit/d' "$INST/main.cf"
 # check, reload: a bad TLS/SASL value in main.cf, or a bad -o value in
 # master.cf, is named by file, line and parameter (and service)
 P="$INST/master.cf"
