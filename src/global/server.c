@@ -172,26 +172,54 @@ static int server_wait_ms(int persistent, long long idle_end, int watch)
     return ((int) left);
 }
 
-/* server_load_config - main.cf, or the copy master last validated */
+/* server_load_snapshot - the main.cf master last validated; 0 or -1 and err */
 
-static void server_load_config(void)
+static int server_load_snapshot(DSTR *err)
+{
+    const char *snap = getenv(MASTER_ENV_SNAPSHOT);
+    DSTR   *text = dstr_new(4096);
+    int     ret = -1;
+
+    if (snap != NULL && fs_read_file(snap, text, 0) == 0)
+	ret = cfg_load_text(dstr_str(text), dstr_len(text), snap, err);
+    dstr_free(text);
+    return (ret);
+}
+
+/*
+ * server_config_fatal - a configuration we cannot run with: say so where
+ * the administrator looks. Logging is not set up yet and needs settings;
+ * take them from main.cf or master's copy, without the -o values, which
+ * may be what is broken. Master then throttles the service.
+ */
+
+static _Noreturn void server_config_fatal(const DSTR *why)
+{
+    DSTR   *ignored = dstr_new(128);
+
+    cfg_override_clear();
+    if (cfg_load(cfg_default_dir(), ignored) == 0 || server_load_snapshot(ignored) == 0)
+	maillog_init(msg_progname, 0);
+    msg_fatal("%s", dstr_str(why));
+}
+
+/*
+ * server_load_config - main.cf, or the copy master last validated. Returns
+ * NULL, or why main.cf could not be used, for the log once it is set up.
+ */
+
+static DSTR *server_load_config(void)
 {
     DSTR   *err = dstr_new(128);
-    DSTR   *text;
-    const char *snap = getenv(MASTER_ENV_SNAPSHOT);
+    DSTR   *ignored;
 
-    if (cfg_load(cfg_default_dir(), err) == 0) {
-	dstr_free(err);
-	return;
-    }
-    text = dstr_new(4096);
-    if (snap == NULL || fs_read_file(snap, text, 0) < 0)
-	msg_fatal("%s", dstr_str(err));
-    msg_warn("%s -- running with the configuration master last validated", dstr_str(err));
-    if (cfg_load_text(dstr_str(text), dstr_len(text), snap, err) < 0)
-	msg_fatal("%s", dstr_str(err));
-    dstr_free(text);
-    dstr_free(err);
+    if (cfg_load(cfg_default_dir(), err) == 0)
+	return (dstr_free(err));
+    ignored = dstr_new(128);
+    if (server_load_snapshot(ignored) < 0)
+	server_config_fatal(err);
+    dstr_free(ignored);
+    return (err);
 }
 
 /* server_accept_loop - serve connections until told or timed out */
@@ -297,6 +325,7 @@ void    server_main(int argc, char **argv, const SERVER_DESC *desc)
     int    *fds;
     int     i;
     DSTR   *err = dstr_new(128);
+    DSTR   *broken;
 
     server_master_pid = getppid();		/* before master could be gone */
     msg_init(desc->name);
@@ -334,11 +363,16 @@ void    server_main(int argc, char **argv, const SERVER_DESC *desc)
 	}
     }
     argv += optind;
-    server_load_config();
+    broken = server_load_config();
     watchdog_start((unsigned) var_daemon_timeout);	/* start-up counts too */
     server_under_master = !stdin_mode && server_fd_open(MASTER_STATUS_FD)
 	&& server_fd_open(MASTER_ALIVE_FD);
     maillog_init(desc->name, 0);
+    if (broken) {
+	msg_warn("%s -- running with the configuration master last validated",
+		 dstr_str(broken));
+	dstr_free(broken);
+    }
     if (chdir(var_queue_dir) < 0)
 	msg_fatal("chdir %s: %m", var_queue_dir);
     /* What replaces master's listeners should master die (no /dev in a chroot). */

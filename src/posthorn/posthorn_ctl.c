@@ -411,7 +411,7 @@ static const RELOAD_STATUS *posthorn_reload_done(const char *path, RELOAD_STATUS
 /*
  * posthorn_reload_wait - signal master and wait for its verdict
  * (reload_status.h): 0 when the new configuration runs; otherwise a
- * warning with master's reason and 1.
+ * fatal error with master's reason.
  */
 
 static int posthorn_reload_wait(pid_t pid)
@@ -421,7 +421,6 @@ static int posthorn_reload_wait(pid_t pid)
     RELOAD_STATUS *st = reload_status_new();
     DSTR   *path = dstr_new(128);
     long    before = 0;
-    int     ret = 1;
 
     dstr_sprintf(path, "%s/%s", var_queue_dir, MASTER_RELOAD_FILE);
     if (reload_status_read(dstr_str(path), st) == 0 && st->pid == (long) pid)
@@ -429,28 +428,20 @@ static int posthorn_reload_wait(pid_t pid)
     if (kill(pid, SIGHUP) < 0)
 	msg_fatal("signal master pid %ld: %m", (long) pid);
     while (posthorn_reload_done(dstr_str(path), st, pid, before) == NULL) {
-	if (posthorn_master_pid() != pid) {
-	    msg_warn("master pid %ld ended during the reload", (long) pid);
-	    goto out;
-	}
-	if (ios_now_ms() > deadline) {
-	    msg_warn("no verdict from master pid %ld within %d seconds: see the log",
-		     (long) pid, POSTHORN_RELOAD_WAIT_MS / 1000);
-	    goto out;
-	}
+	if (posthorn_master_pid() != pid)
+	    msg_fatal("master pid %ld ended during the reload", (long) pid);
+	if (ios_now_ms() > deadline)
+	    msg_fatal("no verdict from master pid %ld within %d seconds: see the log",
+		      (long) pid, POSTHORN_RELOAD_WAIT_MS / 1000);
 	nanosleep(&ts, NULL);
     }
-    if (st->state == RELOAD_STATE_FAILED) {
-	msg_warn("reload failed: %s -- the running instance keeps its configuration",
-		 dstr_str(st->reason));
-    } else {
-	printf("posthorn: refreshing the posthorn mail system\n");
-	ret = 0;
-    }
-out:
+    if (st->state == RELOAD_STATE_FAILED)
+	msg_fatal("reload failed: %s -- the running instance keeps its configuration",
+		  dstr_str(st->reason));
+    printf("posthorn: refreshing the posthorn mail system\n");
     reload_status_free(st);
     dstr_free(path);
-    return (ret);
+    return (0);
 }
 
 /* posthorn_reload - validate here first, so the admin sees errors at once */

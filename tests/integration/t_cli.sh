@@ -1,7 +1,8 @@
 #!/bin/bash
 # The posthorn command: init refuses to overwrite, start/status/stop exit
-# codes and pid file, conf -d/-n/-e/-x, check, logrotate, send to a dead
-# server, start-fg with Ctrl-C, and one clear line for every failure.
+# codes and pid file, conf -d/-n/-e/-x, check (unused parameters named by
+# file and line), logrotate, send to a dead server, a relative -c,
+# start-fg with Ctrl-C, and one clear line for every failure.
 . "$(dirname "$0")/lib.sh"
 t_instance
 t_ingest_only
@@ -96,6 +97,25 @@ t_assert_eq 69 "$?" "send of a refused request (permanent failure)"
 
 t_stop
 [ -e "$SPOOL/pid/master.pid" ] && t_fail "pid file left after stop"
+
+# A relative -c works for every command: master and its daemons get the
+# absolute name, so neither the chdir to queue_directory nor a reload
+# loses the instance.
+(
+    cd "$T_TMP" || exit 1
+    rel="$POSTHORN -c ./inst/"
+    $rel start > /dev/null || t_fail "start with a relative -c"
+    printf 'Subject: rel\n\nbody\n' | $rel send -f a@example.org rel@example.org > /dev/null \
+	|| t_fail "send with a relative -c"
+    $rel reload > /dev/null || t_fail "reload with a relative -c"
+    $rel status > /dev/null || t_fail "status with a relative -c"
+    $rel queue | grep -q 'rel@example.org' || t_fail "queue with a relative -c"
+    POSTHORN_CONFIG_DIR=inst $POSTHORN status > /dev/null || t_fail "status with a relative POSTHORN_CONFIG_DIR"
+    $rel stop > /dev/null || t_fail "stop with a relative -c"
+) || exit 1
+grep -q "daemon started -- version [^,]*, configuration $INST\$" "$INST/maillog" \
+    || t_fail "master does not name the absolute configuration directory"
+t_log_has 'fatal:' && t_fail "a daemon failed under a relative -c: $(grep 'fatal:' "$INST/maillog" | head -3)"
 [ -z "$(t_pids master)$(t_pids qmqpd)$(t_pids cleanup)$(t_pids postlogd)" ] \
     || t_fail "processes left after stop"
 
