@@ -74,9 +74,10 @@ extern MASTER_SERV *master_service_find(const char *type, const char *name);
 /*
  * A child that ends abnormally counts as a failed start, which throttles
  * its service for service_throttle_time, when it never took a request
- * (Postfix's rule) or when it died outside any request within this time
- * of being spawned (an event-driven daemon reports its one request as
- * soon as it runs, so only this catches it crashing right away).
+ * (Postfix's rule) or when, with one request on record, it died outside
+ * it within this time of being spawned, other than by SIGKILL (an
+ * event-driven daemon reports its one request as soon as it runs, so only
+ * this catches it crashing right away).
  */
 #define MASTER_START_GRACE_MS	2000
 extern void master_spawn(MASTER_SERV *serv);

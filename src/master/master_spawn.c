@@ -211,11 +211,19 @@ static void master_throttle(MASTER_SERV *serv)
 
 /* master_failed_start - did this abnormal end happen at start-up? */
 
-static int master_failed_start(const MASTER_PROC *proc)
+static int master_failed_start(const MASTER_PROC *proc, int status)
 {
-    if (proc->use_count == 0)
+    if (proc->use_count == 0)			/* Postfix's rule */
 	return (1);
-    return (proc->avail && ios_now_ms() - proc->start_ms < MASTER_START_GRACE_MS);
+
+    /*
+     * The one request an event-driven daemon reports as soon as it runs
+     * must not hide a crash right after it. SIGKILL comes from outside (an
+     * administrator, the OOM killer), never from a daemon that cannot run.
+     */
+    return (proc->avail && proc->use_count == 1
+	    && ios_now_ms() - proc->start_ms < MASTER_START_GRACE_MS
+	    && !(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
 }
 
 /* master_status_drain - read every report still waiting in a status pipe */
@@ -257,7 +265,7 @@ void    master_reap(void)
 	    serv->total--;
 	    if (proc->avail)
 		serv->avail--;
-	    if (!normal && master_failed_start(proc) && !master_stopping && serv->active)
+	    if (!normal && master_failed_start(proc, status) && !master_stopping && serv->active)
 		master_throttle(serv);
 	    /* A crashed long-running service (qmgr) must not wait for its next
 	     * periodic wake-up: wake it within a second. */
