@@ -190,7 +190,10 @@ static int server_load_snapshot(DSTR *err)
  * server_config_fatal - a configuration we cannot run with: say so where
  * the administrator looks. Logging is not set up yet and needs settings;
  * take them from main.cf or master's copy, without the -o values, which
- * may be what is broken. Master then throttles the service.
+ * may be what is broken. The line goes to maillog_file directly, as
+ * master's do: through the log socket it could wait forever on a full
+ * queue, and, were this postlogd, on its own. Master then throttles the
+ * service.
  */
 
 static _Noreturn void server_config_fatal(const DSTR *why)
@@ -199,7 +202,7 @@ static _Noreturn void server_config_fatal(const DSTR *why)
 
     cfg_override_clear();
     if (cfg_load(cfg_default_dir(), ignored) == 0 || server_load_snapshot(ignored) == 0)
-	maillog_init(msg_progname, 0);
+	maillog_init(msg_progname, MAILLOG_DIRECT);
     msg_fatal("%s", dstr_str(why));
 }
 
@@ -368,11 +371,6 @@ void    server_main(int argc, char **argv, const SERVER_DESC *desc)
     server_under_master = !stdin_mode && server_fd_open(MASTER_STATUS_FD)
 	&& server_fd_open(MASTER_ALIVE_FD);
     maillog_init(desc->name, 0);
-    if (broken) {
-	msg_warn("%s -- running with the configuration master last validated",
-		 dstr_str(broken));
-	dstr_free(broken);
-    }
     if (chdir(var_queue_dir) < 0)
 	msg_fatal("chdir %s: %m", var_queue_dir);
     /* What replaces master's listeners should master die (no /dev in a chroot). */
@@ -381,6 +379,16 @@ void    server_main(int argc, char **argv, const SERVER_DESC *desc)
 	msg_fatal("open /dev/null: %m");
     if (desc->pre_jail)
 	desc->pre_jail(server_service_name, argv);
+
+    /*
+     * Only now: postlogd's pre-jail hook stops it logging through its own
+     * socket, where a line could wait forever on a queue only it reads.
+     */
+    if (broken) {
+	msg_warn("%s -- running with the configuration master last validated",
+		 dstr_str(broken));
+	dstr_free(broken);
+    }
     /*
      * No posthorn daemon needs root once its pre-jail hook has opened what
      * lies outside the spool, so none keeps it, whatever master.cf's unpriv

@@ -98,4 +98,17 @@ $PH cat "$id" > "$T_TMP/cat.out" 2> "$T_TMP/cat.err" || t_fail "cat with a broke
 grep -q "using the configuration master last validated" "$T_TMP/cat.err" || t_fail "cat: no warning"
 grep -q "^\*\*\* MESSAGE FILE END incoming/$id \*\*\*" "$T_TMP/cat.out" || t_fail "cat output"
 $PH status 2>&1 | grep -q "using the configuration master last validated" || t_fail "status: no warning"
+
+# A postlogd that starts while main.cf is broken, with its socket full,
+# says so in the log and goes on: its warning must not wait in the queue
+# only it reads.
+$PY -c 'import socket,sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.settimeout(20)
+for i in range(3000): s.sendto(b"flood %d" % i, sys.argv[1])' "$SPOOL/private/postlog" &
+flood=$!
+kill -9 $(t_pids postlogd)
+wait $flood || t_fail "log lines could not be sent: postlogd hangs"
+t_wait_log 'postlogd\[[0-9]+\]: warning: .*main.cf, line [0-9]+: parameter qmqpd_timeout: .* -- running with the configuration master last validated' 10 \
+    || t_fail "no warning from a postlogd started with a broken main.cf"
+t_wait_log 'flood 2999$' 10 || t_fail "the flood did not reach the log"
 t_pass
