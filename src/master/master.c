@@ -3,20 +3,23 @@
  * DESCRIPTION
  *	Reads main.cf and master.cf, opens every listener, and runs the
  *	services: children are spawned on demand (master_spawn.c) up to
- *	each service's process limit and restarted, with a back-off, when
- *	they die. SIGHUP (posthorn reload) re-reads the configuration,
- *	validating it first: a broken file is reported and the instance
- *	keeps running as before. SIGTERM or SIGINT (posthorn stop, Ctrl-C
- *	under start-fg) stops every child, the log service last so its queue
- *	is drained, removes the pid file and exits 0. SIGUSR1 (posthorn
- *	logrotate) reopens maillog_file.
+ *	each service's process limit and restarted when they die; a service
+ *	whose processes die at start is throttled. SIGHUP (posthorn reload)
+ *	re-reads the configuration, validating it first: a broken file is
+ *	reported and the instance keeps running as before; either way the
+ *	verdict goes to pid/master.reload, which posthorn reload waits for.
+ *	SIGTERM or SIGINT (posthorn stop, Ctrl-C under start-fg) stops every
+ *	child, the log service last so its queue is drained, removes the pid
+ *	file and exits 0. SIGUSR1 (posthorn logrotate) reopens maillog_file.
  *
  *	As root, daemons chroot to queue_directory per master.cf and run as
  *	mail_owner; /etc files that name resolution needs are copied into the
  *	jail at start. Started by another user, everything runs as that user
  *	without chroot (unprivileged mode).
  * OPTIONS
- *	-c dir	configuration directory (default $POSTHORN_CONFIG_DIR or /etc/posthorn)
+ *	-c dir	configuration directory (default $POSTHORN_CONFIG_DIR or
+ *		/etc/posthorn), made absolute before master leaves the current
+ *		directory
  *	-D	detach: exit 0 once the instance runs, 1 if it could not start
  *	-v	verbose logging (passed on to children)
  */
