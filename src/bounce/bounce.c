@@ -24,6 +24,7 @@
  *	double_bounce_sender, maximal_queue_lifetime, bounce_queue_lifetime,
  *	myhostname, myorigin, mail_name, ipc_timeout.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,7 @@
 #include "ios.h"
 #include "msg.h"
 #include "server.h"
+#include "sockutil.h"
 
 #define BOUNCE_REQ_ATTRS	32	/* attributes per request */
 
@@ -45,7 +47,10 @@ static void bounce_reply(IOS *ios, int status, const char *reason)
     attr_put_long(out, "status", status);
     attr_put_str(out, "reason", reason);
     attr_put_end(out);
-    if (ios_write(ios, dstr_str(out), dstr_len(out)) < 0 || ios_flush(ios) < 0)
+    /* A client that left first (qmgr on reload or stop) is routine: its
+     * successor finds the result in the spool. */
+    if ((ios_write(ios, dstr_str(out), dstr_len(out)) < 0 || ios_flush(ios) < 0)
+	&& (ios_timedout(ios) || !sock_peer_closed(errno)))
 	msg_warn("cannot send the answer to the client: %s",
 		 ios_timedout(ios) ? "timeout" : "write error");
     dstr_free(out);

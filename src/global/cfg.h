@@ -78,11 +78,25 @@ extern int cfg_lookup_bool(const char *name, const char *fallback, int *result, 
 /* Convert a time value in the given default unit ('s','m','h','d','w'). */
 extern int cfg_parse_time(const char *value, int def_unit, long *seconds);
 
+/*
+ * What master.cf tells about main.cf names: services, its service names
+ * (a per-transport form "<service>_<suffix>" is a parameter only for one
+ * of them; NULL: for any word), and values, its -o values (a $name there
+ * uses a user-defined parameter; may be NULL).
+ */
 /* Names in main.cf that are neither in the table nor a per-transport form,
- * in file order; a name used as $name by a known parameter counts as a
- * user-defined parameter (as in Postfix) and is not listed. Caller frees. */
-extern ARGV *cfg_unknown_names(void);
-/* Is name a parameter: in the table, or "<word>_<suffix>" of a per-transport one? */
+ * in file order; a name used as $name by a known parameter or in values
+ * counts as a user-defined parameter (as in Postfix) and is not listed.
+ * Caller frees. */
+extern ARGV *cfg_unknown_names(const ARGV *services, const ARGV *values);
+/* Warn about each of those, as Postfix's postconf does but with the line:
+ * "FILE, line N: unused parameter: name=value". Returns how many. */
+extern int cfg_warn_unknown(const ARGV *services, const ARGV *values);
+/* Does a known parameter of main.cf, or one of values, use $name? */
+extern int cfg_is_used(const char *name, const ARGV *services, const ARGV *values);
+/* Is name a parameter: in the table, or "<service>_<suffix>" of a per-transport one? */
+extern int cfg_is_known_for(const char *name, const ARGV *services);
+/* cfg_is_known_for(name, NULL): any word may be a transport. */
 extern int cfg_is_known(const char *name);
 
 #define CFG_PRINT_DEFAULTS	1	/* conf -d: every default */

@@ -6,8 +6,8 @@
  *	that qmgr and the delivery agents make ("smtp_recipient_limit",
  *	falling back to "default_recipient_limit"): such names are not in
  *	the table, so their type, unit and bounds come from the fallback.
- *	Also decides which main.cf names are parameters at all, so that a
- *	typo gets a warning instead of silently doing nothing.
+ *	Also decides which names are parameters at all (cfg_unused.c warns
+ *	about the others, so that a typo does not silently do nothing).
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -227,89 +227,54 @@ const CFG_PARAM *cfg_transport_fallback(const char *name)
     return (param);
 }
 
-/* cfg_is_transport_form - "<word>_<suffix>" with a listed suffix */
+/* cfg_is_transport_suffix - a per-transport suffix: listed, or with a default_ parameter */
 
-static int cfg_is_transport_form(const char *name)
+static int cfg_is_transport_suffix(const char *suffix)
+{
+    const char *const * sp;
+    DSTR   *key;
+    int     found;
+
+    if (*suffix == 0)
+	return (0);
+    for (sp = cfg_transport_suffixes; *sp; sp++)
+	if (strcmp(suffix, *sp) == 0)
+	    return (1);
+    key = dstr_new(64);
+    dstr_sprintf(key, "default_%s", suffix);
+    found = cfg_param_find(dstr_str(key)) != NULL;
+    dstr_free(key);
+    return (found);
+}
+
+/* cfg_is_known_for - table parameter, or "<service>_<suffix>" of a known service */
+
+int     cfg_is_known_for(const char *name, const ARGV *services)
 {
     const char *cp;
-    const char *const * sp;
+    size_t  i;
+    size_t  len;
 
-    for (cp = strchr(name, '_'); cp; cp = strchr(cp + 1, '_')) {
-	if (cp == name)
-	    continue;
-	for (sp = cfg_transport_suffixes; *sp; sp++)
-	    if (strcmp(cp + 1, *sp) == 0)
+    if (cfg_param_find(name) != NULL)
+	return (1);
+    if (services == NULL) {			/* any word may be a transport */
+	for (cp = strchr(name, '_'); cp; cp = strchr(cp + 1, '_'))
+	    if (cp != name && cfg_is_transport_suffix(cp + 1))
 		return (1);
+	return (0);
+    }
+    for (i = 0; i < services->argc; i++) {
+	len = strlen(services->argv[i]);
+	if (len > 0 && strncmp(name, services->argv[i], len) == 0 && name[len] == '_'
+	    && cfg_is_transport_suffix(name + len + 1))
+	    return (1);
     }
     return (0);
 }
 
-/* cfg_is_known - table parameter or per-transport form */
+/* cfg_is_known - table parameter or per-transport form of any word */
 
 int     cfg_is_known(const char *name)
 {
-    return (cfg_param_find(name) != NULL
-	    || cfg_is_transport_form(name)
-	    || cfg_transport_fallback(name) != NULL);
-}
-
-/* cfg_argv_has - linear membership test */
-
-static int cfg_argv_has(const ARGV *av, const char *name)
-{
-    size_t  i;
-
-    for (i = 0; i < av->argc; i++)
-	if (strcmp(av->argv[i], name) == 0)
-	    return (1);
-    return (0);
-}
-
-/* cfg_used_names - names that known parameters refer to, transitively */
-
-static ARGV *cfg_used_names(const CFG_STATE *st)
-{
-    ARGV   *used = argv_new(16);
-    ARGV   *scanned = argv_new(16);
-    CFG_VALUE *v;
-    size_t  i;
-
-    for (i = 0; i < st->count; i++) {
-	v = st->values[i];
-	if (v->source != CFG_SRC_DEFAULT && v->raw && cfg_is_known(v->name))
-	    cfg_scan_refs(v->raw, used);
-    }
-
-    /*
-     * A user-defined parameter may itself use another one; follow those
-     * too ("used" grows while we walk it, and each name is scanned once).
-     */
-    for (i = 0; i < used->argc; i++) {
-	if (cfg_is_known(used->argv[i]) || cfg_argv_has(scanned, used->argv[i]))
-	    continue;
-	argv_add(scanned, used->argv[i]);
-	if ((v = cfg_state_find(st, used->argv[i])) != NULL && v->raw)
-	    cfg_scan_refs(v->raw, used);
-    }
-    argv_free(scanned);
-    return (used);
-}
-
-/* cfg_unknown_names - main.cf names that are no parameter */
-
-ARGV   *cfg_unknown_names(void)
-{
-    const CFG_STATE *st = cfg_state_current();
-    ARGV   *unknown = argv_new(4);
-    ARGV   *used = cfg_used_names(st);
-    size_t  i;
-    const char *name;
-
-    for (i = 0; i < st->file_names->argc; i++) {
-	name = st->file_names->argv[i];
-	if (!cfg_is_known(name) && !cfg_argv_has(used, name))
-	    argv_add(unknown, name);
-    }
-    argv_free(used);
-    return (unknown);
+    return (cfg_is_known_for(name, NULL));
 }

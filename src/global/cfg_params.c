@@ -211,7 +211,7 @@ const CFG_PARAM cfg_params[] = {
     P_STR("daemon_directory", DEF_DAEMON_DIR, var_daemon_dir,
 	  "directory with the daemon programs that master runs"),
     P_TIME("daemon_timeout", "18000s", 1, 0, var_daemon_timeout,
-	   "time a daemon may spend on one request before its watchdog kills it"),
+	   "time a daemon may spend on one request before its watchdog ends it"),
     P_STR("data_directory", "/var/lib/posthorn", var_data_dir,
 	  "directory for posthorn-writable data that is not queue files"),
     P_INT("default_delivery_slot_cost", "5", 0, 0, var_slot_cost,

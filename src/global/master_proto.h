@@ -8,7 +8,10 @@
  * MASTER_ALIVE_FD reads from a pipe whose other end master holds; end of
  * file means "finish the current request and exit" (reload, stop, master
  * died). MASTER_STATUS_FD writes status messages to master. Listeners
- * follow from MASTER_LISTEN_FD on, as many as the -s option says.
+ * follow from MASTER_LISTEN_FD on, as many as the -s option says. A child
+ * busy with a request when master dies learns it from its parent-death
+ * signal instead (server.c) and closes its copies of the listeners at
+ * once, so a new master can open them.
  */
 #define MASTER_ALIVE_FD		3
 #define MASTER_STATUS_FD	4
@@ -33,5 +36,12 @@ typedef struct MASTER_STATUS {
  */
 #define MASTER_ENV_SNAPSHOT	"POSTHORN_CONFIG_SNAPSHOT"
 #define MASTER_SNAPSHOT_FILE	"pid/main.cf.valid"
+
+/*
+ * master's verdict on its newest reload (reload_status.h): written at
+ * start-up and at the beginning and end of every reload, read by posthorn
+ * reload, which waits for it. Removed with the pid file at stop.
+ */
+#define MASTER_RELOAD_FILE	"pid/master.reload"
 
 #endif

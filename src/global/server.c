@@ -18,6 +18,19 @@
  *	SERVER_TABLE_CHECK_MS: with EPOLLEXCLUSIVE a connection wakes only one
  *	idle process, and one that exits without accepting does not wake the
  *	others, so they must notice by themselves and make room.
+ *
+ *	When master dies, the listening sockets it shared with us must go at
+ *	once, or a new master cannot bind its ports while we finish a
+ *	request for a slow client. An idle process sees the alive pipe reach
+ *	end of file and exits; a busy one is not looking, so the kernel sends
+ *	it SERVER_ORPHAN_SIG (PR_SET_PDEATHSIG) and the handler replaces the
+ *	listeners with /dev/null (dup2() is async-signal-safe; the numbers
+ *	stay taken so nothing opened later passes for a listener). The
+ *	request in hand then finishes and the process exits.
+ *
+ *	A watchdog (watchdog.c) ends a process that spends more than
+ *	daemon_timeout on start-up, on one request, or on one round of its
+ *	own event loop, with "fatal: watchdog timeout" in the log.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -41,11 +55,18 @@
 #include "msg.h"
 #include "mymalloc.h"
 #include "strutil.h"
+#include "watchdog.h"
 
 #define SERVER_TABLE_CHECK_MS	1000	/* idle processes look at their tables */
 
+#define SERVER_ORPHAN_SIG	SIGUSR2	/* PR_SET_PDEATHSIG: master is gone */
+
 const char *server_service_name = "";
 static int server_under_master;
+static pid_t server_master_pid;		/* our parent, master, at start */
+static int server_nlisten;		/* listeners to drop when orphaned */
+static int server_null_fd = -1;		/* what replaces them */
+static volatile sig_atomic_t server_orphaned;
 
 /* server_fd_open - is this descriptor open? */
 
@@ -74,19 +95,56 @@ int     server_should_exit(void)
     return (poll(&pfd, 1, 0) > 0);
 }
 
+/* server_orphan_event - master died: let go of its listeners now */
+
+static void server_orphan_event(int sig)
+{
+    int     saved_errno = errno;
+    int     i;
+
+    (void) sig;
+    for (i = 0; i < server_nlisten && server_null_fd >= 0; i++)
+	(void) dup2(server_null_fd, MASTER_LISTEN_FD + i);
+    server_orphaned = 1;
+    errno = saved_errno;
+}
+
+/* server_watch_master - have the kernel tell us when master dies */
+
+static void server_watch_master(int nsock)
+{
+    struct sigaction sa;
+
+    server_nlisten = nsock;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = server_orphan_event;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SERVER_ORPHAN_SIG, &sa, NULL) < 0)
+	msg_fatal("sigaction: %m");
+    /* After the privilege drop: a change of credentials clears the setting. */
+    if (prctl(PR_SET_PDEATHSIG, SERVER_ORPHAN_SIG) < 0)
+	msg_warn("prctl PR_SET_PDEATHSIG: %m");
+    if (getppid() != server_master_pid)	/* gone before we asked */
+	server_orphan_event(0);
+}
+
 /* server_status - report to master */
 
 void    server_status(int avail)
 {
     MASTER_STATUS st;
 
-    if (!server_under_master)
+    if (!server_under_master || server_orphaned)
 	return;
     memset(&st, 0, sizeof(st));
     st.pid = getpid();
     st.avail = avail;
-    if (write(MASTER_STATUS_FD, &st, sizeof(st)) != sizeof(st))
-	msg_fatal("status update to master: %m");	/* master is gone */
+    if (write(MASTER_STATUS_FD, &st, sizeof(st)) == sizeof(st))
+	return;
+    if (errno != EPIPE)
+	msg_fatal("status update to master: %m");
+    server_orphan_event(0);			/* master is gone: finish, then exit */
 }
 
 /* server_tables_changed - a table was rebuilt: log Postfix's line */
@@ -114,26 +172,57 @@ static int server_wait_ms(int persistent, long long idle_end, int watch)
     return ((int) left);
 }
 
-/* server_load_config - main.cf, or the copy master last validated */
+/* server_load_snapshot - the main.cf master last validated; 0 or -1 and err */
 
-static void server_load_config(void)
+static int server_load_snapshot(DSTR *err)
+{
+    const char *snap = getenv(MASTER_ENV_SNAPSHOT);
+    DSTR   *text = dstr_new(4096);
+    int     ret = -1;
+
+    if (snap != NULL && fs_read_file(snap, text, 0) == 0)
+	ret = cfg_load_text(dstr_str(text), dstr_len(text), snap, err);
+    dstr_free(text);
+    return (ret);
+}
+
+/*
+ * server_config_fatal - a configuration we cannot run with: say so where
+ * the administrator looks. Logging is not set up yet and needs settings;
+ * take them from main.cf or master's copy, without the -o values, which
+ * may be what is broken. The line goes to maillog_file directly, as
+ * master's do: through the log socket it could wait forever on a full
+ * queue, and, were this postlogd, on its own. Master then throttles the
+ * service.
+ */
+
+static _Noreturn void server_config_fatal(const DSTR *why)
+{
+    DSTR   *ignored = dstr_new(128);
+
+    cfg_override_clear();
+    if (cfg_load(cfg_default_dir(), ignored) == 0 || server_load_snapshot(ignored) == 0)
+	maillog_init(msg_progname, MAILLOG_DIRECT);
+    msg_fatal("%s", dstr_str(why));
+}
+
+/*
+ * server_load_config - main.cf, or the copy master last validated. Returns
+ * NULL, or why main.cf could not be used, for the log once it is set up.
+ */
+
+static DSTR *server_load_config(void)
 {
     DSTR   *err = dstr_new(128);
-    DSTR   *text;
-    const char *snap = getenv(MASTER_ENV_SNAPSHOT);
+    DSTR   *ignored;
 
-    if (cfg_load(cfg_default_dir(), err) == 0) {
-	dstr_free(err);
-	return;
-    }
-    text = dstr_new(4096);
-    if (snap == NULL || fs_read_file(snap, text, 0) < 0)
-	msg_fatal("%s", dstr_str(err));
-    msg_warn("%s -- running with the configuration master last validated", dstr_str(err));
-    if (cfg_load_text(dstr_str(text), dstr_len(text), snap, err) < 0)
-	msg_fatal("%s", dstr_str(err));
-    dstr_free(text);
-    dstr_free(err);
+    if (cfg_load(cfg_default_dir(), err) == 0)
+	return (dstr_free(err));
+    ignored = dstr_new(128);
+    if (server_load_snapshot(ignored) < 0)
+	server_config_fatal(err);
+    dstr_free(ignored);
+    return (err);
 }
 
 /* server_accept_loop - serve connections until told or timed out */
@@ -177,7 +266,11 @@ static _Noreturn void server_accept_loop(const SERVER_DESC *desc, const int *fds
     server_status(MASTER_STAT_AVAIL);
     idle_end = ios_now_ms() + (long long) var_idle_limit * 1000;
     for (;;) {
+	if (server_orphaned)
+	    exit(0);
+	watchdog_pause();			/* waiting for a client is no hang */
 	n = epoll_wait(epfd, got, 8, server_wait_ms(persistent, idle_end, watch));
+	watchdog_pat();
 	if (n < 0) {
 	    if (errno == EINTR)
 		continue;
@@ -200,19 +293,20 @@ static _Noreturn void server_accept_loop(const SERVER_DESC *desc, const int *fds
 	    exit(0);
 	for (i = 0; i < n; i++) {
 	    if ((fd = accept4(got[i].data.fd, NULL, NULL, SOCK_CLOEXEC)) < 0) {
+		if (server_orphaned)		/* the listener became /dev/null */
+		    exit(0);
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR
 		    && errno != ECONNABORTED)
 		    msg_warn("accept: %m");
 		continue;			/* someone else got it: still idle */
 	    }
 	    server_status(MASTER_STAT_TAKEN);
-	    alarm((unsigned) var_daemon_timeout);	/* watchdog */
+	    watchdog_pat();			/* daemon_timeout for this request */
 	    desc->service(fd, server_service_name, argv);
-	    alarm(0);
 	    (void) close(fd);
 	    if (!persistent && ++use_count >= var_use_limit)
 		exit(0);
-	    if (server_should_exit())
+	    if (server_orphaned || server_should_exit())
 		exit(0);
 	    if (watch && server_tables_changed())
 		exit(0);
@@ -234,7 +328,9 @@ void    server_main(int argc, char **argv, const SERVER_DESC *desc)
     int    *fds;
     int     i;
     DSTR   *err = dstr_new(128);
+    DSTR   *broken;
 
+    server_master_pid = getppid();		/* before master could be gone */
     msg_init(desc->name);
     signal(SIGPIPE, SIG_IGN);
     opterr = 0;
@@ -270,14 +366,29 @@ void    server_main(int argc, char **argv, const SERVER_DESC *desc)
 	}
     }
     argv += optind;
-    server_load_config();
+    broken = server_load_config();
+    watchdog_start((unsigned) var_daemon_timeout);	/* start-up counts too */
     server_under_master = !stdin_mode && server_fd_open(MASTER_STATUS_FD)
 	&& server_fd_open(MASTER_ALIVE_FD);
     maillog_init(desc->name, 0);
     if (chdir(var_queue_dir) < 0)
 	msg_fatal("chdir %s: %m", var_queue_dir);
+    /* What replaces master's listeners should master die (no /dev in a chroot). */
+    if (server_under_master && desc->loop == 0
+	&& (server_null_fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
+	msg_fatal("open /dev/null: %m");
     if (desc->pre_jail)
 	desc->pre_jail(server_service_name, argv);
+
+    /*
+     * Only now: postlogd's pre-jail hook stops it logging through its own
+     * socket, where a line could wait forever on a queue only it reads.
+     */
+    if (broken) {
+	msg_warn("%s -- running with the configuration master last validated",
+		 dstr_str(broken));
+	dstr_free(broken);
+    }
     /*
      * No posthorn daemon needs root once its pre-jail hook has opened what
      * lies outside the spool, so none keeps it, whatever master.cf's unpriv
@@ -308,5 +419,9 @@ void    server_main(int argc, char **argv, const SERVER_DESC *desc)
     }
     if (desc->service == 0)
 	msg_panic("%s: no service function", desc->name);
+    /* Event-driven daemons (above) hold only UNIX sockets, which a new
+     * master replaces by name, and leave as soon as the alive pipe closes. */
+    if (server_under_master)
+	server_watch_master((int) nsock);
     server_accept_loop(desc, fds, (int) nsock, argv);
 }

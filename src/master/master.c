@@ -3,20 +3,23 @@
  * DESCRIPTION
  *	Reads main.cf and master.cf, opens every listener, and runs the
  *	services: children are spawned on demand (master_spawn.c) up to
- *	each service's process limit and restarted, with a back-off, when
- *	they die. SIGHUP (posthorn reload) re-reads the configuration,
- *	validating it first: a broken file is reported and the instance
- *	keeps running as before. SIGTERM or SIGINT (posthorn stop, Ctrl-C
- *	under start-fg) stops every child, the log service last so its queue
- *	is drained, removes the pid file and exits 0. SIGUSR1 (posthorn
- *	logrotate) reopens maillog_file.
+ *	each service's process limit and restarted when they die; a service
+ *	whose processes die at start is throttled. SIGHUP (posthorn reload)
+ *	re-reads the configuration, validating it first: a broken file is
+ *	reported and the instance keeps running as before; either way the
+ *	verdict goes to pid/master.reload, which posthorn reload waits for.
+ *	SIGTERM or SIGINT (posthorn stop, Ctrl-C under start-fg) stops every
+ *	child, the log service last so its queue is drained, removes the pid
+ *	file and exits 0. SIGUSR1 (posthorn logrotate) reopens maillog_file.
  *
  *	As root, daemons chroot to queue_directory per master.cf and run as
  *	mail_owner; /etc files that name resolution needs are copied into the
  *	jail at start. Started by another user, everything runs as that user
  *	without chroot (unprivileged mode).
  * OPTIONS
- *	-c dir	configuration directory (default $POSTHORN_CONFIG_DIR or /etc/posthorn)
+ *	-c dir	configuration directory (default $POSTHORN_CONFIG_DIR or
+ *		/etc/posthorn), made absolute before master leaves the current
+ *		directory
  *	-D	detach: exit 0 once the instance runs, 1 if it could not start
  *	-v	verbose logging (passed on to children)
  */
@@ -28,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "master.h"
@@ -40,9 +44,12 @@
 #include "master_proto.h"
 #include "msg.h"
 #include "mymalloc.h"
+#include "reload_status.h"
 #include "spool.h"
 
 #define MASTER_STOP_WAIT_MS	5000
+#define MASTER_BIND_WAIT_MS	3000	/* start-up: a dead master's children
+					 * let go of its ports (server.c) */
 #define MASTER_VERSION		"0.1"
 
 const char *master_config_dir;
@@ -53,6 +60,7 @@ static int master_sig_rd = -1;
 static int master_sig_wr = -1;
 static DSTR *master_pid_path;
 static int master_pid_fd = -1;
+static RELOAD_STATUS *master_reload_status;	/* what posthorn reload waits for */
 
 /* master_sig_handler - defer the work to the event loop */
 
@@ -67,12 +75,45 @@ static void master_sig_handler(int sig)
     errno = saved;
 }
 
+/* master_reload_path - where posthorn reload finds our verdict */
+
+static const char *master_reload_path(DSTR *buf)
+{
+    dstr_sprintf(buf, "%s/%s", var_queue_dir, MASTER_RELOAD_FILE);
+    return (dstr_str(buf));
+}
+
 /* master_remove_pid - on exit */
 
 static void master_remove_pid(void)
 {
-    if (master_pid_fd >= 0 && master_pid_path)
+    DSTR   *path;
+
+    if (master_pid_fd >= 0 && master_pid_path) {
 	(void) unlink(dstr_str(master_pid_path));
+	path = dstr_new(128);
+	(void) unlink(master_reload_path(path));
+	dstr_free(path);
+    }
+}
+
+/* master_reload_report - tell posthorn reload how a reload stands */
+
+static void master_reload_report(int state, const char *reason)
+{
+    DSTR   *path = dstr_new(128);
+
+    if (master_reload_status == NULL) {
+	master_reload_status = reload_status_new();
+	master_reload_status->pid = (long) getpid();
+    }
+    if (state == RELOAD_STATE_RUNNING && master_reload_status->state != RELOAD_STATE_RUNNING)
+	master_reload_status->generation++;
+    master_reload_status->state = state;
+    dstr_strcpy(master_reload_status->reason, reason);
+    if (reload_status_write(master_reload_path(path), master_reload_status) < 0)
+	msg_warn("write %s: %m", dstr_str(path));
+    dstr_free(path);
 }
 
 /* master_copy_etc - what resolver code reads inside a chroot */
@@ -169,31 +210,61 @@ static void master_restore_config(void)
     dstr_free(err);
 }
 
-/* master_load_config - main.cf then master.cf into services */
+/*
+ * master_load_config - main.cf then master.cf into services. 0, or -1 and
+ * err, with errno EADDRINUSE when a listening address was taken; on a
+ * failed reload the main.cf values of the running configuration come back.
+ */
 
-static int master_load_config(DSTR *err)
+static int master_load_config(DSTR *err, int reloading)
 {
     MASTERCF *cf;
     DSTR   *path = dstr_new(256);
     int     ret;
+    int     saved_errno;
 
     dstr_sprintf(path, "%s/master.cf", master_config_dir);
     if ((cf = mastercf_parse_file(dstr_str(path), err)) == NULL) {
 	dstr_free(path);
+	errno = 0;
 	return (-1);
     }
     dstr_free(path);
     if (cfg_load(master_config_dir, err) < 0) {
 	mastercf_free(cf);
+	errno = 0;
 	return (-1);
     }
     ret = master_services_load(cf, err);
+    saved_errno = errno;
     mastercf_free(cf);
     if (ret == 0)
 	master_snapshot();
-    else
+    else if (reloading)
 	master_restore_config();
+    errno = saved_errno;
     return (ret);
+}
+
+/* master_first_load - the configuration at start-up, or die */
+
+static void master_first_load(DSTR *err)
+{
+    long long deadline = ios_now_ms() + MASTER_BIND_WAIT_MS;
+    struct timespec ts = {0, 100 * 1000 * 1000};
+
+    /*
+     * After a master was killed, its children let go of its listening
+     * sockets as soon as they notice (server.c), which can take them a
+     * moment: wait that long rather than fail a restart.
+     */
+    while (master_load_config(err, 0) < 0) {
+	if (errno != EADDRINUSE || ios_now_ms() >= deadline)
+	    msg_fatal("%s", dstr_str(err));
+	if (msg_verbose)
+	    msg_info("%s -- trying again", dstr_str(err));
+	nanosleep(&ts, NULL);
+    }
 }
 
 /* master_reload - SIGHUP */
@@ -202,12 +273,15 @@ static void master_reload(void)
 {
     DSTR   *err = dstr_new(128);
 
-    if (master_load_config(err) < 0) {
+    master_reload_report(RELOAD_STATE_RUNNING, "");
+    if (master_load_config(err, 1) < 0) {
 	msg_error("reload failed: %s -- keeping the running configuration", dstr_str(err));
+	master_reload_report(RELOAD_STATE_FAILED, dstr_str(err));
     } else {
 	maillog_init("master", MAILLOG_DIRECT | (master_foreground ? MAILLOG_TEE : 0));
 	master_copy_etc();
 	msg_info("reload -- version %s, configuration %s", MASTER_VERSION, master_config_dir);
+	master_reload_report(RELOAD_STATE_OK, "");
     }
     dstr_free(err);
 }
@@ -393,6 +467,23 @@ static void master_prepare_spool(void)
     }
 }
 
+/*
+ * master_absolute_dir - the configuration directory as an absolute name:
+ * master changes to queue_directory before it reads main.cf again (reload)
+ * and its children start there, so a relative -c would name nothing.
+ */
+
+static const char *master_absolute_dir(const char *dir)
+{
+    DSTR   *abs = dstr_new(256);
+
+    if (fs_absolute(dir, abs) < 0)
+	msg_fatal("getcwd: %m");
+    if (setenv(CFG_ENV_CONFIG_DIR, dstr_str(abs), 1) < 0)
+	msg_fatal("setenv: %m");
+    return (dstr_export(abs));
+}
+
 int     main(int argc, char **argv)
 {
     int     ch;
@@ -416,7 +507,7 @@ int     main(int argc, char **argv)
 	    msg_fatal("usage: master [-Dv] [-c config_dir]");
 	}
     }
-    master_config_dir = mystrdup(cfg_default_dir());
+    master_config_dir = master_absolute_dir(cfg_default_dir());
     master_foreground = !detach;
     if (cfg_load(master_config_dir, err) < 0)
 	msg_fatal("%s", dstr_str(err));
@@ -431,10 +522,10 @@ int     main(int argc, char **argv)
 	msg_add_sink(msg_stderr_sink);		/* start-up errors reach the terminal */
     master_signals();
     master_clear_tmp();
-    if (master_load_config(err) < 0)
-	msg_fatal("%s", dstr_str(err));
+    master_first_load(err);
     master_copy_etc();
     maillog_init("master", MAILLOG_DIRECT | (master_foreground ? MAILLOG_TEE : 0));
+    master_reload_report(RELOAD_STATE_OK, "");	/* generation 0: started */
     msg_info("daemon started -- version %s, configuration %s", MASTER_VERSION,
 	     master_config_dir);
     master_daemon_ready(ready_fd);

@@ -48,6 +48,7 @@ typedef struct MASTER_PROC {
     int     gen;
     int     avail;
     int     use_count;
+    long long start_ms;			/* when it was spawned (monotonic) */
     struct MASTER_PROC *next;
 } MASTER_PROC;
 
@@ -57,7 +58,8 @@ extern int master_foreground;		/* start-fg: log lines go to stdout too */
 extern int master_stopping;
 
 /* master_service.c */
-/* Build services from master.cf, reusing listeners of unchanged services. 0, or -1 and err. */
+/* Build services from master.cf, reusing listeners of unchanged services. 0, or
+ * -1 and err, with errno EADDRINUSE when a listening address was taken. */
 extern int master_services_load(const MASTERCF *cf, DSTR *err);
 /* Make the children of one service (all: serv NULL) exit after their current request. */
 extern void master_services_retire(MASTER_SERV *serv);
@@ -69,6 +71,15 @@ extern void master_services_gc(void);
 extern MASTER_SERV *master_service_find(const char *type, const char *name);
 
 /* master_spawn.c */
+/*
+ * A child that ends abnormally counts as a failed start, which throttles
+ * its service for service_throttle_time, when it never took a request
+ * (Postfix's rule) or when, with one request on record, it died outside
+ * it within this time of being spawned, other than by SIGKILL (an
+ * event-driven daemon reports its one request as soon as it runs, so only
+ * this catches it crashing right away).
+ */
+#define MASTER_START_GRACE_MS	2000
 extern void master_spawn(MASTER_SERV *serv);
 extern void master_reap(void);
 extern void master_status_event(int fd, void *ctx);
@@ -78,7 +89,7 @@ extern int master_kill(MASTER_SERV *serv, int sig);
 extern int master_proc_count(MASTER_SERV *serv);
 
 /* master_listen.c */
-/* Open the listeners of an inet service ("host:port" or "port"); -1 and err. */
+/* Open the listeners of an inet service ("host:port" or "port"); -1, err and errno. */
 extern int master_listen_inet(MASTER_SERV *serv, DSTR *err);
 extern int master_listen_unix(MASTER_SERV *serv, DSTR *err);
 

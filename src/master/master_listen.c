@@ -84,8 +84,10 @@ static int master_listen_host(MASTER_SERV *serv, const char *host, const char *p
 		DSTR_RESET(err);
 		continue;
 	    }
+	    rc = errno;				/* EADDRINUSE: master.c may wait */
 	    dstr_printf(err, " (service %s)", serv->name);
 	    freeaddrinfo(res);
+	    errno = rc;
 	    return (-1);
 	}
 	master_add_fd(serv, fd);
@@ -103,6 +105,7 @@ int     master_listen_inet(MASTER_SERV *serv, DSTR *err)
     ARGV   *ifaces = 0;
     size_t  i;
     int     ret = -1;
+    int     saved_errno;
 
     if (sock_split_hostport(serv->name, host, port) < 0) {
 	dstr_sprintf(err, "service %s: bad inet service name (want host:port or port)",
@@ -132,6 +135,7 @@ int     master_listen_inet(MASTER_SERV *serv, DSTR *err)
 	ret = -1;
     }
 out:
+    saved_errno = errno;
     if (ret < 0)
 	while (serv->nlisten > 0)
 	    close(serv->listen_fds[--serv->nlisten]);
@@ -139,6 +143,7 @@ out:
 	argv_free(ifaces);
     dstr_free(host);
     dstr_free(port);
+    errno = saved_errno;
     return (ret);
 }
 

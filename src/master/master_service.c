@@ -10,6 +10,7 @@
  *	reload. Every child is retired on reload (it exits after its
  *	current request) so every daemon runs the new configuration.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <stdlib.h>
@@ -253,12 +254,14 @@ int     master_services_load(const MASTERCF *cf, DSTR *err)
     MASTER_SERV *s;
     size_t  i;
     int     failed = 0;
+    int     saved_errno;
 
     DSTR_RESET(err);
     for (i = 0; i < cf->count && !failed; i++) {
 	specs[i] = master_serv_new(cf->entries + i, err);
 	if (dstr_len(err) > 0) {
 	    failed = 1;
+	    errno = 0;				/* no address was taken */
 	    break;
 	}
 	if ((match[i] = master_find_key(specs[i]->key)) != NULL)
@@ -269,6 +272,7 @@ int     master_services_load(const MASTERCF *cf, DSTR *err)
 	    failed = master_listen_unix(specs[i], err) < 0;
     }
     if (failed) {
+	saved_errno = errno;
 	for (i = 0; i < cf->count; i++) {
 	    if (specs[i] == NULL)
 		continue;
@@ -277,6 +281,7 @@ int     master_services_load(const MASTERCF *cf, DSTR *err)
 	}
 	free(specs);
 	free(match);
+	errno = saved_errno;
 	return (-1);
     }
     /* Commit. Services that left master.cf stop listening and wind down. */

@@ -6,9 +6,13 @@
  *	descriptors at fixed numbers (master_proto.h), its own session (so a
  *	terminal's Ctrl-C reaches only master, which then stops everything in
  *	order), and the generic options that tell the skeleton how to run.
- *	A child that dies abnormally before it served anything is a bad
- *	start-up: the service is throttled for service_throttle_time rather
- *	than respawned in a tight loop.
+ *	A child that dies abnormally before it served anything, or that dies
+ *	outside a request right after it was spawned, is a bad start-up: the
+ *	service is throttled for service_throttle_time rather than respawned
+ *	in a tight loop, so a crash loop costs a few log lines a minute.
+ *	Status reports are read before the dead are judged: a child that
+ *	took a request and crashed at once must not pass for one that never
+ *	took any just because SIGCHLD was handled first.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +26,7 @@
 #include "master.h"
 #include "cfg.h"
 #include "cfg_params.h"
+#include "ios.h"
 #include "master_proto.h"
 #include "msg.h"
 #include "mymalloc.h"
@@ -169,6 +174,7 @@ void    master_spawn(MASTER_SERV *serv)
 	proc->serv = serv;
 	proc->gen = serv->gen;
 	proc->avail = 1;			/* until it says otherwise */
+	proc->start_ms = ios_now_ms();
 	proc->next = master_procs;
 	master_procs = proc;
 	serv->used = 1;
@@ -203,6 +209,34 @@ static void master_throttle(MASTER_SERV *serv)
     master_service_update(serv);
 }
 
+/* master_failed_start - did this abnormal end happen at start-up? */
+
+static int master_failed_start(const MASTER_PROC *proc, int status)
+{
+    if (proc->use_count == 0)			/* Postfix's rule */
+	return (1);
+
+    /*
+     * The one request an event-driven daemon reports as soon as it runs
+     * must not hide a crash right after it. SIGKILL comes from outside (an
+     * administrator, the OOM killer), never from a daemon that cannot run.
+     */
+    return (proc->avail && proc->use_count == 1
+	    && ios_now_ms() - proc->start_ms < MASTER_START_GRACE_MS
+	    && !(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
+}
+
+/* master_status_drain - read every report still waiting in a status pipe */
+
+static void master_status_drain(void)
+{
+    MASTER_SERV *s;
+
+    for (s = master_services; s; s = s->next)
+	if (s->status_rd >= 0)
+	    master_status_event(s->status_rd, s);
+}
+
 /* master_reap - collect dead children */
 
 void    master_reap(void)
@@ -214,6 +248,7 @@ void    master_reap(void)
     int     status;
     int     normal;
 
+    master_status_drain();			/* a child reports before it dies */
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 	if ((proc = master_proc_find(pid, &where)) == NULL)
 	    continue;
@@ -230,7 +265,7 @@ void    master_reap(void)
 	    serv->total--;
 	    if (proc->avail)
 		serv->avail--;
-	    if (!normal && proc->use_count == 0 && !master_stopping && serv->active)
+	    if (!normal && master_failed_start(proc, status) && !master_stopping && serv->active)
 		master_throttle(serv);
 	    /* A crashed long-running service (qmgr) must not wait for its next
 	     * periodic wake-up: wake it within a second. */

@@ -6,7 +6,8 @@
  *	queued mail, builds lookup tables, and submits a message over QMQP.
  *	See posthorn(1).
  *	-c selects the instance (default: $POSTHORN_CONFIG_DIR, else
- *	/etc/posthorn); it is passed on to the master it starts.
+ *	/etc/posthorn); it is passed on to the master it starts, made
+ *	absolute first.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 
 #include "posthorn.h"
 #include "cfg.h"
+#include "fsutil.h"
 #include "msg.h"
 
 typedef struct POSTHORN_CMD {
@@ -57,17 +59,34 @@ static int posthorn_usage(void)
     return (2);
 }
 
+/*
+ * posthorn_set_config_dir - select the instance, by an absolute name: the
+ * master a command starts works from queue_directory, and so do the
+ * daemons that inherit the name from it.
+ */
+
+static void posthorn_set_config_dir(const char *dir)
+{
+    DSTR   *abs = dstr_new(256);
+
+    if (fs_absolute(dir, abs) < 0)
+	msg_fatal("getcwd: %m");
+    if (setenv(CFG_ENV_CONFIG_DIR, dstr_str(abs), 1) < 0)
+	msg_fatal("setenv: %m");
+    dstr_free(abs);
+}
+
 int     main(int argc, char **argv)
 {
     const POSTHORN_CMD *cmd;
+    const char *env;
     int     ch;
 
     msg_init("posthorn");
     while ((ch = getopt(argc, argv, "+c:v")) != -1) {
 	switch (ch) {
 	case 'c':
-	    if (setenv(CFG_ENV_CONFIG_DIR, optarg, 1) < 0)
-		msg_fatal("setenv: %m");
+	    posthorn_set_config_dir(optarg);
 	    break;
 	case 'v':
 	    msg_verbose++;
@@ -78,6 +97,8 @@ int     main(int argc, char **argv)
     }
     if (optind >= argc)
 	return (posthorn_usage());
+    if ((env = getenv(CFG_ENV_CONFIG_DIR)) != NULL && *env && *env != '/')
+	posthorn_set_config_dir(env);
     for (cmd = posthorn_cmds; cmd->name; cmd++) {
 	if (strcmp(cmd->name, argv[optind]) == 0) {
 	    optind++;

@@ -24,6 +24,9 @@ extern int posthorn_admin(int argc, char **argv);
 
 /* Load main.cf of the selected instance or exit with the error. */
 extern void posthorn_load_config(void);
+/* For commands that change nothing (queue, cat, flush, status): main.cf,
+ * or while it is broken the copy master last validated, with a warning. */
+extern void posthorn_load_config_readonly(void);
 /* Pid of the running master of this instance, or 0. */
 extern pid_t posthorn_master_pid(void);
 

@@ -60,7 +60,7 @@ int     posthorn_flush(int argc, char **argv)
 
     (void) argc;
     (void) argv;
-    posthorn_load_config();
+    posthorn_load_config_readonly();
     /* qmgr decides (by our uid, from the kernel); this only says it clearly. */
     if (!posthorn_privileged()) {
 	users = user_acl_open("authorized_flush_users", var_flush_users);

@@ -4,7 +4,12 @@
  *	The master's pid file is locked while master lives, so "running" is
  *	a lock test, never a guess from a stale file. start validates the
  *	configuration first and returns only once master is up (or says why
- *	not); stop returns only once master and every child are gone.
+ *	not); stop returns only once master and every child are gone; reload
+ *	returns with master's verdict (reload_status.h), so a port that
+ *	cannot be bound fails the command, not just a log line. check and
+ *	reload warn about every main.cf name that no parameter knows. status
+ *	and the commands that only look at the queue work from the main.cf
+ *	master last validated while main.cf is broken.
  */
 #include <errno.h>
 #include <signal.h>
@@ -21,13 +26,16 @@
 #include "cfg_params.h"
 #include "dict.h"
 #include "fsutil.h"
+#include "master_proto.h"
 #include "ios.h"
 #include "mastercf.h"
 #include "msg.h"
 #include "mymalloc.h"
+#include "reload_status.h"
 #include "spool.h"
 
 #define POSTHORN_STOP_WAIT_MS	30000
+#define POSTHORN_RELOAD_WAIT_MS	30000	/* master checks files, binds, copies /etc */
 
 /* posthorn_load_config - main.cf or die */
 
@@ -40,6 +48,61 @@ void    posthorn_load_config(void)
     dstr_free(err);
 }
 
+/* posthorn_load_snapshot - the main.cf master last validated, beside a broken one */
+
+static int posthorn_load_snapshot(DSTR *path)
+{
+    DSTR   *dir = dstr_new(128);
+    DSTR   *text = dstr_new(4096);
+    DSTR   *err = dstr_new(128);
+    int     ret = -1;
+
+    /* queue_directory itself may be what is broken: then there is no copy. */
+    if (cfg_peek(cfg_default_dir(), "queue_directory", dir, err) == 0) {
+	dstr_sprintf(path, "%s/%s", dstr_str(dir), MASTER_SNAPSHOT_FILE);
+	if (fs_read_file(dstr_str(path), text, 0) == 0
+	    && cfg_load_text(dstr_str(text), dstr_len(text), dstr_str(path), err) == 0)
+	    ret = 0;
+    }
+    dstr_free(dir);
+    dstr_free(text);
+    dstr_free(err);
+    return (ret);
+}
+
+/*
+ * posthorn_try_config_readonly - main.cf, or while it is broken the copy
+ * master last validated (the one its daemons fall back to), with a
+ * warning. 0, or -1 with the error in err when neither can be read.
+ */
+
+static int posthorn_try_config_readonly(DSTR *err)
+{
+    DSTR   *path = dstr_new(128);
+    int     ret = 0;
+
+    if (cfg_load(cfg_default_dir(), err) < 0) {
+	if (posthorn_load_snapshot(path) == 0)
+	    msg_warn("%s -- using the configuration master last validated (%s)",
+		     dstr_str(err), dstr_str(path));
+	else
+	    ret = -1;
+    }
+    dstr_free(path);
+    return (ret);
+}
+
+/* posthorn_load_config_readonly - for commands that only look: see above, or die */
+
+void    posthorn_load_config_readonly(void)
+{
+    DSTR   *err = dstr_new(128);
+
+    if (posthorn_try_config_readonly(err) < 0)
+	msg_fatal("%s", dstr_str(err));
+    dstr_free(err);
+}
+
 /* posthorn_locate_spool - queue_directory even from a main.cf with errors */
 
 static void posthorn_locate_spool(void)
@@ -47,7 +110,7 @@ static void posthorn_locate_spool(void)
     DSTR   *err = dstr_new(128);
     DSTR   *dir = dstr_new(128);
 
-    if (cfg_load(cfg_default_dir(), err) < 0) {
+    if (posthorn_try_config_readonly(err) < 0) {
 	msg_warn("%s", dstr_str(err));
 	if (cfg_peek(cfg_default_dir(), "queue_directory", dir, err) < 0)
 	    msg_fatal("%s", dstr_str(err));
@@ -112,13 +175,64 @@ static int posthorn_check_overrides(const char *dir, const char *path,
     return (ret);
 }
 
-/* posthorn_check_mastercf - parse master.cf and each service's -o values, or print why not */
+/* posthorn_mastercf_names - service names and -o values, for the unused-name check */
+
+static void posthorn_mastercf_names(const MASTERCF *cf, ARGV *services, ARGV *values)
+{
+    const MASTERCF_ENTRY *e;
+    const char *eq;
+    size_t  i;
+    size_t  j;
+
+    for (i = 0; i < cf->count; i++) {
+	e = cf->entries + i;
+	argv_add(services, e->name);
+	for (j = 1; j + 1 < e->args->argc; j++)
+	    if (strcmp(e->args->argv[j], "-o") == 0 && (eq = strchr(e->args->argv[++j], '=')))
+		argv_add(values, eq + 1);
+    }
+}
+
+/* posthorn_check_unused_overrides - warn about -o names no parameter knows */
+
+static void posthorn_check_unused_overrides(const char *path, const MASTERCF *cf,
+					            const ARGV *services, const ARGV *values)
+{
+    const MASTERCF_ENTRY *e;
+    const char *nv;
+    DSTR   *name = dstr_new(64);
+    size_t  i;
+    size_t  j;
+
+    for (i = 0; i < cf->count; i++) {
+	e = cf->entries + i;
+	for (j = 1; j + 1 < e->args->argc; j++) {
+	    if (strcmp(e->args->argv[j], "-o") != 0)
+		continue;
+	    nv = e->args->argv[++j];
+	    dstr_memcpy(name, nv, strcspn(nv, "="));
+	    if (!cfg_is_known_for(dstr_str(name), services)
+		&& !cfg_is_used(dstr_str(name), services, values))
+		msg_warn("%s, line %d: service %s: unused parameter: %s", path, e->line,
+			 e->name, nv);
+	}
+    }
+    dstr_free(name);
+}
+
+/*
+ * posthorn_check_mastercf - parse master.cf and each service's -o values,
+ * or print why not; then warn about every name in main.cf and in -o that
+ * no parameter knows (Postfix's "unused parameter"), which is no error.
+ */
 
 static int posthorn_check_mastercf(void)
 {
     DSTR   *path = dstr_new(128);
     DSTR   *err = dstr_new(128);
     char   *dir = mystrdup(var_config_dir);	/* cfg_load() replaces the variable */
+    ARGV   *services = argv_new(16);
+    ARGV   *values = argv_new(16);
     MASTERCF *cf;
     size_t  i;
     int     ret = 0;
@@ -127,6 +241,7 @@ static int posthorn_check_mastercf(void)
     if ((cf = mastercf_parse_file(dstr_str(path), err)) == NULL) {
 	msg_warn("%s", dstr_str(err));
 	ret = -1;
+	(void) cfg_warn_unknown(NULL, NULL);	/* any word may be a transport */
     } else {
 	for (i = 0; i < cf->count; i++) {
 	    if (posthorn_check_overrides(dir, dstr_str(path), &cf->entries[i], err) < 0)
@@ -136,11 +251,16 @@ static int posthorn_check_mastercf(void)
 			 " always run as mail_owner", dstr_str(path), cf->entries[i].line,
 			 cf->entries[i].name);
 	}
-	mastercf_free(cf);
 	/* Back to main.cf alone for whatever the command does next. */
 	if (cfg_load(dir, err) < 0)
 	    msg_fatal("%s", dstr_str(err));
+	posthorn_mastercf_names(cf, services, values);
+	(void) cfg_warn_unknown(services, values);
+	posthorn_check_unused_overrides(dstr_str(path), cf, services, values);
+	mastercf_free(cf);
     }
+    argv_free(services);
+    argv_free(values);
     myfree(dir);
     dstr_free(path);
     dstr_free(err);
@@ -277,11 +397,59 @@ static int posthorn_check_tables(void)
     return (ret);
 }
 
+/* posthorn_reload_done - master's verdict on a reload newer than before, or NULL */
+
+static const RELOAD_STATUS *posthorn_reload_done(const char *path, RELOAD_STATUS *st,
+						         pid_t pid, long before)
+{
+    if (reload_status_read(path, st) < 0 || st->pid != (long) pid
+	|| st->generation <= before || st->state == RELOAD_STATE_RUNNING)
+	return (NULL);
+    return (st);
+}
+
+/*
+ * posthorn_reload_wait - signal master and wait for its verdict
+ * (reload_status.h): 0 when the new configuration runs; otherwise a
+ * fatal error with master's reason.
+ */
+
+static int posthorn_reload_wait(pid_t pid)
+{
+    long long deadline = ios_now_ms() + POSTHORN_RELOAD_WAIT_MS;
+    struct timespec ts = {0, 50 * 1000 * 1000};
+    RELOAD_STATUS *st = reload_status_new();
+    DSTR   *path = dstr_new(128);
+    long    before = 0;
+
+    dstr_sprintf(path, "%s/%s", var_queue_dir, MASTER_RELOAD_FILE);
+    if (reload_status_read(dstr_str(path), st) == 0 && st->pid == (long) pid)
+	before = st->generation;		/* one under way is not ours */
+    if (kill(pid, SIGHUP) < 0)
+	msg_fatal("signal master pid %ld: %m", (long) pid);
+    while (posthorn_reload_done(dstr_str(path), st, pid, before) == NULL) {
+	if (posthorn_master_pid() != pid)
+	    msg_fatal("master pid %ld ended during the reload", (long) pid);
+	if (ios_now_ms() > deadline)
+	    msg_fatal("no verdict from master pid %ld within %d seconds: see the log",
+		      (long) pid, POSTHORN_RELOAD_WAIT_MS / 1000);
+	nanosleep(&ts, NULL);
+    }
+    if (st->state == RELOAD_STATE_FAILED)
+	msg_fatal("reload failed: %s -- the running instance keeps its configuration",
+		  dstr_str(st->reason));
+    printf("posthorn: refreshing the posthorn mail system\n");
+    reload_status_free(st);
+    dstr_free(path);
+    return (0);
+}
+
 /* posthorn_reload - validate here first, so the admin sees errors at once */
 
 int     posthorn_reload(int argc, char **argv)
 {
     DSTR   *err = dstr_new(128);
+    pid_t   pid;
 
     (void) argc;
     (void) argv;
@@ -291,10 +459,11 @@ int     posthorn_reload(int argc, char **argv)
     dstr_free(err);
     if (posthorn_check_mastercf() < 0 || posthorn_check_tables() < 0)
 	msg_fatal("not reloading: the running instance keeps its configuration");
-    if (posthorn_signal_master(SIGHUP) == 0)
+    if ((pid = posthorn_master_pid()) <= 0) {
+	msg_warn("the posthorn mail system is not running");
 	return (1);
-    printf("posthorn: refreshing the posthorn mail system\n");
-    return (0);
+    }
+    return (posthorn_reload_wait(pid));
 }
 
 /* posthorn_status - exit 0 only while running; -j: the scheduler's state */
@@ -378,17 +547,11 @@ static void posthorn_check_spool(void)
 
 int     posthorn_check(int argc, char **argv)
 {
-    ARGV   *unknown;
-    size_t  i;
     int     bad = 0;
 
     (void) argc;
     (void) argv;
     posthorn_load_config();
-    unknown = cfg_unknown_names();
-    for (i = 0; i < unknown->argc; i++)
-	msg_warn("%s/main.cf: unknown parameter: %s", var_config_dir, unknown->argv[i]);
-    argv_free(unknown);
     bad |= posthorn_check_mastercf() < 0;
     bad |= posthorn_check_tables() < 0;
     bad |= posthorn_check_programs() < 0;

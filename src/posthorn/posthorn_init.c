@@ -56,19 +56,10 @@ static void posthorn_daemon_dir(DSTR *out)
 
 static char *posthorn_abs_dir(const char *dir)
 {
-    char    cwd[PATH_MAX];
     DSTR   *out = dstr_new(256);
-    size_t  len;
 
-    if (*dir == '/') {
-	dstr_strcpy(out, dir);
-    } else {
-	if (getcwd(cwd, sizeof(cwd)) == NULL)
-	    msg_fatal("getcwd: %m");
-	dstr_sprintf(out, "%s/%s", cwd, dir);
-    }
-    while ((len = dstr_len(out)) > 1 && dstr_str(out)[len - 1] == '/')
-	dstr_truncate(out, len - 1);
+    if (fs_absolute(dir, out) < 0)
+	msg_fatal("getcwd: %m");
     return (dstr_export(out));
 }
 

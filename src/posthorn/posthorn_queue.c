@@ -86,7 +86,7 @@ int     posthorn_queue(int argc, char **argv)
 	    msg_fatal("usage: posthorn queue [-j]");
 	json = 1;
     }
-    posthorn_load_config();
+    posthorn_load_config_readonly();
     if (posthorn_showq(json) == 0)
 	return (fflush(stdout) != 0);
     if (!posthorn_privileged())
@@ -186,7 +186,7 @@ int     posthorn_cat(int argc, char **argv)
 
     if (argc < 2)
 	msg_fatal("usage: posthorn cat QUEUE_ID...");
-    posthorn_load_config();
+    posthorn_load_config_readonly();
     posthorn_require_privilege("cat");
     if (chdir(var_queue_dir) < 0)
 	msg_fatal("chdir %s: %m", var_queue_dir);

@@ -7,7 +7,9 @@
  *	many lines per write. With POSTHORN_LOG_TEE set (posthorn start-fg)
  *	it copies them to standard output too. On reload or stop it drains
  *	what is queued before it exits, so no line is lost; `posthorn
- *	logrotate` restarts it to reopen the file.
+ *	logrotate` restarts it to reopen the file. The skeleton's watchdog
+ *	bounds each round of the loop (a write to a hung file system), not
+ *	the wait for lines.
  *
  *	Each datagram becomes exactly one line: control characters, a
  *	newline among them, are replaced (str_one_line()), so no sender can
@@ -41,6 +43,7 @@
 #include "strutil.h"
 #include "timefmt.h"
 #include "user_acl.h"
+#include "watchdog.h"
 
 #define POSTLOGD_LINE_MAX	8192
 #define POSTLOGD_BATCH		(256 * 1024)
@@ -107,6 +110,7 @@ static size_t postlogd_drain(int sock)
 static void postlogd_loop(const int *fds, int nfds)
 {
     struct pollfd pfd[2];
+    int     n;
 
     if (nfds != 1)
 	msg_fatal("expected one unix-dgram listener, got %d", nfds);
@@ -117,7 +121,10 @@ static void postlogd_loop(const int *fds, int nfds)
     pfd[1].fd = server_alive_fd();
     pfd[1].events = POLLIN;
     for (;;) {
-	if (poll(pfd, pfd[1].fd >= 0 ? 2 : 1, -1) < 0) {
+	watchdog_pause();			/* waiting for lines is no hang */
+	n = poll(pfd, pfd[1].fd >= 0 ? 2 : 1, -1);
+	watchdog_pat();
+	if (n < 0) {
 	    if (errno == EINTR)
 		continue;
 	    msg_fatal("poll: %m");

@@ -43,6 +43,7 @@
 #include "msg.h"
 #include "mymalloc.h"
 #include "server.h"
+#include "sockutil.h"
 #include "spool.h"
 #include "strutil.h"
 #include "timefmt.h"
@@ -154,8 +155,17 @@ static void smtp_service(int fd, const char *service, char **argv)
     smtp_request(st);
     DSTR_RESET(buf);
     deliver_reply_encode(buf, st->status, dstr_str(st->hop_status), dstr_str(st->hop_reason));
-    if (ios_write(ios, dstr_str(buf), dstr_len(buf)) < 0 || ios_flush(ios) < 0)
-	msg_warn("%s: write delivery status to queue manager: %m", req->queue_id);
+    if (ios_write(ios, dstr_str(buf), dstr_len(buf)) < 0 || ios_flush(ios) < 0) {
+	/*
+	 * qmgr exits at once on reload and stop. What this delivery did is
+	 * in the queue file and its logs already, and the next qmgr takes
+	 * the message up from there (docs/design.md invariant 4): routine.
+	 */
+	if (!sock_peer_closed(errno))
+	    msg_warn("%s: write delivery status to queue manager: %m", req->queue_id);
+	else if (msg_verbose)
+	    msg_info("%s: queue manager gone before the delivery status", req->queue_id);
+    }
     smtp_state_free(st);
 out:
     deliver_request_free(req);

@@ -5,7 +5,9 @@
  *	by descriptor readiness and timers. epoll keeps the cost per wakeup
  *	independent of how many descriptors are watched; timers sit in a
  *	binary heap in their owners' memory, so arming and cancelling never
- *	allocate and cost O(log n).
+ *	allocate and cost O(log n). A process that started a watchdog has it
+ *	paused while the loop waits and patted after every wait, so the
+ *	watchdog bounds one round of work, never an idle spell.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 #include "ios.h"
 #include "mymalloc.h"
 #include "msg.h"
+#include "watchdog.h"
 
 typedef struct EVLOOP_FD {
     EVLOOP_FD_FN rfn;
@@ -262,9 +265,14 @@ int     evloop_run_once(int max_wait_ms)
 	if (wait < 0 || due < wait)
 	    wait = due;
     }
+    /* Waiting for work is no hang; what the handlers and the caller's
+     * loop do until the next call is one watchdog step. */
+    if (wait != 0)
+	watchdog_pause();
     n = epoll_wait(evloop_epfd, evs, 64, (int) wait);
     if (n < 0 && errno != EINTR)
 	msg_fatal("epoll_wait: %m");
+    watchdog_pat();
     evloop_time = ios_now_ms();
     count = 0;
     for (i = 0; i < n; i++) {

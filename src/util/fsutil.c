@@ -82,6 +82,44 @@ int     fs_sync_dir(const char *path)
     return (ret);
 }
 
+/* fs_absolute_cat - append path's components but "." and empty ones */
+
+static void fs_absolute_cat(DSTR *out, const char *path)
+{
+    const char *cp = path;
+    size_t  len;
+
+    while (*cp) {
+	len = strcspn(cp, "/");
+	if (len > 0 && !(len == 1 && *cp == '.')) {
+	    (void) dstr_catc(out, '/');
+	    (void) dstr_cat(out, cp, len);
+	}
+	cp += len;
+	cp += strspn(cp, "/");
+    }
+}
+
+/* fs_absolute - a path made absolute against the current directory */
+
+int     fs_absolute(const char *path, DSTR *out)
+{
+    char   *cwd = NULL;
+
+    /* ".." stays: resolving it by name would be wrong past a symbolic link. */
+    DSTR_RESET(out);
+    if (*path != '/') {
+	if ((cwd = getcwd(NULL, 0)) == NULL)
+	    return (-1);
+	fs_absolute_cat(out, cwd);
+	free(cwd);
+    }
+    fs_absolute_cat(out, path);
+    if (dstr_len(out) == 0)
+	(void) dstr_catc(out, '/');
+    return (0);
+}
+
 /* fs_read_file - slurp */
 
 int     fs_read_file(const char *path, DSTR *buf, size_t limit)

@@ -11,6 +11,10 @@ extern int fs_write_all(int fd, const void *buf, size_t len);
 extern int fs_pwrite_all(int fd, const void *buf, size_t len, off_t off);
 /* fsync the directory at path, so entries created or renamed in it are durable. */
 extern int fs_sync_dir(const char *path);
+/* path as an absolute name into out: the current directory prefixed to a
+ * relative one, "." components and extra slashes dropped (".." kept: no
+ * link is resolved); -1 with errno if getcwd fails. */
+extern int fs_absolute(const char *path, DSTR *out);
 /* Read a whole file into buf (replacing it), refusing files over limit bytes (0: none). */
 extern int fs_read_file(const char *path, DSTR *buf, size_t limit);
 /*

@@ -66,6 +66,7 @@ int     sock_inet_listen(const struct sockaddr *sa, socklen_t salen, int backlog
 {
     int     fd;
     int     on = 1;
+    int     saved_errno;
     DSTR   *host = dstr_new(64);
     DSTR   *port = dstr_new(8);
 
@@ -78,13 +79,17 @@ int     sock_inet_listen(const struct sockaddr *sa, socklen_t salen, int backlog
     if (sa->sa_family == AF_INET6)
 	(void) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
     if (bind(fd, sa, salen) < 0 || listen(fd, backlog) < 0) {
+	saved_errno = errno;
 	dstr_sprintf(err, "bind %s port %s: %m", dstr_str(host), dstr_str(port));
 	close(fd);
+	errno = saved_errno;
 	fd = -1;
     }
 out:
+    saved_errno = errno;
     dstr_free(host);
     dstr_free(port);
+    errno = saved_errno;
     return (fd);
 }
 
@@ -228,6 +233,13 @@ void    sock_addr_format(const struct sockaddr *sa, DSTR *host, DSTR *port)
     else
 	dstr_strcpy(host, hbuf);
     dstr_strcpy(port, pbuf);
+}
+
+/* sock_peer_closed - the other end went away, as opposed to trouble on the way */
+
+int     sock_peer_closed(int err)
+{
+    return (err == EPIPE || err == ECONNRESET);
 }
 
 /* sock_split_hostport - "host:port" forms */

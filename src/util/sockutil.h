@@ -5,7 +5,8 @@
 #include <sys/types.h>
 #include "dstr.h"
 
-/* A listening TCP socket bound to sa (non-blocking, close-on-exec); -1 and err on failure. */
+/* A listening TCP socket bound to sa (non-blocking, close-on-exec); -1, err and
+ * errno (EADDRINUSE: the address is taken) on failure. */
 extern int sock_inet_listen(const struct sockaddr *sa, socklen_t salen, int backlog, DSTR *err);
 /* A listening UNIX stream socket at path, created with mode (an old socket is replaced). */
 extern int sock_unix_listen(const char *path, int backlog, mode_t mode, DSTR *err);
@@ -21,6 +22,8 @@ extern int sock_unix_dgram_send(const char *path, const void *buf, size_t len);
 extern int sock_nonblock(int fd, int on);
 /* Numeric host and port of a socket address ("::ffff:1.2.3.4" becomes "1.2.3.4"). */
 extern void sock_addr_format(const struct sockaddr *sa, DSTR *host, DSTR *port);
+/* Did a write fail with err because the peer had closed its end (EPIPE, ECONNRESET)? */
+extern int sock_peer_closed(int err);
 /* Parse "host:port", "[v6]:port" or "port" into host (may be empty) and port. */
 extern int sock_split_hostport(const char *spec, DSTR *host, DSTR *port);
 

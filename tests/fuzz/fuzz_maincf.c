@@ -33,7 +33,7 @@ int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			      &num, err);
 	(void) cfg_lookup_time("smtp_qmqpd_timeout", "qmqpd_timeout", &num, err);
 	(void) cfg_lookup_bool("smtp_soft_bounce", "soft_bounce", &num, err);
-	argv_free(cfg_unknown_names());
+	argv_free(cfg_unknown_names(NULL, NULL));
 	(void) cfg_print(devnull, CFG_PRINT_NONDEFAULT | CFG_PRINT_EXPAND, NULL);
     }
     cfg_unload();

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The posthorn command: init refuses to overwrite, start/status/stop exit
-# codes and pid file, conf -d/-n/-e/-x, check, logrotate, send to a dead
-# server, start-fg with Ctrl-C, and one clear line for every failure.
+# codes and pid file, conf -d/-n/-e/-x, check (unused parameters named by
+# file and line), logrotate, send to a dead server, a relative -c,
+# start-fg with Ctrl-C, and one clear line for every failure.
 . "$(dirname "$0")/lib.sh"
 t_instance
 t_ingest_only
@@ -33,9 +34,23 @@ t_assert_eq 'myorigin = $mydomain' "$($PH conf myorigin)" "conf after -e"
 t_assert_eq "hopcount_limit = 20" "$($PH conf hopcount_limit)" "conf -e of a second name"
 $PH conf -x myorigin | grep -q '^myorigin = [^$]' || t_fail "conf -x does not expand"
 $PH conf -t | grep -q "^qmqpd_timeout	time	300s	" || t_fail "conf -t table"
-echo 'no_such_parameter = 1' >> "$INST/main.cf"
-$PH check 2>&1 | grep -q "unknown parameter: no_such_parameter" || t_fail "check misses an unknown parameter"
-sed -i '/no_such_parameter/d' "$INST/main.cf"
+# A misspelled name: a warning naming file and line (Postfix's "unused
+# parameter"), from check and from reload, which still goes ahead; a
+# per-transport form counts only for a service master.cf has.
+echo 'qmqpd_timout = 20s' >> "$INST/main.cf"
+line=$(wc -l < "$INST/main.cf")
+echo 'cleanup_destination_concurrency_limit = 2' >> "$INST/main.cf"
+echo 'relya_destination_concurrency_limit = 2' >> "$INST/main.cf"
+out=$($PH check 2>&1) || t_fail "check failed on an unused parameter: $out"
+echo "$out" | grep -qx "posthorn: warning: $INST/main.cf, line $line: unused parameter: qmqpd_timout=20s" \
+    || t_fail "check misses a misspelled parameter: $out"
+echo "$out" | grep -q "line $((line + 2)): unused parameter: relya_destination_concurrency_limit=2" \
+    || t_fail "check misses a per-transport form of no service: $out"
+echo "$out" | grep -q "cleanup_destination" && t_fail "check warns about a per-transport form of a service: $out"
+out=$($PH reload 2>&1) || t_fail "reload refused over an unused parameter: $out"
+echo "$out" | grep -q "line $line: unused parameter: qmqpd_timout=20s" \
+    || t_fail "reload does not warn about a misspelled parameter: $out"
+sed -i '/qmqpd_timout\|_destination_concurrency_limit/d' "$INST/main.cf"
 # check, reload: a bad TLS/SASL value in main.cf, or a bad -o value in
 # master.cf, is named by file, line and parameter (and service)
 P="$INST/master.cf"
@@ -82,6 +97,25 @@ t_assert_eq 69 "$?" "send of a refused request (permanent failure)"
 
 t_stop
 [ -e "$SPOOL/pid/master.pid" ] && t_fail "pid file left after stop"
+
+# A relative -c works for every command: master and its daemons get the
+# absolute name, so neither the chdir to queue_directory nor a reload
+# loses the instance.
+(
+    cd "$T_TMP" || exit 1
+    rel="$POSTHORN -c ./inst/"
+    $rel start > /dev/null || t_fail "start with a relative -c"
+    printf 'Subject: rel\n\nbody\n' | $rel send -f a@example.org rel@example.org > /dev/null \
+	|| t_fail "send with a relative -c"
+    $rel reload > /dev/null || t_fail "reload with a relative -c"
+    $rel status > /dev/null || t_fail "status with a relative -c"
+    $rel queue | grep -q 'rel@example.org' || t_fail "queue with a relative -c"
+    POSTHORN_CONFIG_DIR=inst $POSTHORN status > /dev/null || t_fail "status with a relative POSTHORN_CONFIG_DIR"
+    $rel stop > /dev/null || t_fail "stop with a relative -c"
+) || exit 1
+grep -q "daemon started -- version [^,]*, configuration $INST\$" "$INST/maillog" \
+    || t_fail "master does not name the absolute configuration directory"
+t_log_has 'fatal:' && t_fail "a daemon failed under a relative -c: $(grep 'fatal:' "$INST/maillog" | head -3)"
 [ -z "$(t_pids master)$(t_pids qmqpd)$(t_pids cleanup)$(t_pids postlogd)" ] \
     || t_fail "processes left after stop"
 

@@ -809,11 +809,59 @@ START_TEST(unknown_names_skip_known_and_used_names)
     load_ok("typo_limit = 1\nqmqpd_timeout = 10s\nsmtp_recipient_limit = 5\n"
 	    "my_list = a $my_more\nmy_more = b\n"
 	    "qmqpd_authorized_clients = $my_list\nzzz = 2\n");
-    names = cfg_unknown_names();
+    names = cfg_unknown_names(NULL, NULL);
     ck_assert_int_eq(names->argc, 2);
     ck_assert_str_eq(names->argv[0], "typo_limit");
     ck_assert_str_eq(names->argv[1], "zzz");
     argv_free(names);
+}
+END_TEST
+
+START_TEST(per_transport_forms_need_a_master_cf_service)
+{
+    ARGV   *services = argv_new(2);
+
+    argv_add(services, "smtp");
+    argv_add(services, "relay");
+    ck_assert_int_eq(cfg_is_known_for("relay_destination_concurrency_limit", services), 1);
+    ck_assert_int_eq(cfg_is_known_for("smtp_recipient_limit", services), 1);
+    ck_assert_int_eq(cfg_is_known_for("relay_process_limit", services), 1);
+    ck_assert_int_eq(cfg_is_known_for("qmqpd_timeout", services), 1);
+    ck_assert_int_eq(cfg_is_known_for("relya_destination_concurrency_limit", services), 0);
+    ck_assert_int_eq(cfg_is_known_for("defualt_destination_concurrency_limit", services), 0);
+    ck_assert_int_eq(cfg_is_known_for("relay_destination_concurency_limit", services), 0);
+    ck_assert_int_eq(cfg_is_known_for("relay_", services), 0);
+    ck_assert_int_eq(cfg_is_known("relya_destination_concurrency_limit"), 1);
+    argv_free(services);
+}
+END_TEST
+
+START_TEST(unknown_names_are_warned_with_file_line_and_value)
+{
+    ARGV   *services = argv_new(2);
+    ARGV   *values = argv_new(2);
+
+    argv_add(services, "relay");
+    argv_add(values, "$mua_restrictions");
+    msg_set_sink(capture);
+    load_ok("qmqpd_timeout = 10s\n"
+	    "qmqpd_timout = 20s\n"
+	    "relay_destination_concurrency_limit = 2\n"
+	    "relya_destination_concurrency_limit = 3\n"
+	    "mua_restrictions = a\n"
+	    "# comment\n"
+	    "foo = bar\n"
+	    "  baz\n");
+    ck_assert_int_eq(cfg_warn_unknown(services, values), 3);
+    ck_assert_str_eq(dstr_str(test_log),
+		     "warning: " FILENAME ", line 2: unused parameter: qmqpd_timout=20s\n"
+		     "warning: " FILENAME ", line 4: unused parameter: "
+		     "relya_destination_concurrency_limit=3\n"
+		     "warning: " FILENAME ", line 7: unused parameter: foo=bar baz\n");
+    ck_assert_int_eq(cfg_is_used("mua_restrictions", services, values), 1);
+    ck_assert_int_eq(cfg_is_used("foo", services, values), 0);
+    argv_free(services);
+    argv_free(values);
 }
 END_TEST
 
@@ -1137,6 +1185,8 @@ static Suite *cfg_suite(void)
     tcase_add_test_raise_signal(tc, lookup_with_wrong_fallback_type_panics, SIGABRT);
     ADD(known_names_include_per_transport_forms);
     ADD(unknown_names_skip_known_and_used_names);
+    ADD(per_transport_forms_need_a_master_cf_service);
+    ADD(unknown_names_are_warned_with_file_line_and_value);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("print");

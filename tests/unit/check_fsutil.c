@@ -456,6 +456,31 @@ START_TEST(pidfile_lock_refuses_a_hard_link)
 }
 END_TEST
 
+START_TEST(absolute_prefixes_the_current_directory_and_drops_dots)
+{
+    DSTR   *out = dstr_new(10);
+    DSTR   *want = dstr_new(100);
+    char   *cwd = getcwd(NULL, 0);
+
+    ck_assert_ptr_nonnull(cwd);
+    ck_assert_int_eq(fs_absolute("/etc/posthorn/", out), 0);
+    ck_assert_str_eq(dstr_str(out), "/etc/posthorn");
+    ck_assert_int_eq(fs_absolute("//a/./b//./", out), 0);
+    ck_assert_str_eq(dstr_str(out), "/a/b");
+    ck_assert_int_eq(fs_absolute("/", out), 0);
+    ck_assert_str_eq(dstr_str(out), "/");
+    ck_assert_int_eq(fs_absolute("./inst/", out), 0);
+    dstr_sprintf(want, "%s/inst", strcmp(cwd, "/") ? cwd : "");
+    ck_assert_str_eq(dstr_str(out), dstr_str(want));
+    ck_assert_int_eq(fs_absolute("../x", out), 0);	/* no link resolved by name */
+    dstr_sprintf(want, "%s/../x", strcmp(cwd, "/") ? cwd : "");
+    ck_assert_str_eq(dstr_str(out), dstr_str(want));
+    free(cwd);
+    dstr_free(out);
+    dstr_free(want);
+}
+END_TEST
+
 /* fsutil_suite - every test above */
 
 static Suite *fsutil_suite(void)
@@ -491,6 +516,10 @@ static Suite *fsutil_suite(void)
     tcase_add_test(tc, make_dir_does_not_chmod_through_a_link);
     tcase_add_test(tc, make_dir_accepts_a_link_to_a_directory_as_asked);
     tcase_add_test(tc, make_dir_refuses_a_file_in_the_way);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("absolute");
+    tcase_add_test(tc, absolute_prefixes_the_current_directory_and_drops_dots);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("pidfile");
