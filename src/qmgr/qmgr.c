@@ -66,6 +66,7 @@ SCHED  *qmgr_sched;
 static USERLIST *qmgr_flush_users;	/* authorized_flush_users */
 static int qmgr_kicked;
 static EVLOOP_TIMER qmgr_run_timer = EVLOOP_TIMER_INIT;
+static EVLOOP_TIMER qmgr_deferred_timer = EVLOOP_TIMER_INIT;
 static EVLOOP_TIMER qmgr_table_timer = EVLOOP_TIMER_INIT;
 
 /* qmgr_now - wall clock with microseconds */
@@ -197,6 +198,21 @@ static void qmgr_alive_event(int fd, void *ctx)
     (void) fd;
     (void) ctx;
     exit(0);
+}
+
+/* qmgr_deferred_event - the one-shot deferred scan of qmgr_scan_deferred_after() */
+
+static void qmgr_deferred_event(void *ctx)
+{
+    (void) ctx;
+    qmgr_scan_request(qmgr_scan_deferred, QMGR_SCAN_START);
+}
+
+/* qmgr_scan_deferred_after - a deferred scan in so many seconds (re-armed by each call) */
+
+void    qmgr_scan_deferred_after(int seconds)
+{
+    evloop_timer_set(&qmgr_deferred_timer, qmgr_deferred_event, NULL, (long long) seconds * 1000);
 }
 
 /* qmgr_run_event - periodic deferred scan */

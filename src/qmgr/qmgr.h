@@ -37,6 +37,9 @@ extern double qmgr_now(void);
 extern void qmgr_clock(void);
 /* Ask the main loop to run the scheduler and importer again soon. */
 extern void qmgr_kick(void);
+/* Scan deferred/ in so many seconds; a later call moves that time (the last
+ * call wins, so the scan comes after every file it was asked for is due). */
+extern void qmgr_scan_deferred_after(int seconds);
 
 /* qmgr_scan.c: the incoming and deferred scanners (scheduler.md §2.3) */
 #define QMGR_SCAN_START		(1<<0)

@@ -3,7 +3,7 @@
  * DESCRIPTION
  *	Import (docs/scheduler.md §2.2): rename the file into active/, make
  *	sure no delivery agent of an earlier qmgr still works on it (its lock
- *	would be held: the file goes back to incoming/ for a minute), read the
+ *	would be held: the file waits in deferred/ for a minute), read the
  *	envelope, forget the defer log of the previous attempt, and hand the
  *	recipients to the scheduler, a batch at a time. An unreadable file
  *	goes to corrupt/ and never stops the queue.
@@ -43,6 +43,7 @@
 
 long    qmgr_active_count;
 static HTABLE *qmgr_messages;
+static HTABLE *qmgr_locked;		/* id -> due time (double *), see below */
 
 /*
  * qmgr_move - rename between queues, optionally setting the time stamp
@@ -330,6 +331,42 @@ static void qmgr_to_corrupt(const char *id, const char *why)
     (void) qmgr_move(SPOOL_ACTIVE, id, SPOOL_CORRUPT, 0);
 }
 
+/*
+ * qmgr_locked_later - a delivery agent of an earlier qmgr still holds the
+ * file (a reload or a crash came while it delivered). Put the file in
+ * deferred/, due in QMGR_LOCKED_DELAY seconds, remember the id until then
+ * so that no scan (a flush ignores due times) takes it up again and again,
+ * and have a deferred scan run when it is due.
+ */
+
+static void qmgr_locked_later(const char *id, double now)
+{
+    double *due = mymalloc(sizeof(*due));
+
+    msg_info("%s: still being delivered by an earlier queue manager: retry later", id);
+    *due = now + QMGR_LOCKED_DELAY;
+    if (qmgr_locked == NULL)
+	qmgr_locked = htable_new(16);
+    free(htable_delete(qmgr_locked, id));
+    htable_enter(qmgr_locked, id, due);
+    (void) qmgr_move(SPOOL_ACTIVE, id, SPOOL_DEFERRED, *due);
+    qmgr_scan_deferred_after(QMGR_LOCKED_DELAY + 1);
+}
+
+/* qmgr_locked_wait - is id one whose earlier delivery we still wait for? */
+
+static int qmgr_locked_wait(const char *id, double now)
+{
+    double *due;
+
+    if (qmgr_locked == NULL || (due = htable_find(qmgr_locked, id)) == NULL)
+	return (0);
+    if (now < *due)
+	return (1);
+    free(htable_delete(qmgr_locked, id));
+    return (0);
+}
+
 /* qmgr_active_import - one file into the active queue */
 
 int     qmgr_active_import(const char *queue, const char *id, int scan_flags)
@@ -344,7 +381,7 @@ int     qmgr_active_import(const char *queue, const char *id, int scan_flags)
     int     fd;
     int     ret = 0;
 
-    if (qmgr_active_find(id) != NULL
+    if (qmgr_active_find(id) != NULL || qmgr_locked_wait(id, now)
 	|| lstat(spool_path(path, queue, id), &st) < 0)
 	goto out;
     if (!S_ISREG(st.st_mode)) {
@@ -358,8 +395,7 @@ int     qmgr_active_import(const char *queue, const char *id, int scan_flags)
 	goto out;
     if (flock(fd, LOCK_EX | LOCK_NB) < 0) {	/* an old delivery still runs */
 	close(fd);
-	msg_info("%s: still being delivered by an earlier queue manager: retry later", id);
-	(void) qmgr_move(SPOOL_ACTIVE, id, SPOOL_INCOMING, now + QMGR_LOCKED_DELAY);
+	qmgr_locked_later(id, now);
 	goto out;
     }
     (void) flock(fd, LOCK_UN);
