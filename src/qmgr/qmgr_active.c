@@ -43,7 +43,7 @@
 
 long    qmgr_active_count;
 static HTABLE *qmgr_messages;
-static HTABLE *qmgr_locked;		/* id -> due time (double *), see below */
+static HTABLE *qmgr_locked;		/* id -> when found locked (double *) */
 
 /*
  * qmgr_move - rename between queues, optionally setting the time stamp
@@ -334,34 +334,35 @@ static void qmgr_to_corrupt(const char *id, const char *why)
 /*
  * qmgr_locked_later - a delivery agent of an earlier qmgr still holds the
  * file (a reload or a crash came while it delivered). Put the file in
- * deferred/, due in QMGR_LOCKED_DELAY seconds, remember the id until then
- * so that no scan (a flush ignores due times) takes it up again and again,
- * and have a deferred scan run when it is due.
+ * deferred/, due in QMGR_LOCKED_DELAY seconds, and have a deferred scan run
+ * then; a flush may try it sooner. The time of this attempt is remembered,
+ * so the scan under way, which may meet the file again in the directory
+ * it was moved to, does not try and log it over and over.
  */
 
 static void qmgr_locked_later(const char *id, double now)
 {
-    double *due = mymalloc(sizeof(*due));
+    double *when = mymalloc(sizeof(*when));
 
     msg_info("%s: still being delivered by an earlier queue manager: retry later", id);
-    *due = now + QMGR_LOCKED_DELAY;
+    *when = now;
     if (qmgr_locked == NULL)
 	qmgr_locked = htable_new(16);
     free(htable_delete(qmgr_locked, id));
-    htable_enter(qmgr_locked, id, due);
-    (void) qmgr_move(SPOOL_ACTIVE, id, SPOOL_DEFERRED, *due);
+    htable_enter(qmgr_locked, id, when);
+    (void) qmgr_move(SPOOL_ACTIVE, id, SPOOL_DEFERRED, now + QMGR_LOCKED_DELAY);
     qmgr_scan_deferred_after(QMGR_LOCKED_DELAY + 1);
 }
 
-/* qmgr_locked_wait - is id one whose earlier delivery we still wait for? */
+/* qmgr_locked_wait - was id found locked less than a second ago? */
 
 static int qmgr_locked_wait(const char *id, double now)
 {
-    double *due;
+    double *when;
 
-    if (qmgr_locked == NULL || (due = htable_find(qmgr_locked, id)) == NULL)
+    if (qmgr_locked == NULL || (when = htable_find(qmgr_locked, id)) == NULL)
 	return (0);
-    if (now < *due)
+    if (now - *when < 1)
 	return (1);
     free(htable_delete(qmgr_locked, id));
     return (0);

@@ -38,8 +38,8 @@ t_wait_until 60 sh -c "[ \$(ls '$T_TMP/sink2' | wc -l) -ge 21 ]" \
 grep -E 'Broken pipe|warning:' "$INST/maillog" && t_fail "warnings from reloads under load"
 
 # A message whose delivery an earlier qmgr started waits in deferred/ for a
-# minute (qmgr scans for it then by itself), logged once however often it is
-# met; a flush takes it up at once if that delivery has ended, also with a
+# minute (qmgr scans for it then by itself), logged once per attempt; a
+# flush takes it up at once if that delivery has ended, also with a
 # broken main.cf: posthorn uses master's validated copy, with a warning.
 echo 'queue_run_delay = 1x' >> "$INST/main.cf"
 $PH flush > /dev/null 2> "$T_TMP/flush.err" || t_fail "flush with a broken main.cf: $(cat "$T_TMP/flush.err")"
@@ -49,7 +49,8 @@ t_wait_until 30 sh -c "[ \$(find '$SPOOL/incoming' '$SPOOL/active' '$SPOOL/defer
     || { $PH flush > /dev/null 2>&1; sleep 1; false; }" \
     || t_fail "messages left after reloads under load and flushes: $(t_queue_count)"
 sed -i '/queue_run_delay = 1x/d' "$INST/main.cf"
-dups=$(grep -o '[0-9A-Z]*: still being delivered by an earlier queue manager' "$INST/maillog" \
-    | sort | uniq -d | head -3)
-[ -z "$dups" ] || t_fail "the same message reported more than once as still being delivered: $dups"
+# One attempt, one line: never the same message twice within a second.
+dups=$(grep 'still being delivered by an earlier queue manager' "$INST/maillog" \
+    | awk '{print $3, $6}' | sort | uniq -d | head -3)
+[ -z "$dups" ] || t_fail "the same message reported twice in one second as still being delivered: $dups"
 t_pass
