@@ -143,12 +143,16 @@ static void smtp_service(int fd, const char *service, char **argv)
     (void) argv;
     ios_set_timeout(ios, var_ipc_timeout);
     deliver_ready_encode(buf);
+    /* A queue manager that left before we were ready (reload, stop) is
+     * routine, as below: it had handed us nothing yet. */
     if (ios_write(ios, dstr_str(buf), dstr_len(buf)) < 0 || ios_flush(ios) < 0) {
-	msg_warn("write ready status to queue manager: %m");
+	if (!sock_peer_closed(errno))
+	    msg_warn("write ready status to queue manager: %m");
 	goto out;
     }
     if (deliver_request_read(ios, req, buf) < 0) {
-	msg_warn("%s", dstr_str(buf));		/* no answer: qmgr sees a failure */
+	if (!(ios->flags & IOS_FLAG_EOF) || ios->bytes_in > 0)
+	    msg_warn("%s", dstr_str(buf));	/* no answer: qmgr sees a failure */
 	goto out;
     }
     st = smtp_state_new(req);
