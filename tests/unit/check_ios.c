@@ -24,6 +24,7 @@
 
 #include "dstr.h"
 #include "ios.h"
+#include "unit_peer.h"
 #include "msg.h"
 
 #define BIG_LEN	40000			/* more than one 16 KiB buffer */
@@ -61,18 +62,6 @@ static char *make_pattern(size_t len)
 static IOS *mem_str(const char *str)
 {
     return (ios_open_mem(str, strlen(str)));
-}
-
-/* sleep_ms - pause the test */
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts;
-
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (ms % 1000) * 1000000L;
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-	 /* void */ ;
 }
 
 /* Byte and block reads */
@@ -594,7 +583,7 @@ START_TEST(data_that_arrives_in_time_is_read)
     ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
     ck_assert_int_ne(pid = fork(), -1);
     if (pid == 0) {
-	sleep_ms(200);
+	unit_sleep_ms(200);
 	_exit(write(sv[1], "late\n", 5) == 5 ? 0 : 1);
     }
     ios = ios_open(sv[0]);
@@ -662,7 +651,7 @@ START_TEST(deadline_covers_the_whole_session)
     ios = ios_open(sv[0]);
     ios_set_timeout(ios, 10);			/* the deadline is sooner */
     ios_set_deadline(ios, 1);
-    sleep_ms(1100);
+    unit_sleep_ms(1100);
     start = ios_now_ms();
     ck_assert_int_eq(ios_getc(ios), IOS_EOF);
     ck_assert_int_lt(ios_now_ms() - start, 500);
@@ -701,33 +690,6 @@ END_TEST
 #define DRIP_MS		250		/* between two bytes of the dripping peer */
 #define DRIP_MAX	60		/* bytes, so the peer stops by itself */
 
-/* drip_peer - a child that writes text (cycled) one byte per DRIP_MS; returns its pid */
-
-static pid_t drip_peer(int fd, const char *text)
-{
-    pid_t   pid;
-    size_t  i;
-
-    ck_assert_int_ne(pid = fork(), -1);
-    if (pid == 0) {
-	for (i = 0; i < DRIP_MAX; i++) {
-	    if (send(fd, text + i % strlen(text), 1, MSG_NOSIGNAL) != 1)
-		_exit(0);
-	    sleep_ms(DRIP_MS);
-	}
-	_exit(0);
-    }
-    return (pid);
-}
-
-/* reap - stop and collect a helper child */
-
-static void reap(pid_t pid)
-{
-    (void) kill(pid, SIGKILL);
-    (void) waitpid(pid, NULL, 0);
-}
-
 START_TEST(phase_deadline_stops_a_dripping_peer)
 {
     int     sv[2];
@@ -738,7 +700,7 @@ START_TEST(phase_deadline_stops_a_dripping_peer)
     pid_t   pid;
 
     ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-    pid = drip_peer(sv[1], "220-tarpit ");	/* never a line end */
+    pid = unit_drip_peer(sv[1], "220-tarpit ", DRIP_MS, DRIP_MAX);	/* never a line end */
     ios = ios_open(sv[0]);
     ios_set_timeout(ios, 5);			/* each byte comes well within this */
     ios_set_phase(ios, 1);
@@ -749,7 +711,7 @@ START_TEST(phase_deadline_stops_a_dripping_peer)
     ck_assert_int_gt(dstr_len(buf), 0);		/* bytes did come */
     ck_assert_int_ge(elapsed, 950);
     ck_assert_int_lt(elapsed, 1000 + DRIP_MS);	/* at the deadline, not at the next byte */
-    reap(pid);
+    unit_reap(pid);
     (void) ios_close(ios);
     (void) close(sv[1]);
     dstr_free(buf);
@@ -766,7 +728,7 @@ START_TEST(per_read_timeout_alone_is_stretched_by_a_dripping_peer)
 
     /* Why phases exist: 8 bytes at DRIP_MS each pass a 1 s limit per read. */
     ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-    pid = drip_peer(sv[1], "220 ok\r\n");
+    pid = unit_drip_peer(sv[1], "220 ok\r\n", DRIP_MS, DRIP_MAX);
     ios = ios_open(sv[0]);
     ios_set_timeout(ios, 1);
     start = ios_now_ms();
@@ -774,7 +736,7 @@ START_TEST(per_read_timeout_alone_is_stretched_by_a_dripping_peer)
     ck_assert_str_eq(dstr_str(buf), "220 ok");
     ck_assert_int_ge(ios_now_ms() - start, 7 * DRIP_MS - 50);
     ck_assert_int_ge(ios_now_ms() - start, 1000);
-    reap(pid);
+    unit_reap(pid);
     (void) ios_close(ios);
     (void) close(sv[1]);
     dstr_free(buf);
@@ -791,7 +753,7 @@ START_TEST(each_phase_gets_its_own_time)
 
     /* Three replies of 4 bytes, ~1 s each: three phases of 2 s all succeed. */
     ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-    pid = drip_peer(sv[1], "2x\r\n");
+    pid = unit_drip_peer(sv[1], "2x\r\n", DRIP_MS, DRIP_MAX);
     ios = ios_open(sv[0]);
     for (i = 0; i < 3; i++) {
 	ios_set_phase(ios, 2);
@@ -799,7 +761,7 @@ START_TEST(each_phase_gets_its_own_time)
 	ck_assert_str_eq(dstr_str(buf), "2x");
     }
     ck_assert_int_eq(ios->flags, 0);
-    reap(pid);
+    unit_reap(pid);
     (void) ios_close(ios);
     (void) close(sv[1]);
     dstr_free(buf);
@@ -847,7 +809,7 @@ START_TEST(fast_exchange_is_unaffected_by_the_phase_deadline)
     }
     ck_assert_int_eq(ios->flags, 0);
     ck_assert_int_gt(ios_time_left(ios), 0);
-    reap(pid);
+    unit_reap(pid);
     (void) ios_close(ios);
     (void) close(sv[1]);
     dstr_free(buf);
@@ -865,7 +827,7 @@ START_TEST(passed_phase_reads_nothing_more_even_when_bytes_wait)
     ck_assert_int_eq(write(sv[1], "a", 1), 1);
     ck_assert_int_eq(ios_getc(ios), 'a');
     ck_assert_int_eq(write(sv[1], "b", 1), 1);
-    sleep_ms(1050);
+    unit_sleep_ms(1050);
     ck_assert_int_eq(ios_time_left(ios), 0);
     ck_assert_int_eq(ios_getc(ios), IOS_EOF);	/* "b" waits, but the time is up */
     ck_assert_int_ne(ios_timedout(ios), 0);
@@ -892,7 +854,7 @@ START_TEST(phase_deadline_bounds_a_write_to_a_slow_reader)
 	for (;;) {
 	    if (read(sv[1], sink, sizeof(sink)) <= 0)
 		_exit(0);
-	    sleep_ms(100);
+	    unit_sleep_ms(100);
 	}
     }
     ios = ios_open(sv[0]);
@@ -904,7 +866,7 @@ START_TEST(phase_deadline_bounds_a_write_to_a_slow_reader)
     ck_assert_int_eq(ios->flags, IOS_FLAG_TIMEOUT);
     ck_assert_int_ge(elapsed, 950);
     ck_assert_int_lt(elapsed, 1500);
-    reap(pid);
+    unit_reap(pid);
     (void) ios_close(ios);
     (void) close(sv[1]);
     free(data);
@@ -1061,7 +1023,7 @@ START_TEST(slow_drip_times_out_at_the_deadline_despite_credit)
 	for (i = 0; i < 20; i++) {
 	    if (write(sv[1], "x", 1) != 1)
 		_exit(0);
-	    sleep_ms(200);
+	    unit_sleep_ms(200);
 	}
 	_exit(0);
     }

@@ -22,40 +22,16 @@
 #include "smtp/smtp.h"
 #include "cfg_params.h"
 #include "ios.h"
+#include "unit_peer.h"
 
 #define DRIP_MS		200		/* between two bytes of the tarpit */
 #define DRIP_MAX	100		/* bytes, so the child stops by itself */
-
-/* sleep_ms - pause */
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts;
-
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (ms % 1000) * 1000000L;
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-	 /* void */ ;
-}
 
 /* tarpit - a child that sends "220-" lines one byte per DRIP_MS */
 
 static pid_t tarpit(int fd)
 {
-    static const char text[] = "220-tarpit.test slow\r\n";
-    pid_t   pid;
-    size_t  i;
-
-    ck_assert_int_ne(pid = fork(), -1);
-    if (pid == 0) {
-	for (i = 0; i < DRIP_MAX; i++) {
-	    if (send(fd, text + i % (sizeof(text) - 1), 1, MSG_NOSIGNAL) != 1)
-		_exit(0);
-	    sleep_ms(DRIP_MS);
-	}
-	_exit(0);
-    }
-    return (pid);
+    return (unit_drip_peer(fd, "220-tarpit.test slow\r\n", DRIP_MS, DRIP_MAX));
 }
 
 /* prompt_server - a child that greets, then answers every line with 250 at once */
@@ -79,14 +55,6 @@ static pid_t prompt_server(int fd)
 	_exit(0);
     }
     return (pid);
-}
-
-/* reap - stop and collect the child */
-
-static void reap(pid_t pid)
-{
-    (void) kill(pid, SIGKILL);
-    (void) waitpid(pid, NULL, 0);
 }
 
 START_TEST(dripped_greeting_times_out_at_the_phase_deadline)
@@ -113,7 +81,7 @@ START_TEST(dripped_greeting_times_out_at_the_phase_deadline)
     smtp_session_trouble(why, session, "receiving the initial server greeting");
     ck_assert_str_eq(dstr_str(why), "conversation with mx.tarpit.test[192.0.2.7] timed out"
 		     " while receiving the initial server greeting");
-    reap(pid);
+    unit_reap(pid);
     smtp_session_free(session);
     (void) close(sv[1]);
     smtp_reply_free(reply);
@@ -139,14 +107,14 @@ START_TEST(prompt_server_gets_many_phases_beyond_one_phase_limit)
     ck_assert_int_eq(reply->code, 220);
     /* Six commands 300 ms apart: 1.8 s in all, each within its own 1 s. */
     for (i = 0; i < 6; i++) {
-	sleep_ms(300);
+	unit_sleep_ms(300);
 	ck_assert_int_eq(smtp_session_chat(session, 1, "NOOP\r\n", 6, reply), 0);
 	ck_assert_int_eq(reply->code, 250);
     }
     ck_assert_int_ge(ios_now_ms() - start, 1800);
     ck_assert_int_eq(session->broken, 0);
     ck_assert_int_eq(ios_failed(session->ios), 0);
-    reap(pid);
+    unit_reap(pid);
     smtp_session_free(session);
     (void) close(sv[1]);
     smtp_reply_free(reply);
