@@ -768,27 +768,6 @@ START_TEST(each_phase_gets_its_own_time)
 }
 END_TEST
 
-/* echo_peer - a child that answers every line at once with "250 ok" */
-
-static pid_t echo_peer(int fd)
-{
-    pid_t   pid;
-    IOS    *ios;
-    DSTR   *line;
-
-    ck_assert_int_ne(pid = fork(), -1);
-    if (pid == 0) {
-	ios = ios_open(fd);
-	line = dstr_new(64);
-	ios_set_phase(ios, 10);
-	while (ios_get_line(ios, line, 100, 1) == IOS_LINE_FULL)
-	    if (ios_puts(ios, "250 ok\r\n") < 0 || ios_flush(ios) < 0)
-		break;
-	_exit(0);
-    }
-    return (pid);
-}
-
 START_TEST(fast_exchange_is_unaffected_by_the_phase_deadline)
 {
     int     sv[2];
@@ -798,7 +777,7 @@ START_TEST(fast_exchange_is_unaffected_by_the_phase_deadline)
     int     i;
 
     ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-    pid = echo_peer(sv[1]);
+    pid = unit_answer_peer(sv[1], NULL, "250 ok\r\n");
     ios = ios_open(sv[0]);
     ios_set_phase(ios, 1);			/* 200 round trips in one phase */
     for (i = 0; i < 200; i++) {

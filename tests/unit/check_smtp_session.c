@@ -34,29 +34,6 @@ static pid_t tarpit(int fd)
     return (unit_drip_peer(fd, "220-tarpit.test slow\r\n", DRIP_MS, DRIP_MAX));
 }
 
-/* prompt_server - a child that greets, then answers every line with 250 at once */
-
-static pid_t prompt_server(int fd)
-{
-    pid_t   pid;
-    IOS    *ios;
-    DSTR   *line;
-
-    ck_assert_int_ne(pid = fork(), -1);
-    if (pid == 0) {
-	ios = ios_open(fd);
-	line = dstr_new(64);
-	ios_set_phase(ios, 20);
-	(void) ios_puts(ios, "220 fast.test ESMTP\r\n");
-	(void) ios_flush(ios);
-	while (ios_get_line(ios, line, 1000, 1) == IOS_LINE_FULL)
-	    if (ios_puts(ios, "250 2.0.0 ok\r\n") < 0 || ios_flush(ios) < 0)
-		break;
-	_exit(0);
-    }
-    return (pid);
-}
-
 START_TEST(dripped_greeting_times_out_at_the_phase_deadline)
 {
     int     sv[2];
@@ -99,7 +76,7 @@ START_TEST(prompt_server_gets_many_phases_beyond_one_phase_limit)
     int     i;
 
     ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-    pid = prompt_server(sv[1]);
+    pid = unit_answer_peer(sv[1], "220 fast.test ESMTP\r\n", "250 2.0.0 ok\r\n");
     session = smtp_session_new(sv[0], "fast.test", "192.0.2.8", 25);
     start = ios_now_ms();
     smtp_session_phase(session, 1);
