@@ -41,6 +41,7 @@
 #include "cfg.h"
 #include "cfg_params.h"
 #include "msg.h"
+#include "wire_enc.h"
 #include "mymalloc.h"
 #include "server.h"
 #include "sockutil.h"
@@ -63,7 +64,7 @@ static int smtp_scan_8bit(int fd, long off, long len)
 	    ret = -1;
 	    break;
 	}
-	ret = smtp_content_8bit(buf, (size_t) n);
+	ret = wire_enc_8bit(buf, (size_t) n);
 	off += n;
 	len -= n;
     }

@@ -121,23 +121,6 @@ extern int smtp_addr_drop_self(SMTP_ADDR_LIST *list, const DNS_ADDR_LIST *own);
 /* Keep at most limit addresses (0: no limit). */
 extern void smtp_addr_truncate(SMTP_ADDR_LIST *list, size_t limit);
 
- /*
-  * Message content (smtp_content.c): queue-file bytes to the DATA stream.
-  */
-typedef struct SMTP_ENC {
-    size_t  limit;			/* fold longer lines; 0: never */
-    size_t  col;			/* bytes on the current output line */
-    int     line_start;
-    int     pending_cr;			/* a CR ended the previous chunk */
-} SMTP_ENC;
-
-extern void smtp_enc_init(SMTP_ENC *enc, size_t line_limit);
-/* Append the SMTP form of buf to out. */
-extern void smtp_enc_feed(SMTP_ENC *enc, const char *buf, size_t len, DSTR *out);
-/* End the last line if needed and append the final ".". */
-extern void smtp_enc_finish(SMTP_ENC *enc, DSTR *out);
-/* Any byte with the high bit set? */
-extern int smtp_content_8bit(const char *buf, size_t len);
 
  /*
   * Commands and transactions (smtp_trans.c).

@@ -34,6 +34,7 @@
 #include "smtp.h"
 #include "cfg_params.h"
 #include "msg.h"
+#include "wire_enc.h"
 #include "mymalloc.h"
 
 #define SMTP_PIPE_MAX	4096		/* unanswered command bytes in flight */
@@ -128,13 +129,13 @@ static int smtp_xfer_content(SMTP_XFER *x, const SMTP_CMD *cmds, size_t ncmd)
     IOS    *ios = x->session->ios;
     char   *buf = mymalloc(SMTP_CHUNK);
     DSTR   *out = dstr_new(2 * SMTP_CHUNK);
-    SMTP_ENC enc;
+    WIRE_ENC enc;
     long    off = st->req->content_offset;
     long    left = st->req->content_size;
     ssize_t n;
     int     ret = -1;
 
-    smtp_enc_init(&enc, var_smtp_line_limit > 0 ? (size_t) var_smtp_line_limit : 0);
+    wire_enc_init(&enc, var_smtp_line_limit > 0 ? (size_t) var_smtp_line_limit : 0, 1);
     while (left > 0) {
 	n = pread(st->qfd, buf, left > SMTP_CHUNK ? SMTP_CHUNK : (size_t) left, off);
 	if (n <= 0) {
@@ -148,7 +149,7 @@ static int smtp_xfer_content(SMTP_XFER *x, const SMTP_CMD *cmds, size_t ncmd)
 	}
 	off += n;
 	left -= n;
-	smtp_enc_feed(&enc, buf, (size_t) n, out);
+	wire_enc_feed(&enc, buf, (size_t) n, out);
 	smtp_session_phase(x->session, var_smtp_data1_tmout);	/* per block */
 	if (ios_write(ios, dstr_str(out), dstr_len(out)) < 0) {
 	    (void) smtp_xfer_broken(x, "sending message body", 0);
@@ -156,7 +157,8 @@ static int smtp_xfer_content(SMTP_XFER *x, const SMTP_CMD *cmds, size_t ncmd)
 	}
 	DSTR_RESET(out);
     }
-    smtp_enc_finish(&enc, out);
+    wire_enc_end(&enc, out);
+    dstr_cat(out, ".\r\n", 3);
     /* One phase from here to the reply to "." (smtp_xfer_done). */
     smtp_session_phase(x->session, var_smtp_data2_tmout);
     if (ios_write(ios, dstr_str(out), dstr_len(out)) < 0 || ios_flush(ios) < 0) {

@@ -1,5 +1,5 @@
 /*
- * smtp_content - queue file bytes to the SMTP DATA stream
+ * wire_enc - queue file bytes as SMTP puts them on the wire
  * DESCRIPTION
  *	The queue file holds the message as received: LF line ends, no dot
  *	stuffing. On the wire (RFC 5321 4.5.2, 2.3.8) every line ends in CR LF,
@@ -11,33 +11,38 @@
  *	because that does less damage to MIME than cutting them. The encoder
  *	keeps its state between chunks, so content is converted as it is read
  *	with pread(), in any chunk size, with the same result.
+ *
+ *	smtp(8) sends this; cleanup's DKIM signer hashes the same bytes
+ *	(without the dot stuffing, which the receiver undoes), so a signature
+ *	covers exactly what arrives (docs/design.md, "DKIM signing").
  */
 #include <string.h>
 
-#include "smtp.h"
+#include "wire_enc.h"
 
-/* smtp_enc_init - start of content */
+/* wire_enc_init - start of content */
 
-void    smtp_enc_init(SMTP_ENC *enc, size_t line_limit)
+void    wire_enc_init(WIRE_ENC *enc, size_t line_limit, int dot_stuff)
 {
     enc->limit = line_limit;
+    enc->dot_stuff = dot_stuff;
     enc->col = 0;
     enc->line_start = 1;
     enc->pending_cr = 0;
 }
 
-/* smtp_enc_eol - end the current line */
+/* wire_enc_eol - end the current line */
 
-static void smtp_enc_eol(SMTP_ENC *enc, DSTR *out)
+static void wire_enc_eol(WIRE_ENC *enc, DSTR *out)
 {
     dstr_cat(out, "\r\n", 2);
     enc->col = 0;
     enc->line_start = 1;
 }
 
-/* smtp_enc_feed - convert one chunk */
+/* wire_enc_feed - convert one chunk */
 
-void    smtp_enc_feed(SMTP_ENC *enc, const char *buf, size_t len, DSTR *out)
+void    wire_enc_feed(WIRE_ENC *enc, const char *buf, size_t len, DSTR *out)
 {
     const char *end = buf + len;
     const char *run;
@@ -46,7 +51,7 @@ void    smtp_enc_feed(SMTP_ENC *enc, const char *buf, size_t len, DSTR *out)
     while (buf < end) {
 	if (enc->pending_cr) {			/* CR LF or bare CR: one line end */
 	    enc->pending_cr = 0;
-	    smtp_enc_eol(enc, out);
+	    wire_enc_eol(enc, out);
 	    if (*buf == '\n') {
 		buf++;
 		continue;
@@ -58,7 +63,7 @@ void    smtp_enc_feed(SMTP_ENC *enc, const char *buf, size_t len, DSTR *out)
 	    continue;
 	}
 	if (*buf == '\n') {
-	    smtp_enc_eol(enc, out);
+	    wire_enc_eol(enc, out);
 	    buf++;
 	    continue;
 	}
@@ -67,7 +72,7 @@ void    smtp_enc_feed(SMTP_ENC *enc, const char *buf, size_t len, DSTR *out)
 	    enc->col = 1;
 	    enc->line_start = 0;
 	}
-	if (enc->line_start && *buf == '.')
+	if (enc->dot_stuff && enc->line_start && *buf == '.')
 	    dstr_catc(out, '.');		/* stuffing is not line content */
 	enc->line_start = 0;
 	/* Copy a run of ordinary bytes at once, up to the fold point. */
@@ -82,19 +87,18 @@ void    smtp_enc_feed(SMTP_ENC *enc, const char *buf, size_t len, DSTR *out)
     }
 }
 
-/* smtp_enc_finish - last line end and the final dot */
+/* wire_enc_end - end the last line if it is open */
 
-void    smtp_enc_finish(SMTP_ENC *enc, DSTR *out)
+void    wire_enc_end(WIRE_ENC *enc, DSTR *out)
 {
     if (enc->pending_cr || !enc->line_start)
-	smtp_enc_eol(enc, out);
+	wire_enc_eol(enc, out);
     enc->pending_cr = 0;
-    dstr_cat(out, ".\r\n", 3);
 }
 
-/* smtp_content_8bit - does the content need BODY=8BITMIME */
+/* wire_enc_8bit - does the content need BODY=8BITMIME */
 
-int     smtp_content_8bit(const char *buf, size_t len)
+int     wire_enc_8bit(const char *buf, size_t len)
 {
     const unsigned char *cp = (const unsigned char *) buf;
     size_t  i;
