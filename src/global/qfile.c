@@ -135,13 +135,21 @@ static void qfile_out_rec(QFILE_OUT *out, int type, const void *data, size_t len
 
 static void qfile_out_patch(QFILE_OUT *out, long offset, const void *data, size_t len)
 {
+    size_t  on_disk;
+
     if (out->status != QFILE_OK)
 	return;
-    if (offset >= out->flushed) {
-	memcpy(dstr_data(out->buf) + (offset - out->flushed), data, len);
-    } else if (fs_pwrite_all(out->fd, data, len, offset) < 0) {
+    /* The range may straddle what was flushed and what is still buffered. */
+    on_disk = offset < out->flushed ? (size_t) (out->flushed - offset) : 0;
+    if (on_disk > len)
+	on_disk = len;
+    if (on_disk > 0 && fs_pwrite_all(out->fd, data, on_disk, offset) < 0) {
 	qfile_out_fail(out, QFILE_ERR_WRITE);
+	return;
     }
+    if (len > on_disk)
+	memcpy(dstr_data(out->buf) + (offset + (long) on_disk - out->flushed),
+	       (const char *) data + on_disk, len - on_disk);
 }
 
 /* qfile_out_sizes - the C record payload */
@@ -215,6 +223,23 @@ void    qfile_out_content(QFILE_OUT *out, const void *buf, size_t len)
     }
     qfile_out_bytes(out, buf, len);
     out->content_size += (long) len;
+}
+
+/* qfile_out_content_size - message bytes so far */
+
+long    qfile_out_content_size(const QFILE_OUT *out)
+{
+    return (out->content_size);
+}
+
+/* qfile_out_content_patch - overwrite message bytes already written */
+
+void    qfile_out_content_patch(QFILE_OUT *out, long pos, const void *buf, size_t len)
+{
+    if (out->state == QOUT_HEADER || pos < 0 || pos + (long) len > out->content_size)
+	msg_panic("%s: bytes %ld..%ld are not content written so far (%ld)",
+		  __func__, pos, pos + (long) len, out->content_size);
+    qfile_out_patch(out, out->content_offset + pos, buf, len);
 }
 
 /* qfile_out_end_content - fix the M length, start the envelope */

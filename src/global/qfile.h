@@ -71,6 +71,14 @@ extern void qfile_out_time(QFILE_OUT *out, long sec, long usec);
 extern void qfile_out_attr(QFILE_OUT *out, const char *name, const char *value);
 /* Append message bytes (opens the M record on first use). */
 extern void qfile_out_content(QFILE_OUT *out, const void *buf, size_t len);
+/* Message bytes appended so far. */
+extern long qfile_out_content_size(const QFILE_OUT *out);
+/*
+ * Overwrite len message bytes at pos (counted from the first message byte),
+ * all of them already appended; the length does not change. cleanup fills
+ * in a DKIM-Signature this way once the body has streamed past.
+ */
+extern void qfile_out_content_patch(QFILE_OUT *out, long pos, const void *buf, size_t len);
 /* Envelope, after the content. */
 extern void qfile_out_sender(QFILE_OUT *out, const char *sender);
 extern void qfile_out_verp(QFILE_OUT *out, const char *delims);

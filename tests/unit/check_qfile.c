@@ -782,6 +782,72 @@ START_TEST(big_message_reads_back_whole)
 }
 END_TEST
 
+START_TEST(content_patch_reaches_disk_and_buffer)
+{
+    QFILE_OUT *out = spill_out("G1");
+    QFILE_INFO info;
+    QFILE_IN *in;
+    char   *got;
+    long    size = qfile_out_content_size(out);
+    int     fd;
+
+    ck_assert_int_eq(size, SPILL_SIZE / 1000 * 1000 + 4);
+    qfile_out_content_patch(out, 0, "HEAD", 4);		/* flushed long ago */
+    qfile_out_content_patch(out, size - 4, "END\n", 4);	/* still in memory */
+    qfile_out_sender(out, "a@b");
+    qfile_out_rcpt(out, "c@d");
+    ck_assert_int_eq(qfile_out_commit(out, inc_fd, "G1"), QFILE_OK);
+    in = info_of("G1", &info, &fd);
+    got = malloc((size_t) info.content_size);
+    ck_assert_int_eq(pread(fd, got, (size_t) info.content_size, info.content_offset),
+		     info.content_size);
+    ck_assert_int_eq(memcmp(got, "HEAD", 4), 0);
+    ck_assert_int_eq(got[4], 'a' + 4 % 26);
+    ck_assert_int_eq(memcmp(got + size - 4, "END\n", 4), 0);
+    free(got);
+    qfile_in_free(in);
+    qfile_info_free(&info);
+    close(fd);
+}
+END_TEST
+
+START_TEST(content_patch_straddling_the_flush_point)
+{
+    QFILE_OUT *out = qfile_out_new(tmp_fd, "G2", 0);
+    char   *big = malloc(300 * 1024);
+    QFILE_INFO info;
+    QFILE_IN *in;
+    char    got[8];
+    int     fd;
+
+    /* The first append crosses the memory limit and is flushed whole; the
+     * second stays in memory: patch 4 bytes on each side of the seam. */
+    memset(big, 'b', 300 * 1024);
+    qfile_out_content(out, big, 300 * 1024);
+    qfile_out_content(out, "cccccccc", 8);
+    qfile_out_content_patch(out, 300 * 1024 - 4, "12345678", 8);
+    qfile_out_sender(out, "a@b");
+    qfile_out_rcpt(out, "c@d");
+    ck_assert_int_eq(qfile_out_commit(out, inc_fd, "G2"), QFILE_OK);
+    in = info_of("G2", &info, &fd);
+    ck_assert_int_eq(pread(fd, got, 8, info.content_offset + 300 * 1024 - 4), 8);
+    ck_assert_int_eq(memcmp(got, "12345678", 8), 0);
+    free(big);
+    qfile_in_free(in);
+    qfile_info_free(&info);
+    close(fd);
+}
+END_TEST
+
+START_TEST(content_patch_beyond_the_content_panics)
+{
+    QFILE_OUT *out = qfile_out_new(tmp_fd, "P1", 0);
+
+    qfile_out_content(out, "abc", 3);
+    qfile_out_content_patch(out, 2, "xy", 2);
+}
+END_TEST
+
 START_TEST(abort_removes_the_temp_file)
 {
     QFILE_OUT *out = spill_out("G1");
@@ -1295,6 +1361,8 @@ static Suite *qfile_suite(void)
     tcase_add_test(tw, size_limit_after_spill_leaves_nothing_after_abort);
     tcase_add_test(tw, big_message_spills_to_temp_file_before_commit);
     tcase_add_test(tw, big_message_reads_back_whole);
+    tcase_add_test(tw, content_patch_reaches_disk_and_buffer);
+    tcase_add_test(tw, content_patch_straddling_the_flush_point);
     tcase_add_test(tw, abort_removes_the_temp_file);
     tcase_add_test(tw, abort_of_small_message_leaves_nothing);
     suite_add_tcase(s, tw);
@@ -1308,6 +1376,7 @@ static Suite *qfile_suite(void)
     tcase_add_test_raise_signal(tp, verp_of_wrong_length_panics, SIGABRT);
     tcase_add_test_raise_signal(tp, attribute_name_with_equals_panics, SIGABRT);
     tcase_add_test_raise_signal(tp, commit_without_envelope_panics, SIGABRT);
+    tcase_add_test_raise_signal(tp, content_patch_beyond_the_content_panics, SIGABRT);
     suite_add_tcase(s, tp);
 
     tcase_add_unchecked_fixture(tc, suite_setup, suite_teardown);
