@@ -135,6 +135,15 @@ DICT   *dict_open(const char *spec, DSTR *err)
     return (dict);
 }
 
+/* dict_walk - every entry */
+
+int     dict_walk(DICT *dict, DICT_WALK_FN fn, void *ctx)
+{
+    if (dict->walk == NULL)
+	return (-1);
+    return (dict->walk(dict, fn, ctx));
+}
+
 /* dict_get - look up */
 
 const char *dict_get(DICT *dict, const char *key)

@@ -25,6 +25,14 @@ extern DICT *dict_open(const char *spec, DSTR *err);
  * is closed. A read error of a table file is fatal (the daemon restarts).
  */
 extern const char *dict_get(DICT *dict, const char *key);
+/*
+ * Call fn for every key and value of the table, in no particular order,
+ * until fn returns nonzero (that value is returned; 0 after the last
+ * entry). -1 when the type cannot list its keys (cidr:, static:). For a
+ * daemon that must prepare every entry before it enters its chroot.
+ */
+typedef int (*DICT_WALK_FN) (const char *key, const char *value, void *ctx);
+extern int dict_walk(DICT *dict, DICT_WALK_FN fn, void *ctx);
 /* Release the table and its file; its values are gone with it. */
 extern void dict_close(DICT *dict);
 /* The specification the table was opened with, for messages. */

@@ -30,6 +30,7 @@
 #include <db.h>
 
 #include "dict_db.h"
+#include "argv.h"
 #include "dict_int.h"
 #include "htable.h"
 #include "msg.h"
@@ -143,6 +144,47 @@ static const char *dict_db_lookup(DICT *dict, const char *key)
     return (val);
 }
 
+/* dict_db_walk_len - a stored key or value without the NUL dict_db_put adds */
+
+static size_t dict_db_walk_len(const DBT *d)
+{
+    return (d->size > 0 && ((char *) d->data)[d->size - 1] == 0 ? d->size - 1 : d->size);
+}
+
+/* dict_db_walk - every entry: copied under the lock, handed out after it */
+
+static int dict_db_walk(DICT *dict, DICT_WALK_FN fn, void *ctx)
+{
+    DICT_DB *dd = (DICT_DB *) dict;
+    ARGV   *pairs = argv_new(16);
+    DBC    *cur;
+    DBT     k;
+    DBT     v;
+    size_t  i;
+    int     ret;
+
+    if (dict_db_lock(dict->watch_fd, LOCK_SH) < 0)
+	msg_fatal("table %s: lock: %m", dict->spec);
+    if ((ret = dd->db->cursor(dd->db, NULL, &cur, 0)) != 0)
+	msg_fatal("table %s: cursor: %s", dict->spec, db_strerror(ret));
+    memset(&k, 0, sizeof(k));
+    memset(&v, 0, sizeof(v));
+    while ((ret = cur->c_get(cur, &k, &v, DB_NEXT)) == 0) {
+	argv_addn(pairs, k.data, dict_db_walk_len(&k));
+	argv_addn(pairs, v.data, dict_db_walk_len(&v));
+    }
+    if (ret != DB_NOTFOUND)
+	msg_fatal("table %s: reading: %s", dict->spec, db_strerror(ret));
+    (void) cur->c_close(cur);
+    if (dict_db_lock(dict->watch_fd, LOCK_UN) < 0)
+	msg_fatal("table %s: unlock: %m", dict->spec);
+    /* fn may look this table up: that takes and drops the lock itself. */
+    for (ret = 0, i = 0; ret == 0 && i + 1 < pairs->argc; i += 2)
+	ret = fn(pairs->argv[i], pairs->argv[i + 1], ctx);
+    argv_free(pairs);
+    return (ret);
+}
+
 /* dict_db_close - release */
 
 static void dict_db_close(DICT *dict)
@@ -192,6 +234,7 @@ DICT   *dict_db_open(const char *type, const char *name, DSTR *err)
 	return (NULL);
     dd = mycalloc(1, sizeof(*dd));
     dd->dict.lookup = dict_db_lookup;
+    dd->dict.walk = dict_db_walk;
     dd->dict.close = dict_db_close;
     dd->dict.watch_fd = fd;			/* Berkeley DB's own descriptor */
     dd->db = db;

@@ -141,6 +141,30 @@ static const char *dict_inline_lookup(DICT *dict, const char *key)
     return (htable_find(((DICT_INLINE *) dict)->table, key));
 }
 
+/* dict_inline_walk - every entry; htable_walk cannot stop, so remember the answer */
+
+typedef struct DICT_INLINE_WALK {
+    DICT_WALK_FN fn;
+    void   *ctx;
+    int     ret;
+} DICT_INLINE_WALK;
+
+static void dict_inline_walk_one(const char *key, void *value, void *ctx)
+{
+    DICT_INLINE_WALK *w = ctx;
+
+    if (w->ret == 0)
+	w->ret = w->fn(key, value, w->ctx);
+}
+
+static int dict_inline_walk(DICT *dict, DICT_WALK_FN fn, void *ctx)
+{
+    DICT_INLINE_WALK w = {fn, ctx, 0};
+
+    htable_walk(((DICT_INLINE *) dict)->table, dict_inline_walk_one, &w);
+    return (w.ret);
+}
+
 /* dict_inline_close - release */
 
 static void dict_inline_close(DICT *dict)
@@ -167,6 +191,7 @@ DICT   *dict_inline_open(const char *body, DSTR *err)
     }
     di = mycalloc(1, sizeof(*di));
     di->dict.lookup = dict_inline_lookup;
+    di->dict.walk = dict_inline_walk;
     di->dict.close = dict_inline_close;
     di->dict.watch_fd = -1;
     di->table = htable_new(16);

@@ -9,6 +9,7 @@
 struct DICT {
     const char *(*lookup) (DICT *dict, const char *key);	/* key folded unless DICT_FLAG_ADDRESS */
     void    (*close) (DICT *dict);	/* release the type's state (dict.c frees the rest) */
+    int     (*walk) (DICT *dict, DICT_WALK_FN fn, void *ctx);	/* NULL: cannot list */
     int     flags;			/* DICT_FLAG_* */
     int     watch_fd;			/* file to watch for changes, or -1 */
     /* Set by dict.c: */

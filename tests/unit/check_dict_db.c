@@ -120,6 +120,90 @@ START_TEST(btree_table_round_trip)
 }
 END_TEST
 
+/* walk_collect - DICT_WALK_FN: one "key=value" line per entry; stops after "stop" */
+
+static int walk_collect(const char *key, const char *value, void *ctx)
+{
+    DSTR   *out = ctx;
+
+    dstr_printf(out, "%s=%s\n", key, value);
+    return (strcmp(key, "stop") == 0 ? 7 : 0);
+}
+
+/* walk_text - the entries dict_walk hands out, in its order, one per line */
+
+static char *walk_text(DICT *dict, int *ret)
+{
+    DSTR   *out = dstr_new(100);
+
+    *ret = dict_walk(dict, walk_collect, out);
+    return (dstr_export(out));
+}
+
+START_TEST(walk_lists_every_entry_of_hash_btree_and_inline)
+{
+    static const char *const types[] = {"hash", "btree", 0};
+    const char *const *tp;
+    DSTR   *err = dstr_new(100);
+    char   *file = tmp_path("keys.db");
+    DICT   *dict;
+    char   *text;
+    int     ret;
+
+    for (tp = types; *tp; tp++) {
+	build(*tp, file, routes);
+	dict = open_table(*tp, "keys");
+	text = walk_text(dict, &ret);
+	ck_assert_int_eq(ret, 0);
+	ck_assert_ptr_nonnull(strstr(text, "example.com=smtp:[192.0.2.1]:2525\n"));
+	ck_assert_ptr_nonnull(strstr(text, ".example.com=relay:\n"));
+	ck_assert_ptr_nonnull(strstr(text, "user@example.org=smtp:[192.0.2.2]\n"));
+	ck_assert_int_eq(strlen(text), strlen("example.com=smtp:[192.0.2.1]:2525\n"
+					      ".example.com=relay:\nuser@example.org=smtp:[192.0.2.2]\n"));
+	free(text);
+	dict_close(dict);
+	unlink(file);
+    }
+    dict = dict_open("inline:{ k1 = {a b}, K2 = c }", err);
+    ck_assert_ptr_nonnull(dict);
+    text = walk_text(dict, &ret);
+    ck_assert_int_eq(ret, 0);
+    ck_assert_ptr_nonnull(strstr(text, "k1=a b\n"));
+    ck_assert_ptr_nonnull(strstr(text, "k2=c\n"));
+    free(text);
+    dict_close(dict);
+    dstr_free(err);
+    free(file);
+}
+END_TEST
+
+START_TEST(walk_stops_when_told_and_some_types_cannot_walk)
+{
+    static const char *const stopper[] = {"a", "1", "stop", "2", "z", "3", 0};
+    char   *file = tmp_path("s.db");
+    DSTR   *err = dstr_new(100);
+    DICT   *dict;
+    char   *text;
+    int     ret;
+
+    build("btree", file, stopper);			/* btree: sorted, "z" after "stop" */
+    dict = open_table("btree", "s");
+    text = walk_text(dict, &ret);
+    ck_assert_int_eq(ret, 7);
+    ck_assert_str_eq(text, "a=1\nstop=2\n");
+    free(text);
+    dict_close(dict);
+    dict = dict_open("static:x", err);
+    ck_assert_ptr_nonnull(dict);
+    text = walk_text(dict, &ret);
+    ck_assert_int_eq(ret, -1);
+    free(text);
+    dict_close(dict);
+    dstr_free(err);
+    free(file);
+}
+END_TEST
+
 START_TEST(lookup_folds_the_key)
 {
     char   *file = tmp_path("t.db");
@@ -517,6 +601,8 @@ static Suite *dict_db_suite(void)
 
     tcase_add_checked_fixture(tc, setup_tmpdir, teardown_tmpdir);
     tcase_add_test(tc, hash_table_round_trip);
+    tcase_add_test(tc, walk_lists_every_entry_of_hash_btree_and_inline);
+    tcase_add_test(tc, walk_stops_when_told_and_some_types_cannot_walk);
     tcase_add_test(tc, btree_table_round_trip);
     tcase_add_test(tc, lookup_folds_the_key);
     tcase_add_test(tc, value_outlives_later_lookups);
