@@ -413,6 +413,28 @@ static int cfg_convert_all(CFG_STATE *st, CFG_CONV *conv, DSTR *err)
     return (0);
 }
 
+/*
+ * cfg_check_relations - limits one parameter puts on another. A DKIM
+ * signature that expires while its message may still be queued would be
+ * refused by receivers for the last retries, so dkim_signature_ttl, when
+ * set, must exceed maximal_queue_lifetime.
+ */
+
+static int cfg_check_relations(const CFG_STATE *st, const CFG_CONV *conv, DSTR *err)
+{
+    const CFG_PARAM *ttl = cfg_param_find("dkim_signature_ttl");
+    const CFG_PARAM *life = cfg_param_find("maximal_queue_lifetime");
+    int     ttl_val = conv[ttl - cfg_params].num;
+    int     life_val = conv[life - cfg_params].num;
+
+    if (ttl_val > 0 && ttl_val <= life_val)
+	return (cfg_fail(st, cfg_state_find(st, ttl->name), err,
+			 "%ds is not above maximal_queue_lifetime (%ds): signatures"
+			 " would expire while their mail may still be queued",
+			 ttl_val, life_val));
+    return (0);
+}
+
 /* cfg_conv_free - drop converted strings that never reached a variable */
 
 static void cfg_conv_free(CFG_CONV *conv)
@@ -466,7 +488,7 @@ static int cfg_load_internal(const char *text, size_t len,
 	return (-1);
     conv = mycalloc(cfg_param_count() + 1, sizeof(*conv));
     if (cfg_expand_all(st, err) < 0 || cfg_convert_all(st, conv, err) < 0
-	|| cfg_check_transport_forms(st, err) < 0) {
+	|| cfg_check_transport_forms(st, err) < 0 || cfg_check_relations(st, conv, err) < 0) {
 	cfg_conv_free(conv);
 	cfg_state_free(st);
 	return (-1);

@@ -15,6 +15,7 @@
 #include "cfg_check.h"
 #include "argv.h"
 #include "conc_feedback.h"
+#include "dkim_canon.h"
 #include "sasl_secopts.h"
 #include "tls_policy.h"
 
@@ -111,4 +112,35 @@ int     cfg_check_feedback(const char *value, DSTR *why)
     dstr_sprintf(why, "invalid feedback value \"%s\": expected a number from 0 to 1,"
 		 " a fraction such as 1/4, or N/concurrency", value);
     return (-1);
+}
+
+/* cfg_check_dkim_canon - "header/body" or one word */
+
+int     cfg_check_dkim_canon(const char *value, DSTR *why)
+{
+    DKIM_CANON head;
+    DKIM_CANON body;
+
+    if (dkim_canon_parse_pair(value, &head, &body) == 0)
+	return (0);
+    dstr_sprintf(why, "invalid DKIM canonicalization \"%s\": expected simple or relaxed,"
+		 " or header/body such as relaxed/relaxed", value);
+    return (-1);
+}
+
+/* cfg_check_dkim_headers - a list of header field names */
+
+int     cfg_check_dkim_headers(const char *value, DSTR *why)
+{
+    ARGV   *names = argv_split(value, DKIM_HEADER_LIST_DELIM);
+    size_t  i;
+    int     ret = 0;
+
+    for (i = 0; ret == 0 && i < names->argc; i++)
+	if (!dkim_canon_field_name_ok(names->argv[i])) {
+	    dstr_sprintf(why, "invalid header field name \"%s\"", names->argv[i]);
+	    ret = -1;
+	}
+    argv_free(names);
+    return (ret);
 }

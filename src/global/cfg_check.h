@@ -17,5 +17,7 @@ extern int cfg_check_tls_servername(const char *value, DSTR *why);
 extern int cfg_check_sasl_secopts(const char *value, DSTR *why);
 extern int cfg_check_sasl_type(const char *value, DSTR *why);
 extern int cfg_check_feedback(const char *value, DSTR *why);
+extern int cfg_check_dkim_canon(const char *value, DSTR *why);
+extern int cfg_check_dkim_headers(const char *value, DSTR *why);
 
 #endif

@@ -15,6 +15,13 @@
 #include "cfg_params.h"
 #include "cfg_check.h"
 
+/* RFC 6376 5.4.1's recommended fields, and the mailing list fields (RFC 2369,
+ * 2919, 8058) that providers check on bulk mail. */
+#define DEF_DKIM_SIGN_HEADERS "From, Reply-To, Subject, Date, To, Cc, Message-ID, " \
+	"In-Reply-To, References, MIME-Version, Content-Type, Content-Transfer-Encoding, " \
+	"List-Id, List-Help, List-Unsubscribe, List-Unsubscribe-Post, List-Subscribe, " \
+	"List-Post, List-Owner, List-Archive"
+
 #ifndef DEF_DAEMON_DIR
 #define DEF_DAEMON_DIR	"/usr/local/libexec/posthorn"
 #endif
@@ -94,6 +101,12 @@ char   *var_delay_rcpt;
 char   *var_error_rcpt;
 long    var_bounce_limit;
 int     var_disable_verp_bounces;
+char   *var_dkim_canon;
+char   *var_dkim_key_table;
+char   *var_dkim_oversign_headers;
+char   *var_dkim_sign_headers;
+int     var_dkim_sig_ttl;
+char   *var_dkim_signing_table;
 int     var_delay_max_res;
 char   *var_dns_resolv_conf;
 int     var_disable_dns;
@@ -264,6 +277,19 @@ const CFG_PARAM cfg_params[] = {
 	  "look up no MX records: use the host's address records only"),
     P_BOOL("disable_verp_bounces", "no", var_disable_verp_bounces,
 	  "send one notification for all failed recipients even with VERP"),
+    P_STRC("dkim_canonicalization", "relaxed/relaxed", var_dkim_canon, cfg_check_dkim_canon,
+	   "header/body canonicalization of DKIM signatures (simple or relaxed; one word: that/simple)"),
+    P_STR("dkim_key_table", "", var_dkim_key_table,
+	  "table of KEYNAME -> DOMAIN:SELECTOR:/path/to/private-key.pem for DKIM signing"),
+    P_STRC("dkim_oversign_headers", "From, Subject, Date, To, List-Unsubscribe, List-Unsubscribe-Post",
+	   var_dkim_oversign_headers, cfg_check_dkim_headers,
+	   "signed fields named once more than they occur, so no copy can be added later"),
+    P_STRC("dkim_sign_headers", DEF_DKIM_SIGN_HEADERS, var_dkim_sign_headers, cfg_check_dkim_headers,
+	   "header fields a DKIM signature covers, each occurrence present"),
+    P_TIME("dkim_signature_ttl", "0s", 0, 0, var_dkim_sig_ttl,
+	   "lifetime of a DKIM signature (the x= tag); 0: none; else above maximal_queue_lifetime"),
+    P_STR("dkim_signing_table", "", var_dkim_signing_table,
+	  "table of From: address, domain, .parent domain or * -> KEYNAMEs that sign the message"),
     P_STR("dns_resolv_conf", "/etc/resolv.conf", var_dns_resolv_conf,
 	  "resolver configuration the SMTP client reads before chroot (posthorn)"),
     P_STR("double_bounce_sender", "double-bounce", var_double_bounce_sender,

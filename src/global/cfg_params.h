@@ -78,6 +78,12 @@ extern char *var_delay_rcpt;		/* delay_notice_recipient */
 extern char *var_error_rcpt;		/* error_notice_recipient */
 extern long var_bounce_limit;		/* bounce_size_limit */
 extern int var_disable_verp_bounces;		/* disable_verp_bounces */
+extern char *var_dkim_canon;		/* dkim_canonicalization */
+extern char *var_dkim_key_table;		/* dkim_key_table */
+extern char *var_dkim_oversign_headers;	/* dkim_oversign_headers */
+extern char *var_dkim_sign_headers;		/* dkim_sign_headers */
+extern int var_dkim_sig_ttl;		/* dkim_signature_ttl */
+extern char *var_dkim_signing_table;		/* dkim_signing_table */
 extern int var_delay_max_res;		/* delay_logging_resolution_limit */
 extern char *var_dns_resolv_conf;		/* dns_resolv_conf */
 extern int var_disable_dns;		/* disable_dns_lookups */

@@ -48,6 +48,38 @@ int     dkim_canon_parse(const char *name, DKIM_CANON *canon)
     return (0);
 }
 
+/* dkim_canon_parse_pair - "header/body", or one word (body simple, as c= reads) */
+
+int     dkim_canon_parse_pair(const char *value, DKIM_CANON *head, DKIM_CANON *body)
+{
+    const char *slash = strchr(value, '/');
+    char   *first;
+    int     ret;
+
+    if (slash == NULL) {
+	*body = DKIM_CANON_SIMPLE;
+	return (dkim_canon_parse(value, head));
+    }
+    first = mystrndup(value, (size_t) (slash - value));
+    ret = dkim_canon_parse(first, head) == 0 && dkim_canon_parse(slash + 1, body) == 0 ? 0 : -1;
+    free(first);
+    return (ret);
+}
+
+/* dkim_canon_field_name_ok - RFC 5322 field name: printable ASCII but ':' */
+
+int     dkim_canon_field_name_ok(const char *name)
+{
+    const unsigned char *cp = (const unsigned char *) name;
+
+    if (*cp == 0)
+	return (0);
+    for (; *cp; cp++)
+	if (*cp < 33 || *cp > 126 || *cp == ':')
+	    return (0);
+    return (1);
+}
+
 /* dkim_canon_header_simple - unchanged, line ends as on the wire */
 
 static void dkim_canon_header_simple(const char *cp, const char *end, DSTR *out)

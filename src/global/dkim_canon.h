@@ -13,6 +13,13 @@ typedef enum DKIM_CANON {
  * "simple" or "relaxed" into *canon; 0, or -1 for anything else.
  */
 extern int dkim_canon_parse(const char *name, DKIM_CANON *canon);
+/* "header/body" (dkim_canonicalization, the c= tag); one word means that
+ * for the header and simple for the body, as RFC 6376 3.5 reads c=. */
+extern int dkim_canon_parse_pair(const char *value, DKIM_CANON *head, DKIM_CANON *body);
+/* A valid header field name (RFC 5322 2.2: printable ASCII but ':')? */
+extern int dkim_canon_field_name_ok(const char *name);
+/* What separates the names of dkim_sign_headers and dkim_oversign_headers. */
+#define DKIM_HEADER_LIST_DELIM	", \t\r\n:"
 
 /*
  * Append the canonical form of one header field to out, CR LF ended. field

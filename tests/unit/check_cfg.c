@@ -176,6 +176,15 @@ START_TEST(daemon_specific_values_are_checked_naming_file_line_and_parameter)
 	/* The per-transport form gets the check of what it overrides. */
 	{"a = 1\nrelay_destination_concurrency_positive_feedback = 3/2\n",
 	 ", line 2: parameter relay_destination_concurrency_positive_feedback: invalid feedback value \"3/2\""},
+	{"dkim_canonicalization = relaxed/loose\n",
+	 ", line 1: parameter dkim_canonicalization: invalid DKIM canonicalization \"relaxed/loose\""},
+	{"dkim_canonicalization = /relaxed\n", ", line 1: parameter dkim_canonicalization: "},
+	{"dkim_sign_headers = From, Sub\x01ject\n", ", line 1: parameter dkim_sign_headers: invalid header field name"},
+	{"dkim_oversign_headers = From, Subj\xe9t\n", ", line 1: parameter dkim_oversign_headers: invalid header field name"},
+	/* A signature must outlive every retry of its message. */
+	{"maximal_queue_lifetime = 2d\ndkim_signature_ttl = 2d\n",
+	 ", line 2: parameter dkim_signature_ttl: 172800s is not above maximal_queue_lifetime (172800s)"},
+	{"dkim_signature_ttl = 1d\n", ", line 1: parameter dkim_signature_ttl: 86400s is not above"},
     };
     size_t  i;
 
@@ -195,6 +204,13 @@ START_TEST(daemon_specific_values_are_checked_naming_file_line_and_parameter)
 	    "default_destination_concurrency_positive_feedback = 1/concurrency\n"
 	    "default_destination_concurrency_negative_feedback = 0.5\n"
 	    "smtp_destination_concurrency_negative_feedback = 1/concurrency\n");
+    ck_assert_str_eq(var_dkim_canon, "relaxed/relaxed");	/* defaults pass their checks */
+    ck_assert_int_eq(var_dkim_sig_ttl, 0);
+    load_ok("dkim_canonicalization = simple\n"
+	    "dkim_sign_headers = from:to subject\n"
+	    "maximal_queue_lifetime = 1d\n"
+	    "dkim_signature_ttl = 7d\n");
+    ck_assert_int_eq(var_dkim_sig_ttl, 7 * 86400);
 }
 END_TEST
 
