@@ -77,13 +77,13 @@ static void dkim_sig_hlist(DKIM_SIG_LINE *ln, const char *hlist)
 /*
  * dkim_sig_placeholder - " name=" and len filler characters, then end.
  * whole: all on one line (a fresh one if need be); else folded anywhere,
- * starting a new line unless the name and some of the value fit.
+ * starting a new line unless the name and 16 characters fit.
  */
 
 static size_t dkim_sig_placeholder(DKIM_SIG_LINE *ln, const char *name, size_t len,
 				           const char *end, int whole)
 {
-    size_t  need = strlen(name) + (whole ? len + strlen(end) : 1);
+    size_t  need = strlen(name) + (whole ? len + strlen(end) : 16);
     size_t  off;
 
     if (ln->col + 1 + need > DKIM_SIG_LINE_MAX)
