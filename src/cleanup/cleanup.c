@@ -10,13 +10,17 @@
  *	Then it wakes qmgr with an "I" trigger; a qmgr that is not running is
  *	no error, the file waits in incoming/. Unqualified envelope addresses
  *	get "@$myorigin". Missing Message-Id:, Date: and (when the sender is
- *	known in time) From: headers are added.
+ *	known in time) From: headers are added. With dkim_signing_table set,
+ *	the message is DKIM-signed on the way (cleanup_dkim.c); the keys are
+ *	read as root before the chroot.
  * SECURITY
  *	Runs chrooted in the queue directory as mail_owner; trusts only other
  *	posthorn daemons, and still bounds everything they send.
  * PARAMETERS
  *	message_size_limit, hopcount_limit, header_size_limit, myhostname,
- *	myorigin, ipc_timeout.
+ *	myorigin, ipc_timeout, dkim_key_table, dkim_signing_table,
+ *	dkim_sign_headers, dkim_oversign_headers, dkim_canonicalization,
+ *	dkim_signature_ttl, smtp_line_length_limit (what smtp will send).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -51,6 +55,8 @@ typedef struct CLEANUP_STATE {
     char    qid[QID_SIZE];
     QFILE_OUT *out;
     CLEANUP_HDR *hdr;
+    CLEANUP_DKIM *dkim;			/* NULL: not signing */
+    int     dkim_failed;
     DSTR   *buf;
     DSTR   *addr;
     DSTR   *sender;
@@ -124,7 +130,9 @@ static int cleanup_header_attrs(CLEANUP_STATE *st, ATTR_LIST *attrs)
     for (kp = keep; *kp; kp++)
 	if ((val = attr_get_str(attrs, *kp)) != NULL)
 	    qfile_out_attr(st->out, *kp, val);
-    st->hdr = cleanup_hdr_new(st->out, st->qid, st->have_sender ? dstr_str(st->sender) : NULL,
+    st->dkim = cleanup_dkim_new(st->out, st->qid);
+    st->hdr = cleanup_hdr_new(st->out, st->dkim, st->qid,
+			      st->have_sender ? dstr_str(st->sender) : NULL,
 			      var_hopcount_limit, (size_t) var_header_limit);
     return (0);
 }
@@ -145,6 +153,10 @@ static int cleanup_content(CLEANUP_STATE *st)
 	cleanup_hdr_feed(st->hdr, dstr_str(st->buf), dstr_len(st->buf));
     }
     cleanup_hdr_finish(st->hdr);
+    if (st->dkim && cleanup_dkim_finish(st->dkim, st->reason) < 0) {
+	msg_warn("%s: DKIM signing failed: %s", st->qid, dstr_str(st->reason));
+	st->dkim_failed = 1;
+    }
     return (0);
 }
 
@@ -207,6 +219,10 @@ static void cleanup_verdict(CLEANUP_STATE *st)
 	dstr_strcpy(st->reason, "message file too big");
 	msg_warn("%s: message rejected: message_size_limit %ld exceeded",
 		 st->qid, var_message_limit);
+    } else if (st->dkim_failed) {
+	/* The file holds a placeholder where the signature should be. */
+	st->status = CLEANUP_STAT_DEFER;
+	dstr_strcpy(st->reason, "DKIM signing failed");
     } else if (qstat == QFILE_ERR_WRITE) {
 	st->status = CLEANUP_STAT_DEFER;
 	dstr_strcpy(st->reason, "queue file write error");
@@ -257,12 +273,23 @@ static void cleanup_service(int fd, const char *service, char **argv)
 	qfile_out_abort(st.out);
     if (st.hdr)
 	cleanup_hdr_free(st.hdr);
+    if (st.dkim)
+	cleanup_dkim_free(st.dkim);
     attr_list_free(attrs);
     dstr_free(st.buf);
     dstr_free(st.addr);
     dstr_free(st.sender);
     dstr_free(st.reason);
     ios_free(st.ios);
+}
+
+/* cleanup_pre_jail - as root: the DKIM keys */
+
+static void cleanup_pre_jail(const char *service, char **argv)
+{
+    (void) service;
+    (void) argv;
+    cleanup_dkim_pre_jail();
 }
 
 /* cleanup_post_jail - open the two directories every request uses */
@@ -282,6 +309,7 @@ int     main(int argc, char **argv)
     static const SERVER_DESC desc = {
 	.name = "cleanup",
 	.service = cleanup_service,
+	.pre_jail = cleanup_pre_jail,
 	.post_jail = cleanup_post_jail,
     };
 

@@ -4,17 +4,19 @@
 #include <stddef.h>
 #include "dstr.h"
 #include "qfile.h"
+#include "cleanup_dkim.h"
 
 /* The header pass: streams content into the queue file, looking only at headers. */
 typedef struct CLEANUP_HDR CLEANUP_HDR;
 
 /*
- * Start a header pass for message qid. sender, when already known (NULL
- * otherwise), is used for an added From:. hop_limit is hopcount_limit,
- * header_limit header_size_limit.
+ * Start a header pass for message qid. dkim (NULL: none) gets the header
+ * section and the body instead of out, to sign them. sender, when already
+ * known (NULL otherwise), is used for an added From:. hop_limit is
+ * hopcount_limit, header_limit header_size_limit.
  */
-extern CLEANUP_HDR *cleanup_hdr_new(QFILE_OUT *out, const char *qid, const char *sender,
-				            int hop_limit, size_t header_limit);
+extern CLEANUP_HDR *cleanup_hdr_new(QFILE_OUT *out, CLEANUP_DKIM *dkim, const char *qid,
+				            const char *sender, int hop_limit, size_t header_limit);
 /* Feed message bytes, any split. Headers missing at the end of the header
  * section (Message-Id:, Date:, From: when the sender is known) are added there. */
 extern void cleanup_hdr_feed(CLEANUP_HDR *hdr, const char *buf, size_t len);

@@ -32,6 +32,7 @@
 
 struct CLEANUP_HDR {
     QFILE_OUT *out;
+    CLEANUP_DKIM *dkim;			/* NULL: not signing */
     char    qid[QID_SIZE];
     char   *sender;			/* NULL: unknown, no From: added */
     int     hop_limit;
@@ -52,12 +53,13 @@ struct CLEANUP_HDR {
 
 /* cleanup_hdr_new - start */
 
-CLEANUP_HDR *cleanup_hdr_new(QFILE_OUT *out, const char *qid, const char *sender,
-			             int hop_limit, size_t header_limit)
+CLEANUP_HDR *cleanup_hdr_new(QFILE_OUT *out, CLEANUP_DKIM *dkim, const char *qid,
+			             const char *sender, int hop_limit, size_t header_limit)
 {
     CLEANUP_HDR *hdr = mycalloc(1, sizeof(*hdr));
 
     hdr->out = out;
+    hdr->dkim = dkim;
     strncpy(hdr->qid, qid, QID_LEN);
     hdr->sender = sender ? mystrdup(sender) : NULL;
     hdr->hop_limit = hop_limit;
@@ -75,6 +77,35 @@ void    cleanup_hdr_free(CLEANUP_HDR *hdr)
     dstr_free(hdr->message_id);
     free(hdr->sender);
     free(hdr);
+}
+
+/* cleanup_hdr_put - header section bytes: to the signer, which holds them, or the file */
+
+static void cleanup_hdr_put(CLEANUP_HDR *hdr, const char *buf, size_t len)
+{
+    if (hdr->dkim)
+	cleanup_dkim_head(hdr->dkim, buf, len);
+    else
+	qfile_out_content(hdr->out, buf, len);
+}
+
+/* cleanup_hdr_put_body - body bytes */
+
+static void cleanup_hdr_put_body(CLEANUP_HDR *hdr, const char *buf, size_t len)
+{
+    if (hdr->dkim)
+	cleanup_dkim_body(hdr->dkim, buf, len);
+    else
+	qfile_out_content(hdr->out, buf, len);
+}
+
+/* cleanup_hdr_head_end - the header section, added fields and the empty line are out */
+
+static void cleanup_hdr_head_end(CLEANUP_HDR *hdr)
+{
+    hdr->in_body = 1;
+    if (hdr->dkim)
+	cleanup_dkim_head_end(hdr->dkim);
 }
 
 /* cleanup_hdr_classify - what kind of line starts with these bytes? */
@@ -177,9 +208,8 @@ static void cleanup_hdr_add_missing(CLEANUP_HDR *hdr)
     }
     if (!hdr->seen_from && hdr->sender)
 	dstr_printf(buf, "From: %s\n", *hdr->sender ? hdr->sender : var_empty_addr);
-    qfile_out_content(hdr->out, dstr_str(buf), dstr_len(buf));
+    cleanup_hdr_put(hdr, dstr_str(buf), dstr_len(buf));
     dstr_free(buf);
-    hdr->in_body = 1;
 }
 
 /* cleanup_hdr_line - a complete header-section line (LF included) */
@@ -191,7 +221,7 @@ static void cleanup_hdr_line(CLEANUP_HDR *hdr)
 
     switch (hdr->kind) {
     case HDR_MBOX:
-	qfile_out_content(hdr->out, "X-Mailbox-Line: ", 16);
+	cleanup_hdr_put(hdr, "X-Mailbox-Line: ", 16);
 	hdr->any_field = 1;
 	hdr->fields++;
 	hdr->field_len = len + 16;
@@ -212,7 +242,7 @@ static void cleanup_hdr_line(CLEANUP_HDR *hdr)
 	hdr->field_len += len;
 	break;
     }
-    qfile_out_content(hdr->out, s, len);
+    cleanup_hdr_put(hdr, s, len);
     DSTR_RESET(hdr->line);
 }
 
@@ -221,9 +251,14 @@ static void cleanup_hdr_line(CLEANUP_HDR *hdr)
 static void cleanup_hdr_to_body(CLEANUP_HDR *hdr, int kind)
 {
     cleanup_hdr_add_missing(hdr);
-    if (kind == HDR_BODY)			/* keep the required separator */
-	qfile_out_content(hdr->out, "\n", 1);
-    qfile_out_content(hdr->out, dstr_str(hdr->line), dstr_len(hdr->line));
+    if (kind == HDR_BODY) {			/* keep the required separator */
+	cleanup_hdr_put(hdr, "\n", 1);
+	cleanup_hdr_head_end(hdr);
+	cleanup_hdr_put_body(hdr, dstr_str(hdr->line), dstr_len(hdr->line));
+    } else {					/* the empty line is the separator */
+	cleanup_hdr_put(hdr, dstr_str(hdr->line), dstr_len(hdr->line));
+	cleanup_hdr_head_end(hdr);
+    }
     DSTR_RESET(hdr->line);
 }
 
@@ -286,7 +321,7 @@ void    cleanup_hdr_feed(CLEANUP_HDR *hdr, const char *buf, size_t len)
 	}
     }
     if (len > 0)
-	qfile_out_content(hdr->out, buf, len);
+	cleanup_hdr_put_body(hdr, buf, len);
 }
 
 /* cleanup_hdr_finish - end of content */
@@ -307,6 +342,7 @@ void    cleanup_hdr_finish(CLEANUP_HDR *hdr)
 	}
     }
     cleanup_hdr_add_missing(hdr);
+    cleanup_hdr_head_end(hdr);
 }
 
 /* cleanup_hdr_too_many_hops - hop count check */

@@ -196,7 +196,7 @@ static FUZZ_RUN fuzz_pass(const char *msg, size_t len, const char *sender, int h
 			          size_t hdr_limit, size_t chunk, unsigned seed)
 {
     QFILE_OUT *out = qfile_out_new(tmp_fd, "t", 0);
-    CLEANUP_HDR *hdr = cleanup_hdr_new(out, QID, sender, hops, hdr_limit);
+    CLEANUP_HDR *hdr = cleanup_hdr_new(out, NULL, QID, sender, hops, hdr_limit);
     FUZZ_RUN run;
     size_t  pos = 0;
     size_t  n;

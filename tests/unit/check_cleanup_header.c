@@ -207,7 +207,7 @@ static RUN filter_cuts(const char *msg, size_t len, const OPTS *opts,
     time_t  t0 = time((time_t *) 0);
     time_t  t1;
 
-    hdr = cleanup_hdr_new(out, QID, opts->sender, opts->hop_limit, opts->header_limit);
+    hdr = cleanup_hdr_new(out, NULL, QID, opts->sender, opts->hop_limit, opts->header_limit);
     for (i = 0; i <= ncuts; i++) {
 	size_t  end = i < ncuts ? cuts[i] : len;
 
@@ -760,7 +760,7 @@ END_TEST
 START_TEST(message_id_is_empty_before_finish_when_none_seen)
 {
     QFILE_OUT *out = qfile_out_new(tmp_fd, "tmpfile", 0);
-    CLEANUP_HDR *hdr = cleanup_hdr_new(out, QID, NULL, HOPS, HDR_LIMIT);
+    CLEANUP_HDR *hdr = cleanup_hdr_new(out, NULL, QID, NULL, HOPS, HDR_LIMIT);
 
     cleanup_hdr_feed(hdr, "Subject: s\n", 11);
     ck_assert_str_eq(cleanup_hdr_message_id(hdr), "");
