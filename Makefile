@@ -1,6 +1,6 @@
 # posthorn - top-level build. util <- global <- programs, with the libraries
-# tls (OpenSSL) and dns (c-ares) beside global; see docs/design.md and
-# scripts/layering.sh, which `make layering` runs.
+# tls (OpenSSL), dns (c-ares) and dkim (OpenSSL's libcrypto) beside global;
+# see docs/design.md and scripts/layering.sh, which `make layering` runs.
 #   make            build everything into build/
 #   make check      install dependencies, build, check the layering, run unit and integration tests
 #   make layering   check which folder includes which (scripts/layering.sh)
@@ -23,17 +23,21 @@ LDFLAGS  += $(SANITIZE)
 
 # Libraries beside global: src/<lib>/*.c is archived as
 # $(BUILD)/lib/lib<lib>.a, and <lib>_LDLIBS are the system libraries its code
-# needs. tls holds all the OpenSSL code, dns all the c-ares code. A program
+# needs. tls holds the OpenSSL TLS code, dns all the c-ares code, dkim the
+# DKIM keys, hashes and signatures (libcrypto only, no TLS). A program
 # links such a library, and its system libraries, only when its <prog>_LIBS
 # names it; only then does it get -Isrc/<lib>. scripts/layering.sh and
 # tests/fuzz/build.sh read LIBDIRS and the <name>_LIBS and <name>_LDLIBS lines
 # below, so write each on one line, with "=" (layering.sh checks, for
-# example, that no program includes an OpenSSL header unless it links tls).
-LIBDIRS     = tls dns
+# example, that no program includes an OpenSSL header unless it links tls
+# or dkim).
+LIBDIRS     = tls dns dkim
 tls_LDLIBS  = -lssl -lcrypto
 dns_LDLIBS  = -lcares
+dkim_LDLIBS = -lcrypto
 smtp_LIBS   = tls dns
 smtp_LDLIBS = -lsasl2
+posthorn_LIBS = dkim dns
 
 # Every src/<prog>/<prog>.c outside util, global and LIBDIRS (src/dns/dns.c
 # is a library module) is a daemon installed in libexec (posthorn, the admin

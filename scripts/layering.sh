@@ -10,27 +10,29 @@
 # is 1. Exit 0 when there is none, 2 when ROOT is not a posthorn tree.
 #
 # The folders: util, global, the libraries beside global that the
-# Makefile's LIBDIRS names (tls: the OpenSSL code; dns: the c-ares code),
+# Makefile's LIBDIRS names (tls: the OpenSSL TLS code; dns: the c-ares
+# code; dkim: DKIM keys and signatures over OpenSSL's libcrypto),
 # and the programs (every other folder). A header belongs to the folder it
 # is in; a quoted include finds the including file's own folder first, as
 # the compiler does.
 #
 #   util     includes only util headers
-#   global   util and global: never tls, dns or a program
+#   global   util and global: never tls, dns, dkim or a program
 #   tls      util, global and tls (it reads global's tls_policy.h)
 #   dns      util and dns
+#   dkim     util, global and dkim (it reads global's dkim_canon.h, dkim_tags.h)
 #   (another library folder: util, global and itself)
 #   program  util, global, its own folder, and the libraries its
 #            <prog>_LIBS line in the Makefile names (smtp_LIBS = tls dns);
 #            never another program's header
 #   <openssl/...>  only in a folder whose link line has -lssl or -lcrypto:
-#            a library whose <lib>_LDLIBS has them (tls), or a program whose
-#            <prog>_LIBS names such a library (smtp)
+#            a library whose <lib>_LDLIBS has them (tls, dkim), or a program whose
+#            <prog>_LIBS names such a library (smtp, posthorn)
 #   <ares.h>, <ares_*.h>  only in a library whose <lib>_LDLIBS has -lcares
 #            (dns); never in a program
 #   Makefile -lssl, -lcrypto and -lcares appear in no assignment but a
 #            LIBDIRS library's <lib>_LDLIBS, so a program links OpenSSL or
-#            c-ares only by naming tls or dns in <prog>_LIBS, and every word
+#            c-ares only by naming tls, dkim or dns in <prog>_LIBS, and every word
 #            of a <prog>_LIBS is a folder that LIBDIRS names
 #
 # What links what is read from the Makefile's one-line assignments (LIBDIRS,
@@ -81,7 +83,7 @@ function deps(d) {
 }
 function deps_rule(d,    s) {
     if (d == "util") return "util includes only util headers"
-    if (d == "global") return "global includes only util and global headers, never tls, dns or a program"
+    if (d == "global") return "global includes only util and global headers, never a library beside it (" libdirs ") or a program"
     if (islib(d)) {
 	s = deps(d)
 	gsub(/ /, ", ", s)
@@ -133,7 +135,7 @@ function setup(    d, n, a, i, w, m, nm) {
 	    sub(/_LDLIBS$/, "", d)
 	    if (d == nm || !islib(d))
 		bad("Makefile:" vline[nm], nm " names " w[i],
-		    "OpenSSL and c-ares are linked only through the <lib>_LDLIBS of a LIBDIRS library (tls, dns), which a program names in <prog>_LIBS")
+		    "OpenSSL and c-ares are linked only through the <lib>_LDLIBS of a LIBDIRS library (tls, dkim, dns), which a program names in <prog>_LIBS")
 	}
     }
 }

@@ -5,8 +5,9 @@
  *	chroot from a resolv.conf the caller names (so a test can point it at
  *	its own server), queries driven by poll(2) and ares_process_fd() until
  *	they finish or the caller's deadline passes, answers copied into plain
- *	structs with fixed upper bounds on their size. Knows nothing of mail:
- *	MX ordering, null MX and the like are the caller's business.
+ *	structs (a DSTR for TXT) with fixed upper bounds on their size. Knows
+ *	nothing of mail: MX ordering, null MX, what a TXT record means and the
+ *	like are the caller's business.
  *
  *	src/dns (libdns.a) is the only place that includes c-ares; a
  *	program links it, and c-ares, when its <prog>_LIBS Makefile line
@@ -285,6 +286,58 @@ int     dns_lookup_addr(DNS *dns, const char *name, int family, int timeout_ms,
     }
     if (out->count == before)
 	status = dns_status(ARES_ENODATA, why);
+out:
+    free(q.abuf);
+    return (status);
+}
+
+/* dns_txt_pick - the record to use: the first "v=DKIM1" one, else the first */
+
+static struct ares_txt_ext *dns_txt_pick(struct ares_txt_ext *head)
+{
+    struct ares_txt_ext *t;
+
+    for (t = head; t != 0; t = t->next)
+	if (t->record_start && t->length >= 7 && memcmp(t->txt, "v=DKIM1", 7) == 0)
+	    return (t);
+    return (head);
+}
+
+/* dns_lookup_txt - one TXT record, its strings joined */
+
+int     dns_lookup_txt(DNS *dns, const char *name, int timeout_ms, DSTR *out, DSTR *why)
+{
+    struct ares_txt_ext *head = 0;
+    struct ares_txt_ext *t;
+    DNS_QUERY q;
+    int     status;
+    int     rc;
+
+    DSTR_RESET(out);
+    if ((status = dns_query(dns, name, 16 /* T_TXT */ , timeout_ms, &q, why)) != DNS_OK)
+	goto out;
+    if ((rc = ares_parse_txt_reply_ext(q.abuf, q.alen, &head)) != ARES_SUCCESS) {
+	/* A malformed answer is the server's trouble: try again later. */
+	status = dns_status(rc == ARES_ENODATA ? rc : ARES_EBADRESP, why);
+	goto out;
+    }
+    if (head == 0) {
+	status = dns_status(ARES_ENODATA, why);
+	goto out;
+    }
+    /* A record is its first string and the ones that follow until the next start. */
+    for (t = dns_txt_pick(head); t != 0; t = t->next) {
+	if (dstr_len(out) + t->length > DNS_TXT_MAX) {
+	    DSTR_RESET(out);
+	    dstr_strcpy(why, "TXT record too long");
+	    status = DNS_FAIL;
+	    break;
+	}
+	dstr_cat(out, t->txt, t->length);
+	if (t->next != 0 && t->next->record_start)
+	    break;
+    }
+    ares_free_data(head);
 out:
     free(q.abuf);
     return (status);

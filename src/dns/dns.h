@@ -1,4 +1,4 @@
-/* dns - MX, A and AAAA lookups with a deadline, over c-ares, as plain structs */
+/* dns - MX, A, AAAA and TXT lookups with a deadline, over c-ares, as plain structs */
 #ifndef DNS_H
 #define DNS_H
 #include <stddef.h>
@@ -20,6 +20,7 @@
 #define DNS_MAX_MX	100		/* MX records kept per answer */
 #define DNS_MAX_ADDR	64		/* addresses kept per answer */
 #define DNS_NAME_MAX	255		/* longest name we accept or keep */
+#define DNS_TXT_MAX	8192		/* bytes of one TXT record we accept */
 
 typedef struct DNS_MX {
     char   *host;			/* "" for the null MX ("0 .") */
@@ -63,6 +64,15 @@ extern int dns_lookup_mx(DNS *dns, const char *name, int timeout_ms,
 /* The same for A (family AF_INET) or AAAA (AF_INET6) records; appends to out. */
 extern int dns_lookup_addr(DNS *dns, const char *name, int family, int timeout_ms,
 			           DNS_ADDR_LIST *out, DSTR *why);
+
+/*
+ * Look up the TXT records of name and put one record's strings, joined
+ * (a DKIM key is split into strings of 255 bytes), into out: the first
+ * record that starts with "v=DKIM1", else the first record. A record over
+ * DNS_TXT_MAX bytes is DNS_FAIL ("TXT record too long"). Result codes and
+ * why as for dns_lookup_mx(); out is emptied first.
+ */
+extern int dns_lookup_txt(DNS *dns, const char *name, int timeout_ms, DSTR *out, DSTR *why);
 
 extern void dns_mx_list_free(DNS_MX_LIST *list);
 extern void dns_addr_list_free(DNS_ADDR_LIST *list);
