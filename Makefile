@@ -38,6 +38,7 @@ dkim_LDLIBS = -lcrypto
 smtp_LIBS   = tls dns
 smtp_LDLIBS = -lsasl2
 posthorn_LIBS = dkim dns
+cleanup_LIBS = dkim
 
 # Every src/<prog>/<prog>.c outside util, global and LIBDIRS (src/dns/dns.c
 # is a library module) is a daemon installed in libexec (posthorn, the admin

@@ -21,6 +21,7 @@
  *	in dkim_signing_table (dkim_keyset.c). No From:, several From: fields
  *	or several addresses: not signed, and the log says why.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
