@@ -88,11 +88,11 @@ static int dkim_keyset_load_one(const char *name, const char *value, void *ctx)
 	s = NULL;
     }
     if (s == NULL) {
-	dstr_sprintf(set->err, "dkim_key_table %s: key \"%s\": %s",
+	dstr_sprintf(set->err, "dkim_key_table: %s: key \"%s\": %s",
 		     dict_name(set->keys), name, dstr_str(why));
     } else {
 	if (dstr_len(warn) > 0)
-	    msg_warn("dkim_key_table %s: key \"%s\": %s", dict_name(set->keys),
+	    msg_warn("dkim_key_table: %s: key \"%s\": %s", dict_name(set->keys),
 		     name, dstr_str(warn));
 	htable_enter(set->signers, name, s);
     }
@@ -113,16 +113,16 @@ DKIM_KEYSET *dkim_keyset_open(const char *key_table, const char *signing_table, 
     if (*signing_table == 0)
 	return (set);				/* signing is off */
     if ((set->signing = dict_open(signing_table, err)) == NULL) {
-	dstr_sprintf(set->err, "dkim_signing_table %s: %s", signing_table, dstr_str(err));
+	dstr_sprintf(set->err, "dkim_signing_table: %s: %s", signing_table, dstr_str(err));
     } else if (*key_table == 0) {
 	dstr_strcpy(set->err, "dkim_signing_table is set but dkim_key_table is empty");
     } else if ((set->keys = dict_open(key_table, err)) == NULL) {
-	dstr_sprintf(set->err, "dkim_key_table %s: %s", key_table, dstr_str(err));
+	dstr_sprintf(set->err, "dkim_key_table: %s: %s", key_table, dstr_str(err));
     } else if ((ret = dict_walk(set->keys, dkim_keyset_load_one, set)) < 0) {
-	dstr_sprintf(set->err, "dkim_key_table %s: a table of this type cannot list its"
+	dstr_sprintf(set->err, "dkim_key_table: %s: a table of this type cannot list its"
 		     " keys; use hash:, btree: or inline:", key_table);
     } else if (ret == 0 && htable_count(set->signers) == 0) {
-	dstr_sprintf(set->err, "dkim_key_table %s: no keys", key_table);
+	dstr_sprintf(set->err, "dkim_key_table: %s: no keys", key_table);
     }
     if (dstr_len(set->err) > 0) {
 	dstr_strcpy(err, dstr_str(set->err));
@@ -147,11 +147,11 @@ static size_t dkim_keyset_names(DKIM_KEYSET *set, const char *value,
 	dstr_strcpy(key, names->argv[i]);
 	str_lower(dstr_data(key));		/* dict folds the keys it lists */
 	if ((s = htable_find(set->signers, dstr_str(key))) == NULL) {
-	    dstr_sprintf(why, "dkim_signing_table %s names key \"%s\", which dkim_key_table"
+	    dstr_sprintf(why, "dkim_signing_table: %s names key \"%s\", which dkim_key_table"
 			 " %s lacks", dict_name(set->signing), names->argv[i],
 			 dict_name(set->keys));
 	} else if (n == DKIM_KEYSET_MAX_SIGNERS) {
-	    dstr_sprintf(why, "dkim_signing_table %s: more than %d keys for one message",
+	    dstr_sprintf(why, "dkim_signing_table: %s: more than %d keys for one message",
 			 dict_name(set->signing), DKIM_KEYSET_MAX_SIGNERS);
 	    break;
 	} else {
@@ -196,7 +196,7 @@ static int dkim_keyset_check_one(const char *name, const char *value, void *ctx)
     const DKIM_SIGNER *signers[DKIM_KEYSET_MAX_SIGNERS];
 
     if (dkim_keyset_names(set, value, signers, set->err) == 0 && dstr_len(set->err) == 0)
-	dstr_sprintf(set->err, "dkim_signing_table %s: entry \"%s\" names no key",
+	dstr_sprintf(set->err, "dkim_signing_table: %s: entry \"%s\" names no key",
 		     dict_name(set->signing), name);
     return (dstr_len(set->err) > 0);
 }
@@ -211,7 +211,7 @@ int     dkim_keyset_check(DKIM_KEYSET *set, DSTR *err)
 	return (0);
     DSTR_RESET(set->err);
     if ((ret = dict_walk(set->signing, dkim_keyset_check_one, set)) < 0) {
-	dstr_sprintf(err, "dkim_signing_table %s: a table of this type cannot list its"
+	dstr_sprintf(err, "dkim_signing_table: %s: a table of this type cannot list its"
 		     " entries; use hash:, btree: or inline:", dict_name(set->signing));
 	return (-1);
     }

@@ -32,7 +32,7 @@ static const POSTHORN_CMD posthorn_cmds[] = {
     {"stop", posthorn_stop, "stop"},
     {"reload", posthorn_reload, "reload"},
     {"status", posthorn_status, "status"},
-    {"check", posthorn_check, "check"},
+    {"check", posthorn_check, "check [-v]"},
     {"logrotate", posthorn_logrotate, "logrotate"},
     {"queue", posthorn_queue, "queue [-j]"},
     {"cat", posthorn_cat, "cat QUEUE_ID..."},

@@ -21,6 +21,8 @@ extern int posthorn_flush(int argc, char **argv);
 extern int posthorn_map(int argc, char **argv);
 /* hold, release, delete, requeue (argv[0] says which) */
 extern int posthorn_admin(int argc, char **argv);
+/* DKIM keys and tables as cleanup will load them; use_dns: compare with DNS. 0 or -1. */
+extern int posthorn_dkim_check(int use_dns);
 
 /* Load main.cf of the selected instance or exit with the error. */
 extern void posthorn_load_config(void);

@@ -457,7 +457,8 @@ int     posthorn_reload(int argc, char **argv)
 	msg_fatal("%s -- not reloading: the running instance keeps its configuration",
 		  dstr_str(err));
     dstr_free(err);
-    if (posthorn_check_mastercf() < 0 || posthorn_check_tables() < 0)
+    if (posthorn_check_mastercf() < 0 || posthorn_check_tables() < 0
+	|| posthorn_dkim_check(0) < 0)
 	msg_fatal("not reloading: the running instance keeps its configuration");
     if ((pid = posthorn_master_pid()) <= 0) {
 	msg_warn("the posthorn mail system is not running");
@@ -548,12 +549,18 @@ static void posthorn_check_spool(void)
 int     posthorn_check(int argc, char **argv)
 {
     int     bad = 0;
+    int     use_dns = 0;
+    int     ch;
 
-    (void) argc;
-    (void) argv;
+    while ((ch = getopt(argc, argv, "v")) != -1) {
+	if (ch != 'v')
+	    msg_fatal("usage: posthorn check [-v]");
+	use_dns = 1;
+    }
     posthorn_load_config();
     bad |= posthorn_check_mastercf() < 0;
     bad |= posthorn_check_tables() < 0;
+    bad |= posthorn_dkim_check(use_dns) < 0;
     bad |= posthorn_check_programs() < 0;
     posthorn_check_spool();
     return (bad);
