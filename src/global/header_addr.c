@@ -11,6 +11,7 @@
  *	<...> do not count) is one address: the text inside <...> when it
  *	has one, else its words with comments and white space removed. A
  *	group "name: a, b;" has its members counted; "undisclosed:;" none.
+ *	A control character (NUL included) anywhere makes the field malformed.
  */
 #include "header_addr.h"
 
@@ -55,10 +56,17 @@ int     header_addr_one(const char *value, size_t len, DSTR *addr)
     DSTR_RESET(addr);
     for (; cp < end && !sc.bad; cp++) {
 	c = *cp;
+	if (((unsigned char) c < 0x20 && c != ' ' && c != '\t' && c != '\r' && c != '\n')
+	    || c == 0x7f) {
+	    sc.bad = 1;				/* no control character belongs in a header */
+	    break;
+	}
 	if (c == '\\' && (quoted || comment) && cp + 1 < end) {
-	    cp++;				/* quoted-pair */
-	    if (quoted && !comment)
+	    cp++;				/* quoted-pair, kept as written */
+	    if (quoted && !comment) {
+		dstr_catc(in_angle ? sc.cur : sc.plain, c);
 		dstr_catc(in_angle ? sc.cur : sc.plain, *cp);
+	    }
 	    continue;
 	}
 	if (comment) {

@@ -58,6 +58,8 @@ START_TEST(malformed_is_reported_not_guessed)
     expect(" (unterminated <a@example.org>", HEADER_ADDR_BAD, NULL);
     expect(" <<a@example.org>>", HEADER_ADDR_BAD, NULL);
     expect(" <a@example.org;>", HEADER_ADDR_BAD, NULL);
+    expect(" a\001b@example.org", HEADER_ADDR_BAD, NULL);
+    expect(" \"a\033\"@example.org", HEADER_ADDR_BAD, NULL);
 }
 END_TEST
 
@@ -67,6 +69,7 @@ START_TEST(value_need_not_be_terminated)
 
     ck_assert_int_eq(header_addr_one(" a@example.org, b@example.org", 14, addr), HEADER_ADDR_ONE);
     ck_assert_str_eq(dstr_str(addr), "a@example.org");
+    ck_assert_int_eq(header_addr_one(" a@example.org\0x", 16, addr), HEADER_ADDR_BAD);
     dstr_free(addr);
 }
 END_TEST
