@@ -109,6 +109,7 @@ RECORDS = {b"rsa": record("rsa2048.pem", b"rsa"), b"ed": record("ed25519.pem", b
 write("rsa2048.txt", RECORDS[b"rsa"] + b"\n")
 write("ed25519.txt", RECORDS[b"ed"] + b"\n")
 write("rsa1024.txt", record("rsa1024.pem", b"rsa") + b"\n")
+write("rsa512.txt", record("rsa512.pem", b"rsa") + b"\n")
 write("message.eml", MESSAGE)
 sign("rsa-relaxed.eml", "rsa2048.pem", b"rsa", b"rsa-sha256", (b"relaxed", b"relaxed"))
 sign("rsa-simple.eml", "rsa2048.pem", b"rsa", b"rsa-sha256", (b"simple", b"simple"))
