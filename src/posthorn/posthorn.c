@@ -3,8 +3,8 @@
  * DESCRIPTION
  *	posthorn [-c config_dir] COMMAND [arguments]: creates instances,
  *	starts and stops them, shows and edits configuration, lists and dumps
- *	queued mail, builds lookup tables, and submits a message over QMQP.
- *	See posthorn(1).
+ *	queued mail, builds lookup tables, submits a message over QMQP, makes
+ *	DKIM keys and checks DKIM signatures. See posthorn(1).
  *	-c selects the instance (default: $POSTHORN_CONFIG_DIR, else
  *	/etc/posthorn); it is passed on to the master it starts, made
  *	absolute first.
@@ -44,6 +44,8 @@ static const POSTHORN_CMD posthorn_cmds[] = {
     {"requeue", posthorn_admin, "requeue QUEUE_ID... | ALL"},
     {"map", posthorn_map, "map [-q KEY|-] [TYPE:]FILE ..."},
     {"send", posthorn_send, "send [-s ADDR:PORT] [-f SENDER] RECIPIENT ... < message"},
+    {"dkim", posthorn_dkim, "dkim keygen [-t rsa|ed25519] [-b BITS] DOMAIN SELECTOR KEYFILE"},
+    {"dkim", posthorn_dkim, "dkim verify [FILE]"},
     {0, 0, 0},
 };
 

@@ -19,6 +19,8 @@ extern int posthorn_conf(int argc, char **argv);
 extern int posthorn_send(int argc, char **argv);
 extern int posthorn_flush(int argc, char **argv);
 extern int posthorn_map(int argc, char **argv);
+/* dkim keygen, dkim verify (argv[1] says which) */
+extern int posthorn_dkim(int argc, char **argv);
 /* hold, release, delete, requeue (argv[0] says which) */
 extern int posthorn_admin(int argc, char **argv);
 /* DKIM keys and tables as cleanup will load them; use_dns: compare with DNS. 0 or -1. */

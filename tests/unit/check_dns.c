@@ -5,7 +5,8 @@
  *	DNS server that a forked child runs on a 127.x.y.z address of its own
  *	(port 53, so the test needs root; without it the lookup tests say so
  *	and pass): MX records in answer order, the null MX ("0 ."), A and
- *	AAAA records, NXDOMAIN, NODATA, SERVFAIL, a malformed answer, and a
+ *	AAAA records, TXT records (the v=DKIM1 one preferred, its strings
+ *	joined), NXDOMAIN, NODATA, SERVFAIL, a malformed answer, and a
  *	server that never answers, which must end at our deadline.
  */
 #include <arpa/inet.h>
@@ -75,6 +76,50 @@ static size_t put_mx(unsigned char *p, int pref, const char *host)
     return (put_rr(p, 15, rd, n));
 }
 
+/* put_txt - one TXT record of the given strings (NULL-terminated list) */
+
+static size_t put_txt(unsigned char *p, const char *const *strings)
+{
+    unsigned char rd[1024];
+    size_t  n = 0;
+    size_t  len;
+
+    for (; *strings; strings++) {
+	len = strlen(*strings);
+	rd[n++] = (unsigned char) len;
+	memcpy(rd + n, *strings, len);
+	n += len;
+    }
+    return (put_rr(p, 16, rd, n));
+}
+
+/* txt_answers - TXT records of name put at r + *n; how many, 0 when none */
+
+static int txt_answers(const char *name, unsigned char *r, size_t *n)
+{
+    static const char *const spf[] = {"v=spf1 -all", 0};
+    static const char *const two[] = {"hello ", "world", 0};
+    static const char *const other[] = {"other", 0};
+    static char p1[256];			/* "p=AAA...": a full string */
+    static char p2[101];			/* the rest of p= */
+    const char *const dkim[] = {"v=DKIM1; k=rsa; ", p1, p2, 0};
+
+    memset(p1, 'A', 255);
+    memcpy(p1, "p=", 2);
+    memset(p2, 'B', 100);
+    if (strcmp(name, "txt.test") == 0) {	/* the DKIM record second */
+	*n += put_txt(r + *n, spf);
+	*n += put_txt(r + *n, dkim);
+	return (2);
+    }
+    if (strcmp(name, "two.test") == 0) {	/* no DKIM record: the first one */
+	*n += put_txt(r + *n, two);
+	*n += put_txt(r + *n, other);
+	return (2);
+    }
+    return (0);
+}
+
 /* answer - the canned answer to one query; length, or 0 for silence */
 
 static size_t answer(const unsigned char *q, size_t qlen, unsigned char *r)
@@ -122,12 +167,15 @@ static size_t answer(const unsigned char *q, size_t qlen, unsigned char *r)
 	inet_pton(AF_INET6, "2001:db8::1", a6);
 	n += put_rr(r + n, 28, a6, 16);
 	ancount = 1;
+    } else if (qtype == 16 && (ancount = txt_answers(name, r, &n)) > 0) {
+	/* TXT records */
     } else if (strcmp(name, "garbage.test") == 0) {
 	ancount = 1;				/* promised, never sent */
     } else if (strcmp(name, "fail.test") == 0) {
 	rcode = 2;
     } else if (strcmp(name, "host.test") != 0 && strcmp(name, "mx.test") != 0
-	       && strcmp(name, "null.test") != 0) {
+	       && strcmp(name, "null.test") != 0 && strcmp(name, "txt.test") != 0
+	       && strcmp(name, "two.test") != 0) {
 	rcode = 3;				/* NXDOMAIN */
     }
     r[3] |= (unsigned char) rcode;
@@ -322,6 +370,39 @@ START_TEST(negative_answers)
 }
 END_TEST
 
+START_TEST(txt_records)
+{
+    DNS    *dns;
+    DSTR   *why = dstr_new(64);
+    DSTR   *txt = dstr_new(64);
+    DSTR   *want = dstr_new(512);
+
+    if (!have_server)
+	return;
+    dns = open_dns();
+    /* The v=DKIM1 record, though second, its three strings joined. */
+    ck_assert_int_eq(dns_lookup_txt(dns, "txt.test", 3000, txt, why), DNS_OK);
+    dstr_cats(want, "v=DKIM1; k=rsa; p=");
+    while (dstr_len(want) < 16 + 255)
+	dstr_catc(want, 'A');
+    while (dstr_len(want) < 16 + 255 + 100)
+	dstr_catc(want, 'B');
+    ck_assert_str_eq(dstr_str(txt), dstr_str(want));
+    /* No DKIM record: the first record, and only it. */
+    ck_assert_int_eq(dns_lookup_txt(dns, "two.test", 3000, txt, why), DNS_OK);
+    ck_assert_str_eq(dstr_str(txt), "hello world");
+    ck_assert_int_eq(dns_lookup_txt(dns, "nx.test", 3000, txt, why), DNS_NOTFOUND);
+    ck_assert_uint_eq(dstr_len(txt), 0);
+    ck_assert_int_eq(dns_lookup_txt(dns, "host.test", 3000, txt, why), DNS_NODATA);
+    ck_assert_int_eq(dns_lookup_txt(dns, "fail.test", 3000, txt, why), DNS_RETRY);
+    ck_assert_int_eq(dns_lookup_txt(dns, "garbage.test", 3000, txt, why), DNS_RETRY);
+    dns_close(dns);
+    dstr_free(why);
+    dstr_free(txt);
+    dstr_free(want);
+}
+END_TEST
+
 START_TEST(silent_server_ends_at_the_deadline)
 {
     DNS    *dns;
@@ -362,6 +443,7 @@ static Suite *dns_suite(void)
     tcase_add_test(tq, mx_records_in_answer_order);
     tcase_add_test(tq, address_records);
     tcase_add_test(tq, negative_answers);
+    tcase_add_test(tq, txt_records);
     tcase_add_test(tq, silent_server_ends_at_the_deadline);
     suite_add_tcase(s, tq);
     return (s);
