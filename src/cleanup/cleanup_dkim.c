@@ -328,9 +328,8 @@ void    cleanup_dkim_head_end(CLEANUP_DKIM *dk)
     if (dstr_len(why) > 0)
 	msg_warn("%s: %s", dk->qid, dstr_str(why));
     if (n == 0) {
-	if (msg_verbose)
-	    msg_info("%s: not DKIM-signed: no dkim_signing_table entry for %s",
-		     dk->qid, dstr_str(addr));
+	msg_info("%s: not DKIM-signed: no dkim_signing_table entry for %s",
+		 dk->qid, dstr_str(addr));
 	cleanup_dkim_pass(dk);
 	goto out;
     }
