@@ -6,8 +6,10 @@
 # that key; "posthorn dkim verify" prints a line per signature and exits 0
 # when one passes (from a file and from standard input), non-zero for a
 # changed message, a wrong key and no signature; "posthorn check" refuses a
-# missing key file, an RSA 512 key, an EC key, and a signing table naming a
-# key the key table lacks, naming the file or the parameter.
+# missing key file, an RSA 512 key, an EC key, a directory, a malformed
+# entry and a signing table naming a key the key table lacks, naming the
+# file or the parameter; "posthorn check -v" finds each key in DNS and
+# warns when a selector publishes another key or none.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/smtp_lib.sh"
 . "$(dirname "$0")/dkim_lib.sh"
@@ -142,4 +144,24 @@ echo "$out" | grep -q 'dkim_signing_table' || t_fail "check does not name dkim_s
 echo "$out" | grep -qw 'k3' || t_fail "check does not name the missing key k3: $out"
 $PH conf -e "dkim_signing_table=inline:{ example.test = {k1, k2} }" || t_fail "conf -e"
 $PH check >/dev/null 2>&1 || t_fail "check refuses the repaired configuration"
+# A malformed entry, and a key path that is no file, are refused and named.
+$PH conf -e "dkim_key_table=inline:{ k1 = example.test:$K/rsa2048.pem, k2 = example.test:ed:$K/ed25519.pem }" \
+    || t_fail "conf -e"
+out=$($PH check 2>&1) && t_fail "check accepts a key table entry without a selector: $out"
+echo "$out" | grep -q 'is not DOMAIN:SELECTOR:/path' || t_fail "check on a malformed entry: $out"
+bad_key "a directory as key file" "$K"
+
+# 5. check -v: each key against the record DNS publishes for it.
+$PH conf -e "dkim_key_table=$good" || t_fail "conf -e"
+out=$($PH check -v 2>&1) || t_fail "check -v refuses keys DNS publishes: $out"
+t_assert_eq 2 "$(echo "$out" | grep -c 'matches')" "keys check -v found in DNS: $out"
+# k1's selector publishes keygen's RSA key, not this one; k2's has no record.
+$PH conf -e "dkim_key_table=inline:{ k1 = example.test:kgrsa:$K/rsa2048.pem, k2 = example.test:nosuch:$K/ed25519.pem }" \
+    || t_fail "conf -e"
+$PH check >/dev/null 2>&1 || t_fail "check without -v looks at DNS"
+out=$($PH check -v 2>&1) && t_fail "check -v accepts keys DNS does not publish: $out"
+echo "$out" | grep -q 'key "k1": DNS record kgrsa._domainkey.example.test publishes another key' \
+    || t_fail "check -v on a mismatched key: $out"
+echo "$out" | grep -q 'key "k2": no DKIM key record nosuch._domainkey.example.test' \
+    || t_fail "check -v on a missing record: $out"
 t_pass
