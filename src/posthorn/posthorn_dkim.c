@@ -115,8 +115,10 @@ static int posthorn_dkim_keygen(int argc, char **argv)
 	msg_fatal("%s", dstr_str(why));
     if (alg == DKIM_ALG_RSA_SHA256 && bits < DKIM_RSA_GOOD_BITS)
 	msg_warn("an RSA key of %d bits: RFC 8301 asks for at least %d", bits, DKIM_RSA_GOOD_BITS);
-    if (dkim_key_save(key, argv[optind + 2], why) < 0)
+    if (dkim_key_save(key, argv[optind + 2], why) < 0) {
+	dkim_key_free(key);			/* OpenSSL wipes the key material */
 	msg_fatal("%s", dstr_str(why));
+    }
     dkim_key_dns_record(key, dstr_str(domain), argv[optind + 1], rec);
     printf("%s\n", dstr_str(rec));
     dkim_key_free(key);
