@@ -32,6 +32,7 @@
 #define DKIM_VERIFY_NUM_DIGITS	18	/* digits of t=, x=, l= (no overflow) */
 #define DKIM_VERIFY_SIG_MAX	1024	/* bytes of a decoded b= (8192-bit RSA) */
 #define DKIM_VERIFY_CHUNK	65536	/* body bytes canonicalized at a time */
+#define DKIM_VERIFY_MAX_FIELDS	10000	/* header fields: selection is fields x names */
 #define DKIM_VERIFY_FIELD	"DKIM-Signature"
 
 /* The message, split. */
@@ -40,6 +41,7 @@ typedef struct DKIM_MSG {
     size_t  nfields;
     const char *body;
     size_t  body_len;
+    int     too_many;			/* more than DKIM_VERIFY_MAX_FIELDS */
 } DKIM_MSG;
 
 /* One signature's tags, checked and decoded. */
@@ -104,6 +106,8 @@ static void dkim_verify_split(const char *msg, size_t len, DKIM_MSG *m)
 	}
 	if ((*cp == ' ' || *cp == '\t') && m->nfields > 0) {
 	    m->fields[m->nfields - 1].len = (size_t) (eol - m->fields[m->nfields - 1].text);
+	} else if (m->nfields == DKIM_VERIFY_MAX_FIELDS) {
+	    m->too_many = 1;			/* fields past the limit are not kept */
 	} else {
 	    if (m->nfields == cap) {
 		cap = cap ? 2 * cap : 32;
@@ -365,6 +369,17 @@ out:
     return (ret);
 }
 
+/* dkim_verify_size - refuse a header too large to select from; -1 with why */
+
+static int dkim_verify_size(const DKIM_MSG *m, DSTR *why)
+{
+    if (m->too_many) {
+	dstr_sprintf(why, "more than %d header fields", DKIM_VERIFY_MAX_FIELDS);
+	return (-1);
+    }
+    return (0);
+}
+
 /* dkim_verify_body_sink - hash the canonical body, up to l= */
 
 static void dkim_verify_body_sink(void *ctx, const char *buf, size_t len)
@@ -480,6 +495,7 @@ static void dkim_verify_one(const DKIM_MSG *m, const DKIM_FIELD *field, const ch
     res->status = DKIM_STATUS_FAIL;
     if (dkim_verify_tags(value, (size_t) (field->text + field->len - value), now,
 			 &sig, res, why) == 0
+	&& dkim_verify_size(m, why) == 0
 	&& dkim_verify_body(m, &sig, why) == 0
 	&& (pk = dkim_verify_key(&sig, lookup, ctx, &res->status, why)) != NULL
 	&& dkim_verify_header(m, field, &sig, pk, why) == 0) {
