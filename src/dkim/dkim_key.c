@@ -42,6 +42,31 @@ struct DKIM_KEY {
 #define DKIM_ED25519_RAW	32	/* bytes of an Ed25519 public key */
 #define DKIM_TXT_STRING_MAX	255	/* characters of one DNS character-string */
 
+/* dkim_dns_name_ok - a plausible domain or selector */
+
+int     dkim_dns_name_ok(const char *name)
+{
+    size_t  label = 0;
+    const char *cp;
+
+    if (strlen(name) > DKIM_NAME_MAX)
+	return (0);
+    for (cp = name; *cp; cp++) {
+	if (*cp == '.') {
+	    if (label == 0)
+		return (0);
+	    label = 0;
+	} else if ((*cp >= 'a' && *cp <= 'z') || (*cp >= 'A' && *cp <= 'Z')
+		   || (*cp >= '0' && *cp <= '9') || *cp == '-' || *cp == '_') {
+	    if (++label > 63)
+		return (0);
+	} else {
+	    return (0);
+	}
+    }
+    return (label > 0);
+}
+
 /* dkim_alg_name - a= name */
 
 const char *dkim_alg_name(DKIM_ALG alg)

@@ -17,6 +17,12 @@ typedef enum DKIM_ALG {
 
 typedef struct DKIM_KEY DKIM_KEY;
 
+#define DKIM_NAME_MAX		253	/* a DNS name, without the final dot */
+
+/* Whether name is a domain or selector we accept: dot-separated labels of
+ * 1 to 63 letters, digits, '-' and '_', at most DKIM_NAME_MAX in all. */
+extern int dkim_dns_name_ok(const char *name);
+
 /* "rsa-sha256" or "ed25519-sha256", as in a=. */
 extern const char *dkim_alg_name(DKIM_ALG alg);
 /* The a= name into *alg; 0, or -1 for anything else (rsa-sha1 included). */

@@ -28,7 +28,6 @@
 #include "mymalloc.h"
 
 #define DKIM_VERIFY_SHOW_MAX	255	/* characters of d=, s=, a= we show */
-#define DKIM_VERIFY_NAME_MAX	253	/* a DNS name, without the final dot */
 #define DKIM_VERIFY_NUM_DIGITS	18	/* digits of t=, x=, l= (no overflow) */
 #define DKIM_VERIFY_SIG_MAX	1024	/* bytes of a decoded b= (8192-bit RSA) */
 #define DKIM_VERIFY_CHUNK	65536	/* body bytes canonicalized at a time */
@@ -164,46 +163,6 @@ static int dkim_verify_number(const char *text, unsigned long long *val)
     return (n > 0 ? 0 : -1);
 }
 
-/* dkim_verify_b64 - a base64 tag value, folding white space ignored */
-
-static int dkim_verify_b64(const char *value, DSTR *out, size_t max)
-{
-    DSTR   *text = dstr_new(256);
-    int     ret;
-
-    for (; *value; value++)
-	if (*value != ' ' && *value != '\t' && *value != '\r' && *value != '\n')
-	    dstr_catc(text, *value);
-    dstr_set_limit(out, max);
-    ret = (dstr_len(text) == 0 || dstr_len(text) > (max / 3 + 1) * 4
-	   || base64_decode(out, dstr_str(text), dstr_len(text)) < 0) ? -1 : 0;
-    dstr_free(text);
-    return (ret);
-}
-
-/* dkim_verify_dnsname - a plausible domain or selector: labels of [A-Za-z0-9_-] */
-
-static int dkim_verify_dnsname(const char *name)
-{
-    size_t  label = 0;
-    const char *cp;
-
-    for (cp = name; *cp; cp++) {
-	if (*cp == '.') {
-	    if (label == 0)
-		return (0);
-	    label = 0;
-	} else if ((*cp >= 'a' && *cp <= 'z') || (*cp >= 'A' && *cp <= 'Z')
-		   || (*cp >= '0' && *cp <= '9') || *cp == '-' || *cp == '_') {
-	    if (++label > 63)
-		return (0);
-	} else {
-	    return (0);
-	}
-    }
-    return (label > 0);
-}
-
 /* dkim_verify_canon - c=: "header[/body]", body simple by default */
 
 static int dkim_verify_canon(const char *c, DKIM_SIG *sig)
@@ -273,8 +232,8 @@ static int dkim_verify_names(DKIM_SIG *sig, DSTR *why)
 {
     const char *at;
 
-    if (!dkim_verify_dnsname(sig->d) || !dkim_verify_dnsname(sig->s)
-	|| strlen(sig->s) + strlen("._domainkey.") + strlen(sig->d) > DKIM_VERIFY_NAME_MAX) {
+    if (!dkim_dns_name_ok(sig->d) || !dkim_dns_name_ok(sig->s)
+	|| strlen(sig->s) + strlen("._domainkey.") + strlen(sig->d) > DKIM_NAME_MAX) {
 	dstr_strcpy(why, "malformed d= or s=");
 	return (-1);
     }
@@ -354,12 +313,13 @@ static int dkim_verify_tags(const char *value, size_t len, time_t now,
     }
     if (dkim_verify_times(sig, now, why) < 0)
 	goto out;
-    if (dkim_verify_b64(attr_get_str(sig->tags, "bh"), sig->bh, DKIM_HASH_LEN + 3) < 0
+    if (dkim_b64_value(attr_get_str(sig->tags, "bh"), sig->bh, DKIM_HASH_LEN + 3) < 0
 	|| dstr_len(sig->bh) != DKIM_HASH_LEN) {
 	dstr_strcpy(why, "malformed bh=");
 	goto out;
     }
-    if (dkim_verify_b64(attr_get_str(sig->tags, "b"), sig->b, DKIM_VERIFY_SIG_MAX) < 0) {
+    if (dkim_b64_value(attr_get_str(sig->tags, "b"), sig->b, DKIM_VERIFY_SIG_MAX) < 0
+	|| dstr_len(sig->b) == 0) {
 	dstr_strcpy(why, "malformed b=");
 	goto out;
     }

@@ -554,7 +554,7 @@ START_TEST(key_records_refused)
     parse_refused("v=DKIM1; h=sha1; p=" RFC_RSA_P, "h= does not allow sha256");
     parse_refused("v=DKIM1; s=tlsrpt; p=" RFC_RSA_P, "s= does not allow email");
     parse_refused("v=DKIM1; k=rsa", "no p= tag");
-    parse_refused("v=DKIM1; p=not base64!", "p= is not valid base64");
+    parse_refused("v=DKIM1; p=not base64!", "p= is not valid base64 of at most 4096 bytes");
     parse_refused("v=DKIM1; p=AQAB", "p= is not an RSA public key");
     parse_refused("v=DKIM1; k=ed25519; p=" RFC_RSA_P, "p= is not a 32-byte Ed25519 key");
     parse_refused("v=DKIM1; k=ed25519; p=AAAA", "p= is not a 32-byte Ed25519 key");
