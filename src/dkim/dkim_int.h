@@ -16,4 +16,9 @@ extern void dkim_ssl_error(DSTR *why, const char *what);
  * word, in any case, folding white space around the colons ignored. */
 extern int dkim_list_has(const char *value, const char *word);
 
+/* Decode a base64 tag value (b=, bh=, p=), folding white space ignored,
+ * into out (which gets limit max). 0 (out empty for an empty value), or -1
+ * for bad base64 or more than max bytes. */
+extern int dkim_b64_value(const char *value, DSTR *out, size_t max);
+
 #endif

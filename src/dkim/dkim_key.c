@@ -104,7 +104,8 @@ static int dkim_key_read(const char *path, DSTR *text, struct stat *st, DSTR *wh
     ssize_t n;
     int     ret = -1;
 
-    if ((fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC)) < 0) {
+    /* O_NONBLOCK: a FIFO must not hang us before we see it is no file. */
+    if ((fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) < 0) {
 	dstr_sprintf(why, "open %s: %m", path);
 	return (-1);
     }

@@ -17,6 +17,8 @@ typedef enum DKIM_ALG {
 
 typedef struct DKIM_KEY DKIM_KEY;
 
+
+
 /* "rsa-sha256" or "ed25519-sha256", as in a=. */
 extern const char *dkim_alg_name(DKIM_ALG alg);
 /* The a= name into *alg; 0, or -1 for anything else (rsa-sha1 included). */

@@ -63,7 +63,7 @@ static DKIM_SIGNER *dkim_keyset_parse(const char *name, const char *value, DSTR 
     s->domain = mystrndup(value, (size_t) (c1 - value));
     s->selector = mystrndup(c1 + 1, (size_t) (c2 - c1 - 1));
     s->path = mystrdup(c2 + 1);
-    if (!dkim_sig_name_ok(s->domain) || !dkim_sig_name_ok(s->selector)) {
+    if (!dkim_sig_names_ok(s->domain, s->selector)) {
 	dstr_sprintf(why, "\"%s\": invalid %s \"%s\"", value,
 		     dkim_sig_name_ok(s->domain) ? "selector" : "domain",
 		     dkim_sig_name_ok(s->domain) ? s->selector : s->domain);

@@ -100,27 +100,38 @@ static int dkim_pubkey_tags(const ATTR_LIST *list, DKIM_ALG *alg, DSTR *why)
     return (0);
 }
 
-/* dkim_pubkey_p - the p= bytes, white space ignored; -1 with why */
+/* dkim_b64_value - a base64 tag value, folding white space ignored */
+
+int     dkim_b64_value(const char *value, DSTR *out, size_t max)
+{
+    DSTR   *text = dstr_new(256);
+    int     ret;
+
+    for (; *value; value++)
+	if (!DKIM_PUBKEY_FWS(*value))
+	    dstr_catc(text, *value);
+    DSTR_RESET(out);
+    dstr_set_limit(out, max);
+    /* Refuse before decoding what cannot fit. */
+    ret = (dstr_len(text) > (max / 3 + 1) * 4
+	   || base64_decode(out, dstr_str(text), dstr_len(text)) < 0) ? -1 : 0;
+    dstr_free(text);
+    return (ret);
+}
+
+/* dkim_pubkey_p - the p= bytes; -1 with why */
 
 static int dkim_pubkey_p(const char *p, DSTR *der, DSTR *why)
 {
-    DSTR   *b64 = dstr_new(1024);
-    int     ret = -1;
-
-    for (; *p; p++)
-	if (!DKIM_PUBKEY_FWS(*p))
-	    dstr_catc(b64, *p);
-    dstr_set_limit(der, DKIM_PUBKEY_MAX_DER);
-    if (dstr_len(b64) == 0)
+    if (dkim_b64_value(p, der, DKIM_PUBKEY_MAX_DER) < 0) {
+	dstr_sprintf(why, "p= is not valid base64 of at most %d bytes", DKIM_PUBKEY_MAX_DER);
+	return (-1);
+    }
+    if (dstr_len(der) == 0) {
 	dstr_strcpy(why, "key revoked");
-    else if (dstr_len(b64) > (DKIM_PUBKEY_MAX_DER / 3 + 1) * 4)
-	dstr_sprintf(why, "p= longer than %d bytes", DKIM_PUBKEY_MAX_DER);
-    else if (base64_decode(der, dstr_str(b64), dstr_len(b64)) < 0)
-	dstr_strcpy(why, "p= is not valid base64");
-    else
-	ret = 0;
-    dstr_free(b64);
-    return (ret);
+	return (-1);
+    }
+    return (0);
 }
 
 /* dkim_pubkey_rsa - DER SubjectPublicKeyInfo, or PKCS#1 RSAPublicKey */

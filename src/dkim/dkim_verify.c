@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "dkim_verify.h"
+#include "dkim_sig.h"
 #include "dkim_canon.h"
 #include "dkim_hash.h"
 #include "dkim_hsel.h"
@@ -28,10 +29,10 @@
 #include "mymalloc.h"
 
 #define DKIM_VERIFY_SHOW_MAX	255	/* characters of d=, s=, a= we show */
-#define DKIM_VERIFY_NAME_MAX	253	/* a DNS name, without the final dot */
 #define DKIM_VERIFY_NUM_DIGITS	18	/* digits of t=, x=, l= (no overflow) */
 #define DKIM_VERIFY_SIG_MAX	1024	/* bytes of a decoded b= (8192-bit RSA) */
 #define DKIM_VERIFY_CHUNK	65536	/* body bytes canonicalized at a time */
+#define DKIM_VERIFY_MAX_FIELDS	10000	/* header fields: selection is fields x names */
 #define DKIM_VERIFY_FIELD	"DKIM-Signature"
 
 /* The message, split. */
@@ -40,6 +41,7 @@ typedef struct DKIM_MSG {
     size_t  nfields;
     const char *body;
     size_t  body_len;
+    int     too_many;			/* more than DKIM_VERIFY_MAX_FIELDS */
 } DKIM_MSG;
 
 /* One signature's tags, checked and decoded. */
@@ -104,6 +106,8 @@ static void dkim_verify_split(const char *msg, size_t len, DKIM_MSG *m)
 	}
 	if ((*cp == ' ' || *cp == '\t') && m->nfields > 0) {
 	    m->fields[m->nfields - 1].len = (size_t) (eol - m->fields[m->nfields - 1].text);
+	} else if (m->nfields == DKIM_VERIFY_MAX_FIELDS) {
+	    m->too_many = 1;			/* fields past the limit are not kept */
 	} else {
 	    if (m->nfields == cap) {
 		cap = cap ? 2 * cap : 32;
@@ -158,46 +162,6 @@ static int dkim_verify_number(const char *text, unsigned long long *val)
 	*val = *val * 10 + (unsigned long long) (text[n] - '0');
     }
     return (n > 0 ? 0 : -1);
-}
-
-/* dkim_verify_b64 - a base64 tag value, folding white space ignored */
-
-static int dkim_verify_b64(const char *value, DSTR *out, size_t max)
-{
-    DSTR   *text = dstr_new(256);
-    int     ret;
-
-    for (; *value; value++)
-	if (*value != ' ' && *value != '\t' && *value != '\r' && *value != '\n')
-	    dstr_catc(text, *value);
-    dstr_set_limit(out, max);
-    ret = (dstr_len(text) == 0 || dstr_len(text) > (max / 3 + 1) * 4
-	   || base64_decode(out, dstr_str(text), dstr_len(text)) < 0) ? -1 : 0;
-    dstr_free(text);
-    return (ret);
-}
-
-/* dkim_verify_dnsname - a plausible domain or selector: labels of [A-Za-z0-9_-] */
-
-static int dkim_verify_dnsname(const char *name)
-{
-    size_t  label = 0;
-    const char *cp;
-
-    for (cp = name; *cp; cp++) {
-	if (*cp == '.') {
-	    if (label == 0)
-		return (0);
-	    label = 0;
-	} else if ((*cp >= 'a' && *cp <= 'z') || (*cp >= 'A' && *cp <= 'Z')
-		   || (*cp >= '0' && *cp <= '9') || *cp == '-' || *cp == '_') {
-	    if (++label > 63)
-		return (0);
-	} else {
-	    return (0);
-	}
-    }
-    return (label > 0);
 }
 
 /* dkim_verify_canon - c=: "header[/body]", body simple by default */
@@ -269,8 +233,7 @@ static int dkim_verify_names(DKIM_SIG *sig, DSTR *why)
 {
     const char *at;
 
-    if (!dkim_verify_dnsname(sig->d) || !dkim_verify_dnsname(sig->s)
-	|| strlen(sig->s) + strlen("._domainkey.") + strlen(sig->d) > DKIM_VERIFY_NAME_MAX) {
+    if (!dkim_sig_names_ok(sig->d, sig->s)) {
 	dstr_strcpy(why, "malformed d= or s=");
 	return (-1);
     }
@@ -350,12 +313,13 @@ static int dkim_verify_tags(const char *value, size_t len, time_t now,
     }
     if (dkim_verify_times(sig, now, why) < 0)
 	goto out;
-    if (dkim_verify_b64(attr_get_str(sig->tags, "bh"), sig->bh, DKIM_HASH_LEN + 3) < 0
+    if (dkim_b64_value(attr_get_str(sig->tags, "bh"), sig->bh, DKIM_HASH_LEN + 3) < 0
 	|| dstr_len(sig->bh) != DKIM_HASH_LEN) {
 	dstr_strcpy(why, "malformed bh=");
 	goto out;
     }
-    if (dkim_verify_b64(attr_get_str(sig->tags, "b"), sig->b, DKIM_VERIFY_SIG_MAX) < 0) {
+    if (dkim_b64_value(attr_get_str(sig->tags, "b"), sig->b, DKIM_VERIFY_SIG_MAX) < 0
+	|| dstr_len(sig->b) == 0) {
 	dstr_strcpy(why, "malformed b=");
 	goto out;
     }
@@ -363,6 +327,17 @@ static int dkim_verify_tags(const char *value, size_t len, time_t now,
 out:
     argv_free(names);
     return (ret);
+}
+
+/* dkim_verify_size - refuse a header too large to select from; -1 with why */
+
+static int dkim_verify_size(const DKIM_MSG *m, DSTR *why)
+{
+    if (m->too_many) {
+	dstr_sprintf(why, "more than %d header fields", DKIM_VERIFY_MAX_FIELDS);
+	return (-1);
+    }
+    return (0);
 }
 
 /* dkim_verify_body_sink - hash the canonical body, up to l= */
@@ -480,6 +455,7 @@ static void dkim_verify_one(const DKIM_MSG *m, const DKIM_FIELD *field, const ch
     res->status = DKIM_STATUS_FAIL;
     if (dkim_verify_tags(value, (size_t) (field->text + field->len - value), now,
 			 &sig, res, why) == 0
+	&& dkim_verify_size(m, why) == 0
 	&& dkim_verify_body(m, &sig, why) == 0
 	&& (pk = dkim_verify_key(&sig, lookup, ctx, &res->status, why)) != NULL
 	&& dkim_verify_header(m, field, &sig, pk, why) == 0) {

@@ -48,7 +48,8 @@ typedef struct DKIM_RESULTS {
  * at most DKIM_VERIFY_MAX_SIGS, from the top, each independently (RFC 6376
  * 6.1), with now for x= expiry and lookup for key records. Fills out (one
  * result per signature, in header order) and returns the count; 0 when
- * there is no DKIM-Signature. The caller bounds len.
+ * there is no DKIM-Signature. The caller bounds len; a header of more than
+ * 10000 fields fails every signature (selection costs fields x names).
  */
 extern size_t dkim_verify(const char *msg, size_t len, time_t now,
 			          DKIM_TXT_LOOKUP lookup, void *ctx, DKIM_RESULTS *out);

@@ -165,5 +165,13 @@ int     dkim_sig_name_ok(const char *name)
 	    return (0);
 	}
     }
-    return (label > 0 && cp - name <= 253);
+    return (label > 0 && cp - name <= DKIM_SIG_NAME_MAX);
+}
+
+/* dkim_sig_names_ok - a domain and selector that make a key record name */
+
+int     dkim_sig_names_ok(const char *domain, const char *selector)
+{
+    return (dkim_sig_name_ok(domain) && dkim_sig_name_ok(selector)
+	    && strlen(selector) + strlen("._domainkey.") + strlen(domain) <= DKIM_SIG_NAME_MAX);
 }

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "posthorn.h"
+#include "dkim_sig.h"
 #include "cfg.h"
 #include "cfg_params.h"
 #include "dkim_key.h"
@@ -34,38 +35,11 @@
 
 #define POSTHORN_DKIM_MSG_MAX	(64 * 1024 * 1024)	/* bytes of a message we check */
 #define POSTHORN_DKIM_DNS_MS	10000	/* per key lookup */
-#define POSTHORN_DKIM_NAME_MAX	253	/* a DNS name without the final dot */
 #define POSTHORN_DKIM_RSA_BITS	2048
 
 #define POSTHORN_DKIM_USAGE \
     "usage: posthorn dkim keygen [-t rsa|ed25519] [-b BITS] DOMAIN SELECTOR KEYFILE" \
     " | posthorn dkim verify [FILE]"
-
-/* posthorn_dkim_name_ok - letters, digits, '-' and '_' in dot-separated labels */
-
-static int posthorn_dkim_name_ok(const char *name)
-{
-    size_t  label = 0;
-    size_t  len = strlen(name);
-    const char *cp;
-
-    if (len == 0 || len > POSTHORN_DKIM_NAME_MAX)
-	return (0);
-    for (cp = name; *cp; cp++) {
-	if (*cp == '.') {
-	    if (label == 0)
-		return (0);
-	    label = 0;
-	} else if (((*cp >= 'a' && *cp <= 'z') || (*cp >= 'A' && *cp <= 'Z')
-		    || (*cp >= '0' && *cp <= '9') || *cp == '-' || *cp == '_')
-		   && ++label <= 63) {
-	    continue;
-	} else {
-	    return (0);
-	}
-    }
-    return (label > 0);
-}
 
 /* posthorn_dkim_keygen - make a key, print its record */
 
@@ -105,18 +79,18 @@ static int posthorn_dkim_keygen(int argc, char **argv)
     dstr_strcpy(domain, argv[optind]);
     if (dstr_len(domain) > 1 && dstr_str(domain)[dstr_len(domain) - 1] == '.')
 	dstr_truncate(domain, dstr_len(domain) - 1);
-    if (!posthorn_dkim_name_ok(dstr_str(domain)))
+    if (!dkim_sig_name_ok(dstr_str(domain)))
 	msg_fatal("bad domain name: %s", argv[optind]);
-    if (!posthorn_dkim_name_ok(argv[optind + 1])
-	|| strlen(argv[optind + 1]) + strlen("._domainkey.") + dstr_len(domain)
-	> POSTHORN_DKIM_NAME_MAX)
+    if (!dkim_sig_names_ok(dstr_str(domain), argv[optind + 1]))
 	msg_fatal("bad selector: %s", argv[optind + 1]);
     if ((key = dkim_key_generate(alg, bits, why)) == NULL)
 	msg_fatal("%s", dstr_str(why));
     if (alg == DKIM_ALG_RSA_SHA256 && bits < DKIM_RSA_GOOD_BITS)
 	msg_warn("an RSA key of %d bits: RFC 8301 asks for at least %d", bits, DKIM_RSA_GOOD_BITS);
-    if (dkim_key_save(key, argv[optind + 2], why) < 0)
+    if (dkim_key_save(key, argv[optind + 2], why) < 0) {
+	dkim_key_free(key);			/* OpenSSL wipes the key material */
 	msg_fatal("%s", dstr_str(why));
+    }
     dkim_key_dns_record(key, dstr_str(domain), argv[optind + 1], rec);
     printf("%s\n", dstr_str(rec));
     dkim_key_free(key);

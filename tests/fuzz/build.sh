@@ -3,7 +3,7 @@
 #
 # Library code is compiled once per build into build-fuzz/obj and archived
 # per folder (libutil.a, libglobal.a, the libraries beside global that the
-# Makefile's LIBDIRS names: libtls.a, libdns.a; lib<prog>.a holding a
+# Makefile's LIBDIRS names: libtls.a, libdns.a, libdkim.a; lib<prog>.a holding a
 # daemon's topic files: every src/<prog>/*.c except <prog>.c, which holds
 # main()). Targets
 # link the archives, so a target pulls in only what it uses and a folder
@@ -21,7 +21,7 @@ cd "$(dirname "$0")/../.."
 CC=${FUZZ_CC:-clang}
 OUT=build-fuzz
 OBJ=$OUT/obj
-# Library folders beside global (tls, dns), as the Makefile lists them.
+# Library folders beside global (tls, dns, dkim), as the Makefile lists them.
 LIBDIRS=$(sed -n 's/^LIBDIRS[[:space:]]*=//p' Makefile)
 LIBINC=
 for lib in $LIBDIRS; do LIBINC="$LIBINC -Isrc/$lib"; done
@@ -81,7 +81,7 @@ sources() {
     done
 }
 
-# is_libdir NAME - true when src/NAME is a library beside global (dns, tls)
+# is_libdir NAME - true when src/NAME is a library beside global (dns, tls, dkim)
 is_libdir() {
     for lib in $LIBDIRS; do
 	[ "$lib" = "$1" ] && return 0

@@ -490,9 +490,10 @@ START_TEST(messages_without_signatures)
 }
 END_TEST
 
-START_TEST(signatures_are_bounded)
+START_TEST(signatures_and_header_fields_are_bounded)
 {
     DSTR   *msg = dstr_new(8192);
+    DSTR   *msg2 = dstr_new(8192);
     DKIM_RESULTS res;
     int     i;
 
@@ -504,7 +505,19 @@ START_TEST(signatures_are_bounded)
     ck_assert_str_eq(res.res[0].reason, "no a= tag");
     ck_assert_int_eq(res.res[0].status, DKIM_STATUS_FAIL);
     dkim_results_free(&res);
+    /* Selection costs fields x names: a huge header fails. */
+    DSTR_RESET(msg);
+    for (i = 0; i < 10000; i++)
+	dstr_cats(msg, "X: y\r\n");
+    dstr_cats(msg, "From: Joe");
+    edit(rfc8463_message, "From: Joe", dstr_str(msg), msg2);
+    dstr_strcpy(msg, dstr_str(msg2));
+    ck_assert_uint_eq(dkim_verify(dstr_str(msg), dstr_len(msg), RFC_TIME, lookup,
+				  (void *) rfc_keys, &res), 2);
+    ck_assert_str_eq(res.res[1].reason, "more than 10000 header fields");
+    dkim_results_free(&res);
     dstr_free(msg);
+    dstr_free(msg2);
 }
 END_TEST
 
@@ -541,7 +554,7 @@ START_TEST(key_records_refused)
     parse_refused("v=DKIM1; h=sha1; p=" RFC_RSA_P, "h= does not allow sha256");
     parse_refused("v=DKIM1; s=tlsrpt; p=" RFC_RSA_P, "s= does not allow email");
     parse_refused("v=DKIM1; k=rsa", "no p= tag");
-    parse_refused("v=DKIM1; p=not base64!", "p= is not valid base64");
+    parse_refused("v=DKIM1; p=not base64!", "p= is not valid base64 of at most 4096 bytes");
     parse_refused("v=DKIM1; p=AQAB", "p= is not an RSA public key");
     parse_refused("v=DKIM1; k=ed25519; p=" RFC_RSA_P, "p= is not a 32-byte Ed25519 key");
     parse_refused("v=DKIM1; k=ed25519; p=AAAA", "p= is not a 32-byte Ed25519 key");
@@ -669,7 +682,7 @@ static Suite *dkim_verify_suite(void)
     tcase_add_test(tf, expiry_is_checked_against_now);
     tcase_add_test(tf, key_problems_fail_with_a_reason);
     tcase_add_test(tf, messages_without_signatures);
-    tcase_add_test(tf, signatures_are_bounded);
+    tcase_add_test(tf, signatures_and_header_fields_are_bounded);
     tcase_add_test(tf, result_values_are_made_printable);
     suite_add_tcase(s, tf);
 
