@@ -3,7 +3,8 @@
 #
 # usage: sh bench/run.sh [BUILD_DIR] [SCENARIO ...]
 #   BUILD_DIR   where "make" put bin/posthorn and libexec/ (default: build)
-#   SCENARIO    ingest, e2e, mix (default: every available scenario)
+#   SCENARIO    ingest, e2e, mix (default: these three), dkim (only when
+#               named: DKIM signing on both sides, see bench/README.md)
 #
 # environment:
 #   BENCH_MESSAGES     messages per run                      (default 10000)
@@ -21,11 +22,14 @@
 #                      DATA (smtp-sink -w)                     (default 1)
 #   BENCH_MIX_GAP      mix: milliseconds from the start of one small message
 #                      to the start of the next; 0 = back to back (default 0)
+#   BENCH_DKIM_KEYS    dkim: the keys that sign each message, "rsa ed25519"
+#                      (default) or "rsa" (RSA 2048 only)
 #
 # Builds nothing (make bench builds first); needs root (Postfix's master and
 # posthorn's root mode). Both instances live in fresh directories under
 # /var/tmp, on the same file system, and are stopped and removed on exit,
-# on error and on Ctrl-C, as are the smtp-sink processes of e2e and mix.
+# on error and on Ctrl-C, as are the smtp-sink processes of e2e and mix and
+# the opendkim of dkim.
 # See bench/README.md.
 
 set -u
@@ -55,6 +59,17 @@ MIX_GAP=${BENCH_MIX_GAP:-0}
 MIX_PY=$(dirname "$0")/mix.py
 MIX_SEQ=0
 PYTHON=/usr/bin/python3
+DKIM_TOOLS=$(dirname "$0")/../tests/integration	# dkim_verify.py, dkim_tool.py
+DKIM_KEYS=${BENCH_DKIM_KEYS:-rsa ed25519}
+DKIM_DOMAIN=example.org		# SENDER's domain: qmqp-source writes From: <SENDER>
+DKIM=0				# 1: both MTAs sign (posthorn itself, Postfix through OpenDKIM)
+DKIM_SCEN=0			# 1: in the dkim scenario (sinks dump, signatures counted)
+DKIM_NSIG=0			# signatures each message gets when DKIM=1
+PH_DKIM=0			# 1: this posthorn has the dkim_* parameters
+OD_DIR=				# OpenDKIM's directory (configs, keys, sockets, pid files)
+OD_PIDS=			# the running opendkims (one per key type)
+OD_MILTERS=			# their sockets, as non_smtpd_milters
+LABEL_PREFIX=			# dkim: "dkim-on-" or "dkim-off-" before ingest/e2e labels
 
 PH_DIR=
 PF_DIR=
@@ -67,6 +82,7 @@ PF_SINK_PID=
 PH_MIX_PIDS=			# mix: the MIX_DOMAINS smtp-sinks of each MTA
 PF_MIX_PIDS=
 MODE=ingest			# what the instances are set up for: ingest, e2e or mix
+MODE_DKIM=0			# and whether they sign (DKIM)
 RENEW_QUEUES=0			# 1: set_aside makes every queue directory anew
 PH_BIN=
 QMQP_SOURCE=
@@ -264,6 +280,23 @@ ph_mode() {
     mv "$PH_DIR/master.cf.new" "$PH_DIR/master.cf" || die "cannot rename $PH_DIR/master.cf.new"
     "$PH_BIN" -c "$PH_DIR" conf -e "transport_maps=$pm_maps" ||
 	die "posthorn -c $PH_DIR conf -e transport_maps=... failed"
+    # dkim: cleanup signs with the bench keys (DKIM=1), or not (empty tables)
+    [ "$PH_DKIM" = 1 ] || return 0
+    pm_keys=
+    pm_names=
+    [ "$DKIM" = 1 ] && for pm_k in $DKIM_KEYS; do
+	pm_keys="$pm_keys${pm_keys:+, }k$pm_k = $DKIM_DOMAIN:$pm_k:$PH_DIR/dkim/$pm_k.pem"
+	pm_names="$pm_names${pm_names:+, }k$pm_k"
+    done
+    if [ -n "$pm_keys" ]; then
+	pm_kt="inline:{ $pm_keys }"
+	pm_st="inline:{ $DKIM_DOMAIN = {$pm_names} }"
+    else
+	pm_kt=
+	pm_st=
+    fi
+    "$PH_BIN" -c "$PH_DIR" conf -e "dkim_key_table=$pm_kt" "dkim_signing_table=$pm_st" ||
+	die "posthorn -c $PH_DIR conf -e dkim_key_table=... failed"
 }
 
 ph_start() {
@@ -380,6 +413,13 @@ defer              unix  -       -      n      -      0       bounce
 EOF
 	;;
     esac
+    # dkim: cleanup hands QMQP mail (non-SMTP mail to Postfix) to OpenDKIM
+    if [ "$DKIM" = 1 ]; then
+	cat >> "$PF_DIR/main.cf" <<EOF
+non_smtpd_milters = $OD_MILTERS
+milter_default_action = tempfail
+EOF
+    fi
 }
 
 pf_pid() {
@@ -413,6 +453,199 @@ pf_clear() {
     set_aside "$PF_SPOOL" "$PF_DIR/trash" incoming active deferred hold defer bounce trace
 }
 
+# ---------------------------------------------------------------- DKIM (scenario dkim)
+#
+# The same keys on both sides, made with openssl for this run: posthorn's
+# copies in PH_DIR/dkim (root, 0600: cleanup reads them before it drops
+# privileges), OpenDKIM's in OD_DIR/keys (its user's, 0600, as it demands).
+# OpenDKIM runs as its Debian user opendkim, signing only (Mode s), on UNIX
+# sockets that Postfix's cleanup (user postfix) connects to; Postfix hands
+# it QMQP mail through non_smtpd_milters (to Postfix, qmqpd mail is
+# "non-SMTP" mail: postconf(5)). OpenDKIM 2.11 has one SignatureAlgorithm
+# per process, so each key type gets an opendkim of its own, and Postfix
+# chains them (one milter per key), the usual way to sign with RSA and
+# Ed25519 there. Both MTAs sign every message from DKIM_DOMAIN with each
+# key of DKIM_KEYS, relaxed/relaxed.
+
+# dkim_setup - keys, OpenDKIM's files; what each side can do
+dkim_setup() {
+    [ -n "$OD_DIR" ] && return 0
+    command -v opendkim >/dev/null || die "opendkim not found (Debian package opendkim; scripts/deps.sh)"
+    id opendkim >/dev/null 2>&1 || die "user opendkim missing (Debian package opendkim)"
+    if "$PH_BIN" -c "$PH_DIR" conf -d dkim_key_table >/dev/null 2>&1; then
+	PH_DKIM=1
+    else
+	PH_DKIM=0
+	info "posthorn $(ph_version) has no DKIM signing yet (no dkim_key_table parameter): dkim measures posthorn without signing only"
+    fi
+    case " $DKIM_KEYS " in
+    *" ed25519 "*)
+	if ! opendkim -V 2>&1 | grep -q 'ed25519-sha256'; then
+	    info "this opendkim cannot sign with Ed25519: both sides sign with RSA only"
+	    DKIM_KEYS=rsa
+	fi
+	;;
+    esac
+    # OpenDKIM refuses (tempfails) a key whose path has a directory others
+    # may write to (RequireSafeKeys): /var/tmp is one. /run is not, and is
+    # where sockets belong anyway.
+    od_safe=
+    if OD_DIR=$(mktemp -d /run/bench-opendkim.XXXXXX 2>/dev/null); then
+	chown opendkim:opendkim "$OD_DIR" && chmod 755 "$OD_DIR" || die "cannot set up $OD_DIR"
+    else
+	OD_DIR=$PF_DIR/opendkim
+	install -d -o opendkim -g opendkim -m 755 "$OD_DIR" || die "cannot make $OD_DIR"
+	od_safe="RequireSafeKeys		false"
+	info "no /run: OpenDKIM's keys live under /var/tmp, so its RequireSafeKeys check is off"
+    fi
+    install -d -o opendkim -g opendkim -m 700 "$OD_DIR/keys" || die "cannot make $OD_DIR/keys"
+    install -d -o root -g root -m 700 "$PH_DIR/dkim" || die "cannot make $PH_DIR/dkim"
+    : > "$WORK/dkim.records"
+    DKIM_NSIG=0
+    OD_MILTERS=
+    for dk in $DKIM_KEYS; do
+	case $dk in
+	rsa) (umask 077; openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$PH_DIR/dkim/$dk.pem" 2>/dev/null)
+	    dalg=rsa-sha256 ;;
+	ed25519) (umask 077; openssl genpkey -algorithm ED25519 -out "$PH_DIR/dkim/$dk.pem")
+	    dalg=ed25519-sha256 ;;
+	*) die "BENCH_DKIM_KEYS: unknown key type \"$dk\" (rsa, ed25519)" ;;
+	esac || die "openssl could not make the $dk key"
+	install -o opendkim -g opendkim -m 600 "$PH_DIR/dkim/$dk.pem" "$OD_DIR/keys/$dk.pem" ||
+	    die "cannot copy the $dk key for OpenDKIM"
+	echo "k$dk $DKIM_DOMAIN:$dk:$OD_DIR/keys/$dk.pem" > "$OD_DIR/$dk.KeyTable"
+	echo "*@$DKIM_DOMAIN k$dk" > "$OD_DIR/$dk.SigningTable"
+	cat > "$OD_DIR/$dk.conf" <<EOF
+# OpenDKIM for posthorn's bench/run.sh (scenario dkim): sign only, $dk key
+Mode			s
+Socket			local:$OD_DIR/$dk.sock
+UMask			000
+UserID			opendkim:opendkim
+PidFile			$OD_DIR/$dk.pid
+Background		no
+Syslog			no
+KeyTable		file:$OD_DIR/$dk.KeyTable
+SigningTable		refile:$OD_DIR/$dk.SigningTable
+SignatureAlgorithm	$dalg
+Canonicalization	relaxed/relaxed
+$od_safe
+EOF
+	OD_MILTERS="$OD_MILTERS${OD_MILTERS:+, }unix:$OD_DIR/$dk.sock"
+	# the key records, for dkim_verify.py --records (no DNS needed)
+	case $dk in
+	rsa) dp=$(openssl pkey -in "$PH_DIR/dkim/$dk.pem" -pubout -outform DER | base64 -w0) ;;
+	ed25519) dp=$(openssl pkey -in "$PH_DIR/dkim/$dk.pem" -pubout -outform DER | tail -c 32 | base64 -w0) ;;
+	esac
+	echo "$dk._domainkey.$DKIM_DOMAIN v=DKIM1; k=$dk; p=$dp" >> "$WORK/dkim.records"
+	DKIM_NSIG=$((DKIM_NSIG + 1))
+    done
+    info "dkim: $DKIM_NSIG signature(s) per message from $DKIM_DOMAIN ($DKIM_KEYS); OpenDKIM $(opendkim -V 2>&1 | sed -n '1s/.*Filter v//p'), one opendkim per key, milters $OD_MILTERS"
+}
+
+# od_start - start an opendkim per key (in the foreground, as our
+# children, so that we reap them), wait for their sockets. Started once
+# per set-up, not per run: each takes about 5 s to stop.
+od_start() {
+    : > "$WORK/opendkim.err"
+    for dk in $DKIM_KEYS; do
+	rm -f "$OD_DIR/$dk.sock"
+	opendkim -x "$OD_DIR/$dk.conf" 2>> "$WORK/opendkim.err" &
+	OD_PIDS="$OD_PIDS $!"
+    done
+    od_i=0
+    for dk in $DKIM_KEYS; do
+	until [ -S "$OD_DIR/$dk.sock" ]; do
+	    od_i=$((od_i + 1))
+	    [ $od_i -gt 100 ] && die "opendkim made no socket $OD_DIR/$dk.sock in 10s: $(cat "$WORK/opendkim.err")"
+	    sleep 0.1
+	done
+    done
+    # shellcheck disable=SC2086 # a list of process ids
+    kill -0 $OD_PIDS 2>/dev/null || die "opendkim exited: $(cat "$WORK/opendkim.err")"
+}
+
+# od_stop - stop the opendkims (TERM; KILL after 15 s) and reap them
+od_stop() {
+    [ -n "$OD_PIDS" ] || return 0
+    # shellcheck disable=SC2086 # a list of process ids
+    kill -TERM $OD_PIDS 2>/dev/null
+    od_i=0
+    while od_running; do
+	od_i=$((od_i + 1))
+	if [ $od_i -gt 150 ]; then
+	    info "warning: opendkim did not stop in 15s, killing it"
+	    # shellcheck disable=SC2086
+	    kill -KILL $OD_PIDS 2>/dev/null
+	    break
+	fi
+	sleep 0.1
+    done
+    # shellcheck disable=SC2086
+    wait $OD_PIDS 2>/dev/null
+    OD_PIDS=
+}
+
+# od_running - some opendkim of ours has not exited yet (an exited child
+# stays a zombie, which kill -0 still finds, until we wait for it)
+od_running() {
+    for od_p in $OD_PIDS; do
+	od_s=$(awk '{ print $3 }' "/proc/$od_p/stat" 2>/dev/null)
+	[ -n "$od_s" ] && [ "$od_s" != Z ] && return 0
+    done
+    return 1
+}
+
+# dkim_count FILE... - DKIM-Signature fields in these files (queue files or dumps)
+dkim_count() {
+    cat "$@" 2>/dev/null | grep -ao 'DKIM-Signature:' | wc -l | tr -d ' '
+}
+
+# dkim_want NAME - signatures NAME must have put on each message now
+dkim_want() {
+    if [ "$DKIM" = 1 ] && { [ "$1" = pf ] || [ "$PH_DKIM" = 1 ]; }; then
+	echo "$DKIM_NSIG"
+    else
+	echo 0
+    fi
+}
+
+# dkim_check NAME COUNT - after a timed run: in ingest, every one of the
+# COUNT queue files; in e2e, every message at the sink carries exactly the
+# signatures it should (dkim_want)
+dkim_check() {
+    [ "$DKIM_SCEN" = 1 ] || return 0
+    dw=$(dkim_want "$1")
+    if [ "$MODE" = ingest ]; then
+	dfiles=$(find "$(mta_spool "$1")/incoming" -type f)
+    else
+	dfiles=$(find "$WORK/dump-$1" -type f)
+    fi
+    dn=$(echo "$dfiles" | grep -c .)
+    # shellcheck disable=SC2086 # a list of file names without blanks
+    dc=$(dkim_count $dfiles)
+    [ "$dn" -eq "$2" ] && [ "$dc" -eq $((dw * $2)) ] ||
+	die "$(mta_label "$1"): $dc DKIM-Signature fields in $dn messages, expected $((dw * $2)) in $2"
+    printf '  %-8s %s messages, %s DKIM-Signature fields (%s each)\n' "" "$dn" "$dc" "$dw"
+}
+
+# dkim_verify_sample NAME - the signatures on the message that verify_e2e
+# just delivered pass dkimpy (keys from WORK/dkim.records, no DNS)
+dkim_verify_sample() {
+    rm -rf "$WORK/sample-$1"
+    dv_f=$("$PYTHON" "$DKIM_TOOLS/dkim_tool.py" sink "$WORK/dump-$1" "$WORK/sample-$1" | head -1)
+    [ -n "$dv_f" ] || die "$(mta_label "$1"): no message in $WORK/dump-$1 to verify"
+    dw=$(dkim_want "$1")
+    if [ "$dw" = 0 ]; then
+	[ "$(dkim_count "$dv_f")" = 0 ] || die "$(mta_label "$1") signed with signing off"
+	info "$(mta_label "$1"): test message delivered unsigned, as configured"
+	return 0
+    fi
+    dv_out=$("$PYTHON" "$DKIM_TOOLS/dkim_verify.py" --records "$WORK/dkim.records" --count "$dw" "$dv_f") ||
+	die "$(mta_label "$1")'s signatures do not verify: $dv_out"
+    info "$(mta_label "$1"): test message delivered and verified by dkimpy:"
+    echo "$dv_out" | sed 's/^/    /'
+}
+
 # ---------------------------------------------------------------- per-MTA dispatch
 # mta_* NAME: NAME is ph or pf
 
@@ -423,13 +656,27 @@ mta_log()   { case $1 in ph) echo "$PH_DIR/maillog" ;; pf) echo "$PF_DIR/maillog
 mta_pid()   { tr -dc '0-9' < "$(mta_spool "$1")/pid/master.pid" 2>/dev/null; }
 mta_sink_port() { case $1 in ph) echo "$PH_SINK_PORT" ;; pf) echo "$PF_SINK_PORT" ;; esac; }
 
+# mta_ticks NAME MASTERPID - CPU ticks of the MTA so far: its master and
+# daemons, and for Postfix signing through OpenDKIM, opendkim too
+mta_ticks() {
+    mt_t=$(tree_ticks "$2")
+    if [ "$1" = pf ] && [ "$DKIM" = 1 ]; then
+	for mt_o in $OD_PIDS; do
+	    mt_t=$((mt_t + $(tree_ticks "$mt_o")))
+	done
+    fi
+    echo "$mt_t"
+}
+
 # ---------------------------------------------------------------- smtp-sink
 #
 # e2e: each MTA relays to an smtp-sink of its own. -c makes it print
 # "sess=S quit=Q mesg=M" followed by CR whenever a session ends, QUIT comes
 # or "." is received; mesg counts messages. Its stdout goes to a file in
 # WORK (tmpfs when /dev/shm is available). No -d: the sink writes nothing
-# to disk.
+# to disk, except in the dkim scenario, where each message goes to a file
+# in WORK/dump-NAME (tmpfs too; signatures are counted there after each run,
+# with signing on and off, so that both settings pay for the dumps).
 
 # sink_start NAME - start NAME's smtp-sink with fresh counters (in mix:
 # its MIX_DOMAINS smtp-sinks, with empty dump directories)
@@ -438,7 +685,14 @@ sink_start() {
     ss_port=$(mta_sink_port "$1")
     [ -z "$(ss -Htln "sport = :$ss_port" 2>/dev/null)" ] ||
 	die "something else listens on 127.0.0.1:$ss_port, the port of $(mta_label "$1")'s smtp-sink"
-    "$SMTP_SINK" -u nobody -c "127.0.0.1:$ss_port" "$SINK_BACKLOG" \
+    ss_dump=
+    if [ "$DKIM_SCEN" = 1 ]; then
+	chmod 711 "$WORK"		# the sink runs as nobody
+	rm -rf "$WORK/dump-$1"
+	install -d -o nobody -m 755 "$WORK/dump-$1" || die "cannot make $WORK/dump-$1"
+	ss_dump=$WORK/dump-$1/m.
+    fi
+    "$SMTP_SINK" -u nobody -c ${ss_dump:+-d "$ss_dump"} "127.0.0.1:$ss_port" "$SINK_BACKLOG" \
 	> "$WORK/sink-$1.out" 2> "$WORK/sink-$1.err" &
     case $1 in ph) PH_SINK_PID=$! ;; pf) PF_SINK_PID=$! ;; esac
     wait_port "$ss_port" && kill -0 $! 2>/dev/null || {
@@ -534,9 +788,10 @@ uptime_s() { read -r us_up us_rest < /proc/uptime; echo "${us_up%.*}"; }
 # set_mode ingest|e2e|mix - set both instances up for a scenario: both stopped,
 # their queues emptied, configuration switched; reset_all starts them
 set_mode() {
-    [ "$MODE" = "$1" ] && return 0
+    [ "$MODE" = "$1" ] && [ "$MODE_DKIM" = "$DKIM" ] && return 0
     ph_stop
     pf_stop
+    od_stop
     sink_stop ph
     sink_stop pf
     ph_clear
@@ -570,13 +825,15 @@ set_mode() {
 	;;
     esac
     MODE=$1
+    MODE_DKIM=$DKIM
 }
 
 # reset_all - stop both, empty both queues, flush the file system, start both,
 # so every timed run starts from the same state (empty queue directories,
 # no dirty data, no daemon running but master and postlogd; in e2e also
 # qmgr, and both smtp-sinks restarted with zero counters; in mix qmgr, and
-# all smtp-sinks restarted with empty dump directories)
+# all smtp-sinks restarted with empty dump directories; with DKIM the
+# opendkims run, started when the set-up began)
 reset_all() {
     ph_stop
     pf_stop
@@ -589,6 +846,7 @@ reset_all() {
 	sink_start ph
 	sink_start pf
     fi
+    [ "$DKIM" = 1 ] && [ -z "$OD_PIDS" ] && od_start
     ph_start
     pf_start
 }
@@ -637,13 +895,13 @@ one_ingest() {
     before=$(spool_count "$spool")
     logfrom=$(log_lines "$(mta_log "$1")")
     mpid=$(mta_pid "$1")
-    c0=$(tree_ticks "$mpid")
+    c0=$(mta_ticks "$1" "$mpid")
     d0=$(disk_ios)
     qmqp_load "$1" "$2" "$N" "$WORK/t"
     rc=$?
     secs=$(cat "$WORK/t")
     sleep 0.2			# a last log line may still be on its way
-    c1=$(tree_ticks "$mpid")
+    c1=$(mta_ticks "$1" "$mpid")
     d1=$(disk_ios)
     after=$(spool_count "$spool")
     log_problems "$(mta_log "$1")" "$logfrom" "$label"
@@ -659,7 +917,8 @@ one_ingest() {
     ios=$(echo "$d0 $d1 $N" | awk '{ printf "%.2f %.2f", ($3 - $1) / $5, ($4 - $2) / $5 }')
     printf '  %-8s c=%-3s %6d msgs %8.3f s %8s msg/s   CPU %s ms/msg   disk writes %s, flushes %s /msg\n' \
 	"$label" "$2" "$N" "$secs" "$rate" "$cpu" ${ios% *} ${ios#* }
-    echo "ingest c=$2 $1 $N $secs" >> "$RESULTS"
+    dkim_check "$1" "$N"
+    echo "${LABEL_PREFIX}ingest c=$2 $1 $N $secs" >> "$RESULTS"
 }
 
 # ph_queue_check - posthorn's own view of its spool must match the files
@@ -779,7 +1038,7 @@ one_e2e() {
     logfrom=$(log_lines "$(mta_log "$1")")
     mpid=$(mta_pid "$1")
     [ "$(sink_count "$1")" -eq 0 ] || e2e_fail "$1" "its smtp-sink did not start from 0"
-    c0=$(tree_ticks "$mpid")
+    c0=$(mta_ticks "$1" "$mpid")
     d0=$(disk_ios)
     t0=$(now)
     start=$(uptime_s)
@@ -809,7 +1068,7 @@ one_e2e() {
 	sleep 0.05
     done
     t1=$(now)
-    c1=$(tree_ticks "$mpid")
+    c1=$(mta_ticks "$1" "$mpid")
     d1=$(disk_ios)
     load_finish "$1" qmqp-source "$WORK/qmqp-source.err" "$N" "messages at the sink"
     e2e_drained "$1" "$N" "$logfrom" 60 || e2e_fail "$1" "$E2E_WHY"
@@ -825,7 +1084,8 @@ one_e2e() {
     ios=$(echo "$d0 $d1 $N" | awk '{ printf "%.2f %.2f", ($3 - $1) / $5, ($4 - $2) / $5 }')
     printf '  %-8s c=%-3s %6d msgs %8.3f s %8s msg/s   CPU %s ms/msg   disk writes %s, flushes %s /msg   (%s)\n' \
 	"$label" "$2" "$N" "$secs" "$rate" "$cpu" ${ios% *} ${ios#* } "$subm"
-    echo "e2e c=$2 $1 $N $secs" >> "$RESULTS"
+    dkim_check "$1" "$N"
+    echo "${LABEL_PREFIX}e2e c=$2 $1 $N $secs" >> "$RESULTS"
 }
 
 scenario_e2e() {
@@ -943,6 +1203,53 @@ scenario_mix() {
     done
 }
 
+# dkim_runs ingest|e2e - every timed run of one set-up of the dkim scenario
+# (DKIM and LABEL_PREFIX set); with signing on, posthorn only if it can
+dkim_runs() {
+    r=1
+    while [ $r -le "$ROUNDS" ]; do
+	for c in $CONCURRENCY; do
+	    for order in "ph pf" "pf ph"; do
+		for m in $order; do
+		    [ "$m" = ph ] && [ "$DKIM" = 1 ] && [ "$PH_DKIM" = 0 ] && continue
+		    "one_$1" "$m" "$c"
+		done
+	    done
+	done
+	r=$((r + 1))
+    done
+}
+
+scenario_dkim() {
+    say ""
+    say "== dkim: ingest and e2e as above, each MTA signing every message (dkim-on) and not (dkim-off)"
+    say "   posthorn: cleanup signs; Postfix: cleanup asks OpenDKIM (non_smtpd_milters, UNIX socket)"
+    say "   $N messages of $SIZE bytes from $SENDER per run; keys: $DKIM_KEYS; rounds: $ROUNDS"
+    say "   (CPU for Postfix with signing on includes opendkim's; the sinks dump every message,"
+    say "    and each run's messages are checked for exactly the signatures they should carry)"
+    DKIM_SCEN=1
+    dkim_setup
+    for dm in ingest e2e; do
+	for DKIM in 1 0; do
+	    if [ "$DKIM" = 1 ]; then LABEL_PREFIX=dkim-on-; else LABEL_PREFIX=dkim-off-; fi
+	    set_mode "$dm"
+	    if [ "$dm" = e2e ]; then
+		# one message each way first, its signatures checked by dkimpy
+		reset_all
+		for m in ph pf; do
+		    verify_e2e "$m"
+		    dkim_verify_sample "$m"
+		done
+	    fi
+	    dkim_runs "$dm"
+	done
+    done
+    DKIM=0
+    DKIM_SCEN=0
+    LABEL_PREFIX=
+    set_mode ingest
+}
+
 # ---------------------------------------------------------------- report
 
 # ph_version - the commit the sources are at, and whether the work tree has
@@ -958,16 +1265,31 @@ ph_version() {
 
 report() {
     say ""
-    [ -s "$RESULTS" ] && printf '%-16s %14s %14s %18s\n' scenario "posthorn msg/s" "Postfix msg/s" "posthorn/Postfix"
-    # rate per MTA = all messages / all seconds of that scenario
+    [ -s "$RESULTS" ] && printf '%-22s %14s %14s %18s\n' scenario "posthorn msg/s" "Postfix msg/s" "posthorn/Postfix"
+    # rate per MTA = all messages / all seconds of that scenario ("-" when
+    # an MTA did not run it: posthorn with dkim-on before it can sign)
     [ -s "$RESULTS" ] && awk '
+	function rate(k, m) { return (secs[k, m] > 0) ? msgs[k, m] / secs[k, m] : 0 }
+	function fmt(v, w, p) { return (v > 0) ? sprintf("%" w "." p "f", v) : sprintf("%" w "s", "-") }
 	{ key = $1 " " $2; if (!(key in seen)) { seen[key] = 1; order[++n] = key }
 	  msgs[key, $3] += $4; secs[key, $3] += $5 }
 	END {
 	    for (i = 1; i <= n; i++) {
 		k = order[i]
-		ph = msgs[k, "ph"] / secs[k, "ph"]; pf = msgs[k, "pf"] / secs[k, "pf"]
-		printf "%-16s %14.1f %14.1f %18.2f\n", k, ph, pf, ph / pf
+		ph = rate(k, "ph"); pf = rate(k, "pf")
+		printf "%-22s %s %s %s\n", k, fmt(ph, 14, 1), fmt(pf, 14, 1), fmt((ph > 0 && pf > 0) ? ph / pf : 0, 18, 2)
+	    }
+	    # dkim: what signing costs each MTA (rate with signing on / off)
+	    hdr = 0
+	    for (i = 1; i <= n; i++) {
+		k = order[i]
+		if (k !~ /^dkim-on-/) continue
+		off = k; sub(/^dkim-on-/, "dkim-off-", off)
+		if (!(off in seen)) continue
+		if (!hdr++) printf "\n%-22s %14s %14s\n", "signing on/off", "posthorn", "Postfix"
+		a = rate(k, "ph"); b = rate(off, "ph"); c = rate(k, "pf"); d = rate(off, "pf")
+		lab = k; sub(/^dkim-on-/, "", lab)
+		printf "%-22s %s %s\n", lab, fmt((a > 0 && b > 0) ? a / b : 0, 14, 2), fmt((c > 0 && d > 0) ? c / d : 0, 14, 2)
 	    }
 	}' "$RESULTS"
     if [ -d "$WORK/mixres" ]; then
@@ -976,7 +1298,7 @@ report() {
     fi
     say ""
     say "CPU busy before the start: ${busy}%; right after the last run: $(cpu_busy)%; whole run $(($(date +%s) - START)) s"
-    say "command: $CMDLINE   (BENCH_MESSAGES=$N BENCH_ROUNDS=$ROUNDS BENCH_CONCURRENCY=\"$CONCURRENCY\" BENCH_SIZE=$SIZE$(case " $SCENARIOS " in *" mix "*) echo " BENCH_MIX_PROCS=$MIX_PROCS BENCH_MIX_DELAY=$MIX_DELAY BENCH_MIX_GAP=$MIX_GAP" ;; esac); $(nproc) CPUs, $(uname -r), Postfix $(postconf -c "$PF_DIR" -d -h mail_version 2>/dev/null), posthorn $(ph_version))"
+    say "command: $CMDLINE   (BENCH_MESSAGES=$N BENCH_ROUNDS=$ROUNDS BENCH_CONCURRENCY=\"$CONCURRENCY\" BENCH_SIZE=$SIZE$(case " $SCENARIOS " in *" mix "*) echo " BENCH_MIX_PROCS=$MIX_PROCS BENCH_MIX_DELAY=$MIX_DELAY BENCH_MIX_GAP=$MIX_GAP" ;; esac)$(case " $SCENARIOS " in *" dkim "*) echo " BENCH_DKIM_KEYS=\"$DKIM_KEYS\"; OpenDKIM $(opendkim -V 2>&1 | sed -n '1s/.*Filter v//p')" ;; esac); $(nproc) CPUs, $(uname -r), Postfix $(postconf -c "$PF_DIR" -d -h mail_version 2>/dev/null), posthorn $(ph_version))"
 }
 
 # ---------------------------------------------------------------- clean-up
@@ -992,8 +1314,10 @@ cleanup() {
     sink_stop pf
     ph_stop
     pf_stop
+    od_stop
+    case $OD_DIR in /run/bench-opendkim.*) [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$OD_DIR" ;; esac
     if [ "${BENCH_KEEP:-0}" = 1 ]; then
-	info "kept $PH_DIR $PF_DIR${WORK:+ $WORK}"
+	info "kept $PH_DIR $PF_DIR${WORK:+ $WORK}${OD_DIR:+ $OD_DIR}"
 	WORK=			# mix: the last run's client logs and sink dumps
     elif [ -n "$PH_DIR$PF_DIR" ]; then
 	[ -n "$PH_DIR" ] && rm -rf "$PH_DIR"
@@ -1023,12 +1347,20 @@ id postfix >/dev/null 2>&1 && getent group postdrop >/dev/null ||
 for s in $SCENARIOS; do
     case $s in
     all) SCENARIOS=$ALL_SCENARIOS; break ;;
-    ingest|e2e|mix) ;;
-    *) die "unknown scenario \"$s\"; available: $ALL_SCENARIOS" ;;
+    ingest|e2e|mix|dkim) ;;
+    *) die "unknown scenario \"$s\"; available: $ALL_SCENARIOS dkim" ;;
     esac
 done
 case $N in ''|*[!0-9]*|0) die "BENCH_MESSAGES must be a positive number" ;; esac
 case $ROUNDS in ''|*[!0-9]*|0) die "BENCH_ROUNDS must be a positive number" ;; esac
+case " $SCENARIOS " in
+*" dkim "*)
+    command -v opendkim >/dev/null || die "opendkim not found (dkim needs Debian's opendkim; scripts/deps.sh)"
+    "$PYTHON" -c 'import dkim' 2>/dev/null || die "dkimpy not found (dkim checks signatures with python3-dkim)"
+    [ -r "$DKIM_TOOLS/dkim_verify.py" ] && [ -r "$DKIM_TOOLS/dkim_tool.py" ] ||
+	die "$DKIM_TOOLS/dkim_verify.py or dkim_tool.py not found"
+    ;;
+esac
 case " $SCENARIOS " in
 *" mix "*)
     case $MIX_PROCS in ''|*[!0-9]*|0) die "BENCH_MIX_PROCS must be a positive number" ;; esac

@@ -7,6 +7,8 @@ usage: dkim_verify.py [options] FILE
   --dns ADDR      name server address (port 53 unless --port)
   --port N        name server port (default 53)
   --raw-dns       use this script's own DNS client even if dnspython is there
+  --records PATH  no DNS: key records from PATH, lines "NAME TXT" (NAME as
+                  SELECTOR._domainkey.DOMAIN, TXT as in DNS)
   --count N       also require exactly N DKIM-Signature fields
   --minkey BITS   smallest RSA key accepted (default 1024, dkimpy's)
 
@@ -148,6 +150,20 @@ def make_dnsfunc(server, port, raw):
     return txt, "raw"
 
 
+def records_dnsfunc(path):
+    """A dkimpy dnsfunc answering from a file instead of DNS."""
+    table = {}
+    for line in open(path):
+        if line.strip():
+            name, txt = line.strip().split(None, 1)
+            table[name.lower().rstrip(".")] = txt.encode()
+
+    def txt(name, timeout=5):
+        qname = name.decode("ascii") if isinstance(name, bytes) else name
+        return table.get(qname.lower().rstrip("."))
+    return txt, "records from " + path
+
+
 def crlf(data):
     """LF not after CR becomes CR LF."""
     return re.sub(rb"(?<!\r)\n", b"\r\n", data)
@@ -165,7 +181,7 @@ def sig_fields(value):
 
 def main(argv):
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)       # quiet under "| grep -q"
-    server, port, raw, count, minkey, path = None, 53, False, None, 1024, None
+    server, port, raw, count, minkey, path, records = None, 53, False, None, 1024, None, None
     i = 1
     try:
         while i < len(argv):
@@ -183,6 +199,8 @@ def main(argv):
                 port = int(argv[i + 1]); i += 2
             elif a == "--raw-dns":
                 raw = True; i += 1
+            elif a == "--records":
+                records = argv[i + 1]; i += 2
             elif a == "--count":
                 count = int(argv[i + 1]); i += 2
             elif a == "--minkey":
@@ -191,13 +209,16 @@ def main(argv):
                 raise ValueError("unknown argument " + a)
             else:
                 path = a; i += 1
-        if path is None or server is None:
-            raise ValueError("need a FILE and a name server (--resolv or --dns)")
+        if path is None or (server is None and records is None):
+            raise ValueError("need a FILE and a name server (--resolv or --dns) or --records")
         data = crlf(open(path, "rb").read())
+        if records is not None:
+            dnsfunc, how = records_dnsfunc(records)
+        else:
+            dnsfunc, how = make_dnsfunc(server, port, raw)
     except (OSError, ValueError, IndexError) as e:
         print("dkim_verify.py: %s" % e, file=sys.stderr)
         return 3
-    dnsfunc, how = make_dnsfunc(server, port, raw)
     errors = []
 
     class Keep(logging.Handler):

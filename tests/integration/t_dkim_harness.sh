@@ -174,6 +174,12 @@ echo "$out" | grep -q '(DNS: raw)' || t_fail "raw DNS client not used: $out"
 d_verify_py "$M/t.body" >/dev/null && t_fail "raw DNS client passes a changed body"
 d_verify_py "$M/nokey" >/dev/null && t_fail "raw DNS client finds a key that is not there"
 unset D_VERIFY_PY_OPTS
+# --- and records from a file instead of DNS (bench/run.sh uses that)
+printf 'sel2048._domainkey.example.test %s\ned._domainkey.example.test %s\n' "$txt" "$edtxt" > "$T_TMP/records"
+out=$($PY "$D_DIR/dkim_verify.py" --records "$T_TMP/records" --count 2 "$M/both") || t_fail "--records: $out"
+echo "$out" | grep -q "(DNS: records from $T_TMP/records)" || t_fail "--records not used: $out"
+$PY "$D_DIR/dkim_verify.py" --records "$T_TMP/records" "$M/t.body" >/dev/null && t_fail "--records passes a changed body"
+$PY "$D_DIR/dkim_verify.py" --records "$T_TMP/records" "$M/r1024" >/dev/null && t_fail "--records finds a key not in the file"
 
 # --- smtp-sink dumps back into messages: an independent client (smtplib)
 SP=$(t_port)
