@@ -429,25 +429,6 @@ static BIO *dkim_key_pem(const DKIM_KEY *key, DSTR *why)
     return (bio);
 }
 
-/* dkim_key_sync_dir - make the new name durable */
-
-static int dkim_key_sync_dir(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    DSTR   *dir = dstr_new(256);
-    int     ret;
-
-    if (slash == NULL)
-	dstr_strcpy(dir, ".");
-    else if (slash == path)
-	dstr_strcpy(dir, "/");
-    else
-	dstr_memcpy(dir, path, (size_t) (slash - path));
-    ret = fs_sync_dir(dstr_str(dir));
-    dstr_free(dir);
-    return (ret);
-}
-
 /* dkim_key_save - write a new key file */
 
 int     dkim_key_save(const DKIM_KEY *key, const char *path, DSTR *why)
@@ -473,7 +454,7 @@ int     dkim_key_save(const DKIM_KEY *key, const char *path, DSTR *why)
     } else if (close(fd) < 0) {
 	fd = -1;
 	dstr_sprintf(why, "close %s: %m", path);
-    } else if (dkim_key_sync_dir(path) < 0) {
+    } else if (fs_sync_parent(path) < 0) {
 	fd = -1;
 	dstr_sprintf(why, "sync the directory of %s: %m", path);
     } else {

@@ -65,8 +65,8 @@ static DKIM_SIGNER *dkim_keyset_parse(const char *name, const char *value, DSTR 
     s->path = mystrdup(c2 + 1);
     if (!dkim_sig_names_ok(s->domain, s->selector)) {
 	dstr_sprintf(why, "\"%s\": invalid %s \"%s\"", value,
-		     dkim_sig_name_ok(s->domain) ? "selector" : "domain",
-		     dkim_sig_name_ok(s->domain) ? s->selector : s->domain);
+		     str_dns_name_ok(s->domain) ? "selector" : "domain",
+		     str_dns_name_ok(s->domain) ? s->selector : s->domain);
 	dkim_keyset_signer_free(s);
 	return (NULL);
     }

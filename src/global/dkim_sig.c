@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "dkim_sig.h"
+#include "strutil.h"
 
 #define DKIM_SIG_FILLER	'='		/* placeholder: never a base64 digit before the end */
 
@@ -145,33 +146,10 @@ void    dkim_sig_fill(DSTR *field, size_t off, const char *value)
     }
 }
 
-/* dkim_sig_name_ok - safe to write as d= or s= */
-
-int     dkim_sig_name_ok(const char *name)
-{
-    const char *cp;
-    int     label = 0;
-
-    for (cp = name; *cp; cp++) {
-	if (*cp == '.') {
-	    if (label == 0)
-		return (0);
-	    label = 0;
-	} else if ((*cp >= 'a' && *cp <= 'z') || (*cp >= 'A' && *cp <= 'Z')
-		   || (*cp >= '0' && *cp <= '9') || *cp == '-' || *cp == '_') {
-	    if (++label > 63)
-		return (0);
-	} else {
-	    return (0);
-	}
-    }
-    return (label > 0 && cp - name <= DKIM_SIG_NAME_MAX);
-}
-
 /* dkim_sig_names_ok - a domain and selector that make a key record name */
 
 int     dkim_sig_names_ok(const char *domain, const char *selector)
 {
-    return (dkim_sig_name_ok(domain) && dkim_sig_name_ok(selector)
-	    && strlen(selector) + strlen("._domainkey.") + strlen(domain) <= DKIM_SIG_NAME_MAX);
+    return (str_dns_name_ok(domain) && str_dns_name_ok(selector)
+	    && strlen(selector) + strlen("._domainkey.") + strlen(domain) <= STR_DNS_NAME_MAX);
 }

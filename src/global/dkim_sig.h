@@ -5,7 +5,6 @@
 #include "dstr.h"
 
 #define DKIM_SIG_LINE_MAX	76	/* folded lines stay under 78 characters */
-#define DKIM_SIG_NAME_MAX	253	/* a DNS name, without the final dot */
 
 /* What one signature says; bh= and b= are only lengths until the body is hashed. */
 typedef struct DKIM_SIG_SPEC {
@@ -30,10 +29,8 @@ typedef struct DKIM_SIG_SPEC {
 extern void dkim_sig_build(DSTR *field, const DKIM_SIG_SPEC *spec, size_t *bh_off, size_t *b_off);
 /* Write value over the placeholder at off, skipping the folding white space. */
 extern void dkim_sig_fill(DSTR *field, size_t off, const char *value);
-/* A d= or s= value we write or look up: dot-separated labels of 1 to 63
- * letters, digits, '-' and '_', at most DKIM_SIG_NAME_MAX in all. */
-extern int dkim_sig_name_ok(const char *name);
-/* Both, and SELECTOR._domainkey.DOMAIN within DKIM_SIG_NAME_MAX. */
+/* d= and s= values we write or look up: each a DNS name (str_dns_name_ok),
+ * and SELECTOR._domainkey.DOMAIN one too. */
 extern int dkim_sig_names_ok(const char *domain, const char *selector);
 
 #endif

@@ -32,6 +32,7 @@
 #include "dkim_verify.h"
 #include "dns.h"
 #include "msg.h"
+#include "strutil.h"
 
 #define POSTHORN_DKIM_MSG_MAX	(64 * 1024 * 1024)	/* bytes of a message we check */
 #define POSTHORN_DKIM_DNS_MS	10000	/* per key lookup */
@@ -79,7 +80,7 @@ static int posthorn_dkim_keygen(int argc, char **argv)
     dstr_strcpy(domain, argv[optind]);
     if (dstr_len(domain) > 1 && dstr_str(domain)[dstr_len(domain) - 1] == '.')
 	dstr_truncate(domain, dstr_len(domain) - 1);
-    if (!dkim_sig_name_ok(dstr_str(domain)))
+    if (!str_dns_name_ok(dstr_str(domain)))
 	msg_fatal("bad domain name: %s", argv[optind]);
     if (!dkim_sig_names_ok(dstr_str(domain), argv[optind + 1]))
 	msg_fatal("bad selector: %s", argv[optind + 1]);

@@ -195,20 +195,6 @@ static int posthorn_map_fill(DICT_DB_WRITER *w, int fd, const char *path, DSTR *
     return (status < 0 ? -1 : 0);
 }
 
-/* posthorn_map_dir - the directory a path is in */
-
-static void posthorn_map_dir(const char *path, DSTR *dir)
-{
-    const char *slash = strrchr(path, '/');
-
-    if (slash == NULL)
-	dstr_strcpy(dir, ".");
-    else if (slash == path)
-	dstr_strcpy(dir, "/");
-    else
-	dstr_memcpy(dir, path, (size_t) (slash - path));
-}
-
 /*
  * posthorn_map_dir_safe - may this process build in dir? Berkeley DB
  * reopens the temporary file by name, so root must not build where
@@ -248,7 +234,7 @@ static int posthorn_map_write(const char *type, const char *path, int src_fd,
     int     ret = -1;
 
     dstr_sprintf(final, "%s%s", path, DICT_DB_SUFFIX);
-    posthorn_map_dir(path, dir);
+    fs_dirname(path, dir);
     if (!posthorn_map_dir_safe(dstr_str(dir), err))
 	goto out;
     if ((fd = fs_temp_open(dstr_str(final), tmp)) < 0) {

@@ -101,26 +101,6 @@ static int addrlist_parse_net(ADDRLIST *list, const char *pat, int negate, DSTR 
     return (0);
 }
 
-/* addrlist_valid_name - letters, digits, '-' and '_' in non-empty labels */
-
-static int addrlist_valid_name(const char *name)
-{
-    const char *cp;
-    int     label = 0;
-
-    for (cp = name; *cp; cp++) {
-	if (*cp == '.') {
-	    if (label == 0)
-		return (0);
-	    label = 0;
-	} else if (isalnum((unsigned char) *cp) || *cp == '-' || *cp == '_') {
-	    label++;
-	} else
-	    return (0);
-    }
-    return (label > 0);
-}
-
 /* addrlist_parse_name - parse "host.example.com" or ".example.com" */
 
 static int addrlist_parse_name(ADDRLIST *list, const char *pat, int negate, DSTR *why)
@@ -128,7 +108,7 @@ static int addrlist_parse_name(ADDRLIST *list, const char *pat, int negate, DSTR
     int     domain = (*pat == '.');
     ADDRLIST_PAT *pp;
 
-    if (!addrlist_valid_name(pat + domain)) {
+    if (!str_dns_name_ok(pat + domain)) {
 	(void) dstr_sprintf(why, "malformed host name pattern in \"%s\"", pat);
 	return (-1);
     }

@@ -159,16 +159,32 @@ int     fs_temp_open(const char *path, DSTR *tmp)
     return (mkostemp(dstr_data(tmp), O_CLOEXEC | O_NOFOLLOW));
 }
 
-/* fs_parent - the directory part of path ("." when none) */
+/* fs_dirname - the directory part of path */
 
-static void fs_parent(const char *path, DSTR *dir)
+void    fs_dirname(const char *path, DSTR *dir)
 {
     const char *slash;
 
     if ((slash = strrchr(path, '/')) != NULL)
-	dstr_cat(dir, path, slash == path ? 1 : (size_t) (slash - path));
+	dstr_memcpy(dir, path, slash == path ? 1 : (size_t) (slash - path));
     else
 	dstr_strcpy(dir, ".");
+}
+
+/* fs_sync_parent - make the entry of path durable */
+
+int     fs_sync_parent(const char *path)
+{
+    DSTR   *dir = dstr_new(strlen(path) + 2);
+    int     ret;
+    int     saved;
+
+    fs_dirname(path, dir);
+    ret = fs_sync_dir(dstr_str(dir));
+    saved = errno;
+    dstr_free(dir);
+    errno = saved;
+    return (ret);
 }
 
 /* fs_replace_file - atomic durable replacement */
@@ -182,7 +198,7 @@ int     fs_replace_file(const char *path, const void *buf, size_t len, mode_t mo
     int     ret = -1;
     int     saved;
 
-    fs_parent(path, dir);
+    fs_dirname(path, dir);
     if ((fd = fs_temp_open(path, tmp)) >= 0) {
 	if (fchmod(fd, mode) == 0 && fs_write_all(fd, buf, len) == 0
 	    && fsync(fd) == 0) {

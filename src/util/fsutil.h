@@ -11,6 +11,10 @@ extern int fs_write_all(int fd, const void *buf, size_t len);
 extern int fs_pwrite_all(int fd, const void *buf, size_t len, off_t off);
 /* fsync the directory at path, so entries created or renamed in it are durable. */
 extern int fs_sync_dir(const char *path);
+/* The directory part of path into dir ("." when none, "/" for "/x"). */
+extern void fs_dirname(const char *path, DSTR *dir);
+/* fs_sync_dir() of the directory path is in, after creating or renaming it. */
+extern int fs_sync_parent(const char *path);
 /* path as an absolute name into out: the current directory prefixed to a
  * relative one, "." components and extra slashes dropped (".." kept: no
  * link is resolved); -1 with errno if getcwd fails. */

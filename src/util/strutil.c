@@ -105,3 +105,26 @@ size_t  str_one_line(char *buf, size_t len)
     }
     return (len);
 }
+
+/* str_dns_name_ok - a plausible DNS name */
+
+int     str_dns_name_ok(const char *name)
+{
+    const char *cp;
+    int     label = 0;
+
+    for (cp = name; *cp; cp++) {
+	if (*cp == '.') {
+	    if (label == 0)
+		return (0);
+	    label = 0;
+	} else if ((*cp >= 'a' && *cp <= 'z') || (*cp >= 'A' && *cp <= 'Z')
+		   || (*cp >= '0' && *cp <= '9') || *cp == '-' || *cp == '_') {
+	    if (++label > 63)
+		return (0);
+	} else {
+	    return (0);
+	}
+    }
+    return (label > 0 && cp - name <= STR_DNS_NAME_MAX);
+}

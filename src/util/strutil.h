@@ -23,5 +23,9 @@ extern int str_to_bool(const char *str);
  * Returns the new length. Bytes from 0x80 up (UTF-8) stay as they are.
  */
 extern size_t str_one_line(char *buf, size_t len);
+/* A host or domain name as DNS holds it, no final dot: dot-separated labels
+ * of 1 to 63 letters, digits, '-' and '_', at most STR_DNS_NAME_MAX in all. */
+#define STR_DNS_NAME_MAX	253
+extern int str_dns_name_ok(const char *name);
 
 #endif

@@ -97,35 +97,6 @@ START_TEST(algorithm_names)
 }
 END_TEST
 
-START_TEST(dns_names)
-{
-    DSTR   *long_name = dstr_new(300);
-
-    ck_assert_int_eq(dkim_sig_name_ok("example.org"), 1);
-    ck_assert_int_eq(dkim_sig_name_ok("sel-2024_a.mail"), 1);
-    ck_assert_int_eq(dkim_sig_name_ok("x"), 1);
-    ck_assert_int_eq(dkim_sig_name_ok(""), 0);
-    ck_assert_int_eq(dkim_sig_name_ok("example..org"), 0);
-    ck_assert_int_eq(dkim_sig_name_ok(".example.org"), 0);
-    ck_assert_int_eq(dkim_sig_name_ok("example.org."), 0);
-    ck_assert_int_eq(dkim_sig_name_ok("exa mple.org"), 0);
-    ck_assert_int_eq(dkim_sig_name_ok("ex\nample"), 0);
-    while (dstr_len(long_name) < 63)
-	dstr_catc(long_name, 'a');
-    ck_assert_int_eq(dkim_sig_name_ok(dstr_str(long_name)), 1);
-    dstr_catc(long_name, 'a');			/* a label of 64 */
-    ck_assert_int_eq(dkim_sig_name_ok(dstr_str(long_name)), 0);
-    DSTR_RESET(long_name);
-    while (dstr_len(long_name) < 254)
-	dstr_cats(long_name, "a.");
-    dstr_truncate(long_name, 253);
-    ck_assert_int_eq(dkim_sig_name_ok(dstr_str(long_name)), 1);
-    dstr_cats(long_name, "a");			/* 254 in all */
-    ck_assert_int_eq(dkim_sig_name_ok(dstr_str(long_name)), 0);
-    dstr_free(long_name);
-}
-END_TEST
-
 START_TEST(rsa_2048_loads_without_warning)
 {
     DSTR   *path = dstr_new(64);
@@ -487,7 +458,6 @@ static Suite *dkim_key_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);			/* RSA key generation */
     tcase_add_test(tc, algorithm_names);
-    tcase_add_test(tc, dns_names);
     tcase_add_test(tc, rsa_2048_loads_without_warning);
     tcase_add_test(tc, rsa_1024_traditional_pem_loads_with_a_warning);
     tcase_add_test(tc, readable_key_file_is_a_warning);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dstr.h"
 #include "strutil.h"
 
 /* one_line - run str_one_line on a copy of in (n bytes), return the text */
@@ -36,12 +37,42 @@ START_TEST(one_line_replaces_control_characters)
 }
 END_TEST
 
+
+START_TEST(dns_names)
+{
+    DSTR   *long_name = dstr_new(300);
+
+    ck_assert_int_eq(str_dns_name_ok("example.org"), 1);
+    ck_assert_int_eq(str_dns_name_ok("sel-2024_a.mail"), 1);
+    ck_assert_int_eq(str_dns_name_ok("x"), 1);
+    ck_assert_int_eq(str_dns_name_ok(""), 0);
+    ck_assert_int_eq(str_dns_name_ok("example..org"), 0);
+    ck_assert_int_eq(str_dns_name_ok(".example.org"), 0);
+    ck_assert_int_eq(str_dns_name_ok("example.org."), 0);
+    ck_assert_int_eq(str_dns_name_ok("exa mple.org"), 0);
+    ck_assert_int_eq(str_dns_name_ok("ex\nample"), 0);
+    while (dstr_len(long_name) < 63)
+	dstr_catc(long_name, 'a');
+    ck_assert_int_eq(str_dns_name_ok(dstr_str(long_name)), 1);
+    dstr_catc(long_name, 'a');			/* a label of 64 */
+    ck_assert_int_eq(str_dns_name_ok(dstr_str(long_name)), 0);
+    DSTR_RESET(long_name);
+    while (dstr_len(long_name) < 254)
+	dstr_cats(long_name, "a.");
+    dstr_truncate(long_name, 253);
+    ck_assert_int_eq(str_dns_name_ok(dstr_str(long_name)), 1);
+    dstr_cats(long_name, "a");			/* 254 in all */
+    ck_assert_int_eq(str_dns_name_ok(dstr_str(long_name)), 0);
+    dstr_free(long_name);
+}
+END_TEST
 static Suite *strutil_suite(void)
 {
     Suite  *s = suite_create("strutil");
     TCase  *tc = tcase_create("core");
 
     tcase_add_test(tc, one_line_replaces_control_characters);
+    tcase_add_test(tc, dns_names);
     suite_add_tcase(s, tc);
     return (s);
 }
