@@ -49,6 +49,7 @@
 
 static int cleanup_tmp_dirfd = -1;
 static int cleanup_incoming_dirfd = -1;
+static GCOMMIT *cleanup_gcommit;		/* NULL: each commit syncs alone */
 
 typedef struct CLEANUP_STATE {
     IOS    *ios;
@@ -125,6 +126,7 @@ static int cleanup_header_attrs(CLEANUP_STATE *st, ATTR_LIST *attrs)
     if (cleanup_set_sender(st, attrs) < 0)
 	return (-1);
     st->out = qfile_out_new(cleanup_tmp_dirfd, st->qid, var_message_limit);
+    qfile_out_group(st->out, cleanup_gcommit);
     gettimeofday(&tv, NULL);
     qfile_out_time(st->out, (long) tv.tv_sec, (long) tv.tv_usec);
     for (kp = keep; *kp; kp++)
@@ -302,6 +304,9 @@ static void cleanup_post_jail(const char *service, char **argv)
 	msg_fatal("open directory %s: %m", SPOOL_TMP);
     if ((cleanup_incoming_dirfd = open(SPOOL_INCOMING, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 	msg_fatal("open directory %s: %m", SPOOL_INCOMING);
+    if ((cleanup_gcommit = gcommit_open(cleanup_tmp_dirfd, GCOMMIT_FILE)) == NULL)
+	msg_warn("open %s/%s: %m; committing each message on its own",
+		 SPOOL_TMP, GCOMMIT_FILE);
 }
 
 int     main(int argc, char **argv)

@@ -47,6 +47,7 @@ struct QFILE_OUT {
     long    content_size;
     long    envelope_offset;
     long    rcpt_count;
+    GCOMMIT *gc;			/* NULL: sync on our own */
 };
 
 /* qfile_out_offset - current end of file */
@@ -337,6 +338,51 @@ static void qfile_out_release(QFILE_OUT *out)
     free(out);
 }
 
+/* qfile_out_group - share file system syncs with other writers */
+
+void    qfile_out_group(QFILE_OUT *out, GCOMMIT *gc)
+{
+    out->gc = gc;
+}
+
+/*
+ * qfile_out_write_data - before the rename: on our own, fsync the file;
+ * in a group, only write its data out and wait for that (no disk flush),
+ * so that on a journaling file system the name cannot become durable
+ * without the data (qmgr never meets a half-written file, even after a
+ * crash); the group's sync then flushes both.
+ */
+
+static int qfile_out_write_data(QFILE_OUT *out)
+{
+    if (out->gc == NULL)
+	return (fsync(out->fd));
+    return (sync_file_range(out->fd, 0, 0, SYNC_FILE_RANGE_WAIT_BEFORE
+			    | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER));
+}
+
+/*
+ * qfile_out_sync_name - after the rename: the data and the new name
+ * durable. In a group, a syncfs() that began after the rename (ours or a
+ * leader's) covers both; when the leader takes too long, fsync the file
+ * and the directory ourselves.
+ */
+
+static int qfile_out_sync_name(QFILE_OUT *out, int dst_dirfd)
+{
+    if (out->gc != NULL) {
+	switch (gcommit_sync(out->gc, dst_dirfd, QFILE_GROUP_WAIT_MS)) {
+	case 0:
+	    return (0);
+	case -1:
+	    return (-1);
+	}
+	if (fsync(out->fd) < 0)
+	    return (-1);
+    }
+    return (fsync(dst_dirfd));
+}
+
 /* qfile_out_commit - make it durable and visible */
 
 int     qfile_out_commit(QFILE_OUT *out, int dst_dirfd, const char *dst_name)
@@ -351,12 +397,12 @@ int     qfile_out_commit(QFILE_OUT *out, int dst_dirfd, const char *dst_name)
     qfile_out_sizes(out, sizes);
     qfile_out_patch(out, 2, sizes, QFILE_SIZE_PAYLOAD);
     qfile_out_flush(out);
-    if (out->status == QFILE_OK && fsync(out->fd) < 0)
+    if (out->status == QFILE_OK && qfile_out_write_data(out) < 0)
 	qfile_out_fail(out, QFILE_ERR_WRITE);
     if (out->status == QFILE_OK
 	&& renameat2(out->tmp_dirfd, out->tmpname, dst_dirfd, dst_name, RENAME_NOREPLACE) < 0)
 	qfile_out_fail(out, QFILE_ERR_WRITE);
-    else if (out->status == QFILE_OK && fsync(dst_dirfd) < 0) {
+    else if (out->status == QFILE_OK && qfile_out_sync_name(out, dst_dirfd) < 0) {
 	/* Named, but not durably: the client hears Z and will resend, so take
 	 * this copy back out rather than deliver it twice. */
 	qfile_out_fail(out, QFILE_ERR_WRITE);

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 #include "dstr.h"
 #include "attr.h"
+#include "gcommit.h"
 
 /*
  * A queue file is a sequence of records: one type byte, the payload
@@ -94,7 +95,16 @@ extern int qfile_out_errno(const QFILE_OUT *out);
 /* Bytes written so far (the whole file). */
 extern long qfile_out_size(const QFILE_OUT *out);
 /*
- * Finish: write E, patch C, write everything out, fsync the file, rename it
+ * Share the disk flush of the commit with other writers (gcommit.h): the
+ * file's data is written before the rename and one file system sync, that
+ * began after it, makes data and name durable. NULL: sync on our own.
+ */
+extern void qfile_out_group(QFILE_OUT *out, GCOMMIT *gc);
+#define QFILE_GROUP_WAIT_MS	1000	/* then a stuck leader is not waited for */
+
+/*
+ * Finish: write E, patch C, write everything out, fsync the file (in a
+ * group: write its data out), rename it
  * to dst_name in dst_dirfd (never replacing a file), fsync that directory.
  * Only then is the message accepted. Returns QFILE_OK or an error (errno set
  * for QFILE_ERR_WRITE; EEXIST means the name was taken). Frees out.

@@ -1,62 +1,96 @@
 #!/bin/bash
-# The queue file and the directory that names it are fsynced before qmqpd
-# writes K: SIGKILL cannot catch a missing fsync (the page cache survives
-# it), so this traces the system calls of a real submission.
+# Every K qmqpd writes comes after the message was made durable: SIGKILL
+# cannot catch a missing sync (the page cache survives it), so this traces
+# the system calls of 12 concurrent submissions. For each queue id, cleanup
+# wrote the file's data out (sync_file_range, waiting) before renaming it
+# into incoming/, and before the K there finished either a syncfs() of the
+# spool that began after that rename (by this cleanup or by another, the
+# group commit's leader; docs/design.md "Group commit"), or this cleanup's
+# own fsync of the file and then of incoming/. At least one message must be
+# covered by another process's sync, or the group commit did not group.
 . "$(dirname "$0")/lib.sh"
 command -v strace > /dev/null || t_fail "strace is not installed"
 t_instance
 t_ingest_only
 t_start
 pid=$(t_master_pid)
-strace -f -qq -ttt -s 80 -e trace=openat,fsync,fdatasync,rename,renameat,renameat2,write \
+strace -f -qq -ttt -s 80 \
+    -e trace=openat,fsync,fdatasync,sync_file_range,syncfs,rename,renameat,renameat2,write \
     -o "$T_TMP/trace" -p "$pid" &
 tracer=$!
 sleep 1					# let strace attach
-got=$(t_qmqp "$QPORT" --request 'Subject: traced\n\nbody\n' a@example.org b@example.org)
+# All connect, send 10 bytes and wait, then send the rest at about the
+# same moment, so that several cleanups commit at once.
+for i in $(seq 12); do
+    t_qmqp "$QPORT" --pause-at 10 2 --request "Subject: traced $i\n\nbody\n" \
+	a@example.org b@example.org > "$T_TMP/reply.$i" &
+done
+wait $(jobs -p | grep -v "^$tracer\$") 2>/dev/null
 sleep 0.3
 kill $tracer; wait $tracer 2>/dev/null
-case $got in "REPLY K Ok: queued as "*) ;; *) t_fail "submission under strace: $got" ;; esac
-qid=${got##* }
-$PY - "$T_TMP/trace" "$qid" <<'PYEOF' || t_fail "fsync order is wrong (trace in $T_TMP/trace)"
+ids=""
+for i in $(seq 12); do
+    got=$(cat "$T_TMP/reply.$i")
+    case $got in "REPLY K Ok: queued as "*) ;; *) t_fail "submission $i under strace: $got" ;; esac
+    ids="$ids ${got##* }"
+done
+$PY - "$T_TMP/trace" $ids <<'PYEOF' || t_fail "sync order is wrong (trace in $T_TMP/trace)"
 import re, sys
-trace, qid = sys.argv[1], sys.argv[2]
-lines = [l.rstrip("\n") for l in open(trace)]
-ev = []                                  # (time, pid, text)
+trace, qids = sys.argv[1], sys.argv[2:]
+ev = []                                  # [start, end, pid, text]
 pending = {}                             # pid -> index of an unfinished call
-for l in lines:
-    m = re.match(r"(\d+) +(\d+\.\d+) (.*)", l)
+for l in open(trace):
+    m = re.match(r"(\d+) +(\d+\.\d+) (.*)", l.rstrip("\n"))
     if not m:
         continue
     t, pid, text = float(m.group(2)), int(m.group(1)), m.group(3)
     r = re.match(r"<\.\.\. \w+ resumed>(.*)", text)
     if r and pid in pending:             # join "call(... <unfinished ...>" and its end
         i = pending.pop(pid)
-        ev[i] = (ev[i][0], pid, ev[i][2] + r.group(1))
+        ev[i][1] = t
+        ev[i][3] += r.group(1)
         continue
     if text.endswith("<unfinished ...>"):
         pending[pid] = len(ev)
         text = text[:-len("<unfinished ...>")].rstrip()
-    ev.append((t, pid, text))
+    ev.append([t, t, pid, text])
 def find(pred, what, after=0.0, pid=None):
-    for t, p, s in ev:
-        if t >= after and (pid is None or p == pid) and pred(s):
-            return t, p, s
+    for e in ev:
+        if e[0] >= after and (pid is None or e[2] == pid) and pred(e[3]):
+            return e
     sys.exit("not found in trace: " + what)
-# cleanup creates the file in tmp/ and renames it into incoming/
-t_open, cpid, s = find(lambda s: re.search(r'openat\(\d+, "%s", O_WRONLY\|O_CREAT\|O_EXCL' % qid, s),
-                       "creation of tmp/" + qid)
-fd = int(s.rsplit("=", 1)[1])
-t_fsync_file, _, _ = find(lambda s: s.startswith("fsync(%d)" % fd) and s.endswith("= 0"),
-                          "fsync of the queue file", t_open, cpid)
-t_rename, _, s = find(lambda s: s.startswith("renameat2(") and '"%s"' % qid in s and s.endswith("= 0"),
-                      "rename into incoming/", t_fsync_file, cpid)
-dirfd = int(re.search(r'"%s", (\d+), "%s"' % (qid, qid), s).group(1))
-t_fsync_dir, _, _ = find(lambda s: s.startswith("fsync(%d)" % dirfd) and s.endswith("= 0"),
-                         "fsync of incoming/", t_rename, cpid)
-t_k, qpid, _ = find(lambda s: re.search(r'write\(\d+, "\d+:KOk: queued as %s' % qid, s), "the K reply")
-assert qpid != cpid
-print("fsync file %.6f < rename %.6f < fsync dir %.6f < K %.6f" % (t_fsync_file, t_rename, t_fsync_dir, t_k))
-if not (t_fsync_file <= t_rename <= t_fsync_dir < t_k):
-    sys.exit("wrong order")
+ok = lambda s: s.endswith("= 0")
+grouped = 0
+for qid in qids:
+    e = find(lambda s: re.search(r'openat\(\d+, "%s", O_WRONLY\|O_CREAT\|O_EXCL' % qid, s),
+             "creation of tmp/" + qid)
+    t_open, cpid, fd = e[0], e[2], int(e[3].rsplit("=", 1)[1])
+    e = find(lambda s: (s.startswith("sync_file_range(%d," % fd) or s.startswith("fsync(%d)" % fd))
+             and ok(s), qid + ": data written out", t_open, cpid)
+    t_data = e[1]
+    e = find(lambda s: s.startswith("renameat2(") and '"%s"' % qid in s and ok(s),
+             qid + ": rename into incoming/", t_data, cpid)
+    t_rename, dirfd = e[1], int(re.search(r'"%s", (\d+), "%s"' % (qid, qid), e[3]).group(1))
+    t_k = find(lambda s: re.search(r'write\(\d+, "\d+:KOk: queued as %s' % qid, s), qid + ": K")[0]
+    # A syncfs by any process that began after the rename and ended before K ...
+    cover = [x for x in ev if x[3].startswith("syncfs(") and ok(x[3])
+             and x[0] >= t_rename and x[1] <= t_k]
+    if cover:
+        if all(x[2] != cpid for x in cover):
+            grouped += 1
+        print("%s: renamed %.6f, syncfs %.6f-%.6f by %s, K %.6f" % (qid, t_rename, cover[0][0],
+              cover[0][1], "itself" if cover[0][2] == cpid else "a leader", t_k))
+        continue
+    # ... or its own fsync of the file and then of the directory.
+    f = find(lambda s: s.startswith("fsync(%d)" % fd) and ok(s), qid + ": a sync before K",
+             t_rename, cpid)
+    d = find(lambda s: s.startswith("fsync(%d)" % dirfd) and ok(s), qid + ": fsync of incoming/",
+             f[1], cpid)
+    if d[1] > t_k:
+        sys.exit(qid + ": K before the sync finished")
+    print("%s: renamed %.6f, own fsyncs until %.6f, K %.6f" % (qid, t_rename, d[1], t_k))
+print("%d of %d messages made durable by another cleanup's sync" % (grouped, len(qids)))
+if grouped == 0:
+    sys.exit("no message was covered by another process's sync: nothing was grouped")
 PYEOF
 t_pass

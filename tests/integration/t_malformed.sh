@@ -21,7 +21,7 @@ expect() {
     case $want in "REPLY K"*) queued=$((queued + 1)) ;; esac
     t_wait_until 5 t_queue_has "$queued" \
 	|| t_fail "$name: $(t_queue_count) queue files, expected $queued"
-    [ -z "$(ls -A "$SPOOL/tmp")" ] || t_fail "$name: files left in tmp/"
+    [ -z "$(ls "$SPOOL/tmp")" ] || t_fail "$name: files left in tmp/"
 }
 
 # ns STR - netstring of a string (bash strings: no NUL bytes)
