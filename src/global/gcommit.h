@@ -24,4 +24,7 @@ extern void gcommit_close(GCOMMIT *gc);
  */
 extern int gcommit_sync(GCOMMIT *gc, int fs_fd, int timeout_ms);
 
+/* Tickets handed out and leaders' syncs made, since the file was created. */
+extern void gcommit_counts(const GCOMMIT *gc, unsigned long *tickets, unsigned long *syncs);
+
 #endif

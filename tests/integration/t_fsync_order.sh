@@ -6,17 +6,20 @@
 # into incoming/, and before the K there finished either a syncfs() of the
 # spool that began after that rename (by this cleanup or by another, the
 # group commit's leader; docs/design.md "Group commit"), or this cleanup's
-# own fsync of the file and then of incoming/. At least one message must be
-# covered by another process's sync, or the group commit did not group.
+# own fsync of the file and then of incoming/. syncfs is slowed down as on
+# a slow disk, and at least one message must be covered by another
+# process's sync, or the group commit did not group.
 . "$(dirname "$0")/lib.sh"
 command -v strace > /dev/null || t_fail "strace is not installed"
 t_instance
 t_ingest_only
 t_start
 pid=$(t_master_pid)
+# Each syncfs is made to last 50 ms longer, as on a slow disk, so that
+# messages arrive while a leader syncs and must be covered by the next.
 strace -f -qq -ttt -s 80 \
     -e trace=openat,fsync,fdatasync,sync_file_range,syncfs,rename,renameat,renameat2,write \
-    -o "$T_TMP/trace" -p "$pid" &
+    -e inject=syncfs:delay_exit=50000 -o "$T_TMP/trace" -p "$pid" &
 tracer=$!
 sleep 1					# let strace attach
 # All connect, send 10 bytes and wait, then send the rest at about the
@@ -59,18 +62,19 @@ def find(pred, what, after=0.0, pid=None):
         if e[0] >= after and (pid is None or e[2] == pid) and pred(e[3]):
             return e
     sys.exit("not found in trace: " + what)
-ok = lambda s: s.endswith("= 0")
+ok = lambda s: re.search(r"= 0( \(DELAYED\))?$", s) is not None
 grouped = 0
 for qid in qids:
     e = find(lambda s: re.search(r'openat\(\d+, "%s", O_WRONLY\|O_CREAT\|O_EXCL' % qid, s),
              "creation of tmp/" + qid)
     t_open, cpid, fd = e[0], e[2], int(e[3].rsplit("=", 1)[1])
+    e = find(lambda s: s.startswith("renameat2(") and '"%s"' % qid in s and ok(s),
+             qid + ": rename into incoming/", t_open, cpid)
+    t_rename, dirfd = e[1], int(re.search(r'"%s", (\d+), "%s"' % (qid, qid), e[3]).group(1))
     e = find(lambda s: (s.startswith("sync_file_range(%d," % fd) or s.startswith("fsync(%d)" % fd))
              and ok(s), qid + ": data written out", t_open, cpid)
-    t_data = e[1]
-    e = find(lambda s: s.startswith("renameat2(") and '"%s"' % qid in s and ok(s),
-             qid + ": rename into incoming/", t_data, cpid)
-    t_rename, dirfd = e[1], int(re.search(r'"%s", (\d+), "%s"' % (qid, qid), e[3]).group(1))
+    if e[1] > t_rename:
+        sys.exit(qid + ": renamed before its data was written out")
     t_k = find(lambda s: re.search(r'write\(\d+, "\d+:KOk: queued as %s' % qid, s), qid + ": K")[0]
     # A syncfs by any process that began after the rename and ended before K ...
     cover = [x for x in ev if x[3].startswith("syncfs(") and ok(x[3])
