@@ -4,9 +4,10 @@
  *	Serves the cleanup protocol (cleanup_client.h) on private/cleanup:
  *	reads attributes, content and envelope, writes the queue file as it
  *	streams in (cleanup_header.c looks at the header section), and answers
- *	only after the file is complete and durable: write, fsync, rename from
- *	tmp/ into incoming/, fsync incoming/ (docs/design.md invariants 1
- *	and 2).
+ *	only after the file is complete and durable: write, write the data
+ *	out, rename from tmp/ into incoming/, and a syncfs shared with the
+ *	other cleanups committing now (gcommit.c; alone: fsync the file and
+ *	incoming/) (docs/design.md invariants 1 and 2, "Group commit").
  *	Then it wakes qmgr with an "I" trigger; a qmgr that is not running is
  *	no error, the file waits in incoming/. Unqualified envelope addresses
  *	get "@$myorigin". Missing Message-Id:, Date: and (when the sender is

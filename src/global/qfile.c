@@ -3,9 +3,10 @@
  * DESCRIPTION
  *	The one module that knows the record layout (see qfile.h). The
  *	writer keeps small messages entirely in memory and creates the file
- *	only at commit, so a typical message costs one write, one fsync, one
- *	rename and one directory fsync; bigger ones spill to the temp file as
- *	they stream in. The reader distrusts everything it reads: lengths are
+ *	only at commit, so a typical message costs one write, one
+ *	sync_file_range, one rename and a share of one group syncfs (or,
+ *	alone, one write, two fsyncs and a rename); bigger ones spill to the
+ *	temp file as they stream in. The reader distrusts everything it reads: lengths are
  *	bounded, offsets are checked against the file size, and record order
  *	is enforced, so a damaged file is reported instead of misread.
  */
