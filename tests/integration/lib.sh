@@ -9,6 +9,8 @@ case $T_BUILD in /*) ;; *) T_BUILD=$T_ROOT/$T_BUILD ;; esac
 POSTHORN=$T_BUILD/bin/posthorn
 T_LIBEXEC=$T_BUILD/libexec		# the daemons (t_pids looks for them here)
 PY=/usr/bin/python3
+# No __pycache__ in the clone from the helper modules the tests import.
+export PYTHONDONTWRITEBYTECODE=1
 T_NAME=$(basename "$0" .sh)
 T_TMP=$(mktemp -d "/tmp/posthorn-$T_NAME.XXXXXX")
 chmod 755 "$T_TMP"
@@ -110,6 +112,20 @@ t_wait_until() {
 
 # t_log_has PATTERN - grep -E the instance log
 t_log_has() { grep -Eq -- "$1" "$INST/maillog"; }
+
+# t_trace_start FILE STRACE_OPTION... - strace master and every daemon it
+# starts from now on (processes already running are not followed) into
+# FILE, with timestamps for strace_events.py; t_trace_stop ends it. The
+# tracer's pid is in T_TRACER.
+t_trace_start() {
+    local out=$1
+    shift
+    command -v strace > /dev/null || t_fail "strace is not installed"
+    strace -f -qq -ttt -s 80 "$@" -o "$out" -p "$(t_master_pid)" &
+    T_TRACER=$!
+    sleep 1				# let strace attach
+}
+t_trace_stop() { kill "$T_TRACER"; wait "$T_TRACER" 2>/dev/null; }
 
 # t_qmqp ARGS... - the raw QMQP client (see qmqp_raw.py)
 t_qmqp() { $PY "$T_ROOT/tests/integration/qmqp_raw.py" "$@"; }

@@ -7,43 +7,24 @@
 # t_fsync_order.sh does for cleanup.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/bounce_lib.sh"
-command -v strace > /dev/null || t_fail "strace is not installed"
 b_instance
 t_start
 qid=$(b_submit 'Subject: traced\n\nbody\n' alice@example.org a@host.test b@host.test)
-pid=$(t_master_pid)
-strace -f -qq -ttt -s 80 -e trace=openat,fsync,fdatasync,write,flock \
-    -o "$T_TMP/trace" -p "$pid" &
-tracer=$!
-sleep 1					# let strace attach
+t_trace_start "$T_TMP/trace" -e trace=openat,fsync,fdatasync,write,flock
 b_append bounce "$qid" a@host.test 5.1.1 mx1.host.test 'smtp; 550 5.1.1 no such user' 'first'
 b_append bounce "$qid" b@host.test 5.1.1 mx1.host.test 'smtp; 550 5.1.1 no such user' 'second'
 sleep 0.3
-kill $tracer; wait $tracer 2>/dev/null
+t_trace_stop
 t_assert_eq 2 "$(wc -l < "$SPOOL/bounce/$qid")" "records in bounce/$qid"
-$PY - "$T_TMP/trace" "$qid" <<'PYEOF' || t_fail "bounce record not durable before the answer (trace in $T_TMP/trace)"
+$PY - "$T_ROOT/tests/integration" "$T_TMP/trace" "$qid" <<'PYEOF' || t_fail "bounce record not durable before the answer (trace in $T_TMP/trace)"
 import re, sys
-trace, qid = sys.argv[1], sys.argv[2]
-ev, pending = [], {}
-for l in open(trace):
-    m = re.match(r"(\d+) +(\d+\.\d+) (.*)", l.rstrip("\n"))
-    if not m:
-        continue
-    pid, t, text = int(m.group(1)), float(m.group(2)), m.group(3)
-    r = re.match(r"<\.\.\. \w+ resumed>(.*)", text)
-    if r and pid in pending:
-        i = pending.pop(pid)
-        ev[i] = (ev[i][0], pid, ev[i][2] + r.group(1))
-        continue
-    if text.endswith("<unfinished ...>"):
-        pending[pid] = len(ev)
-        text = text[:-len("<unfinished ...>")].rstrip()
-    ev.append((t, pid, text))
+sys.path.insert(0, sys.argv[1])
+from strace_events import events, find as find_in
+trace, qid = sys.argv[2], sys.argv[3]
+ev = events(trace)
 def find(pred, what, after=0.0, pid=None):
-    for t, p, s in ev:
-        if t >= after and (pid is None or p == pid) and pred(s):
-            return t, p, s
-    sys.exit("not found in trace: " + what)
+    e = find_in(ev, pred, what, after, pid)
+    return e[0], e[2], e[3]
 # First append: the file is created.
 t_open, bpid, s = find(lambda s: re.search(r'openat\(AT_FDCWD, "bounce/%s", [^)]*O_CREAT' % qid, s)
                        and not s.endswith("= -1 EEXIST (File exists)"), "creation of bounce/" + qid)

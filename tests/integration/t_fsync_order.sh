@@ -10,59 +10,36 @@
 # a slow disk, and at least one message must be covered by another
 # process's sync, or the group commit did not group.
 . "$(dirname "$0")/lib.sh"
-command -v strace > /dev/null || t_fail "strace is not installed"
 t_instance
 t_ingest_only
 t_start
-pid=$(t_master_pid)
 # Each syncfs is made to last 50 ms longer, as on a slow disk, so that
 # messages arrive while a leader syncs and must be covered by the next.
-strace -f -qq -ttt -s 80 \
+t_trace_start "$T_TMP/trace" \
     -e trace=openat,fsync,fdatasync,sync_file_range,syncfs,rename,renameat,renameat2,write \
-    -e inject=syncfs:delay_exit=50000 -o "$T_TMP/trace" -p "$pid" &
-tracer=$!
-sleep 1					# let strace attach
+    -e inject=syncfs:delay_exit=50000
 # All connect, send 10 bytes and wait, then send the rest at about the
 # same moment, so that several cleanups commit at once.
 for i in $(seq 12); do
     t_qmqp "$QPORT" --pause-at 10 2 --request "Subject: traced $i\n\nbody\n" \
 	a@example.org b@example.org > "$T_TMP/reply.$i" &
 done
-wait $(jobs -p | grep -v "^$tracer\$") 2>/dev/null
+wait $(jobs -p | grep -v "^$T_TRACER\$") 2>/dev/null
 sleep 0.3
-kill $tracer; wait $tracer 2>/dev/null
+t_trace_stop
 ids=""
 for i in $(seq 12); do
     got=$(cat "$T_TMP/reply.$i")
     case $got in "REPLY K Ok: queued as "*) ;; *) t_fail "submission $i under strace: $got" ;; esac
     ids="$ids ${got##* }"
 done
-$PY - "$T_TMP/trace" $ids <<'PYEOF' || t_fail "sync order is wrong (trace in $T_TMP/trace)"
+$PY - "$T_ROOT/tests/integration" "$T_TMP/trace" $ids <<'PYEOF' || t_fail "sync order is wrong (trace in $T_TMP/trace)"
 import re, sys
-trace, qids = sys.argv[1], sys.argv[2:]
-ev = []                                  # [start, end, pid, text]
-pending = {}                             # pid -> index of an unfinished call
-for l in open(trace):
-    m = re.match(r"(\d+) +(\d+\.\d+) (.*)", l.rstrip("\n"))
-    if not m:
-        continue
-    t, pid, text = float(m.group(2)), int(m.group(1)), m.group(3)
-    r = re.match(r"<\.\.\. \w+ resumed>(.*)", text)
-    if r and pid in pending:             # join "call(... <unfinished ...>" and its end
-        i = pending.pop(pid)
-        ev[i][1] = t
-        ev[i][3] += r.group(1)
-        continue
-    if text.endswith("<unfinished ...>"):
-        pending[pid] = len(ev)
-        text = text[:-len("<unfinished ...>")].rstrip()
-    ev.append([t, t, pid, text])
-def find(pred, what, after=0.0, pid=None):
-    for e in ev:
-        if e[0] >= after and (pid is None or e[2] == pid) and pred(e[3]):
-            return e
-    sys.exit("not found in trace: " + what)
-ok = lambda s: re.search(r"= 0( \(DELAYED\))?$", s) is not None
+sys.path.insert(0, sys.argv[1])
+from strace_events import events, find as find_in, ok
+trace, qids = sys.argv[2], sys.argv[3:]
+ev = events(trace)
+find = lambda pred, what, after=0.0, pid=None: find_in(ev, pred, what, after, pid)
 grouped = 0
 for qid in qids:
     e = find(lambda s: re.search(r'openat\(\d+, "%s", O_WRONLY\|O_CREAT\|O_EXCL' % qid, s),

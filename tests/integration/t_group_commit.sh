@@ -8,16 +8,12 @@
 # the file and of incoming/, seen in a trace) before answering. Once the
 # stopped leader is killed, submissions are answered at once again.
 . "$(dirname "$0")/lib.sh"
-command -v strace > /dev/null || t_fail "strace is not installed"
 t_instance
 t_ingest_only
 t_start
 # Traced from the start: processes that exist before strace attaches are
 # not followed.
-pid=$(t_master_pid)
-strace -f -qq -ttt -s 80 -e trace=fsync,syncfs,write -o "$T_TMP/trace" -p "$pid" &
-tracer=$!
-sleep 1
+t_trace_start "$T_TMP/trace" -e trace=fsync,syncfs,write
 got=$(t_qmqp "$QPORT" --request 'Subject: warm-up\n\nbody\n' a@example.org b@example.org)
 case $got in "REPLY K "*) ;; *) t_fail "warm-up: $got" ;; esac
 [ -f "$SPOOL/tmp/.commit" ] || t_fail "no group commit file $SPOOL/tmp/.commit"
@@ -40,9 +36,9 @@ for i in 1 2 3; do
 	a@example.org b@example.org > "$T_TMP/reply.$i" &
 done
 start=$(date +%s.%N)
-wait $(jobs -p | grep -v -e "^$tracer\$" -e "^$leader\$") 2>/dev/null
+wait $(jobs -p | grep -v -e "^$T_TRACER\$" -e "^$leader\$") 2>/dev/null
 took=$(echo "$(date +%s.%N) - $start" | bc)
-kill $tracer; wait $tracer 2>/dev/null
+t_trace_stop
 for i in 1 2 3; do
     got=$(cat "$T_TMP/reply.$i")
     case $got in "REPLY K Ok: queued as "*) ;; *) t_fail "submission $i behind a stopped leader: $got" ;; esac
