@@ -4,7 +4,9 @@
 # usage: sh bench/run.sh [BUILD_DIR] [SCENARIO ...]
 #   BUILD_DIR   where "make" put bin/posthorn and libexec/ (default: build)
 #   SCENARIO    ingest, e2e, mix (default: these three), dkim (only when
-#               named: DKIM signing on both sides, see bench/README.md)
+#               named: DKIM signing on both sides, see bench/README.md),
+#               slowdisk (only when named: ingest and e2e next to a process
+#               that fsyncs in a loop on the same file system)
 #
 # environment:
 #   BENCH_MESSAGES     messages per run                      (default 10000)
@@ -70,6 +72,8 @@ OD_DIR=				# OpenDKIM's directory (configs, keys, sockets, pid files)
 OD_PIDS=			# the running opendkims (one per key type)
 OD_MILTERS=			# their sockets, as non_smtpd_milters
 LABEL_PREFIX=			# dkim: "dkim-on-" or "dkim-off-" before ingest/e2e labels
+NB_PID=				# slowdisk: the fsync-heavy neighbour
+NB_FILE=
 
 PH_DIR=
 PF_DIR=
@@ -1203,9 +1207,10 @@ scenario_mix() {
     done
 }
 
-# dkim_runs ingest|e2e - every timed run of one set-up of the dkim scenario
-# (DKIM and LABEL_PREFIX set); with signing on, posthorn only if it can
-dkim_runs() {
+# timed_runs ingest|e2e - every timed run of one set-up of the dkim or
+# slowdisk scenario (LABEL_PREFIX set); with signing on (DKIM=1), posthorn
+# only if it can
+timed_runs() {
     r=1
     while [ $r -le "$ROUNDS" ]; do
 	for c in $CONCURRENCY; do
@@ -1241,11 +1246,61 @@ scenario_dkim() {
 		    dkim_verify_sample "$m"
 		done
 	    fi
-	    dkim_runs "$dm"
+	    timed_runs "$dm"
 	done
     done
     DKIM=0
     DKIM_SCEN=0
+    LABEL_PREFIX=
+    set_mode ingest
+}
+
+# ---------------------------------------------------------------- slow disk (scenario slowdisk)
+
+# neighbour_start - a process on the spools' file system that writes 4 KiB
+# and fsyncs it, over and over, as a busy database would: every flush the
+# MTAs ask for queues behind one of its flushes, so the disk is slow on
+# purpose, not by luck of the minute
+neighbour_start() {
+    NB_FILE=$(dirname "$PH_DIR")/posthorn-bench-neighbour.$$
+    "$PYTHON" -c '
+import os, sys
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT, 0o600)
+block = b"n" * 4096
+while True:
+    os.pwrite(fd, block, 0)
+    os.fsync(fd)
+' "$NB_FILE" &
+    NB_PID=$!
+    sleep 0.5
+    kill -0 "$NB_PID" 2>/dev/null || die "the fsync neighbour did not start"
+}
+
+# neighbour_stop - end it
+neighbour_stop() {
+    [ -n "$NB_PID" ] || return 0
+    kill "$NB_PID" 2>/dev/null
+    wait "$NB_PID" 2>/dev/null
+    NB_PID=
+    rm -f "$NB_FILE"
+}
+
+scenario_slowdisk() {
+    say ""
+    say "== slowdisk: ingest and e2e as above, while a neighbour process on the same file"
+    say "   system writes 4 KiB and fsyncs it in a loop (every flush waits behind its flushes)"
+    say "   $N messages of $SIZE bytes per run; rounds: $ROUNDS"
+    LABEL_PREFIX=slowdisk-
+    neighbour_start
+    info "fsync neighbour running on $(dirname "$PH_DIR"): a synchronous 4 KiB write takes $(fsync_baseline "$(dirname "$PH_DIR")") ms now"
+    set_mode ingest
+    timed_runs ingest
+    set_mode e2e
+    reset_all
+    verify_e2e ph
+    verify_e2e pf
+    timed_runs e2e
+    neighbour_stop
     LABEL_PREFIX=
     set_mode ingest
 }
@@ -1310,6 +1365,7 @@ cleanup() {
 	kill -TERM "$LOAD_PID" 2>/dev/null	# timeout(1) passes it on to qmqp-source
 	wait "$LOAD_PID" 2>/dev/null
     fi
+    neighbour_stop
     sink_stop ph
     sink_stop pf
     ph_stop
@@ -1347,8 +1403,8 @@ id postfix >/dev/null 2>&1 && getent group postdrop >/dev/null ||
 for s in $SCENARIOS; do
     case $s in
     all) SCENARIOS=$ALL_SCENARIOS; break ;;
-    ingest|e2e|mix|dkim) ;;
-    *) die "unknown scenario \"$s\"; available: $ALL_SCENARIOS dkim" ;;
+    ingest|e2e|mix|dkim|slowdisk) ;;
+    *) die "unknown scenario \"$s\"; available: $ALL_SCENARIOS dkim slowdisk" ;;
     esac
 done
 case $N in ''|*[!0-9]*|0) die "BENCH_MESSAGES must be a positive number" ;; esac
