@@ -6,7 +6,8 @@
 #   SCENARIO    ingest, e2e, mix (default: these three), dkim (only when
 #               named: DKIM signing on both sides, see bench/README.md),
 #               slowdisk (only when named: ingest and e2e next to a process
-#               that fsyncs in a loop on the same file system)
+#               that fsyncs in a loop on the same file system), fanout (only
+#               when named: one VERP post to BENCH_FANOUT_RCPTS recipients)
 #
 # environment:
 #   BENCH_MESSAGES     messages per run                      (default 10000)
@@ -72,6 +73,9 @@ OD_DIR=				# OpenDKIM's directory (configs, keys, sockets, pid files)
 OD_PIDS=			# the running opendkims (one per key type)
 OD_MILTERS=			# their sockets, as non_smtpd_milters
 LABEL_PREFIX=			# dkim: "dkim-on-" or "dkim-off-" before ingest/e2e labels
+FANOUT=0			# 1: one_e2e sends one VERP post to FANOUT_RCPTS recipients
+FANOUT_RCPTS=${BENCH_FANOUT_RCPTS:-20000}
+FANOUT_SENDER='list-return-1-@src.test-@[]'	# ezmlm's VERP request over QMQP
 NB_PID=				# slowdisk: the fsync-heavy neighbour
 NB_FILE=
 
@@ -1046,8 +1050,15 @@ one_e2e() {
     d0=$(disk_ios)
     t0=$(now)
     start=$(uptime_s)
-    timeout "$RUN_TIMEOUT" "$QMQP_SOURCE" -s "$2" -m "$N" -l "$SIZE" -r 1 \
-	-f "$SENDER" -t "$RCPT" "127.0.0.1:$port" 2>"$WORK/qmqp-source.err" &
+    if [ "$FANOUT" = 1 ]; then		# one VERP post, every recipient a transaction
+	want=$FANOUT_RCPTS
+	timeout "$RUN_TIMEOUT" "$QMQP_SOURCE" -s 1 -m 1 -l "$SIZE" -r "$FANOUT_RCPTS" \
+	    -f "$FANOUT_SENDER" -t "$RCPT" "127.0.0.1:$port" 2>"$WORK/qmqp-source.err" &
+    else
+	want=$N
+	timeout "$RUN_TIMEOUT" "$QMQP_SOURCE" -s "$2" -m "$N" -l "$SIZE" -r 1 \
+	    -f "$SENDER" -t "$RCPT" "127.0.0.1:$port" 2>"$WORK/qmqp-source.err" &
+    fi
     LOAD_PID=$!
     rc=
     tq=
@@ -1057,7 +1068,7 @@ one_e2e() {
     # interval bounds the error of the end time.
     while :; do
 	got=$(sink_count "$1")
-	[ "$got" -ge "$N" ] && break
+	[ "$got" -ge "$want" ] && break
 	up=$(uptime_s)
 	if [ -z "$rc" ] && ! kill -0 "$LOAD_PID" 2>/dev/null; then
 	    wait "$LOAD_PID"
@@ -1074,8 +1085,8 @@ one_e2e() {
     t1=$(now)
     c1=$(mta_ticks "$1" "$mpid")
     d1=$(disk_ios)
-    load_finish "$1" qmqp-source "$WORK/qmqp-source.err" "$N" "messages at the sink"
-    e2e_drained "$1" "$N" "$logfrom" 60 || e2e_fail "$1" "$E2E_WHY"
+    load_finish "$1" qmqp-source "$WORK/qmqp-source.err" "$want" "messages at the sink"
+    e2e_drained "$1" "$want" "$logfrom" 60 || e2e_fail "$1" "$E2E_WHY"
     log_problems "$(mta_log "$1")" "$logfrom" "$label"
     secs=$(echo "$t0 $t1" | awk '{ printf "%.3f\n", $2 - $1 }')
     if [ -n "$tq" ]; then
@@ -1083,9 +1094,15 @@ one_e2e() {
     else
 	subm="qmqp-source still running at the last delivery"
     fi
-    rate=$(echo "$N $secs" | awk '{ printf "%.1f", $1 / $2 }')
-    cpu=$(echo "$c0 $c1 $HZ $N" | awk '{ printf "%.2f", ($2 - $1) * 1000 / $3 / $4 }')
-    ios=$(echo "$d0 $d1 $N" | awk '{ printf "%.2f %.2f", ($3 - $1) / $5, ($4 - $2) / $5 }')
+    rate=$(echo "$want $secs" | awk '{ printf "%.1f", $1 / $2 }')
+    cpu=$(echo "$c0 $c1 $HZ $want" | awk '{ printf "%.2f", ($2 - $1) * 1000 / $3 / $4 }')
+    ios=$(echo "$d0 $d1 $want" | awk '{ printf "%.2f %.2f", ($3 - $1) / $5, ($4 - $2) / $5 }')
+    if [ "$FANOUT" = 1 ]; then
+	printf '  %-8s %6d rcpts %8.3f s %8s rcpt/s   CPU %s ms/rcpt   disk writes %s, flushes %s /rcpt\n' \
+	    "$label" "$want" "$secs" "$rate" "$cpu" ${ios% *} ${ios#* }
+	echo "fanout rcpts=$want $1 $want $secs" >> "$RESULTS"
+	return
+    fi
     printf '  %-8s c=%-3s %6d msgs %8.3f s %8s msg/s   CPU %s ms/msg   disk writes %s, flushes %s /msg   (%s)\n' \
 	"$label" "$2" "$N" "$secs" "$rate" "$cpu" ${ios% *} ${ios#* } "$subm"
     dkim_check "$1" "$N"
@@ -1255,6 +1272,30 @@ scenario_dkim() {
     set_mode ingest
 }
 
+# ---------------------------------------------------------------- fan-out (scenario fanout)
+
+scenario_fanout() {
+    say ""
+    say "== fanout: one ezmlm-style VERP post (sender $FANOUT_SENDER) to $FANOUT_RCPTS"
+    say "   recipients, relayed to smtp-sink, every recipient its own transaction (its own"
+    say "   VERP sender); recipients per second from submission to the last one at the sink"
+    set_mode e2e
+    reset_all
+    verify_e2e ph
+    verify_e2e pf
+    FANOUT=1
+    r=1
+    while [ $r -le "$ROUNDS" ]; do
+	for order in "ph pf" "pf ph"; do
+	    for m in $order; do
+		one_e2e "$m" 1
+	    done
+	done
+	r=$((r + 1))
+    done
+    FANOUT=0
+}
+
 # ---------------------------------------------------------------- slow disk (scenario slowdisk)
 
 # neighbour_start - a process on the spools' file system that writes 4 KiB
@@ -1403,8 +1444,8 @@ id postfix >/dev/null 2>&1 && getent group postdrop >/dev/null ||
 for s in $SCENARIOS; do
     case $s in
     all) SCENARIOS=$ALL_SCENARIOS; break ;;
-    ingest|e2e|mix|dkim|slowdisk) ;;
-    *) die "unknown scenario \"$s\"; available: $ALL_SCENARIOS dkim slowdisk" ;;
+    ingest|e2e|mix|dkim|slowdisk|fanout) ;;
+    *) die "unknown scenario \"$s\"; available: $ALL_SCENARIOS dkim slowdisk fanout" ;;
     esac
 done
 case $N in ''|*[!0-9]*|0) die "BENCH_MESSAGES must be a positive number" ;; esac
