@@ -591,6 +591,35 @@ START_TEST(small_message_has_no_temp_file_before_commit)
 }
 END_TEST
 
+START_TEST(group_commit_names_a_whole_file_and_counts_a_ticket)
+{
+    GCOMMIT *gc = gcommit_open(tmp_fd, GCOMMIT_FILE);
+    QFILE_OUT *out = qfile_out_new(tmp_fd, "G9", 0);
+    unsigned long tickets;
+    unsigned long syncs;
+    QFILE_INFO info;
+    QFILE_IN *in;
+    int     fd;
+
+    ck_assert_ptr_nonnull(gc);
+    qfile_out_group(out, gc);
+    qfile_out_content(out, "grouped\n", 8);
+    qfile_out_sender(out, "a@b");
+    qfile_out_rcpt(out, "c@d");
+    ck_assert_int_eq(qfile_out_commit(out, inc_fd, "G9"), QFILE_OK);
+    ck_assert_int_eq(exists(tmp_fd, "G9"), 0);
+    in = info_of("G9", &info, &fd);
+    ck_assert_int_eq(info.content_size, 8);
+    gcommit_counts(gc, &tickets, &syncs);
+    ck_assert_uint_eq(tickets, 1);
+    ck_assert_uint_eq(syncs, 1);			/* alone: it led its own sync */
+    qfile_in_free(in);
+    qfile_info_free(&info);
+    close(fd);
+    gcommit_close(gc);
+}
+END_TEST
+
 START_TEST(commit_refuses_to_replace_an_existing_name)
 {
     QFILE_OUT *out;
@@ -1353,6 +1382,7 @@ static Suite *qfile_suite(void)
     tcase_add_checked_fixture(tw, setup, teardown);
     tcase_add_test(tw, small_message_has_no_temp_file_before_commit);
     tcase_add_test(tw, commit_refuses_to_replace_an_existing_name);
+    tcase_add_test(tw, group_commit_names_a_whole_file_and_counts_a_ticket);
     tcase_add_test(tw, refused_commit_leaves_no_temp_file);
     tcase_add_test(tw, write_error_keeps_the_errno_of_the_failed_call);
     tcase_add_test(tw, size_limit_gives_err_size);
