@@ -122,6 +122,14 @@ static void gcommit_gather(GCOMMIT_SHARED *sh)
 	(void) nanosleep(&gather, NULL);
 }
 
+/* gcommit_wake - every waiter looks again */
+
+static void gcommit_wake(GCOMMIT_SHARED *sh)
+{
+    __atomic_add_fetch(&sh->wake, 1, __ATOMIC_RELEASE);
+    (void) syscall(SYS_futex, &sh->wake, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+
 /* gcommit_publish - tickets up to target are durable; wake the waiters */
 
 static void gcommit_publish(GCOMMIT_SHARED *sh, uint64_t target)
@@ -135,8 +143,7 @@ static void gcommit_publish(GCOMMIT_SHARED *sh, uint64_t target)
 	   && !__atomic_compare_exchange_n(&sh->durable, &cur, target, 0,
 					   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 	 /* cur was reloaded */ ;
-    __atomic_add_fetch(&sh->wake, 1, __ATOMIC_RELEASE);
-    (void) syscall(SYS_futex, &sh->wake, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+    gcommit_wake(sh);
 }
 
 /* gcommit_lead - we hold the flock: sync for everyone who came before */
@@ -160,8 +167,7 @@ static int gcommit_lead(GCOMMIT *gc, int fs_fd, uint64_t mine)
     (void) flock(gc->fd, LOCK_UN);
     if (ret < 0) {
 	/* Wake the others: one of them will try again, or fail as we did. */
-	__atomic_add_fetch(&gc->sh->wake, 1, __ATOMIC_RELEASE);
-	(void) syscall(SYS_futex, &gc->sh->wake, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+	gcommit_wake(gc->sh);
 	errno = saved;
 	return (-1);
     }
