@@ -26,6 +26,8 @@
 #   BENCH_MIX_GAP      mix: milliseconds from the start of one small message
 #                      to the start of the next; 0 = back to back (default 0)
 #   BENCH_DKIM_KEYS    dkim: the keys that sign each message, "rsa ed25519"
+#   BENCH_STRACE       1: count each run's system calls per message (strace -c -f;
+#                      slows the run, so its rates are not comparable)
 #                      (default) or "rsa" (RSA 2048 only)
 #
 # Builds nothing (make bench builds first); needs root (Postfix's master and
@@ -154,6 +156,33 @@ tree_ticks() {
     for t in "$1" $(pgrep -P "$1"); do
 	sed 's/.*) //' "/proc/$t/stat" 2>/dev/null
     done | awk '{ n += $12 + $13 + $14 + $15 } END { print n + 0 }'
+}
+
+# strace_start NAME - with BENCH_STRACE=1: count the system calls of NAME's
+# master and every process it has or starts (strace -c -f), until
+# strace_stop; the rates of such a run are not comparable, the counts are
+strace_start() {
+    ST_PID=
+    [ "${BENCH_STRACE:-0}" = 1 ] || return 0
+    st_args=
+    for st_p in $(mta_pid "$1") $(pgrep -P "$(mta_pid "$1")"); do
+	st_args="$st_args -p $st_p"
+    done
+    strace -c -f -o "$WORK/strace.$1" $st_args 2>/dev/null &
+    ST_PID=$!
+    sleep 1				# let strace attach
+}
+
+# strace_stop NAME COUNT - end the count; ", N syscalls/msg" in ST_RATE
+strace_stop() {
+    ST_RATE=
+    [ -n "$ST_PID" ] || return 0
+    sleep 0.5
+    kill -INT "$ST_PID" 2>/dev/null
+    wait "$ST_PID" 2>/dev/null
+    ST_RATE=$(awk -v n="$2" '$NF == "total" { printf ", %.1f syscalls/msg", $4 / n }' \
+	"$WORK/strace.$1" 2>/dev/null)
+    ST_PID=
 }
 
 # disk_ios - "WRITES FLUSHES" completed so far by the block device of DISK_STAT
@@ -903,12 +932,14 @@ one_ingest() {
     before=$(spool_count "$spool")
     logfrom=$(log_lines "$(mta_log "$1")")
     mpid=$(mta_pid "$1")
+    strace_start "$1"
     c0=$(mta_ticks "$1" "$mpid")
     d0=$(disk_ios)
     qmqp_load "$1" "$2" "$N" "$WORK/t"
     rc=$?
     secs=$(cat "$WORK/t")
     sleep 0.2			# a last log line may still be on its way
+    strace_stop "$1" "$N"
     c1=$(mta_ticks "$1" "$mpid")
     d1=$(disk_ios)
     after=$(spool_count "$spool")
@@ -923,8 +954,8 @@ one_ingest() {
     rate=$(echo "$N $secs" | awk '{ printf "%.1f", $1 / $2 }')
     cpu=$(echo "$c0 $c1 $HZ $N" | awk '{ printf "%.2f", ($2 - $1) * 1000 / $3 / $4 }')
     ios=$(echo "$d0 $d1 $N" | awk '{ printf "%.2f %.2f", ($3 - $1) / $5, ($4 - $2) / $5 }')
-    printf '  %-8s c=%-3s %6d msgs %8.3f s %8s msg/s   CPU %s ms/msg   disk writes %s, flushes %s /msg\n' \
-	"$label" "$2" "$N" "$secs" "$rate" "$cpu" ${ios% *} ${ios#* }
+    printf '  %-8s c=%-3s %6d msgs %8.3f s %8s msg/s   CPU %s ms/msg   disk writes %s, flushes %s /msg%s\n' \
+	"$label" "$2" "$N" "$secs" "$rate" "$cpu" ${ios% *} ${ios#* } "$ST_RATE"
     dkim_check "$1" "$N"
     echo "${LABEL_PREFIX}ingest c=$2 $1 $N $secs" >> "$RESULTS"
 }
@@ -1046,6 +1077,7 @@ one_e2e() {
     logfrom=$(log_lines "$(mta_log "$1")")
     mpid=$(mta_pid "$1")
     [ "$(sink_count "$1")" -eq 0 ] || e2e_fail "$1" "its smtp-sink did not start from 0"
+    strace_start "$1"
     c0=$(mta_ticks "$1" "$mpid")
     d0=$(disk_ios)
     t0=$(now)
@@ -1085,6 +1117,7 @@ one_e2e() {
     t1=$(now)
     c1=$(mta_ticks "$1" "$mpid")
     d1=$(disk_ios)
+    strace_stop "$1" "$want"
     load_finish "$1" qmqp-source "$WORK/qmqp-source.err" "$want" "messages at the sink"
     e2e_drained "$1" "$want" "$logfrom" 60 || e2e_fail "$1" "$E2E_WHY"
     log_problems "$(mta_log "$1")" "$logfrom" "$label"
@@ -1103,8 +1136,8 @@ one_e2e() {
 	echo "fanout rcpts=$want $1 $want $secs" >> "$RESULTS"
 	return
     fi
-    printf '  %-8s c=%-3s %6d msgs %8.3f s %8s msg/s   CPU %s ms/msg   disk writes %s, flushes %s /msg   (%s)\n' \
-	"$label" "$2" "$N" "$secs" "$rate" "$cpu" ${ios% *} ${ios#* } "$subm"
+    printf '  %-8s c=%-3s %6d msgs %8.3f s %8s msg/s   CPU %s ms/msg   disk writes %s, flushes %s /msg%s   (%s)\n' \
+	"$label" "$2" "$N" "$secs" "$rate" "$cpu" ${ios% *} ${ios#* } "$ST_RATE" "$subm"
     dkim_check "$1" "$N"
     echo "${LABEL_PREFIX}e2e c=$2 $1 $N $secs" >> "$RESULTS"
 }
