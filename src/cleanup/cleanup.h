@@ -27,5 +27,8 @@ extern int cleanup_hdr_too_many_hops(const CLEANUP_HDR *hdr);
 /* The Message-Id value, whether found or added ("" before finish). */
 extern const char *cleanup_hdr_message_id(const CLEANUP_HDR *hdr);
 extern void cleanup_hdr_free(CLEANUP_HDR *hdr);
+/* Does the header field (len bytes, need not end in NUL) have this name, in
+ * any case, white space allowed before its colon? */
+extern int cleanup_hdr_name_is(const char *field, size_t len, const char *name);
 
 #endif

@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "cleanup_dkim.h"
+#include "cleanup.h"
 #include "argv.h"
 #include "base64.h"
 #include "cfg_params.h"
@@ -142,19 +143,6 @@ void    cleanup_dkim_head(CLEANUP_DKIM *dk, const char *buf, size_t len)
 	qfile_out_content(dk->out, buf, len);
 }
 
-/* cleanup_dkim_is_name - does a field start with name ':' (space allowed before it)? */
-
-static int cleanup_dkim_is_name(const char *field, size_t len, const char *name)
-{
-    size_t  n = strlen(name);
-
-    if (len <= n || strncasecmp(field, name, n) != 0)
-	return (0);
-    while (n < len && (field[n] == ' ' || field[n] == '\t'))
-	n++;
-    return (n < len && field[n] == ':');
-}
-
 /* cleanup_dkim_split - the wire form of each held field */
 
 static void cleanup_dkim_split(CLEANUP_DKIM *dk)
@@ -210,7 +198,7 @@ static int cleanup_dkim_from(CLEANUP_DKIM *dk, DSTR *addr, DSTR *why)
 
     for (i = 0; i < dk->nfields; i++) {
 	f = cleanup_dkim_field(dk, i);
-	if (cleanup_dkim_is_name(f.text, f.len, "From")) {
+	if (cleanup_hdr_name_is(f.text, f.len, "From")) {
 	    value = memchr(f.text, ':', f.len) + 1;
 	    vlen = f.len - (size_t) (value - f.text);
 	    count++;
@@ -254,7 +242,7 @@ static void cleanup_dkim_hlist(const CLEANUP_DKIM *dk, DSTR *hlist)
     for (i = 0; i < names->argc; i++) {
 	for (n = 0, j = 0; j < dk->nfields; j++) {
 	    f = cleanup_dkim_field(dk, j);
-	    n += cleanup_dkim_is_name(f.text, f.len, names->argv[i]);
+	    n += cleanup_hdr_name_is(f.text, f.len, names->argv[i]);
 	}
 	if (dkim_hsel_has(cleanup_dkim_over_names, names->argv[i]))
 	    n++;

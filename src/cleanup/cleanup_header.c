@@ -144,17 +144,17 @@ static int cleanup_hdr_classify(const CLEANUP_HDR *hdr, const char *s, size_t le
     return (i >= HDR_NAME_MAX ? HDR_BODY : HDR_UNKNOWN);
 }
 
-/* cleanup_hdr_is - case-insensitive field name test */
+/* cleanup_hdr_name_is - case-insensitive field name test */
 
-static int cleanup_hdr_is(const char *line, const char *name)
+int     cleanup_hdr_name_is(const char *field, size_t len, const char *name)
 {
     size_t  n = strlen(name);
 
-    if (strncasecmp(line, name, n) != 0)
+    if (len <= n || strncasecmp(field, name, n) != 0)
 	return (0);
-    while (line[n] == ' ' || line[n] == '\t')
+    while (n < len && (field[n] == ' ' || field[n] == '\t'))
 	n++;
-    return (line[n] == ':');
+    return (n < len && field[n] == ':');
 }
 
 /* cleanup_hdr_note - remember what a field tells us */
@@ -164,16 +164,16 @@ static void cleanup_hdr_note(CLEANUP_HDR *hdr, const char *line, size_t len)
     const char *val;
     size_t  vlen;
 
-    if (cleanup_hdr_is(line, "Received")) {
+    if (cleanup_hdr_name_is(line, len, "Received")) {
 	hdr->hops++;
 	return;
     }
     hdr->fields++;
-    if (cleanup_hdr_is(line, "Date")) {
+    if (cleanup_hdr_name_is(line, len, "Date")) {
 	hdr->seen_date = 1;
-    } else if (cleanup_hdr_is(line, "From")) {
+    } else if (cleanup_hdr_name_is(line, len, "From")) {
 	hdr->seen_from = 1;
-    } else if (cleanup_hdr_is(line, "Message-Id")) {
+    } else if (cleanup_hdr_name_is(line, len, "Message-Id")) {
 	hdr->seen_id = 1;
 	val = memchr(line, ':', len) + 1;
 	vlen = len - (size_t) (val - line);
