@@ -13,7 +13,7 @@ t_ingest_only
 t_start
 # Traced from the start: processes that exist before strace attaches are
 # not followed.
-t_trace_start "$T_TMP/trace" -e trace=fsync,syncfs,write
+t_trace_start "$T_TMP/trace" -e trace=fsync,syncfs,write,renameat2
 got=$(t_qmqp "$QPORT" --request 'Subject: warm-up\n\nbody\n' a@example.org b@example.org)
 case $got in "REPLY K "*) ;; *) t_fail "warm-up: $got" ;; esac
 [ -f "$SPOOL/tmp/.commit" ] || t_fail "no group commit file $SPOOL/tmp/.commit"
@@ -48,25 +48,32 @@ t_log "three submissions behind a stopped leader answered after $took s"
 [ "$(echo "$took < 8" | bc)" = 1 ] || t_fail "answered only after $took s"
 # Their cleanups synced on their own: fsync of the file, then of the
 # directory, and no syncfs (the lock was never theirs).
-$PY - "$T_TMP/trace" "$t0" $(for i in 1 2 3; do sed 's/.* //' "$T_TMP/reply.$i"; done) <<'PYEOF' \
+$PY - "$T_ROOT/tests/integration" "$T_TMP/trace" "$t0" \
+    $(for i in 1 2 3; do sed 's/.* //' "$T_TMP/reply.$i"; done) <<'PYEOF' \
     || t_fail "the followers' own syncs are wrong (trace in $T_TMP/trace)"
 import re, sys
-t0 = float(sys.argv[2])
-lines = "".join(l for l in open(sys.argv[1])
-                if re.match(r"\d+ +(\d+\.\d+)", l) and float(l.split()[1]) >= t0)
-if "syncfs(" in lines:
+sys.path.insert(0, sys.argv[1])
+from strace_events import events, ok
+t0 = float(sys.argv[3])
+# Joined events, so that a call strace split across lines (another
+# process wrote in between) still counts.
+ev = [e for e in events(sys.argv[2]) if e[0] >= t0]
+if any(e[3].startswith("syncfs(") for e in ev):
     sys.exit("a syncfs ran while the leader's lock was held")
-fsyncs = [float(t) for t in re.findall(r"^\d+ +(\d+\.\d+) fsync\(\d+\) += 0", lines, re.M)]
-ks = []
-for qid in sys.argv[3:]:
-    k = re.search(r"^\d+ +(\d+\.\d+) write\(\d+, \"\d+:KOk: queued as %s" % qid, lines, re.M)
+for qid in sys.argv[4:]:
+    k = [e[0] for e in ev if re.match(r'write\(\d+, "\d+:KOk: queued as %s' % qid, e[3])]
     if not k:
         sys.exit(qid + ": no K in the trace")
-    ks.append(float(k.group(1)))
-# The n-th K (in time) needs at least 2n fsyncs before it: file and directory each.
-for n, t in enumerate(sorted(ks), 1):
-    if len([f for f in fsyncs if f < t]) < 2 * n:
-        sys.exit("K number %d without its cleanup's two fsyncs before it" % n)
+    r = [e for e in ev if e[0] < k[0] and e[3].startswith("renameat2(")
+         and re.search(r'"%s"' % qid, e[3]) and ok(e[3])]
+    if not r:
+        sys.exit(qid + ": no rename into place before its K")
+    # The cleanup that renamed it: two fsyncs (file, directory) after the
+    # rename, finished before the K.
+    own = [e for e in ev if e[2] == r[0][2] and e[3].startswith("fsync(")
+           and ok(e[3]) and r[0][1] <= e[0] and e[1] < k[0]]
+    if len(own) < 2:
+        sys.exit("%s: K with %d of its cleanup's fsyncs after the rename" % (qid, len(own)))
 print("each K came after its cleanup's own fsyncs")
 PYEOF
 
