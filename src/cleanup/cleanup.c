@@ -11,7 +11,9 @@
  *	Then it wakes qmgr with an "I" trigger; a qmgr that is not running is
  *	no error, the file waits in incoming/. Unqualified envelope addresses
  *	get "@$myorigin". Missing Message-Id:, Date: and (when the sender is
- *	known in time) From: headers are added. With dkim_signing_table set,
+ *	known in time) From: headers are added. A stream whose request got
+ *	its answer may carry the next one (qmqpd keeps its stream), so one
+ *	connection can bring many messages. With dkim_signing_table set,
  *	the message is DKIM-signed on the way (cleanup_dkim.c); the keys are
  *	read as root before the chroot.
  * SECURITY
@@ -45,6 +47,7 @@
 #include "server.h"
 #include "spool.h"
 #include "trigger.h"
+#include "watchdog.h"
 
 #define CLEANUP_ADDR_LIMIT	QFILE_ENV_LIMIT
 
@@ -250,18 +253,16 @@ static void cleanup_verdict(CLEANUP_STATE *st)
     st->out = NULL;
 }
 
-/* cleanup_service - one request */
+/* cleanup_request - one request on the stream; 0 when it got its reply */
 
-static void cleanup_service(int fd, const char *service, char **argv)
+static int cleanup_request(IOS *ios)
 {
     CLEANUP_STATE st;
     ATTR_LIST *attrs = attr_list_new();
+    int     answered = 0;
 
-    (void) service;
-    (void) argv;
     memset(&st, 0, sizeof(st));
-    st.ios = ios_open(fd);
-    ios_set_timeout(st.ios, var_ipc_timeout);
+    st.ios = ios;
     st.buf = dstr_new(CLEANUP_CHUNK);
     st.addr = dstr_new(64);
     st.sender = dstr_new(64);
@@ -271,6 +272,7 @@ static void cleanup_service(int fd, const char *service, char **argv)
 	&& cleanup_envelope(&st, attrs) == 0) {
 	cleanup_verdict(&st);
 	cleanup_reply(&st);
+	answered = !ios_failed(ios);
     }
     if (st.out)					/* the request broke off */
 	qfile_out_abort(st.out);
@@ -283,7 +285,41 @@ static void cleanup_service(int fd, const char *service, char **argv)
     dstr_free(st.addr);
     dstr_free(st.sender);
     dstr_free(st.reason);
-    ios_free(st.ios);
+    return (answered ? 0 : -1);
+}
+
+/*
+ * cleanup_next_request - wait for the client's next request on the same
+ * stream (cleanup_client.c): 1 when bytes or the stream's end arrived, 0
+ * when ipc_timeout passed first. Waiting for work is no hang.
+ */
+static int cleanup_next_request(IOS *ios)
+{
+    struct pollfd pfd;
+    int     n;
+
+    if (ios_buffered(ios) > 0)
+	return (1);
+    pfd.fd = ios_fd(ios);
+    pfd.events = POLLIN;
+    watchdog_pause();
+    n = ios_poll(&pfd, 1, var_ipc_timeout * 1000);
+    watchdog_pat();
+    return (n > 0);
+}
+
+/* cleanup_service - requests on one stream, until it ends or breaks */
+
+static void cleanup_service(int fd, const char *service, char **argv)
+{
+    IOS    *ios = ios_open(fd);
+
+    (void) service;
+    (void) argv;
+    ios_set_timeout(ios, var_ipc_timeout);
+    while (cleanup_request(ios) == 0 && cleanup_next_request(ios))
+	 /* next request */ ;
+    ios_free(ios);
 }
 
 /* cleanup_pre_jail - as root: the DKIM keys */

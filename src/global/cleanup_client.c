@@ -1,11 +1,18 @@
 /*
  * cleanup_client - client side of the cleanup protocol
  * DESCRIPTION
- *	qmqpd (and later bounce) write their message into this stream. All
- *	writes are buffered, so a small message leaves in one system call;
- *	cleanup's single reply is read with ipc_timeout as the deadline.
+ *	qmqpd and bounce write their message into this stream. All writes
+ *	are buffered, so a small message leaves in one system call; cleanup's
+ *	single reply is read with ipc_timeout as the deadline.
+ *
+ *	A stream whose request ended with a proper reply can carry the next
+ *	request (cleanup_client_reset): qmqpd keeps one for its life, which
+ *	spares a connect, an accept, two busy/idle reports to master and a
+ *	wake-up of master per message. A request that broke off ends its
+ *	stream, and with it the queue file cleanup was writing.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +35,7 @@ struct CLEANUP_CLIENT {
     DSTR   *tmp;
     int     state;
     int     sender_sent;
+    int     reusable;			/* the last request got its reply */
 };
 
 /* cleanup_client_open - connect */
@@ -157,6 +165,7 @@ int     cleanup_client_finish(CLEANUP_CLIENT *cl, DSTR *reason, DSTR *queue_id)
 	dstr_sprintf(reason, "malformed reply from cleanup service");
 	status = CLEANUP_STAT_DEFER;
     } else {
+	cl->reusable = 1;
 	dstr_strcpy(reason, (val = attr_get_str(reply, "reason")) ? val : "");
 	if (queue_id)
 	    dstr_strcpy(queue_id, (val = attr_get_str(reply, "queue_id")) ? val : "");
@@ -165,6 +174,27 @@ int     cleanup_client_finish(CLEANUP_CLIENT *cl, DSTR *reason, DSTR *queue_id)
     }
     attr_list_free(reply);
     return ((int) status);
+}
+
+/* cleanup_client_reset - ready the stream for another request, or -1 */
+
+int     cleanup_client_reset(CLEANUP_CLIENT *cl)
+{
+    struct pollfd pfd;
+
+    if (!cl->reusable || ios_buffered(cl->ios) > 0)
+	return (-1);
+    /* cleanup has nothing to say between requests: anything readable is
+     * the end of the stream (it exited, or was killed) or junk. */
+    pfd.fd = ios_fd(cl->ios);
+    pfd.events = POLLIN | POLLRDHUP;
+    if (poll(&pfd, 1, 0) != 0)
+	return (-1);
+    cl->state = CL_ATTRS;
+    cl->sender_sent = 0;
+    cl->reusable = 0;
+    DSTR_RESET(cl->tmp);
+    return (0);
 }
 
 /* cleanup_client_close - release */

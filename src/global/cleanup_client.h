@@ -39,6 +39,12 @@ extern void cleanup_client_rcpt(CLEANUP_CLIENT *cl, const char *rcpt);
  * CLEANUP_STAT_DEFER with a reason saying so.
  */
 extern int cleanup_client_finish(CLEANUP_CLIENT *cl, DSTR *reason, DSTR *queue_id);
+/*
+ * Make the stream ready for another request: 0, or -1 when it cannot
+ * carry one (the last request got no proper reply, or cleanup has closed
+ * its end); then close it and open a new one.
+ */
+extern int cleanup_client_reset(CLEANUP_CLIENT *cl);
 /* Close and free (aborting the request when it was not finished). */
 extern void cleanup_client_close(CLEANUP_CLIENT *cl);
 

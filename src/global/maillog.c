@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "procid.h"
 #include "maillog.h"
 #include "cfg.h"
 #include "cfg_params.h"
@@ -62,7 +63,7 @@ void    maillog_format(DSTR *out, const char *text)
     DSTR_RESET(out);
     timefmt_syslog(out, time((time_t *) 0));
     dstr_printf(out, " %s %s/%s[%ld]: %s", maillog_host, var_syslog_name,
-		maillog_prog ? maillog_prog : msg_progname, (long) getpid(), text);
+		maillog_prog ? maillog_prog : msg_progname, (long) procid_self(), text);
 }
 
 /* maillog_sink - msg sink for maillog_file */

@@ -13,6 +13,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "procid.h"
 #include "qid.h"
 #include "msg.h"
 
@@ -49,7 +50,7 @@ void    qid_new(char id[QID_SIZE])
     last = now;
     qid_put(id, (unsigned long) now.tv_sec, 7);
     qid_put(id + 7, (unsigned long) now.tv_usec, 4);
-    qid_put(id + 11, (unsigned long) getpid(), 5);
+    qid_put(id + 11, (unsigned long) procid_self(), 5);
     id[QID_LEN] = 0;
 }
 

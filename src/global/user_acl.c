@@ -31,7 +31,13 @@ USERLIST *user_acl_open(const char *param, const char *value)
 
 int     user_acl_privileged(uid_t uid)
 {
-    return (uid == 0 || uid == geteuid());
+    static uid_t self;
+
+    /* postlogd asks for every log line. An unprivileged process cannot
+     * become root again, so its euid, once not root, is remembered. */
+    if (self == 0)
+	self = geteuid();
+    return (uid == 0 || uid == self);
 }
 
 /* user_acl_allows - privileged, or on the list */

@@ -98,6 +98,26 @@ static void qmqpd_received(QMQPD_STATE *st, DSTR *out, const char *single_rcpt)
     dstr_catc(out, '\n');
 }
 
+/*
+ * The stream to cleanup that the last message used, kept for the next one
+ * (cleanup_client.c): one cleanup process serves this qmqpd for its life.
+ */
+static CLEANUP_CLIENT *qmqpd_cleanup_spare;
+
+/* qmqpd_cleanup_stream - the kept stream if it can take a request, else a new one */
+
+static CLEANUP_CLIENT *qmqpd_cleanup_stream(void)
+{
+    CLEANUP_CLIENT *cl = qmqpd_cleanup_spare;
+
+    qmqpd_cleanup_spare = NULL;
+    if (cl && cleanup_client_reset(cl) == 0)
+	return (cl);
+    if (cl)
+	cleanup_client_close(cl);
+    return (cleanup_client_open(CLEANUP_SERVICE, var_ipc_timeout));
+}
+
 /* qmqpd_open_cleanup - connect, send attributes (and the sender when known), Received: */
 
 static void qmqpd_open_cleanup(QMQPD_STATE *st, const char *single_rcpt, int first_byte,
@@ -107,7 +127,7 @@ static void qmqpd_open_cleanup(QMQPD_STATE *st, const char *single_rcpt, int fir
 
     if (st->cl || st->cl_failed)
 	return;
-    if ((st->cl = cleanup_client_open(CLEANUP_SERVICE, var_ipc_timeout)) == NULL) {
+    if ((st->cl = qmqpd_cleanup_stream()) == NULL) {
 	msg_warn("%s: connect to %s: %m", st->qid, CLEANUP_SERVICE);
 	st->cl_failed = 1;
 	return;
@@ -289,6 +309,8 @@ static void qmqpd_finish(QMQPD_STATE *st, IOS *client)
 	qmqpd_negative(st, client, 'Z', "Error: queue file write error");
 	msg_warn("%s: %s: cleanup service unavailable", st->qid, dstr_str(st->client));
     } else if ((status = cleanup_client_finish(st->cl, reason, NULL)) == CLEANUP_STAT_OK) {
+	qmqpd_cleanup_spare = st->cl;		/* answered: keep it */
+	st->cl = NULL;
 	dstr_sprintf(text, "Ok: queued as %s", st->qid);
 	qmqpd_reply(st, client, 'K', dstr_str(text));
     } else {
@@ -389,7 +411,10 @@ static void qmqpd_session(QMQPD_STATE *st, IOS *client, int fd)
 
 static void qmqpd_identify(QMQPD_STATE *st, int fd, int lookup_name)
 {
-    (void) peername_lookup(fd, lookup_name, st->name, st->addr, st->port);
+    if (!lookup_name)
+	(void) peername_lookup(fd, 0, st->name, st->addr, st->port);
+    else if (strcmp(dstr_str(st->addr), "unknown") != 0)
+	peername_verified(dstr_str(st->addr), st->name);
     st->named = lookup_name;
     dstr_sprintf(st->client, "%s[%s]", dstr_str(st->name), dstr_str(st->addr));
     if (var_qmqpd_port_logging)
@@ -455,7 +480,7 @@ static void qmqpd_service(int fd, const char *service, char **argv)
     ios_set_timeout(client, var_qmqpd_timeout);
     ios_set_deadline(client, var_qmqpd_timeout);
     ios_set_min_rate(client, var_qmqpd_min_rate, QMQPD_SESSION_LIMIT);
-    qmqpd_identify(st, fd, 0);			/* unknown[addr] for now */
+    qmqpd_identify(st, fd, 0);			/* unknown[addr] for now; first */
     if ((over = qmqpd_over_limit(st, fd)) == 0 && !st->named)
 	qmqpd_identify(st, fd, 1);
     msg_info("connect from %s", dstr_str(st->client));
@@ -495,6 +520,14 @@ static void qmqpd_post_jail(const char *service, char **argv)
 	qmqpd_anvil = anvil_client_create(ANVIL_SERVICE, QMQPD_ANVIL_TIMEOUT);
 }
 
+/* qmqpd_idle - no client waits: tell anvil about the connections that ended */
+
+static void qmqpd_idle(void)
+{
+    if (qmqpd_anvil)
+	(void) anvil_client_flush(qmqpd_anvil);
+}
+
 int     main(int argc, char **argv)
 {
     static const SERVER_DESC desc = {
@@ -502,6 +535,7 @@ int     main(int argc, char **argv)
 	.service = qmqpd_service,
 	.pre_jail = qmqpd_pre_jail,
 	.post_jail = qmqpd_post_jail,
+	.idle = qmqpd_idle,
     };
 
     server_main(argc, argv, &desc);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "fdpass.h"
+#include "ios.h"
 
 /* fdpass_sendmsg - buf, with descriptor fd attached when fd >= 0; sendmsg()'s result */
 
@@ -99,7 +100,7 @@ int     fdpass_recv(int sock, int *fd, int timeout_ms)
     *fd = -1;
     pfd.fd = sock;
     pfd.events = POLLIN;
-    if (poll(&pfd, 1, timeout_ms) <= 0)
+    if (ios_poll(&pfd, 1, timeout_ms) <= 0)
 	return (-1);
     memset(&msg, 0, sizeof(msg));
     msg.msg_iov = &iov;

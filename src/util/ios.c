@@ -47,6 +47,25 @@ long long ios_now_ms(void)
     return ((long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
+/* ios_poll - poll, resumed after a signal with the time that is left */
+
+int     ios_poll(struct pollfd *pfd, nfds_t nfds, int timeout_ms)
+{
+    long long deadline = timeout_ms < 0 ? -1 : ios_now_ms() + timeout_ms;
+    long long left;
+    int     n;
+
+    for (;;) {
+	if ((n = poll(pfd, nfds, timeout_ms)) >= 0 || errno != EINTR)
+	    return (n);
+	/* The watchdog ticks (watchdog.c): a tick must not restart the wait. */
+	if (deadline >= 0) {
+	    left = deadline - ios_now_ms();
+	    timeout_ms = left > 0 ? (int) left : 0;
+	}
+    }
+}
+
 /* ios_wait - poll one descriptor for an event */
 
 static int ios_wait(int fd, short events, int timeout_ms)
@@ -56,17 +75,11 @@ static int ios_wait(int fd, short events, int timeout_ms)
 
     pfd.fd = fd;
     pfd.events = events;
-    for (;;) {
-	n = poll(&pfd, 1, timeout_ms);
-	if (n > 0)
-	    return (0);
-	if (n == 0) {
-	    errno = ETIMEDOUT;
-	    return (-1);
-	}
-	if (errno != EINTR)
-	    return (-1);
-    }
+    if ((n = ios_poll(&pfd, 1, timeout_ms)) > 0)
+	return (0);
+    if (n == 0)
+	errno = ETIMEDOUT;
+    return (-1);
 }
 
 /* ios_fd_read - read, polling only when nothing is there yet */
@@ -347,6 +360,19 @@ static int ios_fill(IOS *ios)
     ios->rend = keep;
     if (ios_transfer_wait(ios, &wait_ms) < 0)
 	return (-1);
+
+    /*
+     * Right after we sent something, the answer is almost never there yet:
+     * wait for it first instead of paying for a read that fails with
+     * EAGAIN (one system call per request and reply, on every hop).
+     */
+    if ((ios->flags & IOS_FLAG_SENT) && ios->read_fn == ios_fd_read) {
+	ios->flags &= ~IOS_FLAG_SENT;
+	if (ios_wait(ios->fd, POLLIN, wait_ms) < 0) {
+	    ios_note_error(ios);
+	    return (-1);
+	}
+    }
     n = ios->read_fn(ios->fd, ios->rbuf + keep, ios->rcap - keep, wait_ms, ios->ctx);
     if (n < 0) {
 	ios_note_error(ios);
@@ -512,6 +538,7 @@ static int ios_write_all(IOS *ios, const char *buf, size_t len)
 	    return (-1);
 	}
 	ios->bytes_out += n;
+	ios->flags |= IOS_FLAG_SENT;
 	buf += n;
 	len -= (size_t) n;
     }

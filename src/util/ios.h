@@ -1,6 +1,8 @@
 /* ios - buffered byte streams with deadlines and pluggable read/write */
 #ifndef IOS_H
 #define IOS_H
+
+#include <poll.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include "dstr.h"
@@ -39,6 +41,7 @@ typedef struct IOS {
 #define IOS_FLAG_ERR	(1<<1)	/* read or write error */
 #define IOS_FLAG_TIMEOUT (1<<2)	/* a deadline passed */
 #define IOS_FLAG_BAD	(IOS_FLAG_EOF | IOS_FLAG_ERR | IOS_FLAG_TIMEOUT)
+#define IOS_FLAG_SENT	(1<<3)	/* wrote since the last read: an answer is due */
 
 #define IOS_EOF		(-1)
 
@@ -119,5 +122,8 @@ extern ssize_t ios_fd_read(int fd, void *buf, size_t len, int timeout_ms, void *
 extern ssize_t ios_fd_write(int fd, const void *buf, size_t len, int timeout_ms, void *ctx);
 /* Monotonic clock in milliseconds. */
 extern long long ios_now_ms(void);
+/* poll(2) that a signal does not cut short or start over: EINTR resumes
+ * the wait with the time left of timeout_ms (-1: no limit). */
+extern int ios_poll(struct pollfd *pfd, nfds_t nfds, int timeout_ms);
 
 #endif

@@ -10,5 +10,10 @@
  * all three. Returns 0, or -1 if getpeername failed.
  */
 extern int peername_lookup(int fd, int lookup_name, DSTR *name, DSTR *addr, DSTR *port);
+/*
+ * The name of a numeric address as peername_lookup gives it (confirmed by
+ * a forward lookup, else "unknown"). Answers are remembered for a minute.
+ */
+extern void peername_verified(const char *addr, DSTR *name);
 
 #endif

@@ -101,12 +101,17 @@ $PH status 2>&1 | grep -q "using the configuration master last validated" || t_f
 
 # A postlogd that starts while main.cf is broken, with its socket full,
 # says so in the log and goes on: its warning must not wait in the queue
-# only it reads.
+# only it reads. The running postlogd is stopped first, so that the flood
+# fills its socket instead of being drained before the kill (then no new
+# postlogd would be needed until the next log line).
+old_postlogd=$(t_pids postlogd)
+kill -STOP $old_postlogd
 $PY -c 'import socket,sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.settimeout(20)
 for i in range(3000): s.sendto(b"flood %d" % i, sys.argv[1])' "$SPOOL/private/postlog" &
 flood=$!
-kill -9 $(t_pids postlogd)
+sleep 0.5					# the flood fills the stopped postlogd's socket
+kill -9 $old_postlogd
 wait $flood || t_fail "log lines could not be sent: postlogd hangs"
 t_wait_log 'postlogd\[[0-9]+\]: warning: .*main.cf, line [0-9]+: parameter qmqpd_timeout: .* -- running with the configuration master last validated' 10 \
     || t_fail "no warning from a postlogd started with a broken main.cf"

@@ -609,7 +609,7 @@ START_TEST(read_timeout_expires_on_silent_peer)
     start = ios_now_ms();
     ck_assert_int_eq(ios_getc(ios), IOS_EOF);
     elapsed = ios_now_ms() - start;
-    ck_assert_int_eq(ios->flags, IOS_FLAG_TIMEOUT);
+    ck_assert_int_eq(ios->flags & IOS_FLAG_BAD, IOS_FLAG_TIMEOUT);
     ck_assert_int_ge(elapsed, 900);
     ck_assert_int_lt(elapsed, 3000);
     (void) ios_close(ios);
@@ -661,6 +661,41 @@ START_TEST(deadline_covers_the_whole_session)
 }
 END_TEST
 
+/* After a request, the answer is waited for, then read; a late one arrives whole. */
+START_TEST(answer_after_a_request_is_waited_for)
+{
+    int     sv[2];
+    IOS    *ios;
+    DSTR   *line = dstr_new(16);
+    pid_t   pid;
+    char    req[4];
+    int     status;
+
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    if ((pid = fork()) == 0) {			/* a slow server */
+	close(sv[0]);
+	if (read(sv[1], req, 4) != 4)
+	    _exit(1);
+	unit_sleep_ms(200);
+	_exit(write(sv[1], "pong\n", 5) == 5 ? 0 : 1);
+    }
+    close(sv[1]);
+    ios = ios_open(sv[0]);
+    ios_set_timeout(ios, 5);
+    ck_assert_int_eq(ios_write(ios, "ping", 4), 0);
+    ck_assert_int_eq(ios_flush(ios), 0);
+    ck_assert_int_ne(ios->flags & IOS_FLAG_SENT, 0);
+    ck_assert_int_eq(ios_get_line(ios, line, 100, 0), IOS_LINE_FULL);
+    ck_assert_str_eq(dstr_str(line), "pong");
+    ck_assert_int_eq(ios->flags & IOS_FLAG_SENT, 0);	/* the next read reads first */
+    ck_assert_int_eq(ios_getc(ios), IOS_EOF);
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_int_eq(status, 0);
+    (void) ios_close(ios);
+    dstr_free(line);
+}
+END_TEST
+
 START_TEST(write_timeout_expires_when_peer_does_not_read)
 {
     int     sv[2];
@@ -676,7 +711,7 @@ START_TEST(write_timeout_expires_when_peer_does_not_read)
     start = ios_now_ms();
     ck_assert_int_eq(ios_write(ios, data, len), -1);
     elapsed = ios_now_ms() - start;
-    ck_assert_int_eq(ios->flags, IOS_FLAG_TIMEOUT);
+    ck_assert_int_eq(ios->flags & IOS_FLAG_BAD, IOS_FLAG_TIMEOUT);
     ck_assert_int_ge(elapsed, 900);
     ck_assert_int_lt(elapsed, 3000);
     (void) ios_close(ios);
@@ -707,7 +742,7 @@ START_TEST(phase_deadline_stops_a_dripping_peer)
     start = ios_now_ms();
     ck_assert_int_eq(ios_get_line(ios, buf, 1000, 1), IOS_EOF);
     elapsed = ios_now_ms() - start;
-    ck_assert_int_eq(ios->flags, IOS_FLAG_TIMEOUT);
+    ck_assert_int_eq(ios->flags & IOS_FLAG_BAD, IOS_FLAG_TIMEOUT);
     ck_assert_int_gt(dstr_len(buf), 0);		/* bytes did come */
     ck_assert_int_ge(elapsed, 950);
     ck_assert_int_lt(elapsed, 1000 + DRIP_MS);	/* at the deadline, not at the next byte */
@@ -842,7 +877,7 @@ START_TEST(phase_deadline_bounds_a_write_to_a_slow_reader)
     start = ios_now_ms();
     ck_assert_int_eq(ios_write(ios, data, len), -1);
     elapsed = ios_now_ms() - start;
-    ck_assert_int_eq(ios->flags, IOS_FLAG_TIMEOUT);
+    ck_assert_int_eq(ios->flags & IOS_FLAG_BAD, IOS_FLAG_TIMEOUT);
     ck_assert_int_ge(elapsed, 950);
     ck_assert_int_lt(elapsed, 1500);
     unit_reap(pid);
@@ -897,7 +932,7 @@ START_TEST(timeout_reaches_transport_in_milliseconds)
     seen_timeout_ms = 0;
     ck_assert_int_eq(ios_getc(ios), IOS_EOF);
     ck_assert_int_eq(seen_timeout_ms, 5000);
-    ck_assert_int_eq(ios->flags, IOS_FLAG_TIMEOUT);
+    ck_assert_int_eq(ios->flags & IOS_FLAG_BAD, IOS_FLAG_TIMEOUT);
     ios_free(ios);
 }
 END_TEST
@@ -1164,6 +1199,7 @@ static Suite *ios_suite(void)
     tcase_add_test(tt, read_timeout_expires_on_silent_peer);
     tcase_add_test(tt, deadline_expires_on_silent_peer);
     tcase_add_test(tt, deadline_covers_the_whole_session);
+    tcase_add_test(tt, answer_after_a_request_is_waited_for);
     tcase_add_test(tt, write_timeout_expires_when_peer_does_not_read);
     tcase_add_test(tt, timeout_reaches_transport_in_milliseconds);
     tcase_add_test(tt, no_timeout_means_wait_forever);

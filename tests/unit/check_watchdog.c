@@ -115,10 +115,26 @@ static void long_idle_wait(void)
     watchdog_stop();
 }
 
+/* now_ms - monotonic milliseconds */
+
+static long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
 START_TEST(stuck_step_logs_watchdog_timeout_and_exits_1)
 {
     char    out[1024];
+    long    t0 = now_ms();
     int     status = run_child(stuck_step, out, sizeof(out));
+    long    took = now_ms() - t0;
+
+    /* The ticks come every tenth of the timeout: not before 9/10 of it. */
+    ck_assert_msg(took >= 900, "fired after %ld ms of a 1 s timeout", took);
+    ck_assert_msg(took < 3500, "fired only after %ld ms of a 1 s timeout", took);
 
     ck_assert_msg(WIFEXITED(status), "child did not exit (signal %d)",
 		  WIFSIGNALED(status) ? WTERMSIG(status) : 0);
