@@ -8,14 +8,6 @@
  *	(reload), the old stream is found dead at the next request, which is
  *	sent once more on a new stream. Every failure is a warning and
  *	ANVIL_STAT_FAIL: anvil limits clients but must never stop the mail.
- *
- *	A disconnect is not sent at once: it waits for the process's next
- *	request, and goes in the same write, ahead of it, or for
- *	anvil_client_flush() when the process has nothing else to do. Under
- *	load a qmqpd's next connection is already waiting, so each connection
- *	costs anvil one wake-up and qmqpd one round trip instead of two. The
- *	count stays one too high only from the end of a connection to the
- *	start of the next one in the same process.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -36,8 +28,6 @@ struct ANVIL_CLIENT {
     IOS    *ios;			/* NULL while not connected */
     int     used;			/* the stream has answered before */
     int     held;			/* connects on this stream not undone */
-    int     npending;			/* disconnects written to pending */
-    DSTR   *pending;			/* ... not sent yet */
     DSTR   *ident;
     DSTR   *req;
     ATTR_LIST *reply;
@@ -52,7 +42,6 @@ ANVIL_CLIENT *anvil_client_create(const char *path, int timeout)
     cl->path = mystrdup(path);
     cl->timeout = timeout > 0 ? timeout : 1;
     cl->ident = dstr_new(64);
-    cl->pending = dstr_new(128);
     cl->req = dstr_new(128);
     cl->reply = attr_list_new();
     return (cl);
@@ -67,8 +56,6 @@ static void anvil_client_close(ANVIL_CLIENT *cl)
     cl->ios = NULL;
     cl->used = 0;
     cl->held = 0;
-    cl->npending = 0;				/* their counts went with the stream */
-    DSTR_RESET(cl->pending);
 }
 
 /* anvil_client_free - close and release */
@@ -78,7 +65,6 @@ void    anvil_client_free(ANVIL_CLIENT *cl)
     anvil_client_close(cl);
     free(cl->path);
     dstr_free(cl->ident);
-    dstr_free(cl->pending);
     dstr_free(cl->req);
     attr_list_free(cl->reply);
     free(cl);
@@ -101,12 +87,15 @@ static int anvil_client_open(ANVIL_CLIENT *cl)
     return (0);
 }
 
-/* anvil_client_read - one answer into cl->reply; -1 with errno set */
+/* anvil_client_exchange - one request and its answer on the open stream */
 
-static int anvil_client_read(ANVIL_CLIENT *cl)
+static int anvil_client_exchange(ANVIL_CLIENT *cl)
 {
     int     err;
 
+    if (ios_write(cl->ios, dstr_str(cl->req), dstr_len(cl->req)) < 0
+	|| ios_flush(cl->ios) < 0)
+	return (-1);
     err = attr_read(cl->ios, cl->reply, ANVIL_ATTR_LEN_MAX, ANVIL_ATTR_COUNT_MAX);
     if (err == ATTR_OK)
 	return (0);
@@ -118,43 +107,6 @@ static int anvil_client_read(ANVIL_CLIENT *cl)
     else if (err != ATTR_ERR_IO)
 	errno = EPROTO;
     return (-1);
-}
-
-/* anvil_client_settle - the answers to the disconnects sent ahead */
-
-static int anvil_client_settle(ANVIL_CLIENT *cl)
-{
-    long    status;
-
-    for (; cl->npending > 0; cl->npending--) {
-	if (anvil_client_read(cl) < 0)
-	    return (-1);
-	if (attr_get_long(cl->reply, ANVIL_ATTR_STATUS, &status, 0, 1) < 0
-	    || status != ANVIL_STAT_OK) {
-	    msg_warn("malformed or refused disconnect reply from server %s", cl->path);
-	    errno = EPROTO;
-	    return (-1);
-	}
-	cl->held--;
-    }
-    return (0);
-}
-
-/*
- * anvil_client_exchange - on the open stream: the disconnects that wait,
- * then the request (if any), in one write; their answers in order
- */
-static int anvil_client_exchange(ANVIL_CLIENT *cl, const DSTR *req)
-{
-    if ((dstr_len(cl->pending) > 0
-	 && ios_write(cl->ios, dstr_str(cl->pending), dstr_len(cl->pending)) < 0)
-	|| (req && ios_write(cl->ios, dstr_str(req), dstr_len(req)) < 0)
-	|| ios_flush(cl->ios) < 0)
-	return (-1);
-    DSTR_RESET(cl->pending);
-    if (anvil_client_settle(cl) < 0)
-	return (-1);
-    return (req ? anvil_client_read(cl) : 0);
 }
 
 /* anvil_client_call - send one request; on a stream anvil closed, again on a new one */
@@ -173,7 +125,7 @@ static int anvil_client_call(ANVIL_CLIENT *cl, const char *request, int resend)
 	if (anvil_client_open(cl) < 0)
 	    return (ANVIL_STAT_FAIL);
 	stale = cl->used;
-	if (anvil_client_exchange(cl, cl->req) == 0) {
+	if (anvil_client_exchange(cl) == 0) {
 	    cl->used = 1;
 	    return (ANVIL_STAT_OK);
 	}
@@ -248,40 +200,29 @@ int     anvil_client_connect(ANVIL_CLIENT *cl, const char *service,
     return (ANVIL_STAT_OK);
 }
 
-/* anvil_client_disconnect - undo a counted connection, with the next request */
+/* anvil_client_disconnect - undo a counted connection */
 
 int     anvil_client_disconnect(ANVIL_CLIENT *cl, const char *service, const char *addr)
 {
     /* The stream that counted it is gone, and with it the count. */
-    if (cl->ios == NULL || cl->held - cl->npending <= 0)
+    if (cl->ios == NULL || cl->held == 0)
 	return (ANVIL_STAT_OK);
     if (anvil_client_ident(cl, service, addr) < 0)
 	return (ANVIL_STAT_FAIL);
-    attr_put_str(cl->pending, ANVIL_ATTR_REQUEST, ANVIL_REQ_DISCONNECT);
-    attr_put_str(cl->pending, ANVIL_ATTR_IDENT, dstr_str(cl->ident));
-    attr_put_end(cl->pending);
-    cl->npending++;
-    return (ANVIL_STAT_OK);
-}
-
-/* anvil_client_flush - send the disconnects that wait, now */
-
-int     anvil_client_flush(ANVIL_CLIENT *cl)
-{
-    int     saved;
-
-    if (cl->npending == 0 || cl->ios == NULL)
-	return (ANVIL_STAT_OK);
-    if (anvil_client_exchange(cl, NULL) == 0)
-	return (ANVIL_STAT_OK);
-    saved = errno;
-    anvil_client_close(cl);			/* releases whatever it held */
-    /* A stream anvil closed (reload, max_idle) took the counts with it. */
-    if (saved == ECONNRESET || saved == EPIPE)
-	return (ANVIL_STAT_OK);
-    errno = saved;
-    msg_warn("problem talking to server %s: %m", cl->path);
-    return (ANVIL_STAT_FAIL);
+    /* Never resend on a new stream: that stream would hold nothing. */
+    switch (anvil_client_call(cl, ANVIL_REQ_DISCONNECT, 0)) {
+    case ANVIL_STAT_GONE:
+	return (ANVIL_STAT_OK);			/* the count went with the stream */
+    case ANVIL_STAT_OK:
+	if (anvil_client_status(cl, ANVIL_REQ_DISCONNECT, NULL) == ANVIL_STAT_OK) {
+	    cl->held--;
+	    return (ANVIL_STAT_OK);
+	}
+	/* FALLTHROUGH */
+    default:
+	anvil_client_close(cl);			/* releases whatever it held */
+	return (ANVIL_STAT_FAIL);
+    }
 }
 
 /* anvil_client_lookup - current count */

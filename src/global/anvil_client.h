@@ -22,19 +22,13 @@ extern void anvil_client_free(ANVIL_CLIENT *cl);
 extern int anvil_client_connect(ANVIL_CLIENT *cl, const char *service,
 				        const char *addr, int *count);
 /*
- * Undo one successful anvil_client_connect(). The request goes to anvil
- * with the next request or anvil_client_flush(), whichever comes first;
- * ANVIL_STAT_FAIL only for an identifier too long to send.
+ * Undo one successful anvil_client_connect(): ANVIL_STAT_OK, also when the
+ * stream it was counted on has ended (anvil exited and the count with
+ * it); ANVIL_STAT_FAIL with a warning when anvil does not answer properly
+ * (the stream is then closed, which releases the count too).
  */
 extern int anvil_client_disconnect(ANVIL_CLIENT *cl, const char *service,
 				           const char *addr);
-/*
- * Send the disconnects that wait and read their answers: ANVIL_STAT_OK,
- * also when the stream has ended (anvil exited and the counts with it);
- * ANVIL_STAT_FAIL with a warning when anvil does not answer properly (the
- * stream is then closed, which releases the counts too).
- */
-extern int anvil_client_flush(ANVIL_CLIENT *cl);
 /* The number of open connections from addr to service, as anvil_client_connect. */
 extern int anvil_client_lookup(ANVIL_CLIENT *cl, const char *service,
 			               const char *addr, int *count);

@@ -59,7 +59,6 @@
 #include "watchdog.h"
 
 #define SERVER_TABLE_CHECK_MS	1000	/* idle processes look at their tables */
-#define SERVER_IDLE_WORK_MS	10	/* put-off work waits this long for a client */
 
 #define SERVER_ORPHAN_SIG	SIGUSR2	/* PR_SET_PDEATHSIG: master is gone */
 
@@ -163,22 +162,14 @@ int     server_tables_changed(void)
 
 /* server_wait_ms - how long the accept loop may sleep */
 
-static int server_wait_ms(int persistent, long long idle_end, int watch,
-			          long long work_due)
+static int server_wait_ms(int persistent, long long idle_end, int watch)
 {
     long long left = -1;			/* forever */
-    long long work;
 
     if (!persistent && (left = idle_end - ios_now_ms()) < 0)
 	left = 0;
     if (watch && (left < 0 || left > SERVER_TABLE_CHECK_MS))
 	left = SERVER_TABLE_CHECK_MS;
-    if (work_due > 0) {
-	if ((work = work_due - ios_now_ms()) < 0)
-	    work = 0;
-	if (left < 0 || work < left)
-	    left = work;
-    }
     return ((int) left);
 }
 
@@ -263,7 +254,6 @@ static _Noreturn void server_accept_loop(const SERVER_DESC *desc, const int *fds
     int     persistent = desc->flags & SERVER_FLAG_PERSISTENT;
     int     watch = dict_watch_count() > 0;
     long long idle_end;
-    long long work_due = 0;			/* when put-off work must be done */
     int     use_count = 0;
     int     epfd;
     int     i;
@@ -298,16 +288,12 @@ static _Noreturn void server_accept_loop(const SERVER_DESC *desc, const int *fds
 	if (server_orphaned)
 	    exit(0);
 	watchdog_pause();			/* waiting for a client is no hang */
-	n = epoll_wait(epfd, got, 8, server_wait_ms(persistent, idle_end, watch, work_due));
+	n = epoll_wait(epfd, got, 8, server_wait_ms(persistent, idle_end, watch));
 	watchdog_pat();
 	if (n < 0) {
 	    if (errno == EINTR)
 		continue;
 	    msg_fatal("epoll_wait: %m");
-	}
-	if (work_due > 0 && (n == 0 || ios_now_ms() >= work_due)) {
-	    work_due = 0;
-	    desc->idle();
 	}
 	if (n == 0) {
 	    if (watch && server_tables_changed())
@@ -345,10 +331,6 @@ static _Noreturn void server_accept_loop(const SERVER_DESC *desc, const int *fds
 		if (watch && server_tables_changed())
 		    exit(0);
 	    } while ((fd = server_accept_waiting(fds, nfds)) >= 0);
-	    /* Put-off work (qmqpd: anvil disconnects) would ride with the next
-	     * request; it waits for one SERVER_IDLE_WORK_MS, then goes alone. */
-	    if (desc->idle)
-		work_due = ios_now_ms() + SERVER_IDLE_WORK_MS;
 	    server_status(MASTER_STAT_AVAIL);
 	    idle_end = ios_now_ms() + (long long) var_idle_limit * 1000;
 	    break;

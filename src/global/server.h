@@ -13,10 +13,6 @@ typedef struct SERVER_DESC {
     /* Event-driven servers (qmgr, postlogd) run their own loop instead of
      * the accept loop; they must return once server_should_exit() says so. */
     void    (*loop) (const int *fds, int nfds);
-    /* Stream services: work put off to ride with the next request (qmqpd:
-     * anvil disconnects) is done here when the process has waited 10 ms
-     * without a client. */
-    void    (*idle) (void);
     int     flags;
 } SERVER_DESC;
 

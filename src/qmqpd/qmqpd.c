@@ -520,14 +520,6 @@ static void qmqpd_post_jail(const char *service, char **argv)
 	qmqpd_anvil = anvil_client_create(ANVIL_SERVICE, QMQPD_ANVIL_TIMEOUT);
 }
 
-/* qmqpd_idle - no client waits: tell anvil about the connections that ended */
-
-static void qmqpd_idle(void)
-{
-    if (qmqpd_anvil)
-	(void) anvil_client_flush(qmqpd_anvil);
-}
-
 int     main(int argc, char **argv)
 {
     static const SERVER_DESC desc = {
@@ -535,7 +527,6 @@ int     main(int argc, char **argv)
 	.service = qmqpd_service,
 	.pre_jail = qmqpd_pre_jail,
 	.post_jail = qmqpd_post_jail,
-	.idle = qmqpd_idle,
     };
 
     server_main(argc, argv, &desc);

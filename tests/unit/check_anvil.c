@@ -451,38 +451,6 @@ START_TEST(client_counts_and_releases)
 }
 END_TEST
 
-/* A disconnect rides with the process's next request, or goes on flush. */
-START_TEST(disconnect_waits_for_the_next_request_or_flush)
-{
-    ANVIL_CLIENT *a = anvil_client_create(dstr_str(sock_path), 5);
-    ANVIL_CLIENT *b = anvil_client_create(dstr_str(sock_path), 5);
-    int     count = -1;
-
-    ck_assert_int_eq(anvil_client_connect(a, "628", "192.0.2.1", &count), ANVIL_STAT_OK);
-    ck_assert_int_eq(anvil_client_connect(b, "628", "192.0.2.1", &count), ANVIL_STAT_OK);
-    ck_assert_int_eq(count, 2);
-    ck_assert_int_eq(anvil_client_disconnect(a, "628", "192.0.2.1"), ANVIL_STAT_OK);
-    /* not sent yet: anvil still counts it */
-    ck_assert_int_eq(anvil_client_lookup(b, "628", "192.0.2.1", &count), ANVIL_STAT_OK);
-    ck_assert_int_eq(count, 2);
-    /* with a's next request, ahead of it: the new count is right */
-    ck_assert_int_eq(anvil_client_connect(a, "628", "192.0.2.1", &count), ANVIL_STAT_OK);
-    ck_assert_int_eq(count, 2);
-    ck_assert_int_eq(anvil_client_disconnect(a, "628", "192.0.2.1"), ANVIL_STAT_OK);
-    ck_assert_int_eq(anvil_client_flush(a), ANVIL_STAT_OK);
-    ck_assert_int_eq(anvil_client_lookup(b, "628", "192.0.2.1", &count), ANVIL_STAT_OK);
-    ck_assert_int_eq(count, 1);
-    /* nothing left to undo, nothing to send */
-    ck_assert_int_eq(anvil_client_disconnect(a, "628", "192.0.2.1"), ANVIL_STAT_OK);
-    ck_assert_int_eq(anvil_client_flush(a), ANVIL_STAT_OK);
-    ck_assert_int_eq(anvil_client_lookup(b, "628", "192.0.2.1", &count), ANVIL_STAT_OK);
-    ck_assert_int_eq(count, 1);
-    ck_assert_str_eq(dstr_str(warnings), "");
-    anvil_client_free(a);
-    anvil_client_free(b);
-}
-END_TEST
-
 START_TEST(closing_the_stream_releases_its_counts)
 {
     ANVIL_CLIENT *a = anvil_client_create(dstr_str(sock_path), 5);
@@ -618,7 +586,6 @@ static Suite *anvil_suite(void)
     suite_add_tcase(s, tp);
     tcase_add_checked_fixture(tc, setup_server, teardown_server);
     tcase_add_test(tc, client_counts_and_releases);
-    tcase_add_test(tc, disconnect_waits_for_the_next_request_or_flush);
     tcase_add_test(tc, closing_the_stream_releases_its_counts);
     tcase_add_test(tc, a_killed_client_process_releases_its_counts);
     tcase_add_test(tc, client_without_a_server_fails_with_a_warning);
