@@ -213,17 +213,23 @@ static void master_throttle(MASTER_SERV *serv)
 
 static int master_failed_start(const MASTER_PROC *proc, int status)
 {
+    /*
+     * SIGKILL comes from outside (an administrator, the OOM killer), never
+     * from a daemon that cannot run: an idle process killed before its
+     * first client (they rarely get one while busy ones take waiting
+     * clients themselves) must not throttle its service.
+     */
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+	return (0);
     if (proc->use_count == 0)			/* Postfix's rule */
 	return (1);
 
     /*
      * The one request an event-driven daemon reports as soon as it runs
-     * must not hide a crash right after it. SIGKILL comes from outside (an
-     * administrator, the OOM killer), never from a daemon that cannot run.
+     * must not hide a crash right after it.
      */
     return (proc->avail && proc->use_count == 1
-	    && ios_now_ms() - proc->start_ms < MASTER_START_GRACE_MS
-	    && !(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
+	    && ios_now_ms() - proc->start_ms < MASTER_START_GRACE_MS);
 }
 
 /* master_status_drain - read every report still waiting in a status pipe */

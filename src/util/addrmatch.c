@@ -200,7 +200,10 @@ static int addrlist_table_match(const ADDRLIST *list, DICT *dict, const char *ho
     if (host != 0 && !(dict_flags(dict) & DICT_FLAG_ADDRESS)) {
 	if (dict_get(dict, host) != 0)
 	    return (1);
-	for (dot = strchr(host, '.'); dot != 0; dot = strchr(dot + 1, '.'))
+	/* A pattern table (regexp:) sees the whole name and says itself
+	 * which parents it covers. */
+	for (dot = (dict_flags(dict) & DICT_FLAG_RAW_KEY) ? 0 : strchr(host, '.');
+	     dot != 0; dot = strchr(dot + 1, '.'))
 	    if (dot[1] != 0 && dict_get(dict, (list->flags & ADDRLIST_FLAG_PARENT) ?
 					dot + 1 : dot) != 0)
 		return (1);

@@ -5,7 +5,8 @@
  *	the TLS and SASL tables) goes through this one interface, so a new
  *	table type is a new case in dict_open() and a file of its own:
  *	dict_inline.c (inline:{...}), dict_db.c (hash: and btree: on Berkeley
- *	DB), dict_cidr.c (cidr:), dict_static.c (static:).
+ *	DB), dict_cidr.c (cidr:), dict_regexp.c (regexp:), dict_static.c
+ *	(static:).
  *
  *	Every open table is on one list, so a daemon can ask with one call
  *	whether any of its tables changed on disk (dict_changed_name()).
@@ -38,6 +39,7 @@ static DICT *dict_open_tables;		/* every open table */
 #define DICT_T_BTREE	3
 #define DICT_T_CIDR	4
 #define DICT_T_STATIC	5
+#define DICT_T_REGEXP	6
 
 static const struct {
     const char *name;
@@ -48,6 +50,7 @@ static const struct {
     {"btree", DICT_T_BTREE},
     {"cidr", DICT_T_CIDR},
     {"static", DICT_T_STATIC},
+    {"regexp", DICT_T_REGEXP},
     {0, 0},
 };
 
@@ -116,6 +119,9 @@ DICT   *dict_open(const char *spec, DSTR *err)
     case DICT_T_STATIC:
 	dict = dict_static_open(name, err);
 	break;
+    case DICT_T_REGEXP:
+	dict = dict_regexp_open(name, err);
+	break;
     }
     if (dict == NULL) {
 	if (type == DICT_T_INLINE || type == DICT_T_STATIC) {	/* the text says where */
@@ -151,7 +157,7 @@ const char *dict_get(DICT *dict, const char *key)
     DSTR   *folded;
     const char *val;
 
-    if (dict->flags & DICT_FLAG_ADDRESS)
+    if (dict->flags & (DICT_FLAG_ADDRESS | DICT_FLAG_RAW_KEY))
 	return (dict->lookup(dict, key));
     folded = dstr_new(strlen(key) + 1);
     dstr_strcpy(folded, key);

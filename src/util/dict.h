@@ -6,6 +6,7 @@
 typedef struct DICT DICT;
 
 #define DICT_FLAG_ADDRESS	(1<<0)	/* keys are IP addresses (cidr:) */
+#define DICT_FLAG_RAW_KEY	(1<<1)	/* keys are matched as given (regexp:) */
 
 /*
  * Open one table (see posthorn.conf(5), LOOKUP TABLES):
@@ -13,6 +14,7 @@ typedef struct DICT DICT;
  *	value may be enclosed in { } to hold commas or white space
  *   hash:/path, btree:/path   Berkeley DB file /path.db, made by posthorn map
  *   cidr:/path                network/prefix rules read from /path itself
+ *   regexp:/path              /regex/ rules read from /path itself
  *   static:value, static:{v}  every key finds value
  * Files are opened now and stay open, so a daemon opens its tables before
  * it enters its chroot. NULL and a reason in err for an unknown type, bad
@@ -21,14 +23,16 @@ typedef struct DICT DICT;
 extern DICT *dict_open(const char *spec, DSTR *err);
 /*
  * Value for key, or NULL. Lookups are case-insensitive except in cidr:
- * tables, whose keys are addresses. The value stays valid until the table
- * is closed. A read error of a table file is fatal (the daemon restarts).
+ * tables, whose keys are addresses, and regexp: tables, whose patterns
+ * say. The value stays valid until the table is closed (regexp: until
+ * the next lookup in it). A read error of a table file is fatal (the
+ * daemon restarts).
  */
 extern const char *dict_get(DICT *dict, const char *key);
 /*
  * Call fn for every key and value of the table, in no particular order,
  * until fn returns nonzero (that value is returned; 0 after the last
- * entry). -1 when the type cannot list its keys (cidr:, static:). For a
+ * entry). -1 when the type cannot list its keys (cidr:, regexp:, static:). For a
  * daemon that must prepare every entry before it enters its chroot.
  */
 typedef int (*DICT_WALK_FN) (const char *key, const char *value, void *ctx);

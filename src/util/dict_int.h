@@ -22,6 +22,7 @@ struct DICT {
 extern DICT *dict_inline_open(const char *body, DSTR *err);
 extern DICT *dict_db_open(const char *type, const char *name, DSTR *err);
 extern DICT *dict_cidr_open(const char *name, DSTR *err);
+extern DICT *dict_regexp_open(const char *name, DSTR *err);
 extern DICT *dict_static_open(const char *value, DSTR *err);
 
 #endif

@@ -113,15 +113,18 @@ t_wait_until() {
 # t_log_has PATTERN - grep -E the instance log
 t_log_has() { grep -Eq -- "$1" "$INST/maillog"; }
 
-# t_trace_start FILE STRACE_OPTION... - strace master and every daemon it
-# starts from now on (processes already running are not followed) into
-# FILE, with timestamps for strace_events.py; t_trace_stop ends it. The
-# tracer's pid is in T_TRACER.
+# t_trace_start FILE STRACE_OPTION... - strace master, the daemons it runs
+# now and every daemon it starts from now on into FILE, with timestamps for
+# strace_events.py; t_trace_stop ends it. The tracer's pid is in T_TRACER.
 t_trace_start() {
-    local out=$1
+    local out=$1 m p pids
     shift
     command -v strace > /dev/null || t_fail "strace is not installed"
-    strace -f -qq -ttt -s 80 "$@" -o "$out" -p "$(t_master_pid)" &
+    m=$(t_master_pid)
+    pids="-p $m"
+    for p in $(pgrep -P "$m"); do pids="$pids -p $p"; done
+    # shellcheck disable=SC2086 # one -p per process
+    strace -f -qq -ttt -s 80 "$@" -o "$out" $pids &
     T_TRACER=$!
     sleep 1				# let strace attach
 }

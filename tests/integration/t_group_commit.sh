@@ -11,8 +11,8 @@
 t_instance
 t_ingest_only
 t_start
-# Traced from the start: processes that exist before strace attaches are
-# not followed.
+# Traced from before the first submission, so that every process the
+# submissions use is followed.
 t_trace_start "$T_TMP/trace" -e trace=fsync,syncfs,write,renameat2
 got=$(t_qmqp "$QPORT" --request 'Subject: warm-up\n\nbody\n' a@example.org b@example.org)
 case $got in "REPLY K "*) ;; *) t_fail "warm-up: $got" ;; esac
