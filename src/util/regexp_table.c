@@ -16,8 +16,9 @@
  *	table is read, not found out at lookup time.
  *
  *	Patterns come from a file the administrator writes, but regcomp's
- *	memory grows with counted repetition, so a pattern is bounded
- *	(REGEXP_PATTERN_MAX bytes, counts up to REGEXP_REPEAT_MAX).
+ *	time and memory grow exponentially with counted and stacked
+ *	repetition, so a pattern is bounded (REGEXP_PATTERN_MAX bytes,
+ *	regexp_repeat_ok()).
  */
 #include <ctype.h>
 #include <regex.h>
@@ -54,23 +55,94 @@ static int regexp_delim_ok(int c)
     return (c != 0 && !isspace(c) && !isalnum(c) && c != '!' && c != '\\');
 }
 
-/* regexp_repeat_ok - no {n} or {n,m} count over REGEXP_REPEAT_MAX */
+/* regexp_bracket_end - past a bracket expression starting at cp ('[') */
 
+static const char *regexp_bracket_end(const char *cp)
+{
+    cp++;
+    if (*cp == '^')
+	cp++;
+    if (*cp == ']')
+	cp++;					/* a leading ] is literal */
+    for (; *cp && *cp != ']'; cp++)
+	if (*cp == '[' && (cp[1] == ':' || cp[1] == '.' || cp[1] == '=')) {
+	    const char *close = strstr(cp + 2, cp[1] == ':' ? ":]" : cp[1] == '.' ? ".]" : "=]");
+
+	    if (close == NULL)
+		return (cp + strlen(cp));
+	    cp = close + 1;
+	}
+    return (*cp ? cp + 1 : cp);
+}
+
+/*
+ * regexp_repeat_ok - the pattern's repetition stays small. libc's regcomp
+ * expands counted repetition and stacked operators ("a+++", "(a*)*") into
+ * its automaton, which grows exponentially with them: so no operator may
+ * apply to what already ends in one, and the counts of all {n,m} together
+ * stay within REGEXP_REPEAT_MAX.
+ */
 static int regexp_repeat_ok(const char *text)
 {
-    const char *cp;
+    const char *cp = text;
+    long    total = 0;
     long    n;
+    int     after_op = 0;			/* the last atom ends in an operator */
+    int     depth = 0;
+    unsigned long group_ends_in_op = 0;		/* one bit per open group */
 
-    for (cp = text; (cp = strchr(cp, '{')) != NULL; cp++) {
-	while (isdigit((unsigned char) cp[1]) || cp[1] == ',') {
-	    cp++;
-	    if (isdigit((unsigned char) *cp)) {
-		for (n = 0; isdigit((unsigned char) *cp); cp++)
-		    if ((n = n * 10 + (*cp - '0')) > REGEXP_REPEAT_MAX)
+    while (*cp) {
+	if (*cp == '*' || *cp == '+' || *cp == '?' || *cp == '{') {
+	    if (after_op)
+		return (0);
+	    if (*cp == '{') {
+		for (cp++; isdigit((unsigned char) *cp) || *cp == ','; cp++) {
+		    for (n = 0; isdigit((unsigned char) *cp); cp++)
+			if ((n = n * 10 + (*cp - '0')) > REGEXP_REPEAT_MAX)
+			    return (0);
+		    if ((total += n) > REGEXP_REPEAT_MAX)
 			return (0);
-		cp--;
-	    }
+		    if (*cp != ',')
+			break;
+		}
+		if (*cp == '}')
+		    cp++;
+	    } else
+		cp++;
+	    after_op = 1;
+	    continue;
 	}
+	if (*cp == '(') {
+	    if (++depth >= 8 * (int) sizeof(group_ends_in_op))
+		return (0);			/* 63 nested groups are plenty */
+	    group_ends_in_op &= ~(1UL << depth);
+	    after_op = 0;
+	    cp++;
+	    continue;
+	}
+	if (*cp == ')' && depth > 0) {
+	    if (after_op)
+		group_ends_in_op |= 1UL << depth;
+	    after_op = (group_ends_in_op >> depth) & 1;	/* some branch ends in one */
+	    depth--;
+	    cp++;
+	    continue;
+	}
+	if (*cp == '|') {
+	    if (after_op)
+		group_ends_in_op |= 1UL << depth;
+	    after_op = 0;
+	    cp++;
+	    continue;
+	}
+	/* an atom: a bracket expression, an escaped character, any other */
+	after_op = 0;
+	if (*cp == '[')
+	    cp = regexp_bracket_end(cp);
+	else if (*cp == '\\' && cp[1] != 0)
+	    cp += 2;
+	else
+	    cp++;
     }
     return (1);
 }
@@ -111,7 +183,8 @@ static const char *regexp_parse_one(const char *cp, regex_t *re, size_t *nsub, D
 	dstr_sprintf(why, "regular expression longer than %d bytes", REGEXP_PATTERN_MAX);
 	cp = NULL;
     } else if (!regexp_repeat_ok(dstr_str(text))) {
-	dstr_sprintf(why, "repetition count over %d", REGEXP_REPEAT_MAX);
+	dstr_sprintf(why, "too much repetition (an operator on a repeated part, "
+		     "counts over %d in all, or groups nested too deep)", REGEXP_REPEAT_MAX);
 	cp = NULL;
     } else if ((err = regcomp(re, dstr_str(text), cflags)) != 0) {
 	(void) regerror(err, re, msg, sizeof(msg));

@@ -6,7 +6,7 @@
 
 #define REGEXP_TABLE_LINE_MAX	65536	/* bytes in a logical line */
 #define REGEXP_PATTERN_MAX	4096	/* bytes in one regular expression */
-#define REGEXP_REPEAT_MAX	255	/* largest count in {n,m} */
+#define REGEXP_REPEAT_MAX	255	/* the counts of all {n,m} together */
 
 typedef struct REGEXP_TABLE REGEXP_TABLE;
 

@@ -176,10 +176,31 @@ START_TEST(bad_rules_are_skipped_with_a_warning)
     ck_assert_msg(strstr(dstr_str(warnings), "line 6: $2 in the result, but the pattern has 1 subexpression") != 0, "%s", dstr_str(warnings));
     ck_assert_msg(strstr(dstr_str(warnings), "line 7: $1 in the result of a rule that matches when its pattern does not") != 0, "%s", dstr_str(warnings));
     ck_assert_msg(strstr(dstr_str(warnings), "line 8: bad $ in the result") != 0, "%s", dstr_str(warnings));
-    ck_assert_msg(strstr(dstr_str(warnings), "line 9: repetition count over 255") != 0, "%s", dstr_str(warnings));
+    ck_assert_msg(strstr(dstr_str(warnings), "line 9: too much repetition") != 0, "%s", dstr_str(warnings));
     ck_assert_msg(strstr(dstr_str(warnings), "line 10: unknown regular expression flag 'g'") != 0, "%s", dstr_str(warnings));
     ck_assert_msg(strstr(dstr_str(warnings), "line 11: endif without matching if") != 0, "%s", dstr_str(warnings));
     ck_assert_msg(strstr(dstr_str(warnings), "line 12") == 0, "%s", dstr_str(warnings));
+}
+END_TEST
+
+/* Patterns that make regcomp's automaton explode are refused, plain ones not. */
+START_TEST(repetition_is_bounded)
+{
+    const char *ok[] = {"/a+b*c?/ x\n", "/(ab)+/ x\n", "/a{2,3}b{250}/ x\n", "/[+*]+/ x\n",
+    "/\\++/ x\n", "/(a|b)c+/ x\n", 0};
+    const char *bad[] = {"/a++/ x\n", "/a+*/ x\n", "/(a+)+/ x\n", "/(a|b*)*/ x\n",
+    "/a{200}b{100}/ x\n", "/a{1000}/ x\n", "/((a+))+/ x\n", 0};
+    int     i;
+
+    for (i = 0; ok[i]; i++)
+	ck_assert_msg(strcmp(lookup(ok[i], "zz"), "-") == 0 && strstr(dstr_str(warnings), "repetition") == 0,
+		      "%s: %s", ok[i], dstr_str(warnings));
+    for (i = 0; bad[i]; i++) {
+	DSTR_RESET(warnings);
+	(void) lookup(bad[i], "a");
+	ck_assert_msg(strstr(dstr_str(warnings), "line 1: too much repetition") != 0,
+		      "%s: %s", bad[i], dstr_str(warnings));
+    }
 }
 END_TEST
 
@@ -254,6 +275,7 @@ static Suite *dict_regexp_suite(void)
     tcase_add_test(tc, negation_forms);
     tcase_add_test(tc, if_endif_blocks);
     tcase_add_test(tc, bad_rules_are_skipped_with_a_warning);
+    tcase_add_test(tc, repetition_is_bounded);
     tcase_add_test(tc, if_without_endif_ends_at_end_of_file);
     tcase_add_test(tc, unusable_input_is_an_error);
     tcase_add_test(tc, regexp_file_table_through_dict);
