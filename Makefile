@@ -164,7 +164,8 @@ install: all
 	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/posthorn
 	install -m 755 $(LIBEXEC) $(DESTDIR)$(PREFIX)/libexec/posthorn/
-	install -m 644 conf/main.cf conf/master.cf $(DESTDIR)$(PREFIX)/share/posthorn/conf/
+	install -m 644 conf/main.cf conf/master.cf conf/smtp_reply_throttle \
+	    $(DESTDIR)$(PREFIX)/share/posthorn/conf/
 	install -m 644 man/man1/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 man/man5/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 644 man/man8/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
