@@ -211,6 +211,47 @@ static int dns_query(DNS *dns, const char *name, int type, int timeout_ms,
     return (dns_status(q->status, why));
 }
 
+/*
+ * dns_answer_ttl - the smallest TTL of the answer's records of this type,
+ * or -1. c-ares's MX parser drops TTLs; this walks the answer (already
+ * parsed once by c-ares, still checked at every step) for them.
+ */
+long    dns_answer_ttl(const unsigned char *abuf, int alen, int type)
+{
+    const unsigned char *p = abuf + 12;
+    const unsigned char *end = abuf + alen;
+    char   *name;
+    long    len;
+    long    ttl = -1;
+    long    t;
+    int     qdcount;
+    int     ancount;
+    int     i;
+
+    if (alen < 12)
+	return (-1);
+    qdcount = abuf[4] << 8 | abuf[5];
+    ancount = abuf[6] << 8 | abuf[7];
+    for (i = 0; i < qdcount + ancount; i++) {
+	if (p >= end || ares_expand_name(p, abuf, alen, &name, &len) != ARES_SUCCESS)
+	    return (-1);
+	ares_free_string(name);
+	p += len;
+	if (i < qdcount) {			/* question: type and class */
+	    p += 4;
+	    continue;
+	}
+	if (end - p < 10)
+	    return (-1);
+	t = (long) (((unsigned long) (p[4] & 0x7f) << 24) | (unsigned long) p[5] << 16
+		    | (unsigned long) p[6] << 8 | p[7]);
+	if ((p[0] << 8 | p[1]) == type && (ttl < 0 || t < ttl))
+	    ttl = t;
+	p += 10 + (p[8] << 8 | p[9]);
+    }
+    return (ttl);
+}
+
 /* dns_lookup_mx - MX records, answer order */
 
 int     dns_lookup_mx(DNS *dns, const char *name, int timeout_ms,
@@ -224,6 +265,7 @@ int     dns_lookup_mx(DNS *dns, const char *name, int timeout_ms,
 
     out->mx = 0;
     out->count = 0;
+    out->ttl = -1;
     if ((status = dns_query(dns, name, 15 /* T_MX */ , timeout_ms, &q, why)) != DNS_OK)
 	goto out;
     if ((rc = ares_parse_mx_reply(q.abuf, q.alen, &head)) != ARES_SUCCESS) {
@@ -242,6 +284,8 @@ int     dns_lookup_mx(DNS *dns, const char *name, int timeout_ms,
     ares_free_data(head);
     if (out->count == 0)
 	status = dns_status(ARES_ENODATA, why);
+    else
+	out->ttl = dns_answer_ttl(q.abuf, q.alen, 15);
 out:
     free(q.abuf);
     return (status);

@@ -30,6 +30,7 @@ typedef struct DNS_MX {
 typedef struct DNS_MX_LIST {
     DNS_MX *mx;
     size_t  count;
+    long    ttl;			/* the records' smallest TTL, -1 if unknown */
 } DNS_MX_LIST;
 
 typedef struct DNS_ADDR {
@@ -74,6 +75,12 @@ extern int dns_lookup_addr(DNS *dns, const char *name, int family, int timeout_m
  */
 extern int dns_lookup_txt(DNS *dns, const char *name, int timeout_ms, DSTR *out, DSTR *why);
 
+/*
+ * The smallest TTL of the records of the given type in a raw DNS answer
+ * (alen bytes at abuf), or -1 when it has none or is malformed. Exported
+ * for its fuzz target; dns_lookup_mx() uses it.
+ */
+extern long dns_answer_ttl(const unsigned char *abuf, int alen, int type);
 extern void dns_mx_list_free(DNS_MX_LIST *list);
 extern void dns_addr_list_free(DNS_ADDR_LIST *list);
 /* Append one address to a list (for callers that build lists themselves). */

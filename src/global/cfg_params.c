@@ -123,6 +123,7 @@ int     var_smtp_data2_tmout;
 int     var_smtp_rset_tmout;
 int     var_smtp_quit_tmout;
 int     var_smtp_mxaddr_limit;
+char   *var_smtp_mx_group_maps;
 int     var_smtp_mxsess_limit;
 int     var_smtp_skip_5xx;
 int     var_smtp_skip_quit_resp;
@@ -416,6 +417,8 @@ const CFG_PARAM cfg_params[] = {
 	   "time limit for the MAIL FROM command and reply"),
     P_INT("smtp_mx_address_limit", "5", 0, 0, var_smtp_mxaddr_limit,
 	   "most MX host addresses tried per delivery (0: no limit)"),
+    P_STR("smtp_mx_group_maps", "", var_smtp_mx_group_maps,
+	  "tables from a primary MX host name to its exchanger group (default: the name)"),
     P_INT("smtp_mx_session_limit", "2", 0, 0, var_smtp_mxsess_limit,
 	   "most SMTP sessions per delivery before giving up (0: no limit)"),
     P_TIME("smtp_quit_timeout", "300s", 1, 0, var_smtp_quit_tmout,

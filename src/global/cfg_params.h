@@ -100,6 +100,7 @@ extern int var_smtp_data2_tmout;		/* smtp_data_done_timeout */
 extern int var_smtp_rset_tmout;		/* smtp_rset_timeout */
 extern int var_smtp_quit_tmout;		/* smtp_quit_timeout */
 extern int var_smtp_mxaddr_limit;		/* smtp_mx_address_limit */
+extern char *var_smtp_mx_group_maps;		/* smtp_mx_group_maps */
 extern int var_smtp_mxsess_limit;		/* smtp_mx_session_limit */
 extern int var_smtp_skip_5xx;		/* smtp_skip_5xx_greeting */
 extern int var_smtp_skip_quit_resp;		/* smtp_skip_quit_response */

@@ -208,11 +208,16 @@ out:
 /* deliver_reply_encode - the agent's answer */
 
 void    deliver_reply_encode(DSTR *out, int status, const char *hop_status,
-			             const char *hop_reason)
+			             const char *hop_reason, const char *mx_group,
+			             long mx_group_ttl)
 {
     attr_put_long(out, "status", status);
     attr_put_str(out, "hop_status", hop_status ? hop_status : "");
     attr_put_str(out, "hop_reason", hop_reason ? hop_reason : "");
+    if (mx_group && *mx_group) {
+	attr_put_str(out, "mx_group", mx_group);
+	attr_put_long(out, "mx_group_ttl", mx_group_ttl);
+    }
     attr_put_end(out);
 }
 

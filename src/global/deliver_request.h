@@ -12,7 +12,9 @@
  *                  when an agent is really there);
  *   qmgr -> agent: header attributes (below), then one attribute list per
  *                  recipient ("offset=N", "address=A"), then an empty list;
- *   agent -> qmgr: "status" (DELIVER_STAT_*), "hop_status", "hop_reason".
+ *   agent -> qmgr: "status" (DELIVER_STAT_*), "hop_status", "hop_reason",
+ *                  and, when the agent looked up the next hop, "mx_group"
+ *                  (its exchanger group) and "mx_group_ttl" (seconds).
  * The agent records every recipient's fate itself before it answers:
  * delivered recipients are marked done in the queue file, deferred ones
  * are in the defer log, bounced ones are durable in the bounce log and
@@ -55,9 +57,10 @@ extern void deliver_request_encode(DSTR *out, const DELIVER_REQUEST *req);
 /* Read a request from a stream; 0, or -1 with a reason in err (malformed,
  * missing attribute, a limit passed, end of file). */
 extern int deliver_request_read(IOS *ios, DELIVER_REQUEST *req, DSTR *err);
-/* The agent's final answer. */
+/* The agent's final answer; mx_group NULL or "" when unknown. */
 extern void deliver_reply_encode(DSTR *out, int status, const char *hop_status,
-				         const char *hop_reason);
+				         const char *hop_reason, const char *mx_group,
+				         long mx_group_ttl);
 /* The agent's "ready" greeting. */
 extern void deliver_ready_encode(DSTR *out);
 

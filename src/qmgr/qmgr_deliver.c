@@ -32,6 +32,8 @@
 #include "sockutil.h"
 #include "spool.h"
 
+#define QMGR_GROUP_NAME_MAX	255	/* an exchanger group name, as smtp sends it */
+#define QMGR_GROUP_TTL_MAX	3600	/* seconds a group may be kept */
 #define AGENT_WAIT_READY	0
 #define AGENT_WRITING		1
 #define AGENT_WAIT_REPLY	2
@@ -225,6 +227,26 @@ static void qmgr_agent_unreachable(QMGR_AGENT *a, const char *why)
     qmgr_agent_free(a);
 }
 
+/*
+ * qmgr_agent_group - the exchanger group the agent found for the entry's
+ * next hop (smtp_mx_group_maps): a name without blanks or controls, of a
+ * host name's length at most, kept up to an hour.
+ */
+static void qmgr_agent_group(QMGR_AGENT *a, const ATTR_LIST *reply)
+{
+    const char *group = attr_get_str(reply, "mx_group");
+    const char *cp;
+    long    ttl;
+
+    if (group == NULL || *group == 0 || strlen(group) > QMGR_GROUP_NAME_MAX
+	|| attr_get_long(reply, "mx_group_ttl", &ttl, 0, QMGR_GROUP_TTL_MAX) < 0)
+	return;
+    for (cp = group; *cp; cp++)
+	if ((unsigned char) *cp <= ' ' || *cp == 0x7f)
+	    return;
+    sched_group_learn(qmgr_sched, sched_entry_nexthop(a->entry), group, ttl);
+}
+
 /* qmgr_agent_reply_event - the agent's verdict */
 
 static void qmgr_agent_reply_event(int fd, void *ctx)
@@ -259,6 +281,7 @@ static void qmgr_agent_reply_event(int fd, void *ctx)
     if (hop_reason != NULL && *hop_reason == 0)
 	hop_reason = NULL;
     qmgr_clock();
+    qmgr_agent_group(a, reply);
     sched_entry_done(qmgr_sched, a->entry, status == DELIVER_STAT_OK ?
 		     SCHED_DONE_OK : SCHED_DONE_DEFER,
 		     attr_get_str(reply, "hop_status"), hop_reason);

@@ -91,6 +91,7 @@ void    sched_free(SCHED *sched)
 	free(t->name);
 	free(t);
     }
+    sched_group_free(sched);
     dstr_free(sched->qname);
     dstr_free(sched->qhop);
     free(sched);

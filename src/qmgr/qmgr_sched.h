@@ -188,6 +188,15 @@ extern SCHED_TRANSPORT *sched_entry_transport(const SCHED_ENTRY *e);
  */
 extern void sched_entry_done(SCHED *sched, SCHED_ENTRY *e, int status,
 			             const char *hop_dsn, const char *hop_reason);
+/*
+ * The agent says nexthop's exchanger group is group, for ttl seconds
+ * (docs/scheduler.md §10a, "Exchanger groups"); the same for every transport.
+ */
+extern void sched_group_learn(SCHED *sched, const char *nexthop, const char *group, long ttl);
+/* The group of nexthop as last learned, or NULL when unknown or expired. */
+extern const char *sched_group_of(SCHED *sched, const char *nexthop);
+/* How many next hops have a group remembered. */
+extern long sched_group_count(const SCHED *sched);
 /* The transport's agent cannot be reached (§4.8). */
 extern void sched_transport_dead(SCHED *sched, SCHED_TRANSPORT *t, const char *reason);
 /* A timer the core armed has fired. */

@@ -17,6 +17,7 @@
 typedef struct SCHED_DUMP {
     DSTR   *out;
     int     first;
+    const SCHED *sched;
 } SCHED_DUMP;
 
 /* sched_dump_time - Unix seconds or null */
@@ -35,6 +36,7 @@ static void sched_dump_queue(const char *key, void *value, void *ctx)
 {
     SCHED_DUMP *d = ctx;
     SCHED_QUEUE *q = value;
+    const char *group;
 
     (void) key;
     dstr_cats(d->out, d->first ? "{\"name\": " : ", {\"name\": ");
@@ -50,6 +52,11 @@ static void sched_dump_queue(const char *key, void *value, void *ctx)
 		q->success, q->failure, q->fail_cohorts,
 		q->window == SCHED_WINDOW_DEAD ? "true" : "false");
     sched_dump_time(d->out, q->window == SCHED_WINDOW_DEAD ? q->dead_until : 0);
+    dstr_cats(d->out, ", \"mx_group\": ");
+    if ((group = sched_group_peek(d->sched, q->nexthop)) != NULL)
+	json_str(d->out, group);
+    else
+	dstr_cats(d->out, "null");
     if (q->dead_reason) {
 	dstr_cats(d->out, ", \"reason\": ");
 	json_str(d->out, q->dead_reason);
@@ -83,8 +90,10 @@ void    sched_dump_json(const SCHED *sched, long active_messages, DSTR *out)
     int     first_t = 1;
 
     dstr_printf(out, "{\"active_messages\": %ld, \"active_recipients\": %ld, "
-		"\"active_recipients_peak\": %ld, \"destinations\": %ld, \"transports\": [",
-		active_messages, sched->rcpts, sched->rcpts_peak, sched->queues);
+		"\"active_recipients_peak\": %ld, \"destinations\": %ld, "
+		"\"mx_groups_known\": %ld, \"transports\": [",
+		active_messages, sched->rcpts, sched->rcpts_peak, sched->queues,
+		sched_group_count(sched));
     for (t = sched->transports; t; t = t->next) {
 	dstr_cats(out, first_t ? "{\"name\": " : ", {\"name\": ");
 	first_t = 0;
@@ -96,6 +105,7 @@ void    sched_dump_json(const SCHED *sched, long active_messages, DSTR *out)
 		    t->rate_locked ? "true" : "false", t->pending, t->pool);
 	d.out = out;
 	d.first = 1;
+	d.sched = sched;
 	htable_walk(t->queues, sched_dump_queue, &d);
 	dstr_cats(out, "], \"jobs\": [");
 	for (job = t->jobs_head; job; job = job->next)

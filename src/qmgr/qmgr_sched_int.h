@@ -7,6 +7,7 @@
 
 #define SCHED_MAX_PENDING	2	/* agent requests not yet ready, per transport */
 #define SCHED_READ_MAX		5000	/* recipients per read (§5.2) */
+#define SCHED_GROUP_CACHE_MAX	100000	/* next hops whose exchanger group is kept */
 
 /* Queue window states (§1). */
 #define SCHED_WINDOW_DEAD	0
@@ -102,6 +103,7 @@ struct SCHED {
     double  now;
     DSTR   *qname;			/* scratch: a queue name being made */
     DSTR   *qhop;			/* scratch: its next hop */
+    HTABLE *group_of;			/* next hop -> exchanger group (qmgr_sched_group.c) */
 };
 
 /* qmgr_sched.c */
@@ -132,6 +134,11 @@ extern void sched_hop_failure(SCHED *sched, SCHED_QUEUE *q, const char *dsn, con
 extern void sched_queue_revive(SCHED *sched, SCHED_QUEUE *q);
 extern void sched_rate_delay_after(SCHED *sched, SCHED_QUEUE *q);
 extern int sched_queue_selectable(const SCHED_QUEUE *q);
+
+/* qmgr_sched_group.c: exchanger groups */
+extern void sched_group_free(SCHED *sched);
+/* sched_group_of() for readers of a const SCHED: an expired answer stays, unseen. */
+extern const char *sched_group_peek(const SCHED *sched, const char *nexthop);
 
 /* qmgr_sched_slots.c: recipient slots (§5.3) */
 extern void sched_slots_link(SCHED_TRANSPORT *t, SCHED_JOB *job);

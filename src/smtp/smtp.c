@@ -159,7 +159,8 @@ static void smtp_service(int fd, const char *service, char **argv)
     st = smtp_state_new(req);
     smtp_request(st);
     DSTR_RESET(buf);
-    deliver_reply_encode(buf, st->status, dstr_str(st->hop_status), dstr_str(st->hop_reason));
+    deliver_reply_encode(buf, st->status, dstr_str(st->hop_status), dstr_str(st->hop_reason),
+			 dstr_str(st->mx_group), st->mx_group_ttl);
     if (ios_write(ios, dstr_str(buf), dstr_len(buf)) < 0 || ios_flush(ios) < 0) {
 	/*
 	 * qmgr exits at once on reload and stop. What this delivery did is
@@ -191,6 +192,7 @@ static void smtp_pre_jail(const char *service, char **argv)
     smtp_own_addrs_init();
     smtp_sasl_init();				/* loads SASL plugins from outside the jail */
     smtp_tls_init();				/* OpenSSL, certificates, policy tables */
+    smtp_group_init();
     srandom((unsigned) (time((time_t *) 0) ^ (getpid() << 8)));
     dstr_free(err);
 }

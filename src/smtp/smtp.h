@@ -217,9 +217,16 @@ typedef struct SMTP_STATE {
     DSTR   *site_diag;			/* diagnostic for the DSN */
     DSTR   *hop_status;		/* reply to qmgr */
     DSTR   *hop_reason;
+    DSTR   *mx_group;			/* exchanger group, "" unknown (smtp_group.c) */
+    long    mx_group_ttl;		/* seconds qmgr may keep it */
     DSTR   *buf;			/* scratch */
     struct SMTP_TLS *tls;		/* TLS policy for the next hop (smtp_tls.c) */
 } SMTP_STATE;
+
+/* smtp_group.c: the exchanger group of the next hop, for qmgr. */
+extern void smtp_group_init(void);
+extern void smtp_group_set(SMTP_STATE *st, const char *host, long ttl);
+extern void smtp_group_from_mx(SMTP_STATE *st, const DNS_MX_LIST *mxl);
 
 /* Per-process state (smtp.c). */
 extern DNS *smtp_dns;

@@ -413,7 +413,7 @@ int     smtp_resolve(SMTP_STATE *st, SMTP_ADDR_LIST *list)
 {
     const SMTP_NEXTHOP *hop = &st->hop;
     long long deadline = ios_now_ms() + SMTP_DNS_TOTAL_MS;
-    DNS_MX_LIST mxl = {0, 0};
+    DNS_MX_LIST mxl = {0, 0, -1};
     DSTR   *why = dstr_new(64);
     DSTR   *reason = dstr_new(128);
     const char *type = "A";
@@ -424,6 +424,7 @@ int     smtp_resolve(SMTP_STATE *st, SMTP_ADDR_LIST *list)
     if (hop->literal) {
 	(void) dns_addr_parse(hop->host, &addr);
 	smtp_addr_list_add(list, hop->host, &addr, 0);
+	smtp_group_set(st, hop->host, -1);
 	ret = 0;
 	goto out;
     }
@@ -437,6 +438,7 @@ int     smtp_resolve(SMTP_STATE *st, SMTP_ADDR_LIST *list)
 	    smtp_dns_fail(st, status, hop->host, type, dstr_str(why));
 	    goto out;
 	}
+	smtp_group_set(st, hop->host, -1);
     } else {
 	status = dns_lookup_mx(smtp_dns, hop->host, smtp_dns_left(deadline), &mxl, why);
 	if (status == DNS_OK && mxl.count == 1 && mxl.mx[0].host[0] == 0) {
@@ -445,6 +447,7 @@ int     smtp_resolve(SMTP_STATE *st, SMTP_ADDR_LIST *list)
 	    goto out;
 	}
 	if (status == DNS_OK) {
+	    smtp_group_from_mx(st, &mxl);
 	    smtp_mx_sort(mxl.mx, mxl.count, var_smtp_rand_addr ? smtp_rand : 0);
 	    if (smtp_resolve_mx(st, &mxl, deadline, list) < 0)
 		goto out;
@@ -453,6 +456,7 @@ int     smtp_resolve(SMTP_STATE *st, SMTP_ADDR_LIST *list)
 		smtp_dns_fail(st, status, hop->host, type, dstr_str(why));
 		goto out;
 	    }
+	    smtp_group_set(st, hop->host, -1);
 	} else {
 	    smtp_dns_fail(st, status, hop->host, "MX", dstr_str(why));
 	    goto out;

@@ -52,6 +52,7 @@ SMTP_STATE *smtp_state_new(DELIVER_REQUEST *req)
     st->site_diag = dstr_new(128);
     st->hop_status = dstr_new(16);
     st->hop_reason = dstr_new(128);
+    st->mx_group = dstr_new(32);
     st->buf = dstr_new(256);
     return (st);
 }
@@ -73,6 +74,7 @@ void    smtp_state_free(SMTP_STATE *st)
     dstr_free(st->site_diag);
     dstr_free(st->hop_status);
     dstr_free(st->hop_reason);
+    dstr_free(st->mx_group);
     dstr_free(st->buf);
     free(st);
 }

@@ -9,6 +9,8 @@ usage: smtp_fake_qmgr.py SPOOL QUEUE_ID NEXTHOP [options]
                     pending recipients of the file)
   --timeout S       reply wait (default 120)
   --info            print the parsed queue file as JSON and exit
+  --group           also print the exchanger group smtp reported:
+                    " mx_group=G mx_group_ttl=N" (both empty when none)
 
 Reads the queue file's C, T, S, V and R records (src/global/qfile.h), builds
 the request exactly as deliver_request_encode() does, connects to
@@ -94,6 +96,7 @@ def read_attrs(sock_file):
 def main(argv):
     spool, qid, nexthop = argv[1], argv[2], argv[3]
     queue, service, flags, only, timeout, info_only = "active", "smtp", 0, [], 120.0, False
+    group = False
     i = 4
     while i < len(argv):
         a = argv[i]
@@ -109,6 +112,8 @@ def main(argv):
             timeout = float(argv[i + 1]); i += 2
         elif a == "--info":
             info_only = True; i += 1
+        elif a == "--group":
+            group = True; i += 1
         else:
             sys.exit("unknown option " + a)
     info = parse_queue_file("%s/%s/%s" % (spool, queue, qid))
@@ -147,8 +152,12 @@ def main(argv):
     if reply is None:
         print("NOREPLY")
         return
-    print("REPLY status=%s hop_status=%s hop_reason=%s" % (
-        reply.get("status"), reply.get("hop_status", ""), reply.get("hop_reason", "")))
+    line = "REPLY status=%s hop_status=%s hop_reason=%s" % (
+        reply.get("status"), reply.get("hop_status", ""), reply.get("hop_reason", ""))
+    if group:
+        line += " mx_group=%s mx_group_ttl=%s" % (
+            reply.get("mx_group", ""), reply.get("mx_group_ttl", ""))
+    print(line)
 
 
 if __name__ == "__main__":

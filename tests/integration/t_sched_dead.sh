@@ -27,6 +27,8 @@ t_log "connection attempts: $r; deferred without one: $(suspended)"
 t_assert_eq "$((30 - r))" "$(suspended)" "messages deferred as suspended"
 t_log_has '\[127\.0\.0\.1\]:[0-9]+: dead: ' || t_fail "no feedback log line shows the destination dead"
 t_assert_eq dead "$(t_dest state)" "destination state in posthorn status -j"
+# smtp reported the exchanger group of the next hop (here: its address).
+t_assert_eq 127.0.0.1 "$(t_dest mx_group)" "exchanger group in posthorn status -j"
 # The readable summary says the same.
 $PH status > "$T_TMP/status" || t_fail "posthorn status failed"
 grep -q "is running" "$T_TMP/status" || t_fail "posthorn status: no running line"

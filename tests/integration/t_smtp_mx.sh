@@ -6,7 +6,11 @@
 # without addresses bounce; a refusing name server defers with a hop
 # status; an MX host that is one of our own addresses ends the list (and
 # bounces when it is the best); a server that greets with our own name is
-# a mail loop; smtp_mx_address_limit caps the addresses tried.
+# a mail loop; smtp_mx_address_limit caps the addresses tried. smtp
+# reports each destination's exchanger group to qmgr: the primary MX
+# host (lowest preference, not the one that answered), what
+# smtp_mx_group_maps (a regexp: table) says for it, the domain itself
+# without MX records, the host in brackets; kept no longer than the TTL.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/smtp_lib.sh"
 command -v unbound >/dev/null || { echo "SKIP [$T_NAME]: unbound not installed"; exit 77; }
@@ -33,11 +37,14 @@ s_unbound "$DNS" <<EOF
 EOF
 
 s_setup dns_resolv_conf="$T_TMP/resolv.conf"
+printf '/^mx[0-9]+\\.test$/ numbered-mx\n' > "$T_TMP/groups.re"
 cat >> "$INST/master.cf" <<EOF
 smtpone      unix       -       -       y       -       -       smtp -o smtp_mx_address_limit=1
+smtpgroup    unix       -       -       y       -       -       smtp -o smtp_mx_group_maps=regexp:$T_TMP/groups.re
 EOF
 $PH reload >/dev/null || t_fail "reload"
 t_wait_until 10 test -S "$SPOOL/private/smtpone" || t_fail "private/smtpone did not appear"
+t_wait_until 10 test -S "$SPOOL/private/smtpgroup" || t_fail "private/smtpgroup did not appear"
 s_server mx20 "$A20" "$P" --name mx20.test
 s_server mx30 "$A30" "$P" --name mx30.test
 s_server aonly "$A3" "$P" --name aonly.test
@@ -50,6 +57,22 @@ t_wait_log "connect to mx10.test\[$A10\]:$P: Connection refused" || t_fail "best
 t_wait_log "$id: to=<u1@mxorder.test>, relay=mx20.test\[$A20\]:$P, .*dsn=2.0.0, status=sent" \
     || t_fail "not delivered through mx20"
 s_events mx30 | grep -q connect && t_fail "the third MX was contacted"
+
+# 1a. The exchanger group reported to qmgr: the primary MX host, though
+# mx20 took the mail; with smtp_mx_group_maps, the table's answer; the
+# domain itself without MX; the host in brackets. unbound's TTL is 3600.
+id=$(s_submit 'Subject: g1\n\nbody\n' s@example.org g1@mxorder.test)
+got=$(s_deliver "$id" "mxorder.test:$P" --group)
+t_assert_eq "REPLY status=0 hop_status= hop_reason= mx_group=mx10.test mx_group_ttl=3600" "$got" "group: primary MX"
+id=$(s_submit 'Subject: g2\n\nbody\n' s@example.org g2@mxorder.test)
+got=$(s_deliver "$id" "mxorder.test:$P" --service smtpgroup --group)
+t_assert_eq "REPLY status=0 hop_status= hop_reason= mx_group=numbered-mx mx_group_ttl=3600" "$got" "group: smtp_mx_group_maps"
+id=$(s_submit 'Subject: g3\n\nbody\n' s@example.org g3@aonly.test)
+got=$(s_deliver "$id" "aonly.test:$P" --group)
+t_assert_eq "REPLY status=0 hop_status= hop_reason= mx_group=aonly.test mx_group_ttl=3600" "$got" "group: no MX"
+id=$(s_submit 'Subject: g4\n\nbody\n' s@example.org g4@aonly.test)
+got=$(s_deliver "$id" "[$A3]:$P" --group)
+t_assert_eq "REPLY status=0 hop_status= hop_reason= mx_group=$A3 mx_group_ttl=3600" "$got" "group: [address]"
 
 # 2. Null MX: bounced, no connection.
 id=$(s_submit 'Subject: null\n\nbody\n' s@example.org u2@nullmx.test)

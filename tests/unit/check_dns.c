@@ -310,6 +310,7 @@ START_TEST(mx_records_in_answer_order)
     ck_assert_int_eq(mx.mx[0].pref, 20);
     ck_assert_str_eq(mx.mx[1].host, "a.mx.test");
     ck_assert_int_eq(mx.mx[1].pref, 10);
+    ck_assert_int_eq(mx.ttl, 60);		/* the test server's TTL */
     dns_mx_list_free(&mx);
     ck_assert_int_eq(dns_lookup_mx(dns, "null.test", 3000, &mx, why), DNS_OK);
     ck_assert_uint_eq(mx.count, 1);

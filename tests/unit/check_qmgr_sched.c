@@ -776,6 +776,55 @@ START_TEST(transports_take_turns)
 }
 END_TEST
 
+/* Exchanger groups: learned per next hop, any case, until their TTL runs out. */
+START_TEST(group_learned_until_its_ttl)
+{
+    SCHED  *s = fake_start();
+    DSTR   *out = dstr_new(512);
+
+    ck_assert_ptr_null(sched_group_of(s, "example.org"));
+    sched_group_learn(s, "Example.ORG", "google", 300);
+    sched_group_learn(s, "example.net", "google", 60);
+    sched_group_learn(s, "other.test", "mx.other.test", 0);	/* no TTL: not kept */
+    ck_assert_str_eq(sched_group_of(s, "example.org"), "google");
+    ck_assert_str_eq(sched_group_of(s, "EXAMPLE.net"), "google");
+    ck_assert_ptr_null(sched_group_of(s, "other.test"));
+    ck_assert_int_eq(sched_group_count(s), 2);
+    /* A later answer replaces the group and its TTL. */
+    sched_group_learn(s, "example.net", "microsoft", 600);
+    ck_assert_str_eq(sched_group_of(s, "example.net"), "microsoft");
+    fake_set_now(fake.now + 301);
+    ck_assert_ptr_null(sched_group_of(s, "example.org"));	/* expired */
+    ck_assert_str_eq(sched_group_of(s, "example.net"), "microsoft");
+    ck_assert_int_eq(sched_group_count(s), 1);
+    sched_dump_json(s, 0, out);
+    ck_assert_ptr_nonnull(strstr(dstr_str(out), "\"mx_groups_known\": 1"));
+    dstr_free(out);
+}
+END_TEST
+
+/* The memory is bounded: when full, expired answers make room, else none is kept. */
+START_TEST(group_cache_is_bounded)
+{
+    SCHED  *s = fake_start();
+    char    name[32];
+    int     i;
+
+    for (i = 0; i < SCHED_GROUP_CACHE_MAX; i++) {
+	snprintf(name, sizeof(name), "d%d.test", i);
+	sched_group_learn(s, name, i < 10 ? "short" : "long", i < 10 ? 10 : 3600);
+    }
+    ck_assert_int_eq(sched_group_count(s), SCHED_GROUP_CACHE_MAX);
+    sched_group_learn(s, "new.test", "g", 100);
+    ck_assert_ptr_null(sched_group_of(s, "new.test"));	/* full, nothing expired */
+    ck_assert_str_eq(sched_group_of(s, "d5.test"), "short");
+    fake_set_now(fake.now + 11);
+    sched_group_learn(s, "new.test", "g", 100);
+    ck_assert_str_eq(sched_group_of(s, "new.test"), "g");
+    ck_assert_int_eq(sched_group_count(s), SCHED_GROUP_CACHE_MAX - 10 + 1);
+}
+END_TEST
+
 /* sched_suite - the tests */
 
 static Suite *sched_suite(void)
@@ -820,6 +869,8 @@ static Suite *sched_suite(void)
     tcase_add_test(ta, unselect_puts_entry_back);
     tcase_add_test(ta, at_most_two_pending_agent_requests);
     tcase_add_test(ta, transports_take_turns);
+    tcase_add_test(ta, group_learned_until_its_ttl);
+    tcase_add_test(ta, group_cache_is_bounded);
     suite_add_tcase(s, ta);
     return (s);
 }
