@@ -65,6 +65,15 @@ static void sched_group_purge(SCHED *sched)
     argv_free(w.names);
 }
 
+/* sched_group_find - the answer kept for nexthop (any case), key set to its name */
+
+static SCHED_GROUP_OF *sched_group_find(const SCHED *sched, const char *nexthop, DSTR *key)
+{
+    dstr_strcpy(key, nexthop);
+    str_lower(dstr_data(key));
+    return (sched->group_of ? htable_find(sched->group_of, dstr_str(key)) : NULL);
+}
+
 /* sched_group_learn - nexthop belongs to group for ttl seconds */
 
 void    sched_group_learn(SCHED *sched, const char *nexthop, const char *group, long ttl)
@@ -77,9 +86,7 @@ void    sched_group_learn(SCHED *sched, const char *nexthop, const char *group, 
     if (sched->group_of == NULL)
 	sched->group_of = htable_new(64);
     key = dstr_new(strlen(nexthop) + 1);
-    dstr_strcpy(key, nexthop);
-    str_lower(dstr_data(key));
-    if ((g = htable_find(sched->group_of, dstr_str(key))) == NULL) {
+    if ((g = sched_group_find(sched, nexthop, key)) == NULL) {
 	if (htable_count(sched->group_of) >= SCHED_GROUP_CACHE_MAX)
 	    sched_group_purge(sched);
 	if (htable_count(sched->group_of) >= SCHED_GROUP_CACHE_MAX) {
@@ -101,15 +108,9 @@ void    sched_group_learn(SCHED *sched, const char *nexthop, const char *group, 
 
 const char *sched_group_of(SCHED *sched, const char *nexthop)
 {
-    SCHED_GROUP_OF *g;
-    DSTR   *key;
+    DSTR   *key = dstr_new(strlen(nexthop) + 1);
+    SCHED_GROUP_OF *g = sched_group_find(sched, nexthop, key);
 
-    if (sched->group_of == NULL)
-	return (NULL);
-    key = dstr_new(strlen(nexthop) + 1);
-    dstr_strcpy(key, nexthop);
-    str_lower(dstr_data(key));
-    g = htable_find(sched->group_of, dstr_str(key));
     if (g != NULL && g->expires <= sched->now) {
 	sched_group_of_free(htable_delete(sched->group_of, dstr_str(key)));
 	g = NULL;
@@ -122,15 +123,9 @@ const char *sched_group_of(SCHED *sched, const char *nexthop)
 
 const char *sched_group_peek(const SCHED *sched, const char *nexthop)
 {
-    SCHED_GROUP_OF *g;
-    DSTR   *key;
+    DSTR   *key = dstr_new(strlen(nexthop) + 1);
+    SCHED_GROUP_OF *g = sched_group_find(sched, nexthop, key);
 
-    if (sched->group_of == NULL)
-	return (NULL);
-    key = dstr_new(strlen(nexthop) + 1);
-    dstr_strcpy(key, nexthop);
-    str_lower(dstr_data(key));
-    g = htable_find(sched->group_of, dstr_str(key));
     dstr_free(key);
     return (g && g->expires > sched->now ? g->group : NULL);
 }

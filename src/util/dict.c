@@ -17,6 +17,7 @@
  *	time or size instead.
  */
 #include <ctype.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -139,6 +140,28 @@ DICT   *dict_open(const char *spec, DSTR *err)
     dict->next = dict_open_tables;
     dict_open_tables = dict;
     return (dict);
+}
+
+/* dict_read_source - a table read from its source file, which stays open */
+
+int     dict_read_source(const char *name, DICT_SOURCE_READ_FN read_fn, void **table,
+			         DSTR *err)
+{
+    IOS    *ios;
+    int     fd;
+
+    if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0) {
+	dstr_sprintf(err, "open %s: %m", name);
+	return (-1);
+    }
+    ios = ios_open(fd);
+    *table = read_fn(ios, name, err);
+    ios_free(ios);
+    if (*table == NULL) {
+	(void) close(fd);
+	return (-1);
+    }
+    return (fd);
 }
 
 /* dict_walk - every entry */

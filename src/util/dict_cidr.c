@@ -5,7 +5,6 @@
  *	table is opened (there is no compiled form). The file stays open so
  *	that dict.c notices when it is replaced or edited.
  */
-#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -37,24 +36,21 @@ static void dict_cidr_close(DICT *dict)
 
 /* dict_cidr_open - read the rules */
 
+/* dict_cidr_read - cidr_table_read() as dict_read_source() wants it */
+
+static void *dict_cidr_read(IOS *ios, const char *name, DSTR *err)
+{
+    return (cidr_table_read(ios, name, err));
+}
+
 DICT   *dict_cidr_open(const char *name, DSTR *err)
 {
     DICT_CIDR *dc;
-    CIDR_TABLE *table;
-    IOS    *ios;
+    void   *table;
     int     fd;
 
-    if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0) {
-	dstr_sprintf(err, "open %s: %m", name);
+    if ((fd = dict_read_source(name, dict_cidr_read, &table, err)) < 0)
 	return (NULL);
-    }
-    ios = ios_open(fd);
-    table = cidr_table_read(ios, name, err);
-    ios_free(ios);
-    if (table == NULL) {
-	(void) close(fd);
-	return (NULL);
-    }
     dc = mycalloc(1, sizeof(*dc));
     dc->dict.lookup = dict_cidr_lookup;
     dc->dict.close = dict_cidr_close;

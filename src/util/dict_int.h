@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "dict.h"
+#include "ios.h"
 
 /* The part of every table that dict.c manages; a type's own state follows it. */
 struct DICT {
@@ -17,6 +18,15 @@ struct DICT {
     struct stat st;			/* watch_fd when opened */
     DICT   *next;			/* every open table */
 };
+
+/*
+ * For types read from their source file when opened (cidr:, regexp:):
+ * open name, read it with read_fn into *table; the descriptor, kept open
+ * for change detection (DICT.watch_fd), or -1 with a reason in err.
+ */
+typedef void *(*DICT_SOURCE_READ_FN) (IOS *ios, const char *name, DSTR *err);
+extern int dict_read_source(const char *name, DICT_SOURCE_READ_FN read_fn, void **table,
+			            DSTR *err);
 
 /* Each type's open function: allocate (at least sizeof(DICT), zeroed), set lookup and close. */
 extern DICT *dict_inline_open(const char *body, DSTR *err);

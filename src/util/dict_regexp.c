@@ -8,7 +8,6 @@
  *	matters, and $n copies the key's own text). A result with $n is made
  *	per lookup: it stays valid until the next lookup in the same table.
  */
-#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -46,24 +45,21 @@ static void dict_regexp_close(DICT *dict)
 
 /* dict_regexp_open - read the rules */
 
+/* dict_regexp_read - regexp_table_read() as dict_read_source() wants it */
+
+static void *dict_regexp_read(IOS *ios, const char *name, DSTR *err)
+{
+    return (regexp_table_read(ios, name, err));
+}
+
 DICT   *dict_regexp_open(const char *name, DSTR *err)
 {
     DICT_REGEXP *dr;
-    REGEXP_TABLE *table;
-    IOS    *ios;
+    void   *table;
     int     fd;
 
-    if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0) {
-	dstr_sprintf(err, "open %s: %m", name);
+    if ((fd = dict_read_source(name, dict_regexp_read, &table, err)) < 0)
 	return (NULL);
-    }
-    ios = ios_open(fd);
-    table = regexp_table_read(ios, name, err);
-    ios_free(ios);
-    if (table == NULL) {
-	(void) close(fd);
-	return (NULL);
-    }
     dr = mycalloc(1, sizeof(*dr));
     dr->dict.lookup = dict_regexp_lookup;
     dr->dict.close = dict_regexp_close;
