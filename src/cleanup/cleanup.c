@@ -38,6 +38,7 @@
 #include "cfg.h"
 #include "cfg_params.h"
 #include "cleanup_client.h"
+#include "dict.h"
 #include "ios.h"
 #include "mailaddr.h"
 #include "msg.h"
@@ -291,13 +292,18 @@ static int cleanup_request(IOS *ios)
 /*
  * cleanup_next_request - wait for the client's next request on the same
  * stream (cleanup_client.c): 1 when bytes or the stream's end arrived, 0
- * when ipc_timeout passed first. Waiting for work is no hang.
+ * when ipc_timeout passed first. Waiting for work is no hang. After a
+ * reload, or when a table (DKIM keys) changed, the session ends instead,
+ * right after the answer: the client sees the stream's end before its
+ * next request and takes a new cleanup with the new settings.
  */
 static int cleanup_next_request(IOS *ios)
 {
     struct pollfd pfd;
     int     n;
 
+    if (server_should_exit() || dict_changed_name() != NULL)
+	return (0);
     if (ios_buffered(ios) > 0)
 	return (1);
     pfd.fd = ios_fd(ios);

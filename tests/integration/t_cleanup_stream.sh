@@ -46,9 +46,16 @@ kill -9 $pids
 sleep 0.3
 for i in 1 2 3; do send_ok "k$i@example.org" "message $i after cleanup was killed" > /dev/null; done
 
-# A reload: old processes go once their stream ends; nothing is refused.
+# A reload: old processes go once their stream ends; nothing is refused,
+# and the messages after it are written by cleanups started after it.
+old_cleanups=" $(t_pids cleanup | tr '\n' ' ') "
 $PH reload > /dev/null || t_fail "reload"
-for i in 1 2 3; do send_ok "l$i@example.org" "message $i after a reload" > /dev/null; done
+for i in 1 2 3; do
+    qid=$(send_ok "l$i@example.org" "message $i after a reload")
+    t_wait_log "cleanup\[[0-9]+\]: $qid: message-id=" || t_fail "$qid: no cleanup line"
+    pid=$(sed -nE "s/.*cleanup\[([0-9]+)\]: $qid: message-id=.*/\1/p" "$INST/maillog")
+    case $old_cleanups in *" $pid "*) t_fail "$qid was written by cleanup $pid from before the reload" ;; esac
+done
 t_assert_eq 12 "$(t_queue_count)" "queue files"
 grep -E '(qmqpd|cleanup)\[[0-9]+\]: warning' "$INST/maillog" && t_fail "qmqpd or cleanup warned"
 t_pass
