@@ -25,12 +25,17 @@ delivered=$(grep -c '"event": "message"' "$T_TMP/srv/events.jsonl")
 busy=$(grep -c '"event": "busy"' "$T_TMP/srv/events.jsonl")
 deferred=$(grep -E 'posthorn/smtp\[[0-9]+\]: .*status=deferred' "$INST/maillog" \
     | sed -E 's/.*: ([0-9A-Z]{16}): .*/\1/' | sort -u | wc -l)
-# The mean while loaded: from the first sample with 5 sessions to the last one.
-mean=$(awk '{ t[NR] = $2 } $2 >= 5 { if (!a) a = NR; b = NR }
-    END { for (i = a; i <= b; i++) { s += t[i]; n++ } printf "%.2f", n ? s / n : 0 }' \
-    "$T_TMP/sessions")
+# The mean while loaded: from the first sample with 5 sessions to the last
+# one, leaving out samples with no session at all. Those are spells when
+# nothing could be sent (the destination dead for a failed cohort, or only
+# deferred mail left, waiting for its retry time), not a window the
+# feedback chose; averaged in, one such spell dragged a run to 3.49.
+stats=$(awk '{ t[NR] = $2 } $2 >= 5 { if (!a) a = NR; b = NR }
+    END { for (i = a; i <= b; i++) if (t[i] > 0) { s += t[i]; n++ } else z++
+	  printf "%.2f %d %d", n ? s / n : 0, n, z }' "$T_TMP/sessions")
+mean=${stats%% *}
 t_log "delivered $delivered, refused sessions $busy, messages deferred at least once" \
-    "$deferred of 120, mean sessions $mean"
+    "$deferred of 120, mean sessions $mean (samples with sessions, idle ones left out: ${stats#* })"
 t_assert_eq 120 "$delivered" "messages delivered"
 awk -v m="$mean" 'BEGIN { exit !(m >= 4.5 && m <= 6.5) }' || t_fail "mean sessions $mean, expected 5..6"
 [ "$deferred" -ge 10 ] && [ "$deferred" -le 40 ] \
