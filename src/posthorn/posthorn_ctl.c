@@ -226,6 +226,44 @@ static void posthorn_check_unused_overrides(const char *path, const MASTERCF *cf
  * no parameter knows (Postfix's "unused parameter"), which is no error.
  */
 
+/*
+ * posthorn_check_cleanup_procs - each qmqpd process keeps a stream to one
+ * cleanup process for its life (cleanup_client.c), so a cleanup process
+ * limit below what the qmqpd services may run makes some qmqpd wait.
+ */
+static void posthorn_check_cleanup_procs(const char *path, const MASTERCF *cf)
+{
+    const MASTERCF_ENTRY *cleanup = NULL;
+    long    qmqpd = 0;
+    int     unlimited = 0;
+    int     n;
+    size_t  i;
+
+    for (i = 0; i < cf->count; i++) {
+	const MASTERCF_ENTRY *e = &cf->entries[i];
+	const char *prog = e->args->argc > 0 ? e->args->argv[0] : "";
+
+	n = e->maxproc < 0 ? var_proc_limit : e->maxproc;
+	if (strcmp(prog, "qmqpd") == 0) {
+	    if (n == 0)
+		unlimited = 1;
+	    qmqpd += n;
+	} else if (strcmp(e->name, "cleanup") == 0 && strcmp(e->type, "unix") == 0)
+	    cleanup = e;
+    }
+    if (cleanup == NULL || qmqpd == 0)
+	return;
+    n = cleanup->maxproc < 0 ? var_proc_limit : cleanup->maxproc;
+    if (n > 0 && unlimited)
+	msg_warn("%s, line %d: service cleanup: process limit %d, but qmqpd has none; "
+		 "each qmqpd keeps one cleanup process, so some would wait (use 0, no limit)",
+		 path, cleanup->line, n);
+    else if (n > 0 && qmqpd >= n)
+	msg_warn("%s, line %d: service cleanup: process limit %d is not above the %ld "
+		 "qmqpd processes master.cf allows; each qmqpd keeps one cleanup process, "
+		 "so some would wait (use 0, no limit)", path, cleanup->line, n, qmqpd);
+}
+
 static int posthorn_check_mastercf(void)
 {
     DSTR   *path = dstr_new(128);
@@ -257,6 +295,7 @@ static int posthorn_check_mastercf(void)
 	posthorn_mastercf_names(cf, services, values);
 	(void) cfg_warn_unknown(services, values);
 	posthorn_check_unused_overrides(dstr_str(path), cf, services, values);
+	posthorn_check_cleanup_procs(dstr_str(path), cf);
 	mastercf_free(cf);
     }
     argv_free(services);

@@ -26,6 +26,17 @@ $PH status | grep -q "is running: PID: $(t_master_pid)" || t_fail "status while 
 out=$($PH start 2>&1) && t_fail "second start succeeded"
 echo "$out" | grep -q "already running" || t_fail "second start message: $out"
 $PH check || t_fail "check on a good instance"
+out=$($PH check 2>&1)
+echo "$out" | grep -q "service cleanup: process limit" && t_fail "check warns about the default cleanup limit: $out"
+# Each qmqpd keeps one cleanup process: a cleanup limit not above the
+# qmqpd processes is named, with its line (a warning, not an error).
+cp "$INST/master.cf" "$T_TMP/master.cf.good"
+sed -i -E 's/^(cleanup[[:space:]]+unix[[:space:]]+[^[:space:]]+[[:space:]]+[^[:space:]]+[[:space:]]+[^[:space:]]+[[:space:]]+[^[:space:]]+[[:space:]]+)0([[:space:]])/\110\2/' "$INST/master.cf"
+cline=$(grep -n '^cleanup[[:space:]]' "$INST/master.cf" | cut -d: -f1)
+out=$($PH check 2>&1) || t_fail "check failed over a cleanup process limit: $out"
+echo "$out" | grep -q "master.cf, line $cline: service cleanup: process limit 10 is not above the 100 qmqpd processes" \
+    || t_fail "check misses a cleanup limit below qmqpd's: $out $(grep '^cleanup' "$INST/master.cf")"
+cp "$T_TMP/master.cf.good" "$INST/master.cf"
 
 t_assert_eq "qmqpd_timeout = 300s" "$($PH conf -d qmqpd_timeout)" "conf -d"
 $PH conf -n | grep -qx "qmqpd_error_delay = 0" || t_fail "conf -n"
