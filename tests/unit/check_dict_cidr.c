@@ -20,29 +20,7 @@
 #include "ios.h"
 #include "msg.h"
 #include "mymalloc.h"
-
-static DSTR *warnings;
-
-/* capture_sink - keep warnings, one per line */
-
-static void capture_sink(int level, const char *text)
-{
-    (void) level;
-    dstr_cats(warnings, text);
-    dstr_catc(warnings, '\n');
-}
-
-static void setup_capture(void)
-{
-    warnings = dstr_new(256);
-    msg_set_sink(capture_sink);
-}
-
-static void teardown_capture(void)
-{
-    msg_set_sink(NULL);
-    warnings = dstr_free(warnings);
-}
+#include "unit_warnings.h"
 
 /* read_table - rules from text; must be readable */
 
@@ -191,7 +169,7 @@ START_TEST(bad_rules_are_skipped_with_a_warning)
     "example.com name\n"			/* line 7 */
     "192.0.2.0/24 good\n";
     CIDR_TABLE *table = read_table(text);
-    const char *w = dstr_str(warnings);
+    const char *w = dstr_str(unit_warnings);
 
     ck_assert_str_eq(cidr_table_lookup(table, "192.0.2.1"), "good");
     ck_assert_int_eq(cidr_table_size(table), 1);
@@ -212,8 +190,8 @@ START_TEST(if_without_endif_ends_at_end_of_file)
 {
     CIDR_TABLE *table = read_table("0.0.0.0/0 first\nif 10.0.0.0/8\n10.0.0.0/8 ten\n");
 
-    ck_assert_msg(strstr(dstr_str(warnings), "line 2: if without matching endif") != 0,
-		  "%s", dstr_str(warnings));
+    ck_assert_msg(strstr(dstr_str(unit_warnings), "line 2: if without matching endif") != 0,
+		  "%s", dstr_str(unit_warnings));
     ck_assert_str_eq(cidr_table_lookup(table, "10.1.1.1"), "first");
     cidr_table_free(table);
     ck_assert_str_eq(lookup("if 10.0.0.0/8\n10.0.0.0/8 ten\n", "11.0.0.1"), "");
@@ -255,7 +233,7 @@ START_TEST(continuation_without_a_line_before_it_is_skipped_with_a_warning)
 				   "# comment\n"
 				   "198.51.100.0/24 good\n"		/* line 4 */
 				   "    joined\n");
-    const char *w = dstr_str(warnings);
+    const char *w = dstr_str(unit_warnings);
 
     ck_assert_int_eq(cidr_table_size(table), 1);
     ck_assert_ptr_null(cidr_table_lookup(table, "192.0.2.1"));
@@ -361,7 +339,7 @@ static Suite *dict_cidr_suite(void)
     Suite  *s = suite_create("dict_cidr");
     TCase  *tc = tcase_create("cidr");
 
-    tcase_add_checked_fixture(tc, setup_capture, teardown_capture);
+    tcase_add_checked_fixture(tc, unit_warnings_setup, unit_warnings_teardown);
     tcase_add_test(tc, ipv4_exact_and_network);
     tcase_add_test(tc, ipv6_exact_and_network);
     tcase_add_test(tc, first_match_wins);

@@ -17,29 +17,7 @@
 #include "ios.h"
 #include "msg.h"
 #include "regexp_table.h"
-
-static DSTR *warnings;
-
-/* capture_sink - keep warnings, one per line */
-
-static void capture_sink(int level, const char *text)
-{
-    (void) level;
-    dstr_cats(warnings, text);
-    dstr_catc(warnings, '\n');
-}
-
-static void setup_capture(void)
-{
-    warnings = dstr_new(256);
-    msg_set_sink(capture_sink);
-}
-
-static void teardown_capture(void)
-{
-    msg_set_sink(NULL);
-    warnings = dstr_free(warnings);
-}
+#include "unit_warnings.h"
 
 /* read_table - rules from text; must be readable */
 
@@ -168,18 +146,18 @@ START_TEST(bad_rules_are_skipped_with_a_warning)
     "/a/ good\n";				/* 12 */
 
     ck_assert_str_eq(lookup(text, "a"), "good");
-    ck_assert_msg(strstr(dstr_str(warnings), "regexp map test.re, line 1: a regular expression must start with a delimiter") != 0, "%s", dstr_str(warnings));
-    ck_assert_msg(strstr(dstr_str(warnings), "line 2: no closing delimiter /") != 0, "%s", dstr_str(warnings));
-    ck_assert_msg(strstr(dstr_str(warnings), "line 3: bad regular expression \"a(\"") != 0, "%s", dstr_str(warnings));
-    ck_assert_msg(strstr(dstr_str(warnings), "line 4: unknown regular expression flag 'q'") != 0, "%s", dstr_str(warnings));
-    ck_assert_msg(strstr(dstr_str(warnings), "line 5: no lookup result") != 0, "%s", dstr_str(warnings));
-    ck_assert_msg(strstr(dstr_str(warnings), "line 6: $2 in the result, but the pattern has 1 subexpression") != 0, "%s", dstr_str(warnings));
-    ck_assert_msg(strstr(dstr_str(warnings), "line 7: $1 in the result of a rule that matches when its pattern does not") != 0, "%s", dstr_str(warnings));
-    ck_assert_msg(strstr(dstr_str(warnings), "line 8: bad $ in the result") != 0, "%s", dstr_str(warnings));
-    ck_assert_msg(strstr(dstr_str(warnings), "line 9: too much repetition") != 0, "%s", dstr_str(warnings));
-    ck_assert_msg(strstr(dstr_str(warnings), "line 10: unknown regular expression flag 'g'") != 0, "%s", dstr_str(warnings));
-    ck_assert_msg(strstr(dstr_str(warnings), "line 11: endif without matching if") != 0, "%s", dstr_str(warnings));
-    ck_assert_msg(strstr(dstr_str(warnings), "line 12") == 0, "%s", dstr_str(warnings));
+    ck_assert_msg(strstr(dstr_str(unit_warnings), "regexp map test.re, line 1: a regular expression must start with a delimiter") != 0, "%s", dstr_str(unit_warnings));
+    ck_assert_msg(strstr(dstr_str(unit_warnings), "line 2: no closing delimiter /") != 0, "%s", dstr_str(unit_warnings));
+    ck_assert_msg(strstr(dstr_str(unit_warnings), "line 3: bad regular expression \"a(\"") != 0, "%s", dstr_str(unit_warnings));
+    ck_assert_msg(strstr(dstr_str(unit_warnings), "line 4: unknown regular expression flag 'q'") != 0, "%s", dstr_str(unit_warnings));
+    ck_assert_msg(strstr(dstr_str(unit_warnings), "line 5: no lookup result") != 0, "%s", dstr_str(unit_warnings));
+    ck_assert_msg(strstr(dstr_str(unit_warnings), "line 6: $2 in the result, but the pattern has 1 subexpression") != 0, "%s", dstr_str(unit_warnings));
+    ck_assert_msg(strstr(dstr_str(unit_warnings), "line 7: $1 in the result of a rule that matches when its pattern does not") != 0, "%s", dstr_str(unit_warnings));
+    ck_assert_msg(strstr(dstr_str(unit_warnings), "line 8: bad $ in the result") != 0, "%s", dstr_str(unit_warnings));
+    ck_assert_msg(strstr(dstr_str(unit_warnings), "line 9: too much repetition") != 0, "%s", dstr_str(unit_warnings));
+    ck_assert_msg(strstr(dstr_str(unit_warnings), "line 10: unknown regular expression flag 'g'") != 0, "%s", dstr_str(unit_warnings));
+    ck_assert_msg(strstr(dstr_str(unit_warnings), "line 11: endif without matching if") != 0, "%s", dstr_str(unit_warnings));
+    ck_assert_msg(strstr(dstr_str(unit_warnings), "line 12") == 0, "%s", dstr_str(unit_warnings));
 }
 END_TEST
 
@@ -193,13 +171,13 @@ START_TEST(repetition_is_bounded)
     int     i;
 
     for (i = 0; ok[i]; i++)
-	ck_assert_msg(strcmp(lookup(ok[i], "zz"), "-") == 0 && strstr(dstr_str(warnings), "repetition") == 0,
-		      "%s: %s", ok[i], dstr_str(warnings));
+	ck_assert_msg(strcmp(lookup(ok[i], "zz"), "-") == 0 && strstr(dstr_str(unit_warnings), "repetition") == 0,
+		      "%s: %s", ok[i], dstr_str(unit_warnings));
     for (i = 0; bad[i]; i++) {
-	DSTR_RESET(warnings);
+	DSTR_RESET(unit_warnings);
 	(void) lookup(bad[i], "a");
-	ck_assert_msg(strstr(dstr_str(warnings), "line 1: too much repetition") != 0,
-		      "%s: %s", bad[i], dstr_str(warnings));
+	ck_assert_msg(strstr(dstr_str(unit_warnings), "line 1: too much repetition") != 0,
+		      "%s: %s", bad[i], dstr_str(unit_warnings));
     }
 }
 END_TEST
@@ -208,8 +186,8 @@ START_TEST(if_without_endif_ends_at_end_of_file)
 {
     ck_assert_str_eq(lookup("if /^x/\n/./ inside\n", "xy"), "inside");
     ck_assert_str_eq(lookup("if /^x/\n/./ inside\n", "yy"), "-");
-    ck_assert_msg(strstr(dstr_str(warnings), "line 1: if without matching endif") != 0,
-		  "%s", dstr_str(warnings));
+    ck_assert_msg(strstr(dstr_str(unit_warnings), "line 1: if without matching endif") != 0,
+		  "%s", dstr_str(unit_warnings));
 }
 END_TEST
 
@@ -267,7 +245,7 @@ static Suite *dict_regexp_suite(void)
     Suite  *s = suite_create("dict_regexp");
     TCase  *tc = tcase_create("regexp");
 
-    tcase_add_checked_fixture(tc, setup_capture, teardown_capture);
+    tcase_add_checked_fixture(tc, unit_warnings_setup, unit_warnings_teardown);
     tcase_add_test(tc, first_match_and_case);
     tcase_add_test(tc, substitution);
     tcase_add_test(tc, flags_toggle);

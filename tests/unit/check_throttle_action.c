@@ -16,21 +16,11 @@
 #include "msg.h"
 #include "regexp_table.h"
 #include "throttle_action.h"
+#include "unit_warnings.h"
 
 #ifndef SRCDIR
 #define SRCDIR	"."			/* tests run from the top of the tree */
 #endif
-
-static DSTR *warnings;
-
-/* capture_sink - keep warnings, one per line */
-
-static void capture_sink(int level, const char *text)
-{
-    (void) level;
-    dstr_cats(warnings, text);
-    dstr_catc(warnings, '\n');
-}
 
 /* parse_ok - text parses; returns the action formatted */
 
@@ -170,11 +160,10 @@ START_TEST(shipped_table_parses_and_matches_what_it_names)
     size_t  i;
 
     ck_assert_int_ge(fd, 0);
-    warnings = dstr_new(64);
-    msg_set_sink(capture_sink);
+    unit_warnings_setup();
     ios = ios_open(fd);
     ck_assert_ptr_nonnull(table = regexp_table_read(ios, "conf/smtp_reply_throttle", err));
-    ck_assert_msg(dstr_len(warnings) == 0, "%s", dstr_str(warnings));
+    ck_assert_msg(dstr_len(unit_warnings) == 0, "%s", dstr_str(unit_warnings));
     ck_assert_uint_ge(regexp_table_size(table), 3);
     ck_assert_str_eq(default_action(table, gmail, 2), "suspend 10m");
     ck_assert_str_eq(default_action(table, yahoo, 1), "suspend 4h");
@@ -190,8 +179,7 @@ START_TEST(shipped_table_parses_and_matches_what_it_names)
     ck_assert_str_eq(default_action(table, gmail_5xx, 1), "-");
     regexp_table_free(table);
     (void) ios_close(ios);
-    msg_set_sink(NULL);
-    dstr_free(warnings);
+    unit_warnings_teardown();
     dstr_free(err);
     dstr_free(why);
 }
