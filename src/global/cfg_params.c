@@ -123,8 +123,11 @@ int     var_smtp_data2_tmout;
 int     var_smtp_rset_tmout;
 int     var_smtp_quit_tmout;
 int     var_smtp_mxaddr_limit;
+int     var_smtp_mx_group_conc;
 char   *var_smtp_mx_group_maps;
+int     var_smtp_mx_group_delay;
 int     var_smtp_mxsess_limit;
+char   *var_smtp_reply_throttle_maps;
 int     var_smtp_skip_5xx;
 int     var_smtp_skip_quit_resp;
 int     var_smtp_always_ehlo;
@@ -417,8 +420,12 @@ const CFG_PARAM cfg_params[] = {
 	   "time limit for the MAIL FROM command and reply"),
     P_INT("smtp_mx_address_limit", "5", 0, 0, var_smtp_mxaddr_limit,
 	   "most MX host addresses tried per delivery (0: no limit)"),
+    P_INT("smtp_mx_group_concurrency_limit", "20", 0, 0, var_smtp_mx_group_conc,
+	   "most parallel deliveries to all destinations of one exchanger group (0: no limit)"),
     P_STR("smtp_mx_group_maps", "", var_smtp_mx_group_maps,
 	  "tables from a primary MX host name to its exchanger group (default: the name)"),
+    P_TIME("smtp_mx_group_rate_delay", "0s", 0, 0, var_smtp_mx_group_delay,
+	   "pause between the starts of two deliveries to one exchanger group"),
     P_INT("smtp_mx_session_limit", "2", 0, 0, var_smtp_mxsess_limit,
 	   "most SMTP sessions per delivery before giving up (0: no limit)"),
     P_TIME("smtp_quit_timeout", "300s", 1, 0, var_smtp_quit_tmout,
@@ -427,6 +434,9 @@ const CFG_PARAM cfg_params[] = {
 	  "shuffle MX hosts of equal preference and a host's addresses"),
     P_TIME("smtp_rcpt_timeout", "300s", 1, 0, var_smtp_rcpt_tmout,
 	   "time limit for the RCPT TO command and reply"),
+    P_STR("smtp_reply_throttle_maps", "regexp:$config_directory/smtp_reply_throttle",
+	  var_smtp_reply_throttle_maps,
+	  "tables from a 4xx reply (\"CODE ENHANCED text\") to a throttle of its exchanger group"),
     P_TIME("smtp_rset_timeout", "20s", 1, 0, var_smtp_rset_tmout,
 	   "time limit for the RSET command and reply"),
     P_BOOL("smtp_sasl_auth_enable", "no", var_smtp_sasl_enable,

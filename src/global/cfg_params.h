@@ -100,8 +100,11 @@ extern int var_smtp_data2_tmout;		/* smtp_data_done_timeout */
 extern int var_smtp_rset_tmout;		/* smtp_rset_timeout */
 extern int var_smtp_quit_tmout;		/* smtp_quit_timeout */
 extern int var_smtp_mxaddr_limit;		/* smtp_mx_address_limit */
+extern int var_smtp_mx_group_conc;		/* smtp_mx_group_concurrency_limit */
 extern char *var_smtp_mx_group_maps;		/* smtp_mx_group_maps */
+extern int var_smtp_mx_group_delay;		/* smtp_mx_group_rate_delay */
 extern int var_smtp_mxsess_limit;		/* smtp_mx_session_limit */
+extern char *var_smtp_reply_throttle_maps;	/* smtp_reply_throttle_maps */
 extern int var_smtp_skip_5xx;		/* smtp_skip_5xx_greeting */
 extern int var_smtp_skip_quit_resp;		/* smtp_skip_quit_response */
 extern int var_smtp_always_ehlo;		/* smtp_always_send_ehlo */

@@ -265,6 +265,18 @@ static void qmgr_sched_log(void *ctx, const char *text)
     msg_info("%s", text);
 }
 
+/*
+ * qmgr_throttle_ended - SCHED_OPS throttle_ended: mail an exchanger group's
+ * suspension deferred is due now (docs/scheduler.md §10a), not at the next
+ * periodic scan of deferred/.
+ */
+static void qmgr_throttle_ended(void *ctx)
+{
+    (void) ctx;
+    qmgr_scan_request(qmgr_scan_deferred, 0);
+    qmgr_kick();
+}
+
 /* qmgr_sched_create - the scheduling core with this instance's settings */
 
 static SCHED *qmgr_sched_create(void)
@@ -276,6 +288,7 @@ static SCHED *qmgr_sched_create(void)
 	.defer_entry = qmgr_defer_entry,
 	.timer = qmgr_timer,
 	.log = qmgr_sched_log,
+	.throttle_ended = qmgr_throttle_ended,
     };
     SCHED_CONF conf;
 

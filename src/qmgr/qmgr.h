@@ -21,6 +21,7 @@ typedef struct QMGR_MESSAGE {
     char    verp[3];
     long    warn_time;			/* delay warning due then; 0: none */
     long    warn_offset;
+    double  retry_at;			/* deferred by a throttle: due then; 0 none */
     int     flags;			/* QMGR_MSG_* */
 } QMGR_MESSAGE;
 
@@ -29,6 +30,7 @@ typedef struct QMGR_MESSAGE {
 #define QMGR_MSG_DELETE		(1<<2)	/* admin: remove when idle */
 #define QMGR_MSG_REQUEUE	(1<<3)	/* admin: back to incoming/ when idle */
 #define QMGR_MSG_FINAL		(1<<4)	/* being finalized: no new reads */
+#define QMGR_MSG_BACKOFF	(1<<5)	/* a deferral that waits the normal backoff */
 
 /* qmgr.c */
 extern SCHED *qmgr_sched;
@@ -94,6 +96,9 @@ extern int qmgr_is_double_bounce(const char *rcpt);
 extern void qmgr_deliver_start(SCHED_TRANSPORT *t);
 extern void qmgr_transport_conf(void *ctx, const char *name, SCHED_TRANSPORT_CONF *conf);
 /* Log and record a deferral for every recipient of e without delivering. */
+/* Some recipient of msg must be retried: after the normal backoff (retry_at
+ * 0), or at retry_at (a throttle's end, docs/scheduler.md §10a). */
+extern void qmgr_message_defer(QMGR_MESSAGE *msg, double retry_at);
 extern void qmgr_defer_entry(void *ctx, SCHED_ENTRY *e, const char *dsn, const char *reason);
 
 /* qmgr_admin.c: a request from sender cred, answered on fd (which it closes) */

@@ -196,7 +196,7 @@ static void qmgr_bounce_now(QMGR_MESSAGE *msg, int fd, const char *rcpt, long of
 	qmgr_mark_done(msg, fd, offset);
 	qmgr_log_disposition(msg, rcpt, "5.1.3", "bounced", why);
     } else {
-	msg->flags |= QMGR_MSG_DEFERRED;
+	qmgr_message_defer(msg, 0);
 	qmgr_log_disposition(msg, rcpt, "4.1.3", "deferred", why);
     }
     dstr_free(err);
@@ -236,7 +236,7 @@ static void qmgr_defer_now(QMGR_MESSAGE *msg, const char *rcpt, long offset)
     br.diagnostic = "";
     br.reason = reason;
     (void) bounce_log(BOUNCE_LOG_DEFER, msg->qid, &br, err);
-    msg->flags |= QMGR_MSG_DEFERRED;
+    qmgr_message_defer(msg, 0);
     qmgr_log_disposition(msg, rcpt, "4.3.2", "deferred", reason);
     dstr_free(err);
 }
@@ -450,7 +450,7 @@ static void qmgr_message_refill(QMGR_MESSAGE *msg, long limit)
     if (msg->rcpt_next == 0 || limit <= 0)
 	return;
     if ((fd = qmgr_message_open(msg->qid)) < 0) {
-	msg->flags |= QMGR_MSG_DEFERRED;	/* never finalize unread mail as done */
+	qmgr_message_defer(msg, 0);	/* never finalize unread mail as done */
 	msg->rcpt_next = 0;
 	sched_read_done(qmgr_sched, &msg->sched, 0);
 	return;
@@ -486,17 +486,38 @@ void    qmgr_read_more(void *ctx, SCHED_MESSAGE *sm, long limit)
 	qmgr_message_refill(msg, limit);
 }
 
-/* qmgr_backoff - next-try time: the message's age, within bounds (§7.2) */
+/* qmgr_message_defer - some recipient must be retried, after backoff or at retry_at */
 
+void    qmgr_message_defer(QMGR_MESSAGE *msg, double retry_at)
+{
+    msg->flags |= QMGR_MSG_DEFERRED;
+    if (retry_at <= 0)
+	msg->flags |= QMGR_MSG_BACKOFF;
+    else if (retry_at > msg->retry_at)
+	msg->retry_at = retry_at;
+}
+
+/*
+ * qmgr_backoff - next-try time: the message's age, within bounds (§7.2).
+ * Recipients held back by an exchanger group's suspension are due when it
+ * ends, not after the backoff, and were no failed attempt (§10a): a
+ * message with only those comes back then; one with both comes back at
+ * the earlier time (the other recipients find their destination as the
+ * dead-destination cache left it).
+ */
 static double qmgr_backoff(const QMGR_MESSAGE *msg, double now)
 {
     double  delay = now - msg->arrival;
+    double  when;
 
     if (delay < var_min_backoff)
 	delay = var_min_backoff;
     if (delay > var_max_backoff)
 	delay = var_max_backoff;
-    return (now + delay);
+    when = now + delay;
+    if (msg->retry_at > now && (!(msg->flags & QMGR_MSG_BACKOFF) || msg->retry_at < when))
+	when = msg->retry_at;
+    return (when);
 }
 
 /* qmgr_remove - a message that is done */
@@ -527,7 +548,7 @@ static void qmgr_notify_bounces(QMGR_MESSAGE *msg)
 	if (bounce_notify(BOUNCE_NOTIFY_FAILED, SPOOL_ACTIVE, msg->qid, err) < 0) {
 	    msg_warn("%s: non-delivery notification not sent: %s -- will retry",
 		     msg->qid, dstr_str(err));
-	    msg->flags |= QMGR_MSG_DEFERRED;	/* keep the message and its bounce log */
+	    qmgr_message_defer(msg, 0);	/* keep the message and its bounce log */
 	}
     }
     dstr_free(path);

@@ -148,7 +148,7 @@ static int qmgr_admin_active(const ADMIN_OP *op, QMGR_MESSAGE *msg)
     msg->flags |= flag;
     /* Recipients not yet delivered stay in the file: keep it. */
     if (flag != QMGR_MSG_DELETE)
-	msg->flags |= QMGR_MSG_DEFERRED;
+	qmgr_message_defer(msg, 0);
     sched_message_drop_todo(qmgr_sched, &msg->sched);	/* may finalize */
     return (1);
 }

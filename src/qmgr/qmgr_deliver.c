@@ -84,6 +84,9 @@ static const QMGR_CONF_PARAM qmgr_conf_params[] = {
     QMGR_CONF_INT("delivery_slot_discount", "default_delivery_slot_discount", slot_discount),
     QMGR_CONF_INT("delivery_slot_loan", "default_delivery_slot_loan", slot_loan),
     QMGR_CONF_INT("minimum_delivery_slots", "default_minimum_delivery_slots", min_slots),
+    QMGR_CONF_INT("mx_group_concurrency_limit", "smtp_mx_group_concurrency_limit",
+		  group_concurrency_limit),
+    QMGR_CONF_TIME("mx_group_rate_delay", "smtp_mx_group_rate_delay", group_rate_delay),
     {0},
 };
 
@@ -160,7 +163,7 @@ void    qmgr_defer_entry(void *ctx, SCHED_ENTRY *e, const char *dsn, const char 
 	    msg_info("%s: defer log: %s", msg->qid, dstr_str(err));
 	delivery_log(msg->qid, e->rcpts[i].address, "none", 0, &t, dsn, "deferred", reason);
     }
-    msg->flags |= QMGR_MSG_DEFERRED;
+    qmgr_message_defer(msg, sched_entry_retry_at(e));
     dstr_free(err);
 }
 
@@ -208,7 +211,7 @@ static void qmgr_agent_crashed(QMGR_AGENT *a, const char *why)
 
     msg_warn("%s: %s delivery agent for %s: %s", msg->qid,
 	     sched_transport_name(a->transport), sched_entry_nexthop(a->entry), why);
-    msg->flags |= QMGR_MSG_DEFERRED;
+    qmgr_message_defer(msg, 0);
     qmgr_clock();
     sched_entry_done(qmgr_sched, a->entry, SCHED_DONE_CRASH, NULL, NULL);
     qmgr_agent_free(a);
@@ -247,6 +250,33 @@ static void qmgr_agent_group(QMGR_AGENT *a, const ATTR_LIST *reply)
     sched_group_learn(qmgr_sched, sched_entry_nexthop(a->entry), group, ttl);
 }
 
+/*
+ * qmgr_agent_throttle - the agent met a provider's rate-limit reply that
+ * smtp_reply_throttle_maps names (docs/scheduler.md §10a): throttle the
+ * exchanger group. 1 when the reply was one (the delivery then gives no
+ * concurrency feedback: the provider said what it wants), else 0. An
+ * action qmgr cannot parse is logged and ignored: smtp checked it already.
+ */
+static int qmgr_agent_throttle(QMGR_AGENT *a, const ATTR_LIST *reply)
+{
+    const char *action = attr_get_str(reply, "throttle");
+    const char *text = attr_get_str(reply, "throttle_reply");
+    THROTTLE_ACTION act;
+    DSTR   *why;
+    int     ok;
+
+    if (action == NULL || *action == 0)
+	return (0);
+    why = dstr_new(64);
+    if ((ok = throttle_action_parse(action, &act, why)) < 0)
+	msg_warn("delivery agent %s: bad throttle \"%s\": %s",
+		 sched_transport_name(a->transport), action, dstr_str(why));
+    else
+	(void) sched_group_throttle(qmgr_sched, a->entry, &act, text ? text : "");
+    dstr_free(why);
+    return (ok == 0);
+}
+
 /* qmgr_agent_reply_event - the agent's verdict */
 
 static void qmgr_agent_reply_event(int fd, void *ctx)
@@ -257,6 +287,7 @@ static void qmgr_agent_reply_event(int fd, void *ctx)
     long    status;
     long    used;
     int     rc;
+    int     throttled;
 
     (void) fd;
     if ((rc = qmgr_agent_read(a)) < 0) {
@@ -274,16 +305,18 @@ static void qmgr_agent_reply_event(int fd, void *ctx)
 	qmgr_agent_crashed(a, used == 0 ? "lost connection" : "malformed reply");
 	return;
     }
-    if (status == DELIVER_STAT_DEFER)
-	((QMGR_MESSAGE *) a->entry->message->owner)->flags |= QMGR_MSG_DEFERRED;
     /* A hop status means the destination itself failed: negative feedback (§4.4). */
     hop_reason = attr_get_str(reply, "hop_reason");
     if (hop_reason != NULL && *hop_reason == 0)
 	hop_reason = NULL;
     qmgr_clock();
     qmgr_agent_group(a, reply);
-    sched_entry_done(qmgr_sched, a->entry, status == DELIVER_STAT_OK ?
-		     SCHED_DONE_OK : SCHED_DONE_DEFER,
+    throttled = qmgr_agent_throttle(a, reply);
+    if (status == DELIVER_STAT_DEFER)
+	qmgr_message_defer(a->entry->message->owner,
+			   throttled ? sched_entry_retry_at(a->entry) : 0);
+    sched_entry_done(qmgr_sched, a->entry, throttled ? SCHED_DONE_THROTTLED :
+		     status == DELIVER_STAT_OK ? SCHED_DONE_OK : SCHED_DONE_DEFER,
 		     attr_get_str(reply, "hop_status"), hop_reason);
     attr_list_free(reply);
     qmgr_agent_free(a);

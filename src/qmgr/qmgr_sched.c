@@ -48,20 +48,25 @@ SCHED  *sched_new(const SCHED_CONF *conf, const SCHED_OPS *ops)
     return (sched);
 }
 
-/* sched_queue_names - the names of a transport's queues, to walk while deleting */
+/* sched_table_keys - the keys of a table, to walk while entries are deleted */
 
-static void sched_queue_name_one(const char *key, void *value, void *ctx)
+static void sched_table_key_one(const char *key, void *value, void *ctx)
 {
     (void) value;
     argv_add((ARGV *) ctx, key);
 }
 
+ARGV   *sched_table_keys(HTABLE *table)
+{
+    ARGV   *names = argv_new(htable_count(table) + 1);
+
+    htable_walk(table, sched_table_key_one, names);
+    return (names);
+}
+
 ARGV   *sched_queue_names(SCHED_TRANSPORT *t)
 {
-    ARGV   *names = argv_new(htable_count(t->queues) + 1);
-
-    htable_walk(t->queues, sched_queue_name_one, names);
-    return (names);
+    return (sched_table_keys(t->queues));
 }
 
 /* sched_queue_free_one - htable_free callback */
@@ -87,6 +92,7 @@ void    sched_free(SCHED *sched)
     for (t = sched->transports; t; t = next) {
 	next = t->next;
 	htable_free(t->queues, sched_queue_free_one);
+	sched_groups_free(t);
 	free(t->dead_reason);
 	free(t->name);
 	free(t);
@@ -140,6 +146,7 @@ void    sched_transport_conf_defaults(SCHED_TRANSPORT_CONF *c)
     c->slot_discount = 50;
     c->slot_loan = 3;
     c->min_slots = 3;
+    c->group_concurrency_limit = 20;	/* smtp_mx_group_concurrency_limit */
 }
 
 /* sched_transport_get - find or create by name (§4.1 limits) */
@@ -176,13 +183,19 @@ SCHED_TRANSPORT *sched_transport_get(SCHED *sched, const char *name)
 
 void    sched_queue_ready(SCHED_QUEUE *q)
 {
-    int     room = q->window - q->busy;
+    int     room = sched_queue_limit(q) - q->busy;
     int     ready = room < q->todo ? room : q->todo;
 
     if (ready < 0 || q->window <= 0)
 	ready = 0;
-    q->transport->ready += ready - q->ready;
-    q->ready = ready;
+    if (q->group) {				/* counted through the group (§10a) */
+	q->group->ready_sum += ready - q->ready;
+	q->ready = ready;
+	sched_group_ready(q->group);
+    } else {
+	q->transport->ready += ready - q->ready;
+	q->ready = ready;
+    }
 }
 
 /* sched_queue_name - the queue a recipient goes to (§1), in sched->qname and ->qhop */
@@ -225,6 +238,9 @@ static SCHED_QUEUE *sched_queue_get(SCHED *sched, SCHED_TRANSPORT *t, const char
 	sched_window_init(q);
 	htable_enter(t->queues, name, q);
 	sched->queues++;
+	/* Its exchanger group, or one session until a delivery reports it. */
+	if (!sched_group_attach(sched, q))
+	    q->discovering = t->groups_seen && t->conf.group_concurrency_limit > 0;
     }
     return (q);
 }
@@ -237,6 +253,7 @@ void    sched_queue_gc(SCHED *sched, SCHED_QUEUE *q)
 	return;
     if (sched->ops.timer)
 	sched->ops.timer(sched->ops.ctx, SCHED_TIMER_QUEUE, q, 0);
+    sched_group_detach(sched, q);
     (void) htable_delete(q->transport->queues, q->name);
     sched->queues--;
     sched_queue_free_one(q);
@@ -486,6 +503,11 @@ void    sched_add_rcpt(SCHED *sched, SCHED_MESSAGE *msg, const char *transport,
 	sched_defer_one(sched, job, q, address, offset, q->dead_dsn, q->dead_reason);
 	return;
     }
+    if (q->group && q->group->suspended) {	/* throttled provider (§10a) */
+	sched_defer_one(sched, job, q, address, offset, "4.7.0", q->group->suspend_reason);
+	sched_queue_gc(sched, q);
+	return;
+    }
     sched_job_link(job);			/* new, or revived after retiring */
     p = sched_peer_get(job, q);
     e = p->tail;
@@ -555,6 +577,8 @@ void    sched_entry_to_busy(SCHED_ENTRY *e)
 	q->busy_head->prev = e;
     q->busy_head = e;
     q->busy++;
+    if (q->group)
+	q->group->busy++;
     sched_queue_ready(q);
 }
 

@@ -3,6 +3,7 @@
 #define QMGR_SCHED_H
 #include <stddef.h>
 #include "dstr.h"
+#include "throttle_action.h"
 
 /*
  * Object model as in docs/scheduler.md §1: a TRANSPORT has QUEUEs (one per
@@ -20,6 +21,7 @@ typedef struct SCHED_JOB SCHED_JOB;
 typedef struct SCHED_PEER SCHED_PEER;
 typedef struct SCHED_ENTRY SCHED_ENTRY;
 typedef struct SCHED_MESSAGE SCHED_MESSAGE;
+typedef struct SCHED_GROUP SCHED_GROUP;
 
 typedef struct SCHED_RCPT {
     char   *address;
@@ -54,6 +56,8 @@ typedef struct SCHED_TRANSPORT_CONF {
     int     slot_discount;		/* percent */
     int     slot_loan;
     int     min_slots;
+    int     group_concurrency_limit;	/* sessions per exchanger group; 0 none */
+    int     group_rate_delay;		/* seconds between deliveries to a group */
 } SCHED_TRANSPORT_CONF;
 
 /* Postfix's defaults (docs/scheduler.md §8), as transport_conf receives them. */
@@ -101,10 +105,13 @@ struct SCHED_ENTRY {
 #define SCHED_DONE_OK		0	/* all recipients finished */
 #define SCHED_DONE_DEFER	1	/* some recipients must be retried */
 #define SCHED_DONE_CRASH	2	/* the agent died or broke the protocol */
+#define SCHED_DONE_THROTTLED	3	/* deferred by a throttle: no feedback */
 
 /* Timer kinds the core asks the caller to run. */
 #define SCHED_TIMER_QUEUE	1	/* dead destination revives, rate delay ends */
 #define SCHED_TIMER_TRANSPORT	2	/* dead transport revives */
+#define SCHED_TIMER_GROUP	3	/* a group's throttle ends */
+#define SCHED_TIMER_GROUP_RATE	4	/* a group's rate spacing ends */
 
 /* Ops the core calls back into the caller. */
 typedef struct SCHED_OPS {
@@ -121,8 +128,10 @@ typedef struct SCHED_OPS {
     /* Arm (when > 0) or cancel (when == 0) the timer of obj; when it fires
      * the caller calls sched_timer_fired(sched, kind, obj). */
     void    (*timer) (void *ctx, int kind, void *obj, double when);
-    /* Log a line (feedback debugging, warnings). */
+    /* Log a line (feedback debugging, warnings, throttles). */
     void    (*log) (void *ctx, const char *text);
+    /* A group's suspension ended: mail it deferred is due now (may be NULL). */
+    void    (*throttle_ended) (void *ctx);
     void   *ctx;
 } SCHED_OPS;
 
@@ -197,6 +206,33 @@ extern void sched_group_learn(SCHED *sched, const char *nexthop, const char *gro
 extern const char *sched_group_of(SCHED *sched, const char *nexthop);
 /* How many next hops have a group remembered. */
 extern long sched_group_count(const SCHED *sched);
+/*
+ * The agent's reply matched smtp_reply_throttle_maps: apply the action
+ * to
+ * the exchanger group of e's destination (its next hop's own group when
+ * none is known) and log it once. A suspension defers every waiting
+ * delivery of the group. 1 when applied; 0 when a throttle at least as
+ * strict is already in force (nothing changes, nothing is logged).
+ */
+extern int sched_group_throttle(SCHED *sched, SCHED_ENTRY *e, const THROTTLE_ACTION *act,
+				        const char *reply);
+/* When mail deferred for e's destination is due again: the end of its
+ * group's suspension, or 0 when there is none (normal backoff). */
+extern double sched_entry_retry_at(const SCHED_ENTRY *e);
+
+/* A group as status and the tests see it. */
+typedef struct SCHED_GROUP_INFO {
+    int     members;
+    int     busy;
+    int     window;
+    int     suspended;
+    int     cap;
+    double  spacing;			/* seconds between deliveries; 0 none */
+} SCHED_GROUP_INFO;
+
+/* 0 and info, or -1 when the transport has no such group. */
+extern int sched_group_info(const SCHED *sched, const char *transport, const char *group,
+			            SCHED_GROUP_INFO *info);
 /* The transport's agent cannot be reached (§4.8). */
 extern void sched_transport_dead(SCHED *sched, SCHED_TRANSPORT *t, const char *reason);
 /* A timer the core armed has fired. */

@@ -122,6 +122,8 @@ static void sched_entry_off_busy(SCHED_ENTRY *e)
     e->next = e->prev = NULL;
     e->busy = 0;
     q->busy--;
+    if (q->group)
+	q->group->busy--;
     sched_queue_ready(q);
 }
 
@@ -160,10 +162,13 @@ void    sched_entry_unselect(SCHED *sched, SCHED_ENTRY *e)
     job->blocker_tag = 0;
     t->current = t->jobs_head;
     sched_candidate_reset(t);
-    /* Nothing waits for a dead transport or destination (§4.7, §4.8). */
-    if (t->dead || q->window == SCHED_WINDOW_DEAD) {
-	why = mystrdup(t->dead ? t->dead_reason : q->dead_reason);
-	dsn = mystrdup(t->dead ? "4.3.0" : q->dead_dsn);
+    /* Nothing waits for a dead transport or destination (§4.7, §4.8), or a
+     * suspended exchanger group (§10a). */
+    if (t->dead || q->window == SCHED_WINDOW_DEAD || (q->group && q->group->suspended)) {
+	why = mystrdup(t->dead ? t->dead_reason : q->window == SCHED_WINDOW_DEAD ?
+		       q->dead_reason : q->group->suspend_reason);
+	dsn = mystrdup(t->dead ? "4.3.0" : q->window == SCHED_WINDOW_DEAD ?
+		       q->dead_dsn : "4.7.0");
 	sched_defer_todo(sched, q, dsn, why);
 	sched_queue_gc(sched, q);
 	free(why);
@@ -184,7 +189,16 @@ void    sched_entry_done(SCHED *sched, SCHED_ENTRY *e, int status,
 
     if (!e->busy)
 	msg_panic("%s: entry is not busy", __func__);
-    if (status != SCHED_DONE_CRASH) {
+    /* The agent may have reported the exchanger group (§10a): join it now,
+     * while this delivery still counts as busy, so the counts move along. */
+    if (sched_group_attach(sched, q))
+	t->groups_seen = 1;
+    q->discovering = 0;
+    if (status == SCHED_DONE_THROTTLED) {
+	sched_transport_revive(sched, t);	/* no feedback: the provider asked */
+    } else if (status != SCHED_DONE_CRASH) {
+	if (q->group)
+	    sched_group_feedback(sched, q->group, hop_reason == NULL);
 	if (status == SCHED_DONE_DEFER && hop_reason && q->window > 0) {
 	    why = dstr_new(128);
 	    dstr_sprintf(why, "delivery temporarily suspended: %s", hop_reason);
@@ -200,9 +214,9 @@ void    sched_entry_done(SCHED *sched, SCHED_ENTRY *e, int status,
     sched_entry_free(sched, e);
     sched_slots_entry_done(job);
     /* A blocking queue with room again unblocks every blocker (§6.7). */
-    if (q->blocker_tag == t->blocker_tag && q->window > q->busy && q->todo > 0)
+    if (q->blocker_tag == t->blocker_tag && sched_queue_limit(q) > q->busy && q->todo > 0)
 	sched_unblock(t);
-    if (q->window > q->busy || q->window == SCHED_WINDOW_DEAD)
+    if (sched_queue_limit(q) > q->busy || q->window == SCHED_WINDOW_DEAD)
 	q->blocker_tag = 0;
     sched_rate_delay_after(sched, q);
     if (q->window == SCHED_WINDOW_DEAD && q->todo == 0 && q->busy == 0
@@ -251,6 +265,10 @@ void    sched_timer_fired(SCHED *sched, int kind, void *obj)
 	sched_transport_revive(sched, (SCHED_TRANSPORT *) obj);
 	return;
     }
+    if (kind == SCHED_TIMER_GROUP || kind == SCHED_TIMER_GROUP_RATE) {
+	sched_group_timer(sched, kind, (SCHED_GROUP *) obj);
+	return;
+    }
     q = obj;
     t = q->transport;
     if (q->window == SCHED_WINDOW_DEAD) {
@@ -264,7 +282,7 @@ void    sched_timer_fired(SCHED *sched, int kind, void *obj)
     sched_queue_gc(sched, q);
 }
 
-/* sched_flush_dead - the F trigger (§2.3) */
+/* sched_flush_dead - the F trigger (§2.3): dead destinations and transports, throttles */
 
 void    sched_flush_dead(SCHED *sched)
 {
@@ -286,6 +304,7 @@ void    sched_flush_dead(SCHED *sched)
 	}
 	argv_free(names);
     }
+    sched_group_flush(sched);			/* throttles too (§10a) */
 }
 
 /* sched_active_recipients - recipients in memory */

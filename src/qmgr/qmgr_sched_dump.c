@@ -64,6 +64,44 @@ static void sched_dump_queue(const char *key, void *value, void *ctx)
     dstr_catc(d->out, '}');
 }
 
+/* sched_dump_group_state - "ready", "full", "suspended" or "rate-delayed" */
+
+static const char *sched_dump_group_state(const SCHED_GROUP *g)
+{
+    return (g->suspended ? "suspended" : g->rate_wait ? "rate-delayed" :
+	    sched_group_room(g) > 0 ? "ready" : "full");
+}
+
+/* sched_dump_group - one exchanger group (§10a) */
+
+static void sched_dump_group(const char *key, void *value, void *ctx)
+{
+    SCHED_DUMP *d = ctx;
+    const SCHED_GROUP *g = value;
+
+    (void) key;
+    dstr_cats(d->out, d->first ? "{\"name\": " : ", {\"name\": ");
+    d->first = 0;
+    json_str(d->out, g->name);
+    dstr_printf(d->out, ", \"members\": %d, \"concurrency\": %d, \"window\": %d, "
+		"\"limit\": %d, \"state\": \"%s\", \"cap\": %d, \"spacing\": %g, "
+		"\"throttle\": ", g->nmembers, g->busy, g->window,
+		g->transport->conf.group_concurrency_limit, sched_dump_group_state(g),
+		g->cap, sched_group_spacing(g));
+    if (g->throttle_action && g->throttle_until > d->sched->now) {
+	dstr_cats(d->out, "{\"action\": ");
+	json_str(d->out, g->throttle_action);
+	dstr_cats(d->out, ", \"reply\": ");
+	json_str(d->out, g->throttle_reply ? g->throttle_reply : "");
+	dstr_cats(d->out, ", \"until\": ");
+	sched_dump_time(d->out, g->throttle_until);
+	dstr_catc(d->out, '}');
+    } else {
+	dstr_cats(d->out, "null");
+    }
+    dstr_catc(d->out, '}');
+}
+
 /* sched_dump_job - one job on the scheduler list */
 
 static void sched_dump_job(DSTR *out, const SCHED_JOB *job, int first)
@@ -107,6 +145,10 @@ void    sched_dump_json(const SCHED *sched, long active_messages, DSTR *out)
 	d.first = 1;
 	d.sched = sched;
 	htable_walk(t->queues, sched_dump_queue, &d);
+	dstr_cats(out, "], \"groups\": [");
+	d.first = 1;
+	if (t->groups)
+	    htable_walk(t->groups, sched_dump_group, &d);
 	dstr_cats(out, "], \"jobs\": [");
 	for (job = t->jobs_head; job; job = job->next)
 	    sched_dump_job(out, job, job == t->jobs_head);
@@ -118,16 +160,18 @@ void    sched_dump_json(const SCHED *sched, long active_messages, DSTR *out)
 /* sched_dump_text_queue - collect destinations for sorting */
 
 typedef struct SCHED_DUMP_LIST {
-    const SCHED_QUEUE **q;
+    const void **item;
     size_t  n;
 } SCHED_DUMP_LIST;
+
+/* sched_dump_collect - htable_walk callback: every value into the list */
 
 static void sched_dump_collect(const char *key, void *value, void *ctx)
 {
     SCHED_DUMP_LIST *l = ctx;
 
     (void) key;
-    l->q[l->n++] = value;
+    l->item[l->n++] = value;
 }
 
 static int sched_dump_cmp(const void *a, const void *b)
@@ -148,6 +192,40 @@ static void sched_dump_text_queue(const SCHED *sched, const SCHED_QUEUE *q, DSTR
     else
 	dstr_printf(out, "%-9s %4d/%-4d %8ld\n", q->window > 0 ? "ready" : "suspended",
 		    q->busy, q->window > 0 ? q->window : 1, q->todo_rcpts);
+}
+
+/* sched_dump_group_cmp - groups by name */
+
+static int sched_dump_group_cmp(const void *a, const void *b)
+{
+    return (strcmp((*(const SCHED_GROUP *const *) a)->name,
+		   (*(const SCHED_GROUP *const *) b)->name));
+}
+
+/* sched_dump_text_groups - one line per exchanger group, with its throttle */
+
+static void sched_dump_text_groups(const SCHED *sched, const SCHED_TRANSPORT *t, DSTR *out)
+{
+    SCHED_DUMP_LIST l;
+    const SCHED_GROUP *g;
+    size_t  i;
+
+    l.item = mymalloc(htable_count(t->groups) * sizeof(*l.item));
+    l.n = 0;
+    htable_walk(t->groups, sched_dump_collect, &l);
+    qsort(l.item, l.n, sizeof(*l.item), sched_dump_group_cmp);
+    dstr_printf(out, "  %-40s %-12s %9s %7s\n", "exchanger group", "state", "busy/wind",
+		"members");
+    for (i = 0; i < l.n; i++) {
+	g = l.item[i];
+	dstr_printf(out, "  %-40s %-12s %4d/%-4d %7d", g->name, sched_dump_group_state(g),
+		    g->busy, g->window, g->nmembers);
+	if (g->throttle_action && g->throttle_until > sched->now)
+	    dstr_printf(out, "  %s, %lds left: %s", g->throttle_action,
+			(long) (g->throttle_until - sched->now), g->throttle_reply);
+	dstr_catc(out, '\n');
+    }
+    free(l.item);
 }
 
 /* sched_dump_text - the same state, for a person (posthorn status) */
@@ -178,12 +256,14 @@ void    sched_dump_text(const SCHED *sched, long active_messages, DSTR *out)
 	if (htable_count(t->queues) == 0)
 	    continue;
 	dstr_printf(out, "  %-40s %-9s %9s %8s\n", "destination", "state", "busy/wind", "waiting");
-	l.q = mymalloc(htable_count(t->queues) * sizeof(*l.q));
+	l.item = mymalloc(htable_count(t->queues) * sizeof(*l.item));
 	l.n = 0;
 	htable_walk(t->queues, sched_dump_collect, &l);
-	qsort(l.q, l.n, sizeof(*l.q), sched_dump_cmp);
+	qsort(l.item, l.n, sizeof(*l.item), sched_dump_cmp);
 	for (i = 0; i < l.n; i++)
-	    sched_dump_text_queue(sched, l.q[i], out);
-	free(l.q);
+	    sched_dump_text_queue(sched, l.item[i], out);
+	free(l.item);
+	if (t->groups && htable_count(t->groups) > 0)
+	    sched_dump_text_groups(sched, t, out);
     }
 }

@@ -31,8 +31,46 @@ struct SCHED_QUEUE {
     char   *dead_dsn;
     double  dead_until;
     unsigned blocker_tag;
-    int     ready;			/* this queue's share of transport->ready */
+    int     ready;			/* this queue's share of transport->ready,
+					 * or of its group's ready_sum */
     int     pinned;			/* in use across callbacks: not deleted */
+    SCHED_GROUP *group;			/* its exchanger group, when known */
+    SCHED_QUEUE *group_next;		/* the group's member list */
+    SCHED_QUEUE *group_prev;
+    int     discovering;		/* group unknown: one session until the
+					 * first delivery reports it (§10a) */
+};
+
+ /*
+  * An exchanger group (docs/scheduler.md §10a): the destinations of one
+  * transport whose mail goes to the same provider share one window and
+  * the provider's throttles. Its ready count is what its members may
+  * start now, bounded by the group's room; that, not the members' own
+  * counts, is its share of transport->ready.
+  */
+struct SCHED_GROUP {
+    char   *name;
+    SCHED_TRANSPORT *transport;
+    SCHED_QUEUE *members;
+    int     nmembers;
+    int     busy;			/* deliveries in flight, all members */
+    int     window;			/* >= 1; enforced when the limit is set */
+    double  success;
+    double  failure;
+    int     ready_sum;			/* sum of the members' own ready counts */
+    int     ready;			/* share of transport->ready */
+    int     had_room;			/* room > 0 when last counted */
+    int     suspended;			/* throttle: no new session */
+    double  suspend_until;
+    char   *suspend_reason;		/* for the deferrals it causes */
+    int     cap;			/* throttle: at most this many sessions; 0 none */
+    double  cap_until;
+    double  throttle_spacing;		/* throttle: seconds between starts; 0 none */
+    double  rate_until;
+    int     rate_wait;			/* spacing: no start until the rate timer */
+    char   *throttle_action;		/* the latest throttle, for status */
+    char   *throttle_reply;
+    double  throttle_until;
 };
 
 struct SCHED_PEER {
@@ -89,6 +127,8 @@ struct SCHED_TRANSPORT {
     SCHED_JOB *cand_for;
     long    cand_second;
     int     cand_valid;
+    HTABLE *groups;			/* exchanger groups by name */
+    int     groups_seen;		/* an agent has reported a group */
     SCHED_TRANSPORT *next;
 };
 
@@ -120,6 +160,8 @@ extern void sched_log(SCHED *sched, const char *fmt,...) PRINTF_LIKE(2, 3);
 extern void sched_defer_todo(SCHED *sched, SCHED_QUEUE *q, const char *dsn, const char *reason);
 /* The names of a transport's queues, to walk while queues are deleted. */
 extern ARGV *sched_queue_names(SCHED_TRANSPORT *t);
+/* The keys of a table, likewise. */
+extern ARGV *sched_table_keys(HTABLE *table);
 /* The job's share of a queue, made when missing. */
 extern SCHED_PEER *sched_peer_get(SCHED_JOB *job, SCHED_QUEUE *q);
 
@@ -134,8 +176,30 @@ extern void sched_hop_failure(SCHED *sched, SCHED_QUEUE *q, const char *dsn, con
 extern void sched_queue_revive(SCHED *sched, SCHED_QUEUE *q);
 extern void sched_rate_delay_after(SCHED *sched, SCHED_QUEUE *q);
 extern int sched_queue_selectable(const SCHED_QUEUE *q);
+extern int sched_queue_limit(const SCHED_QUEUE *q);
+extern double sched_feedback_value(const SCHED_FEEDBACK *fb, int window);
+extern void sched_window_grow(int *window, double *success, double *failure, double g);
+extern void sched_window_shrink(int *window, double *success, double *failure, double f);
 
-/* qmgr_sched_group.c: exchanger groups */
+/* qmgr_sched_groupwin.c: exchanger group windows and throttles */
+/* Join the group the cache names for q's next hop (or move to it); 1 if q has a group. */
+extern int sched_group_attach(SCHED *sched, SCHED_QUEUE *q);
+extern void sched_group_detach(SCHED *sched, SCHED_QUEUE *q);
+/* Sessions the group may still start now (<= 0: none). */
+extern int sched_group_room(const SCHED_GROUP *g);
+/* Seconds between two delivery starts (rate delay, rate throttle); 0 none. */
+extern double sched_group_spacing(const SCHED_GROUP *g);
+/* Recount the group's share of transport->ready (after busy, window or state changed). */
+extern void sched_group_ready(SCHED_GROUP *g);
+/* A delivery to the group started: rate spacing. */
+extern void sched_group_started(SCHED *sched, SCHED_GROUP *g);
+/* Feedback from one finished delivery. */
+extern void sched_group_feedback(SCHED *sched, SCHED_GROUP *g, int good);
+extern void sched_group_timer(SCHED *sched, int kind, SCHED_GROUP *g);
+extern void sched_group_flush(SCHED *sched);
+extern void sched_groups_free(SCHED_TRANSPORT *t);
+
+/* qmgr_sched_group.c: which group each next hop belongs to */
 extern void sched_group_free(SCHED *sched);
 /* sched_group_of() for readers of a const SCHED: an expired answer stays, unseen. */
 extern const char *sched_group_peek(const SCHED *sched, const char *nexthop);

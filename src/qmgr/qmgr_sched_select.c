@@ -263,6 +263,8 @@ SCHED_ENTRY *sched_select(SCHED *sched, SCHED_TRANSPORT *t)
 	    e = p->head;
 	    sched_entry_unlink_todo(sched, e);	/* counts as selected */
 	    sched_entry_to_busy(e);
+	    if (e->queue->group)
+		sched_group_started(sched, e->queue->group);
 	    job->slots_available++;
 	    job->slots_used++;
 	    t->current = job;

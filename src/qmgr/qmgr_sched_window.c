@@ -36,13 +36,43 @@ int     sched_feedback_parse(const char *text, SCHED_FEEDBACK *fb)
     return (0);
 }
 
-/* sched_feedback_value - per event, at the current window */
+/* sched_feedback_value - per event, at the current window (§4.2) */
 
-static double sched_feedback_value(const SCHED_FEEDBACK *fb, int window)
+double  sched_feedback_value(const SCHED_FEEDBACK *fb, int window)
 {
     double  v = fb->per_window ? fb->value / (window > 0 ? window : 1) : fb->value;
 
     return (v > 1 ? 1 : v);
+}
+
+/*
+ * sched_window_grow - add positive feedback g to a window's success count;
+ * the window grows by one for each whole success (§4.3). Destinations and
+ * exchanger groups share this arithmetic.
+ */
+
+void    sched_window_grow(int *window, double *success, double *failure, double g)
+{
+    *success += g;
+    while (*success + g / 2 >= 1) {
+	*window += 1;
+	*success -= 1;
+	*failure = 0;
+    }
+}
+
+/* sched_window_shrink - negative feedback f; the window stays at least 1 (§4.4) */
+
+void    sched_window_shrink(int *window, double *success, double *failure, double f)
+{
+    *failure -= f;
+    while (*failure - f / 2 < 0) {
+	*window -= 1;
+	*success = 0;
+	*failure += 1;
+    }
+    if (*window < 1)
+	*window = 1;
 }
 
 /* sched_window_init - a new or revived destination */
@@ -63,11 +93,23 @@ static void sched_feedback_debug(SCHED *sched, const SCHED_QUEUE *q, const char 
 		  q->success, q->failure, q->fail_cohorts);
 }
 
-/* sched_queue_selectable - ready, with room */
+/*
+ * sched_queue_limit - the sessions a destination may have now: its window,
+ * or one while its first delivery finds out its exchanger group
+ * (docs/scheduler.md §10a).
+ */
+
+int     sched_queue_limit(const SCHED_QUEUE *q)
+{
+    return (q->discovering && q->window > 1 ? 1 : q->window);
+}
+
+/* sched_queue_selectable - ready, with room, and room in its group */
 
 int     sched_queue_selectable(const SCHED_QUEUE *q)
 {
-    return (q->window > 0 && q->busy < q->window);
+    return (q->window > 0 && q->busy < sched_queue_limit(q)
+	    && (q->group == NULL || sched_group_room(q->group) > 0));
 }
 
 /* sched_queue_revive - out of the destination status cache (§4.7) */
@@ -124,12 +166,7 @@ void    sched_good_completion(SCHED *sched, SCHED_QUEUE *q)
 	return;					/* suspended: the timer sets it */
     if ((limit == 0 || q->window < limit) && q->window < q->busy + c->init_dest_concurrency) {
 	g = sched_feedback_value(&c->pos_feedback, q->window);
-	q->success += g;
-	while (q->success + g / 2 >= 1) {
-	    q->window += 1;
-	    q->success -= 1;
-	    q->failure = 0;
-	}
+	sched_window_grow(&q->window, &q->success, &q->failure, g);
 	if (limit > 0 && q->window > limit)
 	    q->window = limit;
 	sched_queue_ready(q);
@@ -152,14 +189,7 @@ void    sched_hop_failure(SCHED *sched, SCHED_QUEUE *q, const char *dsn, const c
 	return;
     }
     f = sched_feedback_value(&c->neg_feedback, q->window);
-    q->failure -= f;
-    while (q->failure - f / 2 < 0) {
-	q->window -= 1;
-	q->success = 0;
-	q->failure += 1;
-    }
-    if (q->window < 1)
-	q->window = 1;
+    sched_window_shrink(&q->window, &q->success, &q->failure, f);
     sched_queue_ready(q);
     sched_feedback_debug(sched, q, "negative feedback");
 }
