@@ -169,6 +169,10 @@ SCHED_TRANSPORT *sched_transport_get(SCHED *sched, const char *name)
 	sched->ops.transport_conf(sched->ops.ctx, name, c);
     if (c->init_dest_concurrency < 1)
 	c->init_dest_concurrency = 1;
+    /* A group starts where a destination would without its own limit. */
+    t->group_init = c->init_dest_concurrency;
+    if (c->group_concurrency_limit > 0 && t->group_init > c->group_concurrency_limit)
+	t->group_init = c->group_concurrency_limit;
     if (c->dest_rate_delay > 0)
 	c->dest_concurrency_limit = 1;
     if (c->dest_concurrency_limit > 0 && c->dest_concurrency_limit < c->init_dest_concurrency)

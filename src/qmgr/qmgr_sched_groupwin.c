@@ -34,6 +34,7 @@
 #include "strutil.h"
 
 #define SCHED_GROUP_NO_LIMIT	(INT_MAX / 2)
+#define SCHED_GROUP_LINGER	3600	/* seconds a group without members remembers */
 
 /* sched_group_room - sessions the group may still start now */
 
@@ -99,12 +100,42 @@ static void sched_group_release(SCHED *sched, SCHED_GROUP *g)
     sched_group_free_one(g);
 }
 
-/* sched_group_maybe_release - no members and no throttle to remember */
+/* sched_group_arm - the timer for the earliest throttle end (or the end of lingering) */
 
+static void sched_group_arm(SCHED *sched, SCHED_GROUP *g)
+{
+    double  when = 0;
+
+    if (g->suspended)
+	when = g->suspend_until;
+    if (g->cap > 0 && (when == 0 || g->cap_until < when))
+	when = g->cap_until;
+    if (g->throttle_spacing > 0 && (when == 0 || g->rate_until < when))
+	when = g->rate_until;
+    if (when == 0 && g->nmembers == 0)
+	when = g->linger_until;
+    if (sched->ops.timer)
+	sched->ops.timer(sched->ops.ctx, SCHED_TIMER_GROUP, g, when);
+}
+
+/*
+ * sched_group_maybe_release - a group without members goes, unless it has
+ * something to remember: a throttle in force, or a window below where a
+ * new group starts (after a suspension the mail it deferred comes back to
+ * one session, not to a fresh group). That memory lingers for
+ * SCHED_GROUP_LINGER seconds at most.
+ */
 static void sched_group_maybe_release(SCHED *sched, SCHED_GROUP *g)
 {
-    if (g->nmembers == 0 && !sched_group_throttled(g))
+    if (g->nmembers > 0 || sched_group_throttled(g))
+	return;
+    if (g->window >= g->transport->group_init
+	|| (g->linger_until > 0 && g->linger_until <= sched->now)) {
 	sched_group_release(sched, g);
+    } else if (g->linger_until == 0) {
+	g->linger_until = sched->now + SCHED_GROUP_LINGER;
+	sched_group_arm(sched, g);
+    }
 }
 
 /* sched_group_get - the transport's group of that name, made when missing */
@@ -119,7 +150,7 @@ static SCHED_GROUP *sched_group_get(SCHED_TRANSPORT *t, const char *name)
 	g = mycalloc(1, sizeof(*g));
 	g->name = mystrdup(name);
 	g->transport = t;
-	g->window = t->conf.init_dest_concurrency > 0 ? t->conf.init_dest_concurrency : 1;
+	g->window = t->group_init;
 	g->had_room = 1;
 	htable_enter(t->groups, name, g);
     }
@@ -128,10 +159,14 @@ static SCHED_GROUP *sched_group_get(SCHED_TRANSPORT *t, const char *name)
 
 /* sched_group_join - q becomes a member of g; its sessions and ready count move along */
 
-static void sched_group_join(SCHED_QUEUE *q, SCHED_GROUP *g)
+static void sched_group_join(SCHED *sched, SCHED_QUEUE *q, SCHED_GROUP *g)
 {
     SCHED_TRANSPORT *t = q->transport;
 
+    if (g->linger_until > 0) {			/* wanted again */
+	g->linger_until = 0;
+	sched_group_arm(sched, g);
+    }
     t->ready -= q->ready;			/* now counted through the group */
     q->group = g;
     q->group_prev = NULL;
@@ -180,7 +215,7 @@ int     sched_group_attach(SCHED *sched, SCHED_QUEUE *q)
 	sched_group_leave(q);
 	sched_group_maybe_release(sched, old);
     }
-    sched_group_join(q, sched_group_get(q->transport, name));
+    sched_group_join(sched, q, sched_group_get(q->transport, name));
     return (1);
 }
 
@@ -228,6 +263,8 @@ void    sched_group_feedback(SCHED *sched, SCHED_GROUP *g, int good)
 
     if (limit <= 0)
 	return;
+    if (g->cap > 0 && g->cap < limit)
+	limit = g->cap;				/* no growth beyond a throttle's cap */
     if (good) {
 	if (g->window < limit && g->window < g->busy + c->init_dest_concurrency)
 	    sched_window_grow(&g->window, &g->success, &g->failure,
@@ -242,22 +279,6 @@ void    sched_group_feedback(SCHED *sched, SCHED_GROUP *g, int good)
 	sched_log(sched, "group %s: %s feedback: limit %d window %d busy %d",
 		  g->name, good ? "positive" : "negative", limit, g->window, g->busy);
     sched_group_ready(g);
-}
-
-/* sched_group_arm - the timer for the earliest throttle end */
-
-static void sched_group_arm(SCHED *sched, SCHED_GROUP *g)
-{
-    double  when = 0;
-
-    if (g->suspended)
-	when = g->suspend_until;
-    if (g->cap > 0 && (when == 0 || g->cap_until < when))
-	when = g->cap_until;
-    if (g->throttle_spacing > 0 && (when == 0 || g->rate_until < when))
-	when = g->rate_until;
-    if (sched->ops.timer)
-	sched->ops.timer(sched->ops.ctx, SCHED_TIMER_GROUP, g, when);
 }
 
 /* sched_group_restart - after a suspension: one session, then slow start */
@@ -406,7 +427,7 @@ int     sched_group_throttle(SCHED *sched, SCHED_ENTRY *e, const THROTTLE_ACTION
     char    when[40];
 
     if (!sched_group_attach(sched, q))
-	sched_group_join(q, sched_group_get(q->transport, q->nexthop));
+	sched_group_join(sched, q, sched_group_get(q->transport, q->nexthop));
     g = q->group;
     if (!sched_group_stricter(g, act))
 	return (0);

@@ -71,6 +71,7 @@ struct SCHED_GROUP {
     char   *throttle_action;		/* the latest throttle, for status */
     char   *throttle_reply;
     double  throttle_until;
+    double  linger_until;		/* no members: forgotten then (0: not lingering) */
 };
 
 struct SCHED_PEER {
@@ -128,6 +129,7 @@ struct SCHED_TRANSPORT {
     long    cand_second;
     int     cand_valid;
     HTABLE *groups;			/* exchanger groups by name */
+    int     group_init;			/* a new group's window */
     int     groups_seen;		/* an agent has reported a group */
     SCHED_TRANSPORT *next;
 };

@@ -100,7 +100,9 @@ static struct {
     FAKE_READ reads[FAKE_READS];
     int     nreads;
     int     logs;
-    char    last_log[256];
+    char    last_log[512];
+    int     throttle_ends;		/* throttle_ended calls */
+    double  defer_retry_at;		/* sched_entry_retry_at of the last deferral */
 } fake;
 
 /* fake_set_now - the injected clock */
@@ -252,6 +254,7 @@ static void fake_defer(void *ctx, SCHED_ENTRY *e, const char *dsn, const char *r
     snprintf(fake.defer_dsn, sizeof(fake.defer_dsn), "%s", dsn ? dsn : "(null)");
     snprintf(fake.defer_reason, sizeof(fake.defer_reason), "%s", reason ? reason : "(null)");
     snprintf(fake.defer_nexthop, sizeof(fake.defer_nexthop), "%s", sched_entry_nexthop(e));
+    fake.defer_retry_at = sched_entry_retry_at(e);
 }
 
 /* fake_log - SCHED_OPS log */
@@ -261,6 +264,14 @@ static void fake_log(void *ctx, const char *text)
     (void) ctx;
     fake.logs++;
     snprintf(fake.last_log, sizeof(fake.last_log), "%s", text);
+}
+
+/* fake_throttle_ended - SCHED_OPS throttle_ended */
+
+static void fake_throttle_ended(void *ctx)
+{
+    (void) ctx;
+    fake.throttle_ends++;
 }
 
 /* fake_conf - a transport's own settings, starting as a copy of fake.tconf */
@@ -317,6 +328,7 @@ FAKE_FN SCHED *fake_start(void)
 	.defer_entry = fake_defer,
 	.timer = fake_timer,
 	.log = fake_log,
+	.throttle_ended = fake_throttle_ended,
     };
 
     fake.s = sched_new(&fake.conf, &ops);
