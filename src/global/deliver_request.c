@@ -207,16 +207,18 @@ out:
 
 /* deliver_reply_encode - the agent's answer */
 
-void    deliver_reply_encode(DSTR *out, int status, const char *hop_status,
-			             const char *hop_reason, const char *mx_group,
-			             long mx_group_ttl)
+void    deliver_reply_encode(DSTR *out, const DELIVER_REPLY *r)
 {
-    attr_put_long(out, "status", status);
-    attr_put_str(out, "hop_status", hop_status ? hop_status : "");
-    attr_put_str(out, "hop_reason", hop_reason ? hop_reason : "");
-    if (mx_group && *mx_group) {
-	attr_put_str(out, "mx_group", mx_group);
-	attr_put_long(out, "mx_group_ttl", mx_group_ttl);
+    attr_put_long(out, "status", r->status);
+    attr_put_str(out, "hop_status", r->hop_status ? r->hop_status : "");
+    attr_put_str(out, "hop_reason", r->hop_reason ? r->hop_reason : "");
+    if (r->mx_group && *r->mx_group) {
+	attr_put_str(out, "mx_group", r->mx_group);
+	attr_put_long(out, "mx_group_ttl", r->mx_group_ttl);
+    }
+    if (r->throttle && *r->throttle) {
+	attr_put_str(out, "throttle", r->throttle);
+	attr_put_str(out, "throttle_reply", r->throttle_reply ? r->throttle_reply : "");
     }
     attr_put_end(out);
 }

@@ -57,10 +57,18 @@ extern void deliver_request_encode(DSTR *out, const DELIVER_REQUEST *req);
 /* Read a request from a stream; 0, or -1 with a reason in err (malformed,
  * missing attribute, a limit passed, end of file). */
 extern int deliver_request_read(IOS *ios, DELIVER_REQUEST *req, DSTR *err);
-/* The agent's final answer; mx_group NULL or "" when unknown. */
-extern void deliver_reply_encode(DSTR *out, int status, const char *hop_status,
-				         const char *hop_reason, const char *mx_group,
-				         long mx_group_ttl);
+/* An agent's final answer (strings NULL or "" when there is nothing to say). */
+typedef struct DELIVER_REPLY {
+    int     status;			/* DELIVER_STAT_* */
+    const char *hop_status;		/* the destination failed: its DSN code */
+    const char *hop_reason;		/* ... and why */
+    const char *mx_group;		/* exchanger group of the next hop */
+    long    mx_group_ttl;		/* seconds it may be kept */
+    const char *throttle;		/* smtp_reply_throttle_maps' action */
+    const char *throttle_reply;		/* the reply that called for it */
+} DELIVER_REPLY;
+
+extern void deliver_reply_encode(DSTR *out, const DELIVER_REPLY *reply);
 /* The agent's "ready" greeting. */
 extern void deliver_ready_encode(DSTR *out);
 

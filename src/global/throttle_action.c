@@ -166,6 +166,7 @@ void    throttle_reply_key(const char *const *lines, int nlines, DSTR *key,
 			           size_t keylen_max)
 {
     const char *text;
+    char   *cp;
     int     i;
 
     DSTR_RESET(key);
@@ -181,4 +182,8 @@ void    throttle_reply_key(const char *const *lines, int nlines, DSTR *key,
     }
     if (dstr_len(key) > keylen_max)
 	dstr_truncate(key, keylen_max);
+    /* It goes into log lines and status output: no control bytes. */
+    for (cp = dstr_data(key); *cp; cp++)
+	if ((unsigned char) *cp < ' ' || *cp == 0x7f)
+	    *cp = '?';
 }

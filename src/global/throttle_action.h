@@ -30,8 +30,8 @@ extern void throttle_action_format(const THROTTLE_ACTION *act, DSTR *out);
  * The lookup key of an SMTP reply: "CODE ENHANCED-CODE text" from its
  * first line and the text of every further line joined with single spaces
  * (each line's own code and enhanced code dropped), at most keylen_max
- * bytes. enhanced may be empty. lines holds the reply's lines as received,
- * without line ends.
+ * bytes, control bytes made '?'. enhanced may be empty. lines holds the
+ * reply's lines as received, without line ends.
  */
 extern void throttle_reply_key(const char *const *lines, int nlines, DSTR *key,
 			               size_t keylen_max);

@@ -138,6 +138,7 @@ static void smtp_service(int fd, const char *service, char **argv)
     IOS    *ios = ios_open(fd);
     DSTR   *buf = dstr_new(256);
     DELIVER_REQUEST *req = deliver_request_new();
+    DELIVER_REPLY reply;
     SMTP_STATE *st;
 
     (void) service;
@@ -157,10 +158,18 @@ static void smtp_service(int fd, const char *service, char **argv)
 	goto out;
     }
     st = smtp_state_new(req);
+    smtp_throttle_reset();
     smtp_request(st);
     DSTR_RESET(buf);
-    deliver_reply_encode(buf, st->status, dstr_str(st->hop_status), dstr_str(st->hop_reason),
-			 dstr_str(st->mx_group), st->mx_group_ttl);
+    memset(&reply, 0, sizeof(reply));
+    reply.status = st->status;
+    reply.hop_status = dstr_str(st->hop_status);
+    reply.hop_reason = dstr_str(st->hop_reason);
+    reply.mx_group = dstr_str(st->mx_group);
+    reply.mx_group_ttl = st->mx_group_ttl;
+    reply.throttle = smtp_throttle_action_text();
+    reply.throttle_reply = smtp_throttle_reply_text();
+    deliver_reply_encode(buf, &reply);
     if (ios_write(ios, dstr_str(buf), dstr_len(buf)) < 0 || ios_flush(ios) < 0) {
 	/*
 	 * qmgr exits at once on reload and stop. What this delivery did is
@@ -193,6 +202,7 @@ static void smtp_pre_jail(const char *service, char **argv)
     smtp_sasl_init();				/* loads SASL plugins from outside the jail */
     smtp_tls_init();				/* OpenSSL, certificates, policy tables */
     smtp_group_init();
+    smtp_throttle_init();
     srandom((unsigned) (time((time_t *) 0) ^ (getpid() << 8)));
     dstr_free(err);
 }

@@ -228,6 +228,15 @@ extern void smtp_group_init(void);
 extern void smtp_group_set(SMTP_STATE *st, const char *host, long ttl);
 extern void smtp_group_from_mx(SMTP_STATE *st, const DNS_MX_LIST *mxl);
 
+/* smtp_throttle.c: rate-limit replies (smtp_reply_throttle_maps), for qmgr. */
+extern void smtp_throttle_init(void);
+extern void smtp_throttle_reset(void);
+/* Any reply received: the first 4xx of a request that the table names is kept. */
+extern void smtp_throttle_note(const SMTP_REPLY *reply);
+/* What qmgr is told: the action ("" none) and the reply key. */
+extern const char *smtp_throttle_action_text(void);
+extern const char *smtp_throttle_reply_text(void);
+
 /* Per-process state (smtp.c). */
 extern DNS *smtp_dns;
 extern DNS_ADDR_LIST smtp_own_addrs;

@@ -96,6 +96,7 @@ int     smtp_session_reply(SMTP_SESSION *session, SMTP_REPLY *reply)
     }
     if (reply->code == 421)			/* the server is going away */
 	session->broken = 1;
+    smtp_throttle_note(reply);			/* a provider's rate limit? */
     return (0);
 }
 
