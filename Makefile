@@ -88,11 +88,12 @@ $(BUILD)/lib/lib$(1).a: $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard src/$(1)/*.
 endef
 $(foreach l,$(LIBDIRS),$(eval $(call library,$(l))))
 
-# posthorn init writes the default master.cf, so the binary carries it.
+# posthorn init writes the default master.cf and smtp_reply_throttle, so the binary carries them.
 posthorn_EXTRA = $(BUILD)/obj/gen/conf_text.o
-$(BUILD)/gen/conf_text.c: conf/master.cf scripts/embed.sh
+$(BUILD)/gen/conf_text.c: conf/master.cf conf/smtp_reply_throttle scripts/embed.sh
 	@mkdir -p $(dir $@)
-	sh scripts/embed.sh $@ posthorn_master_cf=conf/master.cf
+	sh scripts/embed.sh $@ posthorn_master_cf=conf/master.cf \
+	    posthorn_reply_throttle=conf/smtp_reply_throttle
 $(BUILD)/obj/gen/conf_text.o: $(BUILD)/gen/conf_text.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<

@@ -50,5 +50,6 @@ extern void posthorn_require_privilege(const char *what);
 
 /* Embedded default master.cf (conf/master.cf). */
 extern const char posthorn_master_cf[];
+extern const char posthorn_reply_throttle[];	/* conf/smtp_reply_throttle */
 
 #endif

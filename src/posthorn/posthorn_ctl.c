@@ -408,6 +408,8 @@ static int posthorn_check_tables(void)
 	{"transport_maps", &var_transport_maps},
 	{"smtp_sasl_password_maps", &var_smtp_sasl_passwd},
 	{"smtp_tls_policy_maps", &var_smtp_tls_policy_maps},
+	{"smtp_mx_group_maps", &var_smtp_mx_group_maps},
+	{"smtp_reply_throttle_maps", &var_smtp_reply_throttle_maps},
     };
     DSTR   *err = dstr_new(128);
     DICT_LIST *list;

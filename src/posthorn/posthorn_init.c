@@ -5,9 +5,11 @@
  *	DIR/main.cf (config and queue directories inside DIR, maillog_file
  *	DIR/maillog, QMQP open to loopback clients, daemon_directory of this
  *	build or installation, then the given overrides) and DIR/master.cf
- *	(the default services, qmqpd on ADDR:PORT or port 628), and makes
- *	the spool. As root it creates the mail_owner system user when it is
- *	missing and gives the spool to it. It never overwrites an instance.
+ *	(the default services, qmqpd on ADDR:PORT or port 628) and
+ *	DIR/smtp_reply_throttle (the providers' rate-limit replies, the
+ *	default smtp_reply_throttle_maps), and makes the spool. As root it
+ *	creates the mail_owner system user when it is missing and gives the
+ *	spool to it. It never overwrites an instance.
  */
 #include <errno.h>
 #include <limits.h>
@@ -149,10 +151,16 @@ static void posthorn_init_write(const char *dir, const DSTR *main_cf, const DSTR
     dstr_sprintf(path, "%s/master.cf", dir);
     if (fs_replace_file(dstr_str(path), dstr_str(master_cf), dstr_len(master_cf), 0644) < 0)
 	msg_fatal("write %s: %m", dstr_str(path));
+    dstr_sprintf(path, "%s/smtp_reply_throttle", dir);
+    if (fs_replace_file(dstr_str(path), posthorn_reply_throttle,
+			strlen(posthorn_reply_throttle), 0644) < 0)
+	msg_fatal("write %s: %m", dstr_str(path));
     if (cfg_load(dir, err) < 0) {
 	dstr_sprintf(path, "%s/main.cf", dir);
 	(void) unlink(dstr_str(path));
 	dstr_sprintf(path, "%s/master.cf", dir);
+	(void) unlink(dstr_str(path));
+	dstr_sprintf(path, "%s/smtp_reply_throttle", dir);
 	(void) unlink(dstr_str(path));
 	msg_fatal("%s", dstr_str(err));
     }
