@@ -41,6 +41,8 @@ static const char *const cfg_transport_suffixes[] = {
     "delivery_slot_discount",
     "delivery_slot_loan",
     "minimum_delivery_slots",
+    "mx_group_concurrency_limit",	/* posthorn: exchanger groups */
+    "mx_group_rate_delay",
     "time_limit",
     0,
 };

@@ -273,8 +273,7 @@ static void qmgr_sched_log(void *ctx, const char *text)
 static void qmgr_throttle_ended(void *ctx)
 {
     (void) ctx;
-    qmgr_scan_request(qmgr_scan_deferred, 0);
-    qmgr_kick();
+    qmgr_scan_request(qmgr_scan_deferred, QMGR_SCAN_START);
 }
 
 /* qmgr_sched_create - the scheduling core with this instance's settings */

@@ -261,8 +261,8 @@ void    sched_group_feedback(SCHED *sched, SCHED_GROUP *g, int good)
     const SCHED_TRANSPORT_CONF *c = &g->transport->conf;
     int     limit = c->group_concurrency_limit;
 
-    if (limit <= 0)
-	return;
+    if (limit <= 0 || g->suspended)
+	return;					/* a suspension restarts it anyway */
     if (g->cap > 0 && g->cap < limit)
 	limit = g->cap;				/* no growth beyond a throttle's cap */
     if (good) {
@@ -334,6 +334,8 @@ static void sched_group_lift(const char *key, void *value, void *ctx)
     (void) key;
     if (!sched_group_throttled(g))
 	return;
+    sched_log(sched, "exchanger group %s (%s): %s lifted by posthorn flush",
+	      g->name, g->transport->name, g->throttle_action ? g->throttle_action : "throttle");
     if (g->suspended)
 	sched_group_restart(g);
     g->suspended = 0;
@@ -445,6 +447,7 @@ int     sched_group_throttle(SCHED *sched, SCHED_ENTRY *e, const THROTTLE_ACTION
     case THROTTLE_SUSPEND:
 	g->suspended = 1;
 	g->suspend_until = until;
+	sched_group_restart(g);			/* what status shows meanwhile, too */
 	dstr_sprintf(text, "delivery temporarily suspended until %s: exchanger group %s "
 		     "throttled after \"%s\"", when, g->name, reply);
 	free(g->suspend_reason);
