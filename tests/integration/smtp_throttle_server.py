@@ -16,7 +16,8 @@ usage: smtp_throttle_server.py HOST PORT LOGDIR [options]
 
 LOGDIR/events.jsonl gets one JSON object per line, each with "t" (seconds
 since the epoch) and "open" (sessions open after the event): connect,
-close, message (with "rcpt"), throttled (with "stage"). LOGDIR/ready
+close (at QUIT, or when the connection ends without one), message (with
+"rcpt"), throttled (with "stage"). LOGDIR/ready
 appears when it listens. Nothing is stored of the messages themselves.
 """
 import json
@@ -94,6 +95,7 @@ class State:
 
 def session(st, conn):
     f = conn.makefile("rb")
+    quit_seen = False
 
     def send(text):
         conn.sendall(text.encode() + b"\r\n")
@@ -150,6 +152,12 @@ def session(st, conn):
                 rcpts = []
                 send("250 2.0.0 ok")
             elif verb == "QUIT":
+                # The client is done: it no longer counts as open, before it
+                # can learn so (221) and start another session.
+                with st.lock:
+                    st.open -= 1
+                    quit_seen = True
+                    st.event("close")
                 send("221 2.0.0 bye")
                 return
             else:
@@ -158,9 +166,10 @@ def session(st, conn):
         pass
     finally:
         conn.close()
-        with st.lock:
-            st.open -= 1
-            st.event("close")
+        if not quit_seen:
+            with st.lock:
+                st.open -= 1
+                st.event("close")
 
 
 def main():
