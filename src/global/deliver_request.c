@@ -223,6 +223,39 @@ void    deliver_reply_encode(DSTR *out, const DELIVER_REPLY *r)
     attr_put_end(out);
 }
 
+/* deliver_ask_encode - the agent asks whether to go on with this group */
+
+void    deliver_ask_encode(DSTR *out, const char *mx_group, long mx_group_ttl)
+{
+    attr_put_str(out, "ask", "mx_group");
+    attr_put_str(out, "mx_group", mx_group);
+    attr_put_long(out, "mx_group_ttl", mx_group_ttl);
+    attr_put_end(out);
+}
+
+/* deliver_answer_encode - the queue manager's answer */
+
+void    deliver_answer_encode(DSTR *out, int proceed)
+{
+    attr_put_long(out, "proceed", proceed ? 1 : 0);
+    attr_put_end(out);
+}
+
+/* deliver_ask_read - the answer: 1 proceed, 0 not, -1 broken */
+
+int     deliver_ask_read(IOS *ios)
+{
+    ATTR_LIST *list = attr_list_new();
+    long    proceed;
+    int     ret = -1;
+
+    if (attr_read(ios, list, 64, 4) == ATTR_OK
+	&& attr_get_long(list, "proceed", &proceed, 0, 1) == 0)
+	ret = (int) proceed;
+    attr_list_free(list);
+    return (ret);
+}
+
 /* deliver_ready_encode - "I am here" */
 
 void    deliver_ready_encode(DSTR *out)

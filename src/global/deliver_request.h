@@ -25,6 +25,8 @@
 
 #define DELIVER_FLAG_CACHE	(1<<0)	/* the destination has more mail waiting:
 					 * keep the connection for reuse */
+#define DELIVER_FLAG_GROUP_ASK	(1<<1)	/* the exchanger group is not known: ask
+					 * (deliver_ask) before connecting */
 
 typedef struct DELIVER_RCPT {
     char   *address;
@@ -69,6 +71,18 @@ typedef struct DELIVER_REPLY {
 } DELIVER_REPLY;
 
 extern void deliver_reply_encode(DSTR *out, const DELIVER_REPLY *reply);
+/*
+ * The exchanger group question (docs/scheduler.md §10a): an agent that got
+ * DELIVER_FLAG_GROUP_ASK and found the next hop's group sends it before
+ * it connects anywhere, and waits for the answer: proceed, or leave every
+ * recipient as it is (the queue manager takes the request back and
+ * delivers it when the group has room). deliver_ask_read: 1 proceed, 0
+ * not, -1 on a broken answer (treat as proceed: the limit is advisory).
+ */
+extern void deliver_ask_encode(DSTR *out, const char *mx_group, long mx_group_ttl);
+extern void deliver_answer_encode(DSTR *out, int proceed);
+extern int deliver_ask_read(IOS *ios);
+
 /* The agent's "ready" greeting. */
 extern void deliver_ready_encode(DSTR *out);
 

@@ -47,6 +47,8 @@ typedef struct QMGR_AGENT {
     DSTR   *in;
     DSTR   *out;
     size_t  out_off;
+    int     asked;			/* the agent asked about the group (§10a) */
+    int     requeue;			/* ... and was told not to go on */
 } QMGR_AGENT;
 
 /* Per-transport parameters: <transport>_suffix, else the fallback (§4.1). */
@@ -277,6 +279,39 @@ static int qmgr_agent_throttle(QMGR_AGENT *a, const ATTR_LIST *reply)
     return (ok == 0);
 }
 
+/*
+ * qmgr_agent_ask - the agent found the exchanger group of a next hop whose
+ * group was unknown, before connecting anywhere: learn it, and say whether
+ * the delivery fits in the group's window (docs/scheduler.md §10a). When
+ * it does not, the agent leaves every recipient as it was and the entry
+ * goes back to its queue when the agent's final reply comes.
+ */
+static void qmgr_agent_ask(QMGR_AGENT *a, const ATTR_LIST *ask, size_t used)
+{
+    DSTR   *answer;
+    int     proceed;
+
+    if (a->asked || used != dstr_len(a->in)) {
+	qmgr_agent_crashed(a, "protocol error: unexpected question");
+	return;
+    }
+    a->asked = 1;
+    DSTR_RESET(a->in);
+    qmgr_clock();
+    qmgr_agent_group(a, ask);
+    proceed = sched_entry_admit(qmgr_sched, a->entry);
+    answer = dstr_new(32);
+    deliver_answer_encode(answer, proceed);
+    /* A few bytes to an agent that waits for them: the socket takes them. */
+    if (write(a->fd, dstr_str(answer), dstr_len(answer)) != (ssize_t) dstr_len(answer)) {
+	dstr_free(answer);
+	qmgr_agent_crashed(a, "write error");
+	return;
+    }
+    dstr_free(answer);
+    a->requeue = !proceed;
+}
+
 /* qmgr_agent_reply_event - the agent's verdict */
 
 static void qmgr_agent_reply_event(int fd, void *ctx)
@@ -300,6 +335,11 @@ static void qmgr_agent_reply_event(int fd, void *ctx)
 	attr_list_free(reply);
 	return;
     }
+    if (used > 0 && attr_get_str(reply, "ask") != NULL) {
+	qmgr_agent_ask(a, reply, (size_t) used);
+	attr_list_free(reply);
+	return;
+    }
     if (used <= 0 || attr_get_long(reply, "status", &status, 0, 1) < 0) {
 	attr_list_free(reply);
 	qmgr_agent_crashed(a, used == 0 ? "lost connection" : "malformed reply");
@@ -310,6 +350,14 @@ static void qmgr_agent_reply_event(int fd, void *ctx)
     if (hop_reason != NULL && *hop_reason == 0)
 	hop_reason = NULL;
     qmgr_clock();
+    if (a->requeue) {				/* it touched nothing: take it back */
+	sched_entry_unselect(qmgr_sched, a->entry);
+	a->entry = NULL;
+	sched_transport_unlock(a->transport);
+	attr_list_free(reply);
+	qmgr_agent_free(a);
+	return;
+    }
     qmgr_agent_group(a, reply);
     throttled = qmgr_agent_throttle(a, reply);
     if (status == DELIVER_STAT_DEFER)
@@ -370,6 +418,8 @@ static void qmgr_agent_request(QMGR_AGENT *a)
     req->transport = mystrdup(sched_transport_name(a->transport));
     req->nexthop = mystrdup(sched_entry_nexthop(e));
     req->flags = sched_queue_backlog(e) ? DELIVER_FLAG_CACHE : 0;
+    if (sched_entry_group_unknown(e))
+	req->flags |= DELIVER_FLAG_GROUP_ASK;
     for (i = 0; i < e->nrcpt; i++)
 	deliver_request_add_rcpt(req, e->rcpts[i].address, e->rcpts[i].offset);
     deliver_request_encode(a->out, req);

@@ -216,6 +216,16 @@ extern long sched_group_count(const SCHED *sched);
  */
 extern int sched_group_throttle(SCHED *sched, SCHED_ENTRY *e, const THROTTLE_ACTION *act,
 				        const char *reply);
+/* Whether the agent should say e's exchanger group before it connects:
+ * the destination has none yet and the transport limits groups. */
+extern int sched_entry_group_unknown(const SCHED_ENTRY *e);
+/*
+ * The agent found e's group before connecting (the caller learned it with
+ * sched_group_learn): join it, and say whether the delivery, already
+ * counted as busy, fits in the group's window (1) or must go back to its
+ * queue with sched_entry_unselect (0).
+ */
+extern int sched_entry_admit(SCHED *sched, SCHED_ENTRY *e);
 /* When mail deferred for e's destination is due again: the end of its
  * group's suspension, or 0 when there is none (normal backoff). */
 extern double sched_entry_retry_at(const SCHED_ENTRY *e);

@@ -475,6 +475,35 @@ int     sched_group_throttle(SCHED *sched, SCHED_ENTRY *e, const THROTTLE_ACTION
     return (1);
 }
 
+/* sched_entry_group_unknown - should the agent ask before connecting? */
+
+int     sched_entry_group_unknown(const SCHED_ENTRY *e)
+{
+    return (e->queue->group == NULL && e->queue->transport->conf.group_concurrency_limit > 0);
+}
+
+/* sched_entry_admit - a delivery whose group the agent just found: go on? */
+
+int     sched_entry_admit(SCHED *sched, SCHED_ENTRY *e)
+{
+    SCHED_QUEUE *q = e->queue;
+    SCHED_GROUP *g;
+    int     limit;
+
+    if (sched_group_attach(sched, q))
+	q->transport->groups_seen = 1;
+    q->discovering = 0;
+    if ((g = q->group) == NULL)
+	return (1);
+    if (g->suspended)
+	return (0);
+    /* The window, not the rate spacing: this delivery has started already. */
+    limit = g->transport->conf.group_concurrency_limit > 0 ? g->window : INT_MAX;
+    if (g->cap > 0 && g->cap < limit)
+	limit = g->cap;
+    return (g->busy <= limit);
+}
+
 /* sched_entry_retry_at - the end of the suspension of e's group, or 0 */
 
 double  sched_entry_retry_at(const SCHED_ENTRY *e)

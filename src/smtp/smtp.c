@@ -158,6 +158,7 @@ static void smtp_service(int fd, const char *service, char **argv)
 	goto out;
     }
     st = smtp_state_new(req);
+    st->qmgr = ios;
     smtp_throttle_reset();
     smtp_request(st);
     DSTR_RESET(buf);

@@ -219,6 +219,8 @@ typedef struct SMTP_STATE {
     DSTR   *hop_reason;
     DSTR   *mx_group;			/* exchanger group, "" unknown (smtp_group.c) */
     long    mx_group_ttl;		/* seconds qmgr may keep it */
+    IOS    *qmgr;			/* the queue manager's stream (the group question) */
+    int     requeued;			/* qmgr takes the request back: touch nothing */
     DSTR   *buf;			/* scratch */
     struct SMTP_TLS *tls;		/* TLS policy for the next hop (smtp_tls.c) */
 } SMTP_STATE;
@@ -227,6 +229,8 @@ typedef struct SMTP_STATE {
 extern void smtp_group_init(void);
 extern void smtp_group_set(SMTP_STATE *st, const char *host, long ttl);
 extern void smtp_group_from_mx(SMTP_STATE *st, const DNS_MX_LIST *mxl);
+/* Before the first connection: may this delivery go on? 0: qmgr takes it back. */
+extern int smtp_group_admit(SMTP_STATE *st);
 
 /* smtp_throttle.c: rate-limit replies (smtp_reply_throttle_maps), for qmgr. */
 extern void smtp_throttle_init(void);

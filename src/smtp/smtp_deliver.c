@@ -102,7 +102,7 @@ void    smtp_deliver(SMTP_STATE *st)
 	    st->sessions++;
 	smtp_release(st, session);
     }
-    if (st->pending > 0 && smtp_resolve(st, &list) == 0) {
+    if (st->pending > 0 && smtp_resolve(st, &list) == 0 && smtp_group_admit(st)) {
 	for (i = 0; i < list.count && st->pending > 0; i++) {
 	    if ((session = smtp_connect(st, list.addr + i)) == 0) {
 		if (st->site_class == SMTP_BOUNCE)
@@ -118,5 +118,6 @@ void    smtp_deliver(SMTP_STATE *st)
     }
     smtp_addr_list_free(&list);
     smtp_trans_free(&tl);
-    smtp_rcpt_finish(st);
+    if (!st->requeued)				/* handed back: nothing to record */
+	smtp_rcpt_finish(st);
 }

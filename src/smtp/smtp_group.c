@@ -8,6 +8,10 @@
  *	the answer does not depend on the order DNS gave), else that host's
  *	name. smtp reports it with its delivery status; qmgr remembers it no
  *	longer than the MX records' TTL allows (docs/scheduler.md §10a).
+ *	When qmgr did not know the group yet (DELIVER_FLAG_GROUP_ASK), smtp
+ *	says it before connecting and asks whether to go on: the group's
+ *	window may be full, and a delivery that does not fit goes back to
+ *	qmgr untouched instead of opening one more session to the provider.
  */
 #include <string.h>
 #include <strings.h>
@@ -76,4 +80,33 @@ void    smtp_group_from_mx(SMTP_STATE *st, const DNS_MX_LIST *mxl)
     }
     if (best)
 	smtp_group_set(st, best->host, mxl->ttl);
+}
+
+/* smtp_group_admit - ask qmgr about the group before the first connection */
+
+int     smtp_group_admit(SMTP_STATE *st)
+{
+    DSTR   *ask;
+    int     answer;
+
+    /* Only a request nothing has happened to yet can go back whole. */
+    if (!(st->req->flags & DELIVER_FLAG_GROUP_ASK) || st->qmgr == NULL
+	|| dstr_len(st->mx_group) == 0 || st->pending != st->req->nrcpt)
+	return (1);
+    ask = dstr_new(64);
+    deliver_ask_encode(ask, dstr_str(st->mx_group), st->mx_group_ttl);
+    /* No answer (qmgr went away on reload): go on, as before the question. */
+    if (ios_write(st->qmgr, dstr_str(ask), dstr_len(ask)) < 0 || ios_flush(st->qmgr) < 0)
+	answer = -1;
+    else
+	answer = deliver_ask_read(st->qmgr);
+    dstr_free(ask);
+    if (answer == 0) {
+	st->requeued = 1;
+	if (msg_verbose)
+	    msg_info("%s: exchanger group %s is full: delivery to %s handed back",
+		     st->req->queue_id, dstr_str(st->mx_group), st->req->nexthop);
+	return (0);
+    }
+    return (1);
 }

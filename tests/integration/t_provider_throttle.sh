@@ -1,9 +1,10 @@
 #!/bin/bash
 # Provider-aware delivery (docs/scheduler.md §10a) against a real DNS server
 # (unbound: 30 domains whose MX is one host) and a scripted server that
-# throttles like a big provider (smtp_throttle_server.py). After the
-# domains' groups are known: a VERP post to 120 recipients never has more
-# sessions open than smtp_mx_group_concurrency_limit; a "421 4.7.28" after
+# throttles like a big provider (smtp_throttle_server.py). The first
+# deliveries to 30 new domains, and then a VERP post to 120 recipients,
+# never have more sessions open than smtp_mx_group_concurrency_limit (smtp
+# tells qmgr a new domain's group before connecting); a "421 4.7.28" after
 # some transactions suspends the group: no new session during the
 # suspension, one log line, nothing bounces, the held-back mail comes back
 # by itself when the suspension ends (well before any backoff or queue run)
@@ -34,9 +35,11 @@ cat > "$T_TMP/throttle.re" <<'EOF'
 /^451 4\.7\.99 /	concurrency 1 30s
 EOF
 # Backoff and queue runs far beyond the test: only a suspension's end brings mail back.
+# smtp waits for the reply to QUIT, so a session has ended at the server
+# (which stops counting it at QUIT) before qmgr hears of the delivery.
 t_instance dns_resolv_conf="$T_TMP/resolv.conf" transport_maps="regexp:$T_TMP/transport.re" \
     smtp_reply_throttle_maps="regexp:$T_TMP/throttle.re" smtp_mx_group_concurrency_limit=5 \
-    smtpslow_mx_group_rate_delay=1s smtp_connection_cache_on_demand=no \
+    smtpslow_mx_group_rate_delay=1s smtp_connection_cache_on_demand=no smtp_skip_quit_response=no \
     minimal_backoff_time=300s maximal_backoff_time=600s queue_run_delay=300s
 t_delivery_services
 echo "smtpslow unix - - y - - smtp" >> "$INST/master.cf"
@@ -77,12 +80,17 @@ post() {
 }
 
 # 1. Discovery: one recipient per domain; every domain learns its group.
-ts_server disc --delay 0.05
+ts_server disc --delay 0.3
 post s@example.org 30
 t_wait_until 60 t_queue_empty || t_fail "discovery: $(t_queue_count) messages still queued"
 known=$(t_status_field 's["mx_groups_known"]')
 [ "$known" -ge 30 ] || t_fail "only $known next hops have a group after discovery"
 [ "$(ev disc 'len(rcpts)')" = 30 ] || t_fail "discovery: not 30 recipients at the server"
+# smtp says each new domain's group before it connects, and what does not
+# fit in the group's window goes back to qmgr: the limit holds from the start.
+peak=$(ev disc 'max(x["open"] for x in conn)')
+t_log "peak sessions while 30 new domains found their group: $peak (limit 5)"
+[ "$peak" -le 5 ] || t_fail "$peak sessions at once while discovering (limit 5)"
 
 # 2. The group's window bounds 30 domains together.
 ts_server window --delay 0.3

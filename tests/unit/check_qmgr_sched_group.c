@@ -210,6 +210,49 @@ START_TEST(one_discovery_session_per_new_domain)
 }
 END_TEST
 
+/* The agent says a new domain's group before connecting; what does not fit goes back. */
+START_TEST(agent_asks_and_overflow_goes_back)
+{
+    SCHED_TRANSPORT *t;
+    SCHED_ENTRY *e;
+    char    hop[32];
+    int     i;
+    int     admitted = 0;
+
+    fake.tconf.group_concurrency_limit = 5;
+    fake_start();
+    for (i = 0; i < 8; i++) {
+	snprintf(hop, sizeof(hop), "d%d.test", i);
+	messages('a', hop, 1);
+    }
+    t = fake_transport("smtp");
+    ck_assert_int_eq(fake_fill(t), 8);		/* nothing known yet */
+    for (i = 0; i < 8; i++)
+	ck_assert(sched_entry_group_unknown(fake.busy[i]));
+    for (i = 0; i < fake.nbusy;) {
+	e = fake.busy[i];
+	sched_group_learn(fake.s, sched_entry_nexthop(e), "g", 3600);
+	if (sched_entry_admit(fake.s, e)) {
+	    admitted++;
+	    i++;
+	} else {				/* the agent touched nothing */
+	    memmove(fake.busy + i, fake.busy + i + 1,
+		    (size_t) (fake.nbusy - i - 1) * sizeof(e));
+	    fake.nbusy--;
+	    sched_entry_unselect(fake.s, e);
+	}
+    }
+    ck_assert_int_eq(admitted, 5);
+    ck_assert_int_eq(info("g").busy, 5);
+    ck_assert_int_eq(info("g").members, 8);
+    ck_assert(!sched_entry_group_unknown(fake.busy[0]));
+    ck_assert_int_eq(fake_fill(t), 0);
+    fake_ok();
+    ck_assert_int_eq(fake_fill(t), 1);
+    ck_assert_int_eq(info("g").busy, 5);
+}
+END_TEST
+
 /* A suspension defers what waits (due when it ends), keeps new mail out, then restarts at one. */
 START_TEST(suspension_defers_and_restarts_at_one)
 {
@@ -457,6 +500,7 @@ static Suite *group_suite(void)
     tcase_add_test(tc, group_and_destination_limits_together);
     tcase_add_test(tc, group_slow_start_and_feedback);
     tcase_add_test(tc, one_discovery_session_per_new_domain);
+    tcase_add_test(tc, agent_asks_and_overflow_goes_back);
     tcase_add_test(tc, suspension_defers_and_restarts_at_one);
     tcase_add_test(tc, concurrency_throttle_caps_then_slow_start);
     tcase_add_test(tc, rate_throttle_and_rate_delay_space_deliveries);
