@@ -7,7 +7,10 @@
 #               named: DKIM signing on both sides, see bench/README.md),
 #               slowdisk (only when named: ingest and e2e next to a process
 #               that fsyncs in a loop on the same file system), fanout (only
-#               when named: one VERP post to BENCH_FANOUT_RCPTS recipients)
+#               when named: one VERP post to BENCH_FANOUT_RCPTS recipients),
+#               provider (only when named: one VERP post to
+#               BENCH_PROVIDER_RCPTS recipients at 100 domains of one
+#               provider that throttles)
 #
 # environment:
 #   BENCH_MESSAGES     messages per run                      (default 10000)
@@ -26,6 +29,9 @@
 #   BENCH_MIX_GAP      mix: milliseconds from the start of one small message
 #                      to the start of the next; 0 = back to back (default 0)
 #   BENCH_DKIM_KEYS    dkim: the keys that sign each message, "rsa ed25519"
+#   BENCH_PROVIDER_RCPTS  provider: recipients of the post     (default 5000)
+#   BENCH_PROVIDER_DELAY  provider: seconds the provider takes per message
+#                      (before its reply to ".")                (default 0.1)
 #   BENCH_STRACE       1: count each run's system calls per message (strace -c -f;
 #                      slows the run, so its rates are not comparable)
 #                      (default) or "rsa" (RSA 2048 only)
@@ -78,6 +84,16 @@ LABEL_PREFIX=			# dkim: "dkim-on-" or "dkim-off-" before ingest/e2e labels
 FANOUT=0			# 1: one_e2e sends one VERP post to FANOUT_RCPTS recipients
 FANOUT_RCPTS=${BENCH_FANOUT_RCPTS:-20000}
 FANOUT_SENDER='list-return-1-@src.test-@[]'	# ezmlm's VERP request over QMQP
+PROV_RCPTS=${BENCH_PROVIDER_RCPTS:-5000}	# provider: recipients of the post,
+PROV_DOMAINS=100			# spread over this many domains
+PROV_SESSIONS=10			# the provider's limits: sessions at once,
+PROV_RATE=200/10			# transactions per seconds
+PROV_DELAY=${BENCH_PROVIDER_DELAY:-0.1}
+PROV_SERVER=$(dirname "$0")/../tests/integration/smtp_throttle_server.py
+PROV_STALL=600				# longer than any backoff or suspension below
+PROV_TIMEOUT=${BENCH_PROVIDER_TIMEOUT:-3600}	# seconds one provider run may take
+PH_PROV_PID=
+PF_PROV_PID=
 NB_PID=				# slowdisk: the fsync-heavy neighbour
 NB_FILE=
 
@@ -296,7 +312,7 @@ ph_setup() {
 ph_mode() {
     case $1 in
     ingest) sed -i 's/^qmgr[[:space:]]/#&/' "$PH_DIR/master.cf" ;;
-    e2e|mix)
+    e2e|mix|provider)
 	sed -i 's/^#\(qmgr[[:space:]]\)/\1/' "$PH_DIR/master.cf"
 	for svc in qmgr smtp bounce scache; do
 	    grep -q "^$svc[[:space:]]" "$PH_DIR/master.cf" ||
@@ -311,6 +327,25 @@ ph_mode() {
 	pm_procs=$MIX_PROCS
 	pm_maps=$(mix_transport_maps "$PH_SINK_PORT")
     fi
+    # provider: the 100 addresses are one provider's MX pool (the group
+    # map says so, as an administrator's map names Google's MX hosts), and
+    # Gmail's "421 4.7.28" suspends it for a tenth of its 10 minutes, as
+    # every other time below is a tenth of its default (prov_times)
+    pm_groups=
+    pm_throttle=regexp:$PH_DIR/smtp_reply_throttle
+    pm_times="minimal_backoff_time=300s maximal_backoff_time=4000s queue_run_delay=300s"
+    if [ "$1" = provider ]; then
+	pm_maps=$(mix_transport_maps "$PH_SINK_PORT" "$PROV_DOMAINS")
+	printf '/^127\\.0\\.0\\.[0-9]+$/\tprovider\n' > "$PH_DIR/bench_groups"
+	printf '/^421 4\\.7\\.28 /\tsuspend 60s\n' > "$PH_DIR/bench_throttle"
+	pm_groups=regexp:$PH_DIR/bench_groups
+	pm_throttle=regexp:$PH_DIR/bench_throttle
+	pm_times=$(prov_times)
+    fi
+    # shellcheck disable=SC2086 # NAME=VALUE words
+    "$PH_BIN" -c "$PH_DIR" conf -e "smtp_mx_group_maps=$pm_groups" \
+	"smtp_reply_throttle_maps=$pm_throttle" $pm_times ||
+	die "posthorn -c $PH_DIR conf -e smtp_mx_group_maps=... failed"
     awk -v p="$pm_procs" '$1 == "smtp" && $2 == "unix" { $7 = p } { print }' \
 	"$PH_DIR/master.cf" > "$PH_DIR/master.cf.new" ||
 	die "cannot set the smtp process limit in $PH_DIR/master.cf"
@@ -427,7 +462,7 @@ EOF
 	mkfifo -m 622 "$PF_SPOOL/public/qmgr" && chown postfix:postdrop "$PF_SPOOL/public/qmgr" ||
 	    die "mkfifo $PF_SPOOL/public/qmgr failed"
 	;;
-    e2e|mix)
+    e2e|mix|provider)
 	# Everything else at Postfix's defaults: concurrency (initial 5, limit
 	# 20 per destination), connection caching on demand, in_flow_delay 1s,
 	# no TLS (so no tlsmgr). bounce and defer are only contacted when a
@@ -440,6 +475,10 @@ EOF
 	if [ "$1" = mix ]; then
 	    pm_procs=$MIX_PROCS
 	    echo "transport_maps = $(mix_transport_maps "$PF_SINK_PORT")" >> "$PF_DIR/main.cf"
+	fi
+	if [ "$1" = provider ]; then
+	    echo "transport_maps = $(mix_transport_maps "$PF_SINK_PORT" "$PROV_DOMAINS")" >> "$PF_DIR/main.cf"
+	    prov_times | tr ' ' '\n' | sed 's/=/ = /' >> "$PF_DIR/main.cf"
 	fi
 	cat >> "$PF_DIR/master.cf" <<EOF
 qmgr               unix  n       -      n      300    1       qmgr
@@ -719,6 +758,7 @@ mta_ticks() {
 # its MIX_DOMAINS smtp-sinks, with empty dump directories)
 sink_start() {
     [ "$MODE" = mix ] && { mix_sinks_start "$1"; return; }
+    [ "$MODE" = provider ] && { prov_server_start "$1"; return; }
     ss_port=$(mta_sink_port "$1")
     [ -z "$(ss -Htln "sport = :$ss_port" 2>/dev/null)" ] ||
 	die "something else listens on 127.0.0.1:$ss_port, the port of $(mta_label "$1")'s smtp-sink"
@@ -741,8 +781,8 @@ sink_start() {
 # sink_stop NAME - stop NAME's smtp-sink (e2e) or smtp-sinks (mix)
 sink_stop() {
     case $1 in
-    ph) ss_pid="$PH_SINK_PID $PH_MIX_PIDS"; PH_SINK_PID=; PH_MIX_PIDS= ;;
-    pf) ss_pid="$PF_SINK_PID $PF_MIX_PIDS"; PF_SINK_PID=; PF_MIX_PIDS= ;;
+    ph) ss_pid="$PH_SINK_PID $PH_MIX_PIDS $PH_PROV_PID"; PH_SINK_PID=; PH_MIX_PIDS=; PH_PROV_PID= ;;
+    pf) ss_pid="$PF_SINK_PID $PF_MIX_PIDS $PF_PROV_PID"; PF_SINK_PID=; PF_MIX_PIDS=; PF_PROV_PID= ;;
     esac
     [ -n "${ss_pid% }" ] || return 0
     # shellcheck disable=SC2086 # a list of process ids
@@ -756,6 +796,10 @@ sink_stop() {
 # the last few bytes of its counter output); in mix: recipients that NAME's
 # sinks have received so far, counted in their dump files
 sink_count() {
+    if [ "$MODE" = provider ]; then
+	grep -c '"event": "message"' "$WORK/prov-$1/events.jsonl" 2>/dev/null || true
+	return 0
+    fi
     if [ "$MODE" = mix ]; then
 	cat "$WORK/dump-$1"/*/* 2>/dev/null | grep -c '^X-Rcpt-Args:' || true
 	return 0
@@ -776,11 +820,12 @@ sink_count() {
 # the transaction's recipients (X-Rcpt-Args), and its mtime is when the
 # sink received the final ".": the time of delivery.
 
-# mix_transport_maps PORT - the inline table that routes dK.test to sink K
+# mix_transport_maps PORT [DOMAINS] - the inline table that routes dK.test
+# to 127.0.0.(K+1):PORT (the mix's sink K, the provider's address K)
 mix_transport_maps() {
     mt_k=1
     mt_map=
-    while [ "$mt_k" -le "$MIX_DOMAINS" ]; do
+    while [ "$mt_k" -le "${2:-$MIX_DOMAINS}" ]; do
 	mt_map="$mt_map${mt_map:+, }d$mt_k.test=smtp:[127.0.0.$((mt_k + 1))]:$1"
 	mt_k=$((mt_k + 1))
     done
@@ -851,7 +896,7 @@ set_mode() {
     # mix deletes its 201 queue files per run and is treated the same way.
     # Ingest deletes nothing and keeps the placement it always had.
     case $1 in
-    e2e|mix)
+    e2e|mix|provider)
 	RENEW_QUEUES=1
 	chattr +T "$PH_SPOOL" "$PF_SPOOL" 2>/dev/null ||
 	    info "chattr +T on the spools failed (not ext2/3/4?); each e2e run then allocates inodes near the last run's deleted ones"
@@ -1329,6 +1374,110 @@ scenario_fanout() {
     FANOUT=0
 }
 
+# ---------------------------------------------------------------- provider (scenario provider)
+#
+# One ezmlm-style VERP post to PROV_RCPTS recipients at PROV_DOMAINS domains,
+# every domain routed (transport_maps, as in mix) to its own address of one
+# provider: smtp_throttle_server.py listening on 127.0.0.2..(PROV_DOMAINS+1),
+# which counts sessions and transactions across all of them and answers
+# Gmail's "421 4.7.28 ... unusual rate" (greeting, or MAIL FROM) beyond
+# PROV_SESSIONS sessions at once or PROV_RATE transactions per seconds.
+# Times are a tenth of the defaults on both sides (prov_times), so that a
+# run takes minutes, not hours: backoffs 30s..400s, queue runs every 30s;
+# posthorn's throttle table suspends the provider for 60s (Gmail asks for
+# 10 minutes). Reported per MTA: time from submission to the last
+# recipient accepted, the 4xx replies the provider had to send, and the
+# most sessions it saw at once.
+
+# prov_times - the scaled timers, NAME=VALUE words
+prov_times() { echo "minimal_backoff_time=30s maximal_backoff_time=400s queue_run_delay=30s"; }
+
+# prov_server_start NAME - NAME's provider, fresh counters
+prov_server_start() {
+    ps_port=$(mta_sink_port "$1")
+    rm -rf "$WORK/prov-$1"
+    "$PYTHON" "$PROV_SERVER" "127.0.0.2-$((PROV_DOMAINS + 1))" "$ps_port" "$WORK/prov-$1" \
+	--max-sessions "$PROV_SESSIONS" --rate "$PROV_RATE" --delay "$PROV_DELAY" \
+	--lifetime 86400 > "$WORK/prov-$1.out" 2>&1 &
+    case $1 in ph) PH_PROV_PID=$! ;; pf) PF_PROV_PID=$! ;; esac
+    ps_i=0
+    until [ -f "$WORK/prov-$1/ready" ]; do
+	ps_i=$((ps_i + 1))
+	[ "$ps_i" -gt 100 ] && { cat "$WORK/prov-$1.out" >&2; die "the provider for $(mta_label "$1") did not start"; }
+	sleep 0.1
+    done
+}
+
+# prov_rcpts - the post's recipients, u<J>@d<K>.test, one per line
+prov_rcpts() {
+    awk -v n="$PROV_RCPTS" -v d="$PROV_DOMAINS" \
+	'BEGIN { for (j = 1; j <= n; j++) printf "u%d@d%d.test\n", j, (j - 1) % d + 1 }'
+}
+
+# one_provider NAME - the post through NAME until the provider accepted every recipient
+one_provider() {
+    label=$(mta_label "$1")
+    reset_all
+    logfrom=$(log_lines "$(mta_log "$1")")
+    t0=$(now)
+    start=$(uptime_s)
+    # shellcheck disable=SC2046 # one word per recipient
+    timeout "$RUN_TIMEOUT" "$PYTHON" "$DKIM_TOOLS/qmqp_raw.py" "$(mta_port "$1")" --timeout 120 \
+	--request 'From: list@example.org\nSubject: provider bench\n\nbody\n' "$FANOUT_SENDER" \
+	$(prov_rcpts) > "$WORK/prov-client.out" 2>&1 &
+    LOAD_PID=$!
+    rc=
+    last=0
+    moved=$start
+    while :; do
+	got=$(sink_count "$1")
+	[ "$got" -ge "$PROV_RCPTS" ] && break
+	up=$(uptime_s)
+	if [ -z "$rc" ] && ! kill -0 "$LOAD_PID" 2>/dev/null; then
+	    wait "$LOAD_PID"
+	    rc=$?
+	    LOAD_PID=
+	    grep -q '^REPLY K' "$WORK/prov-client.out" || rc=1
+	    [ $rc -eq 0 ] || break
+	fi
+	[ "$got" -ne "$last" ] && { last=$got; moved=$up; }
+	[ $((up - moved)) -ge "$PROV_STALL" ] && break
+	[ $((up - start)) -ge "$PROV_TIMEOUT" ] && break
+	sleep 0.2
+    done
+    t1=$(now)
+    load_finish "$1" qmqp_raw.py "$WORK/prov-client.out" "$PROV_RCPTS" "recipients at the provider"
+    e2e_drained "$1" "$PROV_RCPTS" "$logfrom" 60 || e2e_fail "$1" "$E2E_WHY"
+    log_problems "$(mta_log "$1")" "$logfrom" "$label"
+    secs=$(echo "$t0 $t1" | awk '{ printf "%.1f\n", $2 - $1 }')
+    set -- "$1" $("$PYTHON" -c '
+import json, sys
+e = [json.loads(l) for l in open(sys.argv[1])]
+print(sum(1 for x in e if x["event"] == "throttled"),
+      max([x["open"] for x in e if x["event"] == "connect"] or [0]),
+      len(set(r for x in e if x["event"] == "message" for r in x["rcpt"])))' "$WORK/prov-$1/events.jsonl")
+    [ "$4" -eq "$PROV_RCPTS" ] || e2e_fail "$1" "the provider has $4 distinct recipients, not $PROV_RCPTS"
+    printf '  %-8s %6d rcpts %8s s   4xx replies %6d   most sessions at once %3d\n' \
+	"$label" "$PROV_RCPTS" "$secs" "$2" "$3"
+    echo "provider $1 $secs $2 $3" >> "$WORK/prov-results"
+}
+
+scenario_provider() {
+    say ""
+    say "== provider: one VERP post to $PROV_RCPTS recipients at $PROV_DOMAINS domains of one provider"
+    say "   the provider (127.0.0.2..$((PROV_DOMAINS + 1))) answers 421 4.7.28 beyond $PROV_SESSIONS sessions at once or"
+    say "   $PROV_RATE transactions per seconds; ${PROV_DELAY}s per message; timers a tenth of the defaults on"
+    say "   both sides (backoff 30s..400s, queue run 30s; posthorn suspends the provider 60s)"
+    set_mode provider
+    r=1
+    while [ $r -le "$ROUNDS" ]; do
+	for m in ph pf; do
+	    one_provider "$m"
+	done
+	r=$((r + 1))
+    done
+}
+
 # ---------------------------------------------------------------- slow disk (scenario slowdisk)
 
 # neighbour_start - a process on the spools' file system that writes 4 KiB
@@ -1421,6 +1570,18 @@ report() {
 		printf "%-22s %s %s\n", lab, fmt((a > 0 && b > 0) ? a / b : 0, 14, 2), fmt((c > 0 && d > 0) ? c / d : 0, 14, 2)
 	    }
 	}' "$RESULTS"
+    if [ -s "$WORK/prov-results" ]; then
+	[ -s "$RESULTS" ] && say ""
+	awk '
+	    { n[$2]++; t[$2] += $3; x[$2] += $4; p[$2] = ($5 > p[$2] ? $5 : p[$2]) }
+	    END {
+		printf "%-22s %12s %12s %14s\n", "provider", "time (s)", "4xx replies", "most sessions"
+		for (m in n) printf "%-22s %12.1f %12.0f %14d\n", (m == "ph" ? "posthorn" : "Postfix"), t[m] / n[m], x[m] / n[m], p[m]
+		if (n["ph"] && n["pf"] && t["pf"] > 0)
+		    printf "posthorn/Postfix: time %.2f, 4xx replies %.3f\n", (t["ph"] / n["ph"]) / (t["pf"] / n["pf"]),
+			x["pf"] > 0 ? (x["ph"] / n["ph"]) / (x["pf"] / n["pf"]) : 0
+	    }' "$WORK/prov-results"
+    fi
     if [ -d "$WORK/mixres" ]; then
 	[ -s "$RESULTS" ] && say ""
 	"$PYTHON" "$MIX_PY" report "$WORK"/mixres/* || info "error: mix.py report failed"
@@ -1477,8 +1638,8 @@ id postfix >/dev/null 2>&1 && getent group postdrop >/dev/null ||
 for s in $SCENARIOS; do
     case $s in
     all) SCENARIOS=$ALL_SCENARIOS; break ;;
-    ingest|e2e|mix|dkim|slowdisk|fanout) ;;
-    *) die "unknown scenario \"$s\"; available: $ALL_SCENARIOS dkim slowdisk fanout" ;;
+    ingest|e2e|mix|dkim|slowdisk|fanout|provider) ;;
+    *) die "unknown scenario \"$s\"; available: $ALL_SCENARIOS dkim slowdisk fanout provider" ;;
     esac
 done
 case $N in ''|*[!0-9]*|0) die "BENCH_MESSAGES must be a positive number" ;; esac

@@ -238,6 +238,7 @@ typedef struct SCHED_GROUP_INFO {
     int     suspended;
     int     cap;
     double  spacing;			/* seconds between deliveries; 0 none */
+    int     ceiling;			/* learned from a throttle; 0 none */
 } SCHED_GROUP_INFO;
 
 /* 0 and info, or -1 when the transport has no such group. */

@@ -84,10 +84,11 @@ static void sched_dump_group(const char *key, void *value, void *ctx)
     d->first = 0;
     json_str(d->out, g->name);
     dstr_printf(d->out, ", \"members\": %d, \"concurrency\": %d, \"window\": %d, "
-		"\"limit\": %d, \"state\": \"%s\", \"cap\": %d, \"spacing\": %g, "
-		"\"throttle\": ", g->nmembers, g->busy, g->window,
+		"\"limit\": %d, \"state\": \"%s\", \"cap\": %d, \"ceiling\": %d, "
+		"\"spacing\": %g, \"throttle\": ", g->nmembers, g->busy, g->window,
 		g->transport->conf.group_concurrency_limit, sched_dump_group_state(g),
-		g->cap, sched_group_spacing(g));
+		g->cap, g->ceiling_until > d->sched->now ? g->ceiling : 0,
+		sched_group_spacing(g));
     if (g->throttle_action && g->throttle_until > d->sched->now) {
 	dstr_cats(d->out, "{\"action\": ");
 	json_str(d->out, g->throttle_action);

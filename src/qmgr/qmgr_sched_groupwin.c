@@ -35,6 +35,7 @@
 
 #define SCHED_GROUP_NO_LIMIT	(INT_MAX / 2)
 #define SCHED_GROUP_LINGER	3600	/* seconds a group without members remembers */
+#define SCHED_GROUP_CEILING	3600	/* seconds a learned window ceiling lasts */
 
 /* sched_group_room - sessions the group may still start now */
 
@@ -265,6 +266,8 @@ void    sched_group_feedback(SCHED *sched, SCHED_GROUP *g, int good)
 	return;					/* a suspension restarts it anyway */
     if (g->cap > 0 && g->cap < limit)
 	limit = g->cap;				/* no growth beyond a throttle's cap */
+    if (g->ceiling > 0 && g->ceiling_until > sched->now && g->ceiling < limit)
+	limit = g->ceiling;			/* nor back to what was throttled */
     if (good) {
 	if (g->window < limit && g->window < g->busy + c->init_dest_concurrency)
 	    sched_window_grow(&g->window, &g->success, &g->failure,
@@ -427,12 +430,25 @@ int     sched_group_throttle(SCHED *sched, SCHED_ENTRY *e, const THROTTLE_ACTION
     DSTR   *text;
     double  until = sched->now + act->duration;
     char    when[40];
+    int     ceiling;
 
     if (!sched_group_attach(sched, q))
 	sched_group_join(sched, q, sched_group_get(q->transport, q->nexthop));
     g = q->group;
     if (!sched_group_stricter(g, act))
 	return (0);
+    /*
+     * The provider objected at this many sessions: after the throttle the
+     * window grows back only to one less, for an hour (as a TCP sender
+     * remembers where it met congestion). A rate limit hit by few sessions
+     * thus settles where it is not hit again.
+     */
+    if (act->kind != THROTTLE_RATE) {
+	ceiling = g->busy > 1 ? g->busy - 1 : 1;
+	if (g->ceiling == 0 || g->ceiling_until <= sched->now || ceiling < g->ceiling)
+	    g->ceiling = ceiling;
+	g->ceiling_until = sched->now + SCHED_GROUP_CEILING;
+    }
     text = dstr_new(64);
     throttle_action_format(act, text);
     free(g->throttle_action);
@@ -440,9 +456,10 @@ int     sched_group_throttle(SCHED *sched, SCHED_ENTRY *e, const THROTTLE_ACTION
     g->throttle_action = mystrdup(dstr_str(text));
     g->throttle_reply = mystrdup(reply);
     g->throttle_until = until;
-    sched_log(sched, "exchanger group %s (%s): %s until %s after \"%s\" from %s",
-	      g->name, g->transport->name, dstr_str(text),
-	      sched_group_time(until, when, sizeof(when)), reply, q->nexthop);
+    sched_log(sched, "exchanger group %s (%s): %s until %s after \"%s\" from %s"
+	      " (window at most %d for %ds)", g->name, g->transport->name, dstr_str(text),
+	      sched_group_time(until, when, sizeof(when)), reply, q->nexthop,
+	      g->ceiling > 0 ? g->ceiling : g->window, SCHED_GROUP_CEILING);
     switch (act->kind) {
     case THROTTLE_SUSPEND:
 	g->suspended = 1;
@@ -532,6 +549,7 @@ int     sched_group_info(const SCHED *sched, const char *transport, const char *
     info->suspended = g->suspended;
     info->cap = g->cap;
     info->spacing = sched_group_spacing(g);
+    info->ceiling = g->ceiling_until > sched->now ? g->ceiling : 0;
     return (0);
 }
 

@@ -72,6 +72,9 @@ struct SCHED_GROUP {
     char   *throttle_reply;
     double  throttle_until;
     double  linger_until;		/* no members: forgotten then (0: not lingering) */
+    int     ceiling;			/* learned: the window stays below the
+					 * concurrency a throttle hit; 0 none */
+    double  ceiling_until;
 };
 
 struct SCHED_PEER {

@@ -2,6 +2,8 @@
 """smtp_throttle_server - an SMTP server that throttles like a big mail provider.
 
 usage: smtp_throttle_server.py HOST PORT LOGDIR [options]
+  HOST may be a range of loopback addresses, 127.0.0.2-101: one provider
+  listening on all of them (its MX pool), counting sessions across them.
   --throttle-after N    after N accepted transactions, answer MAIL FROM with
                         the throttle reply for --throttle-for seconds
   --throttle-for S      how long the throttle lasts (default 3)
@@ -22,6 +24,7 @@ appears when it listens. Nothing is stored of the messages themselves.
 """
 import json
 import os
+import select
 import socket
 import sys
 import threading
@@ -172,21 +175,34 @@ def session(st, conn):
                 st.event("close")
 
 
+def hosts(spec):
+    """"127.0.0.2-101" -> every address of the range; anything else -> itself."""
+    head, _, last = spec.rpartition(".")
+    if "-" not in last:
+        return [spec]
+    lo, hi = last.split("-")
+    return ["%s.%d" % (head, n) for n in range(int(lo), int(hi) + 1)]
+
+
 def main():
     st = State(sys.argv)
-    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind((st.host, st.port))
-    srv.listen(256)
-    srv.settimeout(0.5)
+    servers = []
+    for host in hosts(st.host):
+        srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        srv.bind((host, st.port))
+        srv.listen(256)
+        servers.append(srv)
     open(os.path.join(st.logdir, "ready"), "w").close()
     end = time.time() + st.lifetime
     while time.time() < end:
-        try:
-            conn, _ = srv.accept()
-        except socket.timeout:
-            continue
-        threading.Thread(target=session, args=(st, conn), daemon=True).start()
+        ready, _, _ = select.select(servers, [], [], 0.5)
+        for srv in ready:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                continue
+            threading.Thread(target=session, args=(st, conn), daemon=True).start()
 
 
 if __name__ == "__main__":

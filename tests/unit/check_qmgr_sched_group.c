@@ -316,6 +316,49 @@ START_TEST(suspension_defers_and_restarts_at_one)
 }
 END_TEST
 
+/* After a throttle the window grows back only to below where it was hit, for an hour. */
+START_TEST(throttle_leaves_a_window_ceiling)
+{
+    SCHED_TRANSPORT *t;
+    double  start;
+    int     i;
+
+    fake.tconf.group_concurrency_limit = 20;
+    fake_start();
+    start = fake.now;
+    learn("a.test", "g");
+    learn("b.test", "g");
+    messages('a', "a.test", 40);
+    messages('b', "b.test", 40);
+    t = fake_transport("smtp");
+    ck_assert_int_eq(fake_fill(t), 5);
+    fake_ok();
+    fake_ok();
+    ck_assert_int_eq(fake_fill(t), 4);		/* 7 busy when the provider objects */
+    ck_assert_int_eq(throttle(0, "suspend 60s"), 1);
+    ck_assert_ptr_nonnull(strstr(fake.last_log, "(window at most 6 for 3600s)"));
+    ck_assert_int_eq(info("g").ceiling, 6);
+    while (fake.nbusy > 0)
+	fake_ok();
+    fake_advance(start + 60);
+    messages('c', "a.test", 60);
+    for (i = 0; i < 30; i++) {
+	(void) fake_fill(t);
+	ck_assert_int_le(info("g").busy, 6);
+	fake_ok();
+    }
+    ck_assert_int_eq(info("g").window, 6);
+    /* An hour later the ceiling is gone and the window may grow again. */
+    fake_advance(start + 3700);
+    for (i = 0; i < 10; i++) {
+	(void) fake_fill(t);
+	fake_ok();
+    }
+    ck_assert_int_gt(info("g").window, 6);
+    ck_assert_int_eq(info("g").ceiling, 0);
+}
+END_TEST
+
 /* "concurrency N D" caps the group for D, then the window grows from N. */
 START_TEST(concurrency_throttle_caps_then_slow_start)
 {
@@ -502,6 +545,7 @@ static Suite *group_suite(void)
     tcase_add_test(tc, one_discovery_session_per_new_domain);
     tcase_add_test(tc, agent_asks_and_overflow_goes_back);
     tcase_add_test(tc, suspension_defers_and_restarts_at_one);
+    tcase_add_test(tc, throttle_leaves_a_window_ceiling);
     tcase_add_test(tc, concurrency_throttle_caps_then_slow_start);
     tcase_add_test(tc, rate_throttle_and_rate_delay_space_deliveries);
     tcase_add_test(tc, flush_lifts_suspension);
