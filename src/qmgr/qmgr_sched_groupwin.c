@@ -327,7 +327,7 @@ void    sched_group_timer(SCHED *sched, int kind, SCHED_GROUP *g)
     sched_group_maybe_release(sched, g);
 }
 
-/* sched_group_lift - posthorn flush: every throttle of g ends now */
+/* sched_group_lift - posthorn flush: every throttle of g ends now, its ceiling too */
 
 static void sched_group_lift(const char *key, void *value, void *ctx)
 {
@@ -343,6 +343,7 @@ static void sched_group_lift(const char *key, void *value, void *ctx)
 	sched_group_restart(g);
     g->suspended = 0;
     g->cap = 0;
+    g->ceiling = 0;				/* the administrator knows better */
     g->throttle_spacing = 0;
     sched_group_arm(sched, g);
     sched_group_ready(g);
@@ -439,12 +440,13 @@ int     sched_group_throttle(SCHED *sched, SCHED_ENTRY *e, const THROTTLE_ACTION
 	return (0);
     /*
      * The provider objected at this many sessions: after the throttle the
-     * window grows back only to one less, for an hour (as a TCP sender
-     * remembers where it met congestion). A rate limit hit by few sessions
-     * thus settles where it is not hit again.
+     * window grows back only to half of it, for an hour (as a TCP sender
+     * halves its threshold where it met congestion). A limit on sessions
+     * or on messages per second is thus found in a few throttles, and the
+     * group settles below it instead of hitting it again and again.
      */
     if (act->kind != THROTTLE_RATE) {
-	ceiling = g->busy > 1 ? g->busy - 1 : 1;
+	ceiling = g->busy > 1 ? g->busy / 2 : 1;
 	if (g->ceiling == 0 || g->ceiling_until <= sched->now || ceiling < g->ceiling)
 	    g->ceiling = ceiling;
 	g->ceiling_until = sched->now + SCHED_GROUP_CEILING;
