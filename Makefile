@@ -88,12 +88,14 @@ $(BUILD)/lib/lib$(1).a: $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard src/$(1)/*.
 endef
 $(foreach l,$(LIBDIRS),$(eval $(call library,$(l))))
 
-# posthorn init writes the default master.cf and smtp_reply_throttle, so the binary carries them.
+# posthorn init writes the default master.cf, smtp_reply_throttle and
+# smtp_mx_group, so the binary carries them.
 posthorn_EXTRA = $(BUILD)/obj/gen/conf_text.o
-$(BUILD)/gen/conf_text.c: conf/master.cf conf/smtp_reply_throttle scripts/embed.sh
+$(BUILD)/gen/conf_text.c: conf/master.cf conf/smtp_reply_throttle conf/smtp_mx_group \
+	    scripts/embed.sh
 	@mkdir -p $(dir $@)
 	sh scripts/embed.sh $@ posthorn_master_cf=conf/master.cf \
-	    posthorn_reply_throttle=conf/smtp_reply_throttle
+	    posthorn_reply_throttle=conf/smtp_reply_throttle posthorn_mx_group=conf/smtp_mx_group
 $(BUILD)/obj/gen/conf_text.o: $(BUILD)/gen/conf_text.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
@@ -165,7 +167,7 @@ install: all
 	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/posthorn
 	install -m 755 $(LIBEXEC) $(DESTDIR)$(PREFIX)/libexec/posthorn/
-	install -m 644 conf/main.cf conf/master.cf conf/smtp_reply_throttle \
+	install -m 644 conf/main.cf conf/master.cf conf/smtp_reply_throttle conf/smtp_mx_group \
 	    $(DESTDIR)$(PREFIX)/share/posthorn/conf/
 	install -m 644 man/man1/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 man/man5/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/

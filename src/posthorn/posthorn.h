@@ -51,5 +51,6 @@ extern void posthorn_require_privilege(const char *what);
 /* Embedded default master.cf (conf/master.cf). */
 extern const char posthorn_master_cf[];
 extern const char posthorn_reply_throttle[];	/* conf/smtp_reply_throttle */
+extern const char posthorn_mx_group[];	/* conf/smtp_mx_group */
 
 #endif

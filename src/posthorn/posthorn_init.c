@@ -6,8 +6,9 @@
  *	DIR/maillog, QMQP open to loopback clients, daemon_directory of this
  *	build or installation, then the given overrides) and DIR/master.cf
  *	(the default services, qmqpd on ADDR:PORT or port 628) and
- *	DIR/smtp_reply_throttle (the providers' rate-limit replies, the
- *	default smtp_reply_throttle_maps), and makes the spool. As root it
+ *	DIR/smtp_reply_throttle and DIR/smtp_mx_group (the big providers'
+ *	rate-limit replies and MX hosts: the default smtp_reply_throttle_maps
+ *	and smtp_mx_group_maps), and makes the spool. As root it
  *	creates the mail_owner system user when it is missing and gives the
  *	spool to it. It never overwrites an instance.
  */
@@ -138,7 +139,19 @@ static void posthorn_main_cf(DSTR *out, const char *dir, const char *daemon_dir,
     }
 }
 
-/* posthorn_init_write - write both files, remove them again on failure */
+/* posthorn_init_table - one of the default lookup tables, beside main.cf */
+
+static void posthorn_init_table(const char *dir, const char *name, const char *text)
+{
+    DSTR   *path = dstr_new(256);
+
+    dstr_sprintf(path, "%s/%s", dir, name);
+    if (fs_replace_file(dstr_str(path), text, strlen(text), 0644) < 0)
+	msg_fatal("write %s: %m", dstr_str(path));
+    dstr_free(path);
+}
+
+/* posthorn_init_write - write the files, remove them again on failure */
 
 static void posthorn_init_write(const char *dir, const DSTR *main_cf, const DSTR *master_cf)
 {
@@ -151,16 +164,16 @@ static void posthorn_init_write(const char *dir, const DSTR *main_cf, const DSTR
     dstr_sprintf(path, "%s/master.cf", dir);
     if (fs_replace_file(dstr_str(path), dstr_str(master_cf), dstr_len(master_cf), 0644) < 0)
 	msg_fatal("write %s: %m", dstr_str(path));
-    dstr_sprintf(path, "%s/smtp_reply_throttle", dir);
-    if (fs_replace_file(dstr_str(path), posthorn_reply_throttle,
-			strlen(posthorn_reply_throttle), 0644) < 0)
-	msg_fatal("write %s: %m", dstr_str(path));
+    posthorn_init_table(dir, "smtp_reply_throttle", posthorn_reply_throttle);
+    posthorn_init_table(dir, "smtp_mx_group", posthorn_mx_group);
     if (cfg_load(dir, err) < 0) {
 	dstr_sprintf(path, "%s/main.cf", dir);
 	(void) unlink(dstr_str(path));
 	dstr_sprintf(path, "%s/master.cf", dir);
 	(void) unlink(dstr_str(path));
 	dstr_sprintf(path, "%s/smtp_reply_throttle", dir);
+	(void) unlink(dstr_str(path));
+	dstr_sprintf(path, "%s/smtp_mx_group", dir);
 	(void) unlink(dstr_str(path));
 	msg_fatal("%s", dstr_str(err));
     }

@@ -36,8 +36,10 @@ void    smtp_group_init(void)
     if (*var_smtp_mx_group_maps == 0)
 	return;
     err = dstr_new(128);
+    /* Without it a group is its MX host: delivery goes on, less grouped. */
     if ((smtp_group_maps = dict_list_open(var_smtp_mx_group_maps, err)) == NULL)
-	msg_fatal("smtp_mx_group_maps: %s", dstr_str(err));
+	msg_warn("smtp_mx_group_maps: %s -- each MX host is its own exchanger group",
+		 dstr_str(err));
     dstr_free(err);
 }
 

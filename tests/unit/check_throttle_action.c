@@ -2,7 +2,8 @@
  * check_throttle_action - unit tests for throttle_action.c (actions of
  *	smtp_reply_throttle_maps, reply keys) and for the shipped default
  *	table conf/smtp_reply_throttle: it parses cleanly, and the replies it
- *	names, as the providers document them, get the action it says
+ *	names, as the providers document them, get the action it says; and
+ *	conf/smtp_mx_group, the default smtp_mx_group_maps, likewise
  */
 #include <check.h>
 #include <fcntl.h>
@@ -185,6 +186,51 @@ START_TEST(shipped_table_parses_and_matches_what_it_names)
 }
 END_TEST
 
+/* The shipped smtp_mx_group table parses cleanly and names the providers' MX hosts. */
+START_TEST(shipped_group_table_names_the_providers)
+{
+    static const char *const cases[][2] = {
+	{"aspmx.l.google.com", "google"},
+	{"alt4.aspmx.l.google.com", "google"},
+	{"gmail-smtp-in.l.google.com", "google"},
+	{"aspmx2.googlemail.com", "google"},
+	{"example-com.mail.protection.outlook.com", "microsoft"},
+	{"hotmail-com.olc.protection.outlook.com", "microsoft"},
+	{"mta5.am0.yahoodns.net", "yahoo"},
+	{"mx-aol.mail.gm0.yahoodns.net", "yahoo"},
+	{"mx01.mail.icloud.com", "apple"},
+	{"mx00.gmx.net", "gmx"},
+	{"mx00.web.de", "gmx"},
+	{"mx.example.org", "-"},
+	{"notgoogle.com", "-"},			/* a name that only ends alike */
+	{"google.com.evil.test", "-"},
+    };
+    int     fd = open(SRCDIR "/conf/smtp_mx_group", O_RDONLY);
+    IOS    *ios;
+    DSTR   *err = dstr_new(64);
+    DSTR   *out = dstr_new(64);
+    REGEXP_TABLE *table;
+    const char *got;
+    size_t  i;
+
+    ck_assert_int_ge(fd, 0);
+    unit_warnings_setup();
+    ios = ios_open(fd);
+    ck_assert_ptr_nonnull(table = regexp_table_read(ios, "conf/smtp_mx_group", err));
+    ck_assert_msg(dstr_len(unit_warnings) == 0, "%s", dstr_str(unit_warnings));
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	got = regexp_table_lookup(table, cases[i][0], out) ? dstr_str(out) : "-";
+	ck_assert_msg(strcmp(got, cases[i][1]) == 0, "%s: got %s, expected %s",
+		      cases[i][0], got, cases[i][1]);
+    }
+    regexp_table_free(table);
+    (void) ios_close(ios);
+    unit_warnings_teardown();
+    dstr_free(err);
+    dstr_free(out);
+}
+END_TEST
+
 /* throttle_suite - every test above */
 
 static Suite *throttle_suite(void)
@@ -196,6 +242,7 @@ static Suite *throttle_suite(void)
     tcase_add_test(tc, bad_actions_say_why);
     tcase_add_test(tc, reply_keys);
     tcase_add_test(tc, shipped_table_parses_and_matches_what_it_names);
+    tcase_add_test(tc, shipped_group_table_names_the_providers);
     suite_add_tcase(s, tc);
     return (s);
 }
