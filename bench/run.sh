@@ -1113,6 +1113,30 @@ load_finish() {
 	e2e_fail "$1" "only $got of $4 $5 after $(($(uptime_s) - start))s (the last $(($(uptime_s) - moved))s without a delivery)"
 }
 
+# load_wait NAME WANT STALL LIMIT - poll NAME's sink until it has WANT, the
+# client (LOAD_PID) failed, nothing moved for STALL seconds or LIMIT seconds
+# passed since start; leaves got, rc and moved set for load_finish
+load_wait() {
+    rc=
+    last=0
+    moved=$start
+    while :; do
+	got=$(sink_count "$1")
+	[ "$got" -ge "$2" ] && break
+	up=$(uptime_s)
+	if [ -z "$rc" ] && ! kill -0 "$LOAD_PID" 2>/dev/null; then
+	    wait "$LOAD_PID"
+	    rc=$?
+	    LOAD_PID=
+	    [ $rc -eq 0 ] || break
+	fi
+	[ "$got" -ne "$last" ] && { last=$got; moved=$up; }
+	[ $((up - moved)) -ge "$3" ] && break
+	[ $((up - start)) -ge "$4" ] && break
+	sleep 0.2
+    done
+}
+
 # one_e2e NAME CONC - reset both, send N messages to NAME, time until its
 # sink has received the last one, check, record msg/s
 one_e2e() {
@@ -1238,26 +1262,9 @@ one_mix() {
     timeout "$RUN_TIMEOUT" "$PYTHON" "$MIX_PY" send "$(mta_port "$1")" "$(mta_sink_port "$1")" \
 	"$WORK/mix-client-$1" 2>"$WORK/mix-client.err" &
     LOAD_PID=$!
-    rc=
-    last=0
-    moved=$start
     # The times come from the sinks' dump files, not from this loop; it
     # only waits for the last recipient (and for a stall or the time limit).
-    while :; do
-	got=$(sink_count "$1")
-	[ "$got" -ge "$total" ] && break
-	up=$(uptime_s)
-	if [ -z "$rc" ] && ! kill -0 "$LOAD_PID" 2>/dev/null; then
-	    wait "$LOAD_PID"
-	    rc=$?
-	    LOAD_PID=
-	    [ $rc -eq 0 ] || break
-	fi
-	[ "$got" -ne "$last" ] && { last=$got; moved=$up; }
-	[ $((up - moved)) -ge "$STALL" ] && break
-	[ $((up - start)) -ge "$RUN_TIMEOUT" ] && break
-	sleep 0.2
-    done
+    load_wait "$1" "$total" "$STALL" "$RUN_TIMEOUT"
     load_finish "$1" "mix.py send" "$WORK/mix-client.err" "$total" "recipients at the sinks"
     e2e_drained "$1" "$total" "$logfrom" 60 || e2e_fail "$1" "$E2E_WHY"
     c1=$(tree_ticks "$mpid")
@@ -1426,26 +1433,9 @@ one_provider() {
 	--request 'From: list@example.org\nSubject: provider bench\n\nbody\n' "$FANOUT_SENDER" \
 	$(prov_rcpts) > "$WORK/prov-client.out" 2>&1 &
     LOAD_PID=$!
-    rc=
-    last=0
-    moved=$start
-    while :; do
-	got=$(sink_count "$1")
-	[ "$got" -ge "$PROV_RCPTS" ] && break
-	up=$(uptime_s)
-	if [ -z "$rc" ] && ! kill -0 "$LOAD_PID" 2>/dev/null; then
-	    wait "$LOAD_PID"
-	    rc=$?
-	    LOAD_PID=
-	    grep -q '^REPLY K' "$WORK/prov-client.out" || rc=1
-	    [ $rc -eq 0 ] || break
-	fi
-	[ "$got" -ne "$last" ] && { last=$got; moved=$up; }
-	[ $((up - moved)) -ge "$PROV_STALL" ] && break
-	[ $((up - start)) -ge "$PROV_TIMEOUT" ] && break
-	sleep 0.2
-    done
+    load_wait "$1" "$PROV_RCPTS" "$PROV_STALL" "$PROV_TIMEOUT"
     t1=$(now)
+    grep -q '^REPLY K' "$WORK/prov-client.out" || rc=1	# qmqp_raw.py exits 0 on any reply
     load_finish "$1" qmqp_raw.py "$WORK/prov-client.out" "$PROV_RCPTS" "recipients at the provider"
     e2e_drained "$1" "$PROV_RCPTS" "$logfrom" 60 || e2e_fail "$1" "$E2E_WHY"
     log_problems "$(mta_log "$1")" "$logfrom" "$label"

@@ -65,6 +65,22 @@ static void messages(char letter, const char *hop, int n)
 	(void) fake_message(letter, fake.now, "smtp", hop, 1);
 }
 
+/* domains - n domains d0.test.. in group (NULL: not known), each with m
+ * one-recipient messages named letter */
+
+static void domains(int n, const char *group, char letter, int m)
+{
+    char    hop[32];
+    int     i;
+
+    for (i = 0; i < n; i++) {
+	snprintf(hop, sizeof(hop), "d%d.test", i);
+	if (group)
+	    learn(hop, group);
+	messages(letter, hop, m);
+    }
+}
+
 /* throttle - busy entry i met a reply that calls for action; 1 if applied */
 
 static int throttle(int i, const char *action)
@@ -85,16 +101,11 @@ static int throttle(int i, const char *action)
 START_TEST(group_window_bounds_all_members)
 {
     SCHED_TRANSPORT *t;
-    char    hop[32];
     int     i;
 
     fake.tconf.group_concurrency_limit = 4;
     fake_start();
-    for (i = 0; i < 10; i++) {
-	snprintf(hop, sizeof(hop), "d%d.test", i);
-	learn(hop, "big");
-	messages('a', hop, 3);
-    }
+    domains(10, "big", 'a', 3);
     t = fake_transport("smtp");
     ck_assert_int_eq(fake_fill(t), 4);		/* initial window 5, limit 4 */
     ck_assert_int_eq(info("big").members, 10);
@@ -145,17 +156,11 @@ END_TEST
 START_TEST(group_slow_start_and_feedback)
 {
     SCHED_TRANSPORT *t;
-    char    hop[32];
-    int     i;
 
     fake.tconf.group_concurrency_limit = 20;
     fake.tconf.init_dest_concurrency = 1;
     fake_start();
-    for (i = 0; i < 8; i++) {
-	snprintf(hop, sizeof(hop), "d%d.test", i);
-	learn(hop, "g");
-	messages('a', hop, 4);
-    }
+    domains(8, "g", 'a', 4);
     t = fake_transport("smtp");
     ck_assert_int_eq(fake_fill(t), 1);
     fake_ok();					/* window 2 */
@@ -215,16 +220,12 @@ START_TEST(agent_asks_and_overflow_goes_back)
 {
     SCHED_TRANSPORT *t;
     SCHED_ENTRY *e;
-    char    hop[32];
     int     i;
     int     admitted = 0;
 
     fake.tconf.group_concurrency_limit = 5;
     fake_start();
-    for (i = 0; i < 8; i++) {
-	snprintf(hop, sizeof(hop), "d%d.test", i);
-	messages('a', hop, 1);
-    }
+    domains(8, NULL, 'a', 1);
     t = fake_transport("smtp");
     ck_assert_int_eq(fake_fill(t), 8);		/* nothing known yet */
     for (i = 0; i < 8; i++)
@@ -258,18 +259,13 @@ START_TEST(suspension_defers_and_restarts_at_one)
 {
     SCHED_TRANSPORT *t;
     FAKE_MSG *late;
-    char    hop[32];
     double  start;
     int     i;
 
     fake.tconf.group_concurrency_limit = 10;
     fake_start();
     start = fake.now;
-    for (i = 0; i < 3; i++) {
-	snprintf(hop, sizeof(hop), "d%d.test", i);
-	learn(hop, "google");
-	messages('a', hop, 6);
-    }
+    domains(3, "google", 'a', 6);
     t = fake_transport("smtp");
     ck_assert_int_eq(fake_fill(t), 5);		/* slow start: initial window */
     fake_ok();
@@ -303,10 +299,7 @@ START_TEST(suspension_defers_and_restarts_at_one)
     ck_assert_int_eq(fake.throttle_ends, 1);	/* qmgr scans deferred/ now */
     ck_assert_int_eq(info("google").window, 1);
     /* The deferred mail comes back: one session first, then slow start. */
-    for (i = 0; i < 3; i++) {
-	snprintf(hop, sizeof(hop), "d%d.test", i);
-	messages('b', hop, 4);
-    }
+    domains(3, NULL, 'b', 4);
     ck_assert_int_eq(fake_fill(t), 1);
     fake_ok();
     ck_assert_int_eq(fake_fill(t), 2);
@@ -363,18 +356,13 @@ END_TEST
 START_TEST(concurrency_throttle_caps_then_slow_start)
 {
     SCHED_TRANSPORT *t;
-    char    hop[32];
     double  start;
     int     i;
 
     fake.tconf.group_concurrency_limit = 10;
     fake_start();
     start = fake.now;
-    for (i = 0; i < 4; i++) {
-	snprintf(hop, sizeof(hop), "d%d.test", i);
-	learn(hop, "ms");
-	messages('a', hop, 8);
-    }
+    domains(4, "ms", 'a', 8);
     t = fake_transport("smtp");
     ck_assert_int_eq(fake_fill(t), 5);
     ck_assert_int_eq(throttle(0, "concurrency 1 5m"), 1);
