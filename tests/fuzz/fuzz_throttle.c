@@ -51,6 +51,8 @@ static void fuzz_key(char *text)
 	throttle_reply_key(lines, n, key, limit);
 	FUZZ_CHECK(dstr_len(key) <= limit);
 	FUZZ_CHECK(strlen(dstr_str(key)) == dstr_len(key));
+	for (cp = dstr_data(key); *cp; cp++)	/* it goes into log lines */
+	    FUZZ_CHECK((unsigned char) *cp >= ' ' && *cp != 0x7f);
     }
     if (n > 0 && strlen(lines[0]) >= 4 && lines[0][3] == ' '
 	&& lines[0][0] >= '0' && lines[0][0] <= '9' && lines[0][1] >= '0' && lines[0][1] <= '9'
