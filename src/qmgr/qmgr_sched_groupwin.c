@@ -121,17 +121,20 @@ static void sched_group_arm(SCHED *sched, SCHED_GROUP *g)
 
 /*
  * sched_group_maybe_release - a group without members goes, unless it has
- * something to remember: a throttle in force, or a window below where a
- * new group starts (after a suspension the mail it deferred comes back to
- * one session, not to a fresh group). That memory lingers for
+ * something to remember: a throttle in force, a window below where a new
+ * group starts (after a suspension the mail it deferred comes back to one
+ * session, not to a fresh group), or a ceiling. That memory lingers for
  * SCHED_GROUP_LINGER seconds at most.
  */
 static void sched_group_maybe_release(SCHED *sched, SCHED_GROUP *g)
 {
+    int     remembers;
+
     if (g->nmembers > 0 || sched_group_throttled(g))
 	return;
-    if (g->window >= g->transport->group_init
-	|| (g->linger_until > 0 && g->linger_until <= sched->now)) {
+    remembers = g->window < g->transport->group_init
+	|| (g->ceiling > 0 && g->ceiling_until > sched->now);
+    if (!remembers || (g->linger_until > 0 && g->linger_until <= sched->now)) {
 	sched_group_release(sched, g);
     } else if (g->linger_until == 0) {
 	g->linger_until = sched->now + SCHED_GROUP_LINGER;

@@ -341,6 +341,21 @@ START_TEST(throttle_leaves_a_window_ceiling)
 	fake_ok();
     }
     ck_assert_int_eq(info("g").window, 3);
+    /* With nothing queued any more the group still remembers it. */
+    for (;;) {
+	if (fake_fill(t) == 0 && fake.nbusy == 0)
+	    break;
+	if (fake.nbusy > 0)
+	    fake_ok();
+    }
+    ck_assert_int_eq(info("g").members, 0);
+    ck_assert_int_eq(info("g").ceiling, 3);
+    messages('d', "b.test", 30);
+    for (i = 0; i < 10; i++) {
+	(void) fake_fill(t);
+	ck_assert_int_le(info("g").busy, 3);
+	fake_ok();
+    }
     /* An hour later the ceiling is gone and the window may grow again. */
     fake_advance(start + 3700);
     for (i = 0; i < 10; i++) {
