@@ -113,10 +113,12 @@ t_status_json | grep -q '"name": "mx.provider.test", "members": [0-9]*, "concurr
 $PH status > "$T_TMP/status.txt"
 grep -Eq '^  mx.provider.test +suspended +[0-9]+/1 ' "$T_TMP/status.txt" \
     || t_fail "posthorn status does not show the suspended group: $(cat "$T_TMP/status.txt")"
-t_wait_until 90 t_queue_empty || t_fail "suspend: $(t_queue_count) messages still queued"
+t_wait_until 150 t_queue_empty || t_fail "suspend: $(t_queue_count) messages still queued"
 took=$(( $(date +%s) - start ))
 t_log "suspension phase done in ${took}s"
-[ "$took" -lt 60 ] || t_fail "took ${took}s: the held-back mail waited for something else"
+# After the suspension the group grows back only to half of what the 421
+# met, so this takes a while; a backoff or queue run would take 300 s.
+[ "$took" -lt 150 ] || t_fail "took ${took}s: the held-back mail waited for something else"
 n=$(grep -c 'exchanger group mx.provider.test (smtp): suspend' "$INST/maillog")
 t_assert_eq 1 "$n" "suspension log lines"
 t_log_has 'exchanger group mx.provider.test \(smtp\): suspension ended, resuming with one session' \
