@@ -471,6 +471,8 @@ EOF
 	# no TLS (so no tlsmgr). bounce and defer are only contacted when a
 	# delivery fails (and then the run fails anyway); they are here so that
 	# a failure is logged the Postfix way instead of as a missing service.
+	# retry (Debian's default master.cf has it) takes the mail of a
+	# destination Postfix found dead, as in provider.
 	cat >> "$PF_DIR/main.cf" <<EOF
 relayhost = [127.0.0.1]:$PF_SINK_PORT
 EOF
@@ -489,6 +491,7 @@ smtp               unix  -       -      n      -      $pm_procs       smtp
 scache             unix  -       -      n      -      1       scache
 bounce             unix  -       -      n      -      0       bounce
 defer              unix  -       -      n      -      0       bounce
+retry              unix  -       -      n      -      -       error
 EOF
 	;;
     esac
@@ -1583,8 +1586,8 @@ report() {
 		    cut[m] sprintf("%.1f", t[m] / n[m]), cut[m] sprintf("%.0f", x[m] / n[m]), p[m]
 		if (n["ph"] && n["pf"] && t["pf"] > 0)
 		    printf "posthorn/Postfix: time %s%.2f, 4xx replies %s%.3f\n",
-			cut["pf"] ? "<" : "", (t["ph"] / n["ph"]) / (t["pf"] / n["pf"]),
-			cut["pf"] ? "<" : "", x["pf"] > 0 ? (x["ph"] / n["ph"]) / (x["pf"] / n["pf"]) : 0
+			(cut["pf"] ? "<" : ""), (t["ph"] / n["ph"]) / (t["pf"] / n["pf"]),
+			(cut["pf"] ? "<" : ""), (x["pf"] > 0 ? (x["ph"] / n["ph"]) / (x["pf"] / n["pf"]) : 0)
 	    }' "$WORK/prov-results"
     fi
     if [ -d "$WORK/mixres" ]; then
@@ -1593,7 +1596,7 @@ report() {
     fi
     say ""
     say "CPU busy before the start: ${busy}%; right after the last run: $(cpu_busy)%; whole run $(($(date +%s) - START)) s"
-    say "command: $CMDLINE   (BENCH_MESSAGES=$N BENCH_ROUNDS=$ROUNDS BENCH_CONCURRENCY=\"$CONCURRENCY\" BENCH_SIZE=$SIZE$(case " $SCENARIOS " in *" mix "*) echo " BENCH_MIX_PROCS=$MIX_PROCS BENCH_MIX_DELAY=$MIX_DELAY BENCH_MIX_GAP=$MIX_GAP" ;; esac)$(case " $SCENARIOS " in *" dkim "*) echo " BENCH_DKIM_KEYS=\"$DKIM_KEYS\"; OpenDKIM $(opendkim -V 2>&1 | sed -n '1s/.*Filter v//p')" ;; esac); $(nproc) CPUs, $(uname -r), Postfix $(postconf -c "$PF_DIR" -d -h mail_version 2>/dev/null), posthorn $(ph_version))"
+    say "command: $CMDLINE   (BENCH_MESSAGES=$N BENCH_ROUNDS=$ROUNDS BENCH_CONCURRENCY=\"$CONCURRENCY\" BENCH_SIZE=$SIZE$(case " $SCENARIOS " in *" mix "*) echo " BENCH_MIX_PROCS=$MIX_PROCS BENCH_MIX_DELAY=$MIX_DELAY BENCH_MIX_GAP=$MIX_GAP" ;; esac)$(case " $SCENARIOS " in *" provider "*) echo " BENCH_PROVIDER_RCPTS=$PROV_RCPTS BENCH_PROVIDER_DELAY=$PROV_DELAY BENCH_PROVIDER_TIMEOUT=$PROV_TIMEOUT" ;; esac)$(case " $SCENARIOS " in *" dkim "*) echo " BENCH_DKIM_KEYS=\"$DKIM_KEYS\"; OpenDKIM $(opendkim -V 2>&1 | sed -n '1s/.*Filter v//p')" ;; esac); $(nproc) CPUs, $(uname -r), Postfix $(postconf -c "$PF_DIR" -d -h mail_version 2>/dev/null), posthorn $(ph_version))"
 }
 
 # ---------------------------------------------------------------- clean-up
