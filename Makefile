@@ -18,6 +18,8 @@ SANITIZE ?=
 WARN     = -std=c11 -Wall -Wextra -Werror -Wformat=2 -Wmissing-prototypes \
 	   -Wstrict-prototypes -Wshadow -fno-common
 CPPFLAGS += -D_GNU_SOURCE -Isrc/util -Isrc/global
+# The release, as mail_version and posthorn --version say it (file VERSION).
+POSTHORN_VERSION := $(shell cat VERSION)
 CFLAGS   += $(OPT) $(WARN) $(SANITIZE) -MMD -MP
 LDFLAGS  += $(SANITIZE)
 
@@ -87,6 +89,9 @@ $(BUILD)/lib/lib$(1).a: $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard src/$(1)/*.
 	rm -f $$@ && ar rcs $$@ $$^
 endef
 $(foreach l,$(LIBDIRS),$(eval $(call library,$(l))))
+
+$(BUILD)/obj/src/global/cfg_params.o: CPPFLAGS += -DPOSTHORN_VERSION='"$(POSTHORN_VERSION)"'
+$(BUILD)/obj/src/global/cfg_params.o: VERSION
 
 # posthorn init writes the default master.cf, smtp_reply_throttle and
 # smtp_mx_group, so the binary carries them.

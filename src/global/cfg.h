@@ -104,6 +104,7 @@ extern int cfg_is_known(const char *name);
 #define CFG_PRINT_ALL		3	/* conf: every parameter's value */
 #define CFG_PRINT_TABLE		4	/* name TAB type TAB default TAB bounds TAB meaning */
 #define CFG_PRINT_EXPAND	0x10	/* flag: expand $names (conf -x) */
+#define CFG_PRINT_VALUE		0x20	/* flag: values only, in the order asked (conf -h) */
 /* Print "name = value" lines, sorted; names == NULL means all. -1 if a name is
  * unknown (after printing the others; each unknown name gets a warning). */
 extern int cfg_print(FILE *fp, int mode, char **names);

@@ -15,6 +15,12 @@
 #include "cfg_params.h"
 #include "cfg_check.h"
 
+#ifndef POSTHORN_VERSION
+#define POSTHORN_VERSION "unknown"	/* built without the Makefile (fuzz targets) */
+#endif
+
+const char cfg_mail_version[] = POSTHORN_VERSION;
+
 /* RFC 6376 5.4.1's recommended fields, and the mailing list fields (RFC 2369,
  * 2919, 8058) that providers check on bulk mail. */
 #define DEF_DKIM_SIGN_HEADERS "From, Reply-To, Subject, Date, To, Cc, Message-ID, " \
@@ -35,6 +41,7 @@ char   *var_queue_dir;
 char   *var_daemon_dir;
 char   *var_data_dir;
 char   *var_mail_owner;
+char   *var_mail_version;
 char   *var_mail_name;
 char   *var_myhostname;
 char   *var_mydomain;
@@ -320,6 +327,8 @@ const CFG_PARAM cfg_params[] = {
 	  "the mail system's name, as shown in Received: headers"),
     P_STR("mail_owner", "posthorn", var_mail_owner,
 	  "unprivileged user that owns the queue and runs unprivileged daemons"),
+    P_STR("mail_version", POSTHORN_VERSION, var_mail_version,
+	  "the release of posthorn (set by the build, from the file VERSION)"),
     P_STR("maillog_file", "", var_maillog_file,
 	  "log to this file instead of syslog (empty: syslog)"),
     P_STR("maillog_file_rotate_suffix", "%Y%m%d-%H%M%S", var_maillog_rotate_suffix,

@@ -8,6 +8,9 @@ extern char *var_queue_dir;		/* queue_directory */
 extern char *var_daemon_dir;		/* daemon_directory */
 extern char *var_data_dir;		/* data_directory */
 extern char *var_mail_owner;		/* mail_owner */
+extern char *var_mail_version;		/* mail_version */
+/* The release this build is (the file VERSION), without reading main.cf. */
+extern const char cfg_mail_version[];
 extern char *var_mail_name;		/* mail_name: "posthorn" in Received: */
 extern char *var_myhostname;		/* myhostname */
 extern char *var_mydomain;		/* mydomain */

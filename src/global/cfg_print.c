@@ -85,7 +85,7 @@ static const char *cfg_print_text(const CFG_STATE *st, const char *name,
 /* cfg_print_line - one "name = value" line */
 
 static void cfg_print_line(FILE *fp, const CFG_STATE *st, int what,
-			           const char *name, int expand, DSTR *buf)
+			           const char *name, int expand, int value_only, DSTR *buf)
 {
     CFG_VALUE *v = cfg_state_find(st, name);
     const char *text;
@@ -93,7 +93,10 @@ static void cfg_print_line(FILE *fp, const CFG_STATE *st, int what,
     if (what == CFG_PRINT_NONDEFAULT && (v == NULL || v->source == CFG_SRC_DEFAULT))
 	return;
     text = cfg_print_text(st, name, expand, buf);
-    fprintf(fp, "%s =%s%s\n", name, *text ? " " : "", text);
+    if (value_only)
+	fprintf(fp, "%s\n", text);
+    else
+	fprintf(fp, "%s =%s%s\n", name, *text ? " " : "", text);
 }
 
 /* cfg_print_bounds - "min..max" text of a numeric parameter */
@@ -133,7 +136,8 @@ static void cfg_print_row(FILE *fp, const CFG_STATE *st, const char *name,
 int     cfg_print(FILE *fp, int mode, char **names)
 {
     int     expand = (mode & CFG_PRINT_EXPAND) != 0;
-    int     what = mode & ~CFG_PRINT_EXPAND;
+    int     value_only = (mode & CFG_PRINT_VALUE) != 0;
+    int     what = mode & ~(CFG_PRINT_EXPAND | CFG_PRINT_VALUE);
     CFG_STATE *cur = cfg_state_current();
     CFG_STATE *defaults = NULL;
     const CFG_STATE *st = cur;
@@ -150,14 +154,16 @@ int     cfg_print(FILE *fp, int mode, char **names)
 	status = cfg_print_select(cur, names, list);
     else
 	cfg_print_all_names(cur, what, list);
-    qsort(list->argv, list->argc, sizeof(list->argv[0]), cfg_print_cmp);
+    /* Values alone are read by scripts in the order they asked for them. */
+    if (!(value_only && names))
+	qsort(list->argv, list->argc, sizeof(list->argv[0]), cfg_print_cmp);
     for (i = 0; i < list->argc; i++) {
-	if (i > 0 && strcmp(list->argv[i], list->argv[i - 1]) == 0)
+	if (!value_only && i > 0 && strcmp(list->argv[i], list->argv[i - 1]) == 0)
 	    continue;				/* asked for twice */
 	if (what == CFG_PRINT_TABLE)
 	    cfg_print_row(fp, st, list->argv[i], expand, buf);
 	else
-	    cfg_print_line(fp, st, what, list->argv[i], expand, buf);
+	    cfg_print_line(fp, st, what, list->argv[i], expand, value_only, buf);
     }
     cfg_state_free(defaults);
     argv_free(list);

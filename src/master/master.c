@@ -50,7 +50,6 @@
 #define MASTER_STOP_WAIT_MS	5000
 #define MASTER_BIND_WAIT_MS	3000	/* start-up: a dead master's children
 					 * let go of its ports (server.c) */
-#define MASTER_VERSION		"0.1"
 
 const char *master_config_dir;
 int     master_foreground;
@@ -280,7 +279,7 @@ static void master_reload(void)
     } else {
 	maillog_init("master", MAILLOG_DIRECT | (master_foreground ? MAILLOG_TEE : 0));
 	master_copy_etc();
-	msg_info("reload -- version %s, configuration %s", MASTER_VERSION, master_config_dir);
+	msg_info("reload -- version %s, configuration %s", cfg_mail_version, master_config_dir);
 	master_reload_report(RELOAD_STATE_OK, "");
     }
     dstr_free(err);
@@ -526,7 +525,7 @@ int     main(int argc, char **argv)
     master_copy_etc();
     maillog_init("master", MAILLOG_DIRECT | (master_foreground ? MAILLOG_TEE : 0));
     master_reload_report(RELOAD_STATE_OK, "");	/* generation 0: started */
-    msg_info("daemon started -- version %s, configuration %s", MASTER_VERSION,
+    msg_info("daemon started -- version %s, configuration %s", cfg_mail_version,
 	     master_config_dir);
     master_daemon_ready(ready_fd);
     dstr_free(err);

@@ -16,6 +16,7 @@
 
 #include "posthorn.h"
 #include "cfg.h"
+#include "cfg_params.h"
 #include "fsutil.h"
 #include "msg.h"
 
@@ -23,42 +24,84 @@ typedef struct POSTHORN_CMD {
     const char *name;
     int     (*fn) (int, char **);
     const char *usage;
+    const char *what;			/* one line for help */
 } POSTHORN_CMD;
 
+static int posthorn_help(int, char **);
+
 static const POSTHORN_CMD posthorn_cmds[] = {
-    {"init", posthorn_init, "init DIR [--qmqp ADDR:PORT] [NAME=VALUE ...]"},
-    {"start", posthorn_start, "start"},
-    {"start-fg", posthorn_start_fg, "start-fg"},
-    {"stop", posthorn_stop, "stop"},
-    {"reload", posthorn_reload, "reload"},
-    {"status", posthorn_status, "status"},
-    {"check", posthorn_check, "check [-v]"},
-    {"logrotate", posthorn_logrotate, "logrotate"},
-    {"queue", posthorn_queue, "queue [-j]"},
-    {"cat", posthorn_cat, "cat QUEUE_ID..."},
-    {"conf", posthorn_conf, "conf [-d | -n] [-x] [NAME ...] | conf -e NAME=VALUE ..."},
-    {"flush", posthorn_flush, "flush"},
-    {"hold", posthorn_admin, "hold QUEUE_ID... | ALL"},
-    {"release", posthorn_admin, "release QUEUE_ID... | ALL"},
-    {"delete", posthorn_admin, "delete QUEUE_ID... | ALL"},
-    {"requeue", posthorn_admin, "requeue QUEUE_ID... | ALL"},
-    {"map", posthorn_map, "map [-q KEY|-] [TYPE:]FILE ..."},
-    {"send", posthorn_send, "send [-s ADDR:PORT] [-f SENDER] RECIPIENT ... < message"},
-    {"dkim", posthorn_dkim, "dkim keygen [-t rsa|ed25519] [-b BITS] DOMAIN SELECTOR KEYFILE"},
-    {"dkim", posthorn_dkim, "dkim verify [FILE]"},
-    {0, 0, 0},
+    {"init", posthorn_init, "init DIR [--qmqp ADDR:PORT] [NAME=VALUE ...]",
+    "create an instance: DIR/main.cf, master.cf, default tables, spool"},
+    {"start", posthorn_start, "start", "start the instance in the background"},
+    {"start-fg", posthorn_start_fg, "start-fg", "start it in the foreground, log on stderr"},
+    {"stop", posthorn_stop, "stop", "stop it and wait until it has stopped"},
+    {"reload", posthorn_reload, "reload", "check, then reload main.cf and master.cf"},
+    {"status", posthorn_status, "status [-j]", "is it running; the scheduler's state"},
+    {"check", posthorn_check, "check [-v]", "check configuration, tables, keys and spool"},
+    {"logrotate", posthorn_logrotate, "logrotate", "rotate maillog_file"},
+    {"queue", posthorn_queue, "queue [-j]", "list the queued mail"},
+    {"cat", posthorn_cat, "cat QUEUE_ID...", "show queued messages"},
+    {"conf", posthorn_conf,
+	"conf [-d | -n | -t] [-h] [-x] [NAME ...] | conf -e NAME=VALUE ...",
+    "show or edit main.cf parameters"},
+    {"flush", posthorn_flush, "flush", "deliver deferred mail now, lift throttles"},
+    {"hold", posthorn_admin, "hold QUEUE_ID... | ALL", "put messages on hold"},
+    {"release", posthorn_admin, "release QUEUE_ID... | ALL", "release held messages"},
+    {"delete", posthorn_admin, "delete QUEUE_ID... | ALL", "remove messages"},
+    {"requeue", posthorn_admin, "requeue QUEUE_ID... | ALL", "queue messages anew"},
+    {"map", posthorn_map, "map [-q KEY|-] [TYPE:]FILE ...", "build or query a lookup table"},
+    {"send", posthorn_send, "send [-s ADDR:PORT] [-f SENDER] RECIPIENT ... < message",
+    "submit a message over QMQP"},
+    {"dkim", posthorn_dkim, "dkim keygen [-t rsa|ed25519] [-b BITS] DOMAIN SELECTOR KEYFILE",
+    "make a DKIM key and its DNS record"},
+    {"dkim", posthorn_dkim, "dkim verify [FILE]", "check a message's DKIM signatures"},
+    {"help", posthorn_help, "help [COMMAND]", "this list, or one command's usage"},
+    {0, 0, 0, 0},
 };
 
-/* posthorn_usage - list commands */
+/* posthorn_list - the commands, with what they do */
 
-static int posthorn_usage(void)
+static void posthorn_list(FILE *fp)
 {
     const POSTHORN_CMD *cmd;
 
-    fprintf(stderr, "usage: posthorn [-c config_dir] COMMAND [arguments]\ncommands:\n");
+    fprintf(fp, "usage: posthorn [-c config_dir] [-v] COMMAND [arguments]\n"
+	    "       posthorn --help | --version\ncommands:\n");
     for (cmd = posthorn_cmds; cmd->name; cmd++)
-	fprintf(stderr, "  %s\n", cmd->usage);
+	fprintf(fp, "  %-24s %s\n", cmd->name, cmd->what);
+    fprintf(fp, "posthorn help COMMAND shows its usage; see posthorn(1).\n");
+}
+
+/* posthorn_usage - a mistake: the list on stderr, exit status 2 (EX_USAGE-like) */
+
+static int posthorn_usage(void)
+{
+    posthorn_list(stderr);
     return (2);
+}
+
+/* posthorn_help - posthorn help [COMMAND]: on stdout, exit status 0 */
+
+static int posthorn_help(int argc, char **argv)
+{
+    const POSTHORN_CMD *cmd;
+    int     found = 0;
+
+    if (argc < 2) {
+	posthorn_list(stdout);
+	return (0);
+    }
+    for (cmd = posthorn_cmds; cmd->name; cmd++) {
+	if (strcmp(cmd->name, argv[1]) == 0) {
+	    printf("usage: posthorn [-c config_dir] %s\n    %s\n", cmd->usage, cmd->what);
+	    found = 1;
+	}
+    }
+    if (!found) {
+	msg_warn("unknown command: %s", argv[1]);
+	return (posthorn_usage());
+    }
+    return (0);
 }
 
 /*
@@ -85,6 +128,14 @@ int     main(int argc, char **argv)
     int     ch;
 
     msg_init("posthorn");
+    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+	posthorn_list(stdout);
+	return (0);
+    }
+    if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+	printf("posthorn %s\n", cfg_mail_version);
+	return (0);
+    }
     while ((ch = getopt(argc, argv, "+c:v")) != -1) {
 	switch (ch) {
 	case 'c':

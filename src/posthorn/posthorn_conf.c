@@ -50,7 +50,9 @@ int     posthorn_conf(int argc, char **argv)
     int     ch;
     int     ret;
 
-    while ((ch = getopt(argc, argv, "dentx")) != -1) {
+    int     value_only = 0;
+
+    while ((ch = getopt(argc, argv, "dehntx")) != -1) {
 	switch (ch) {
 	case 'd':
 	    mode = CFG_PRINT_DEFAULTS;
@@ -64,11 +66,14 @@ int     posthorn_conf(int argc, char **argv)
 	case 'x':
 	    expand = CFG_PRINT_EXPAND;
 	    break;
+	case 'h':
+	    value_only = CFG_PRINT_VALUE;
+	    break;
 	case 'e':
 	    edit = 1;
 	    break;
 	default:
-	    msg_fatal("usage: posthorn conf [-d | -n | -t] [-x] [NAME ...] | "
+	    msg_fatal("usage: posthorn conf [-d | -n | -t] [-h] [-x] [NAME ...] | "
 		      "posthorn conf -e NAME=VALUE ...");
 	}
     }
@@ -79,6 +84,8 @@ int     posthorn_conf(int argc, char **argv)
     }
     if (mode != CFG_PRINT_DEFAULTS && mode != CFG_PRINT_TABLE)
 	posthorn_load_config();
-    ret = cfg_print(stdout, mode | expand, optind < argc ? argv + optind : NULL);
+    if (value_only && mode == CFG_PRINT_TABLE)
+	msg_fatal("posthorn conf: -h and -t do not go together");
+    ret = cfg_print(stdout, mode | expand | value_only, optind < argc ? argv + optind : NULL);
     return (ret < 0 ? 1 : 0);
 }

@@ -1,11 +1,33 @@
 #!/bin/bash
-# The posthorn command: init refuses to overwrite, start/status/stop exit
-# codes and pid file, conf -d/-n/-e/-x, check (unused parameters named by
-# file and line), logrotate, send to a dead server, a relative -c,
-# start-fg with Ctrl-C, and one clear line for every failure.
+# The posthorn command: --help, --version, help COMMAND, init refuses to
+# overwrite, start/status/stop exit codes and pid file, conf -d/-n/-e/-x/-h,
+# check (unused parameters named by file and line), logrotate, send to a
+# dead server, a relative -c, start-fg with Ctrl-C, and one clear line for
+# every failure.
 . "$(dirname "$0")/lib.sh"
 t_instance
 t_ingest_only
+
+# --help and help on stdout with status 0; a mistake on stderr with status 2.
+version=$(cat "$T_ROOT/VERSION")
+t_assert_eq "posthorn $version" "$($POSTHORN --version)" "posthorn --version"
+$POSTHORN --help > "$T_TMP/help.out" 2> "$T_TMP/help.err" || t_fail "posthorn --help exit status $?"
+grep -q '^  queue  *list the queued mail$' "$T_TMP/help.out" || t_fail "--help lacks queue: $(cat "$T_TMP/help.out")"
+[ -s "$T_TMP/help.err" ] && t_fail "--help wrote to stderr"
+t_assert_eq "usage: posthorn [-c config_dir] status [-j]" "$($POSTHORN help status | head -1)" \
+    "posthorn help status"
+[ "$($POSTHORN help dkim | grep -c '^usage: posthorn \[-c config_dir\] dkim ')" = 2 ] \
+    || t_fail "help dkim does not show both dkim commands"
+$POSTHORN help nosuch > "$T_TMP/help.out" 2> "$T_TMP/help.err"
+t_assert_eq 2 "$?" "exit status of help for an unknown command"
+grep -q "unknown command: nosuch" "$T_TMP/help.err" || t_fail "help nosuch: $(cat "$T_TMP/help.err")"
+$POSTHORN nosuch > /dev/null 2>&1
+t_assert_eq 2 "$?" "exit status of an unknown command"
+# conf -h: values only, in the order asked; mail_version is the build's.
+t_assert_eq "$(printf '%s\n%s\n%s' 300s "$version" 20)" \
+    "$($PH conf -h qmqpd_timeout mail_version smtp_mx_group_concurrency_limit)" "conf -h"
+t_assert_eq "$(printf '%s\n%s' '$myhostname' "$($PH conf -h -x myhostname)")" \
+    "$($PH conf -h myorigin; $PH conf -h -x myorigin)" "conf -h with and without -x"
 
 out=$($POSTHORN init "$INST" 2>&1) && t_fail "init over an existing instance succeeded"
 echo "$out" | grep -q "refusing to overwrite" || t_fail "init overwrite message: $out"
