@@ -20,6 +20,7 @@
 #include "ios.h"
 #include "msg.h"
 #include "mymalloc.h"
+#include "unit_table_file.h"
 #include "unit_warnings.h"
 
 /* read_table - rules from text; must be readable */
@@ -301,14 +302,9 @@ START_TEST(cidr_file_table_through_dict)
     char    path[] = "/tmp/check_dict_cidr.XXXXXX";
     DSTR   *spec = dstr_new(100);
     DSTR   *err = dstr_new(100);
-    FILE   *fp;
     DICT   *dict;
-    int     fd;
 
-    ck_assert_int_ge(fd = mkstemp(path), 0);
-    ck_assert_ptr_nonnull(fp = fdopen(fd, "w"));
-    fputs("127.0.0.0/8 local\n::1 local6\n", fp);
-    ck_assert_int_eq(fclose(fp), 0);
+    unit_table_write(path, "127.0.0.0/8 local\n::1 local6\n");
     (void) dstr_sprintf(spec, "cidr:%s", path);
     ck_assert_ptr_nonnull(dict = dict_open(dstr_str(spec), err));
     ck_assert_int_ne(dict_flags(dict) & DICT_FLAG_ADDRESS, 0);
@@ -316,17 +312,8 @@ START_TEST(cidr_file_table_through_dict)
     ck_assert_str_eq(dict_get(dict, "::1"), "local6");
     ck_assert_ptr_null(dict_get(dict, "LOCALHOST"));
     ck_assert_int_eq(dict_watch_count(), 1);
-    ck_assert_ptr_null(dict_changed_name());
     /* An edit of the source in place is a change too. */
-    ck_assert_ptr_nonnull(fp = fopen(path, "a"));
-    fputs("10.0.0.0/8 ten\n", fp);
-    ck_assert_int_eq(fclose(fp), 0);
-    ck_assert_str_eq(dict_changed_name(), dstr_str(spec));
-    dict_close(dict);
-    ck_assert_int_eq(unlink(path), 0);
-    (void) dstr_sprintf(spec, "cidr:%s", path);
-    ck_assert_ptr_null(dict_open(dstr_str(spec), err));
-    ck_assert_msg(strstr(dstr_str(err), path) != 0, "%s", dstr_str(err));
+    unit_table_edit_then_gone(dict, dstr_str(spec), path, "10.0.0.0/8 ten\n");
     dstr_free(spec);
     dstr_free(err);
 }

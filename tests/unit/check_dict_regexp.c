@@ -17,6 +17,7 @@
 #include "ios.h"
 #include "msg.h"
 #include "regexp_table.h"
+#include "unit_table_file.h"
 #include "unit_warnings.h"
 
 /* read_table - rules from text; must be readable */
@@ -209,14 +210,9 @@ START_TEST(regexp_file_table_through_dict)
     char    path[] = "/tmp/check_dict_regexp.XXXXXX";
     DSTR   *spec = dstr_new(100);
     DSTR   *err = dstr_new(100);
-    FILE   *fp;
     DICT   *dict;
-    int     fd;
 
-    ck_assert_int_ge(fd = mkstemp(path), 0);
-    ck_assert_ptr_nonnull(fp = fdopen(fd, "w"));
-    fputs("/^(.*)\\.Example\\.ORG$/ host $1\n", fp);
-    ck_assert_int_eq(fclose(fp), 0);
+    unit_table_write(path, "/^(.*)\\.Example\\.ORG$/ host $1\n");
     (void) dstr_sprintf(spec, "regexp:%s", path);
     ck_assert_ptr_nonnull(dict = dict_open(dstr_str(spec), err));
     ck_assert_int_ne(dict_flags(dict) & DICT_FLAG_RAW_KEY, 0);
@@ -224,15 +220,7 @@ START_TEST(regexp_file_table_through_dict)
     ck_assert_str_eq(dict_get(dict, "MX1.example.org"), "host MX1");
     ck_assert_ptr_null(dict_get(dict, "example.org"));
     ck_assert_int_eq(dict_walk(dict, NULL, NULL), -1);
-    ck_assert_ptr_null(dict_changed_name());
-    ck_assert_ptr_nonnull(fp = fopen(path, "a"));
-    fputs("/x/ y\n", fp);
-    ck_assert_int_eq(fclose(fp), 0);
-    ck_assert_str_eq(dict_changed_name(), dstr_str(spec));
-    dict_close(dict);
-    ck_assert_int_eq(unlink(path), 0);
-    ck_assert_ptr_null(dict_open(dstr_str(spec), err));
-    ck_assert_msg(strstr(dstr_str(err), path) != 0, "%s", dstr_str(err));
+    unit_table_edit_then_gone(dict, dstr_str(spec), path, "/x/ y\n");
     dstr_free(spec);
     dstr_free(err);
 }
