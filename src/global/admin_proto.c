@@ -7,7 +7,12 @@
  *	The queue names and default queues are Postfix's postsuper(1)'s:
  *	delete and requeue act on hold, incoming, active and deferred, hold
  *	on incoming, active and deferred, release on hold. corrupt/ is ours:
- *	delete acts on it only when it is named.
+ *	delete acts on it only when it is named. Whoever carries an
+ *	operation out (qmgr, or the posthorn command when the instance is
+ *	stopped) logs one audit line per message, "ID: placed on hold" and
+ *	so on (docs/design.md, "Queue operations"), so a message removed by
+ *	the administrator never looks like one that was delivered ("ID:
+ *	removed").
  *
  *	A request travels to qmgr as one attribute list (request, queue_id,
  *	queues) in a datagram on public/qmgr, with one end of a socket pair
@@ -27,11 +32,15 @@
 #define ADMIN_Q_POSTSUPER	(ADMIN_Q_HOLD | ADMIN_Q_INCOMING | ADMIN_Q_ACTIVE | ADMIN_Q_DEFERRED)
 
 static const ADMIN_OP admin_ops[] = {
-    {"hold", "Placed on hold", ADMIN_Q_INCOMING | ADMIN_Q_ACTIVE | ADMIN_Q_DEFERRED,
+    {"hold", "Placed on hold", "placed on hold",
+	ADMIN_Q_INCOMING | ADMIN_Q_ACTIVE | ADMIN_Q_DEFERRED,
 	ADMIN_Q_INCOMING | ADMIN_Q_ACTIVE | ADMIN_Q_DEFERRED, SPOOL_HOLD},
-    {"release", "Released from hold", ADMIN_Q_HOLD, ADMIN_Q_HOLD, SPOOL_INCOMING},
-    {"delete", "Deleted", ADMIN_Q_POSTSUPER | ADMIN_Q_CORRUPT, ADMIN_Q_POSTSUPER, NULL},
-    {"requeue", "Requeued", ADMIN_Q_POSTSUPER, ADMIN_Q_POSTSUPER, SPOOL_INCOMING},
+    {"release", "Released from hold", "released from hold",
+	ADMIN_Q_HOLD, ADMIN_Q_HOLD, SPOOL_INCOMING},
+    {"delete", "Deleted", "removed by the administrator",
+	ADMIN_Q_POSTSUPER | ADMIN_Q_CORRUPT, ADMIN_Q_POSTSUPER, NULL},
+    {"requeue", "Requeued", "requeued",
+	ADMIN_Q_POSTSUPER, ADMIN_Q_POSTSUPER, SPOOL_INCOMING},
     {0},
 };
 

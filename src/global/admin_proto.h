@@ -13,6 +13,7 @@
 typedef struct ADMIN_OP {
     const char *name;			/* hold, release, delete, requeue */
     const char *done;			/* "Placed on hold", for the summary line */
+    const char *audit;			/* "placed on hold": the log line per message */
     int     allowed;			/* ADMIN_Q_* it may act on */
     int     defaults;			/* ADMIN_Q_* when no queue is named */
     const char *to;			/* destination queue; NULL: delete */

@@ -8,7 +8,9 @@
  *	to public/qmgr carrying one end of a socket pair; qmgr reads the
  *	sender's uid from the kernel and answers on the socket. When the
  *	instance is not running nobody else touches the spool, and the files
- *	are moved here.
+ *	are moved here. Either way each message done gets its audit line in
+ *	the mail log ("ID: placed on hold", "ID: removed by the
+ *	administrator"...): from qmgr, or from here as posthorn/posthorn.
  *
  *	Every argument is checked before anything is done: queue ids, ALL,
  *	and Postfix's queue names, which limit the operation to those
@@ -31,6 +33,7 @@
 #include "attr.h"
 #include "cfg_params.h"
 #include "ios.h"
+#include "maillog.h"
 #include "msg.h"
 #include "qid.h"
 #include "fdpass.h"
@@ -224,6 +227,22 @@ static int admin_online(const ADMIN_OP *op, int queues, const char *id)
     return (n);
 }
 
+/* admin_stderr_sink - the terminal gets warnings, not one line per message */
+
+static void admin_stderr_sink(int level, const char *text)
+{
+    if (level != MSG_INFO)
+	msg_stderr_sink(level, text);
+}
+
+/* admin_offline_log - audit lines go to the mail log, as qmgr's would */
+
+static void admin_offline_log(void)
+{
+    maillog_init("posthorn", MAILLOG_DIRECT);
+    msg_add_sink(admin_stderr_sink);
+}
+
 /* admin_offline - no instance running: move or remove the files ourselves */
 
 static int admin_offline(const ADMIN_OP *op, int queues, const char *id)
@@ -236,8 +255,10 @@ static int admin_offline(const ADMIN_OP *op, int queues, const char *id)
 	    continue;
 	if ((n = admin_file_apply(op, admin_queue_name(bit), id)) < 0)
 	    msg_warn("%s %s/%s: %m", op->name, admin_queue_name(bit), id);
-	if (n > 0)
+	if (n > 0) {
+	    msg_info("%s: %s", id, op->audit);
 	    return (1);
+	}
     }
     return (0);
 }
@@ -317,7 +338,8 @@ int     posthorn_admin(int argc, char **argv)
     posthorn_require_privilege(op->name);
     if (chdir(var_queue_dir) < 0)
 	msg_fatal("chdir %s: %m", var_queue_dir);
-    online = posthorn_master_pid() > 0;
+    if ((online = posthorn_master_pid() > 0) == 0)
+	admin_offline_log();
     for (i = 0; i < ids->argc; i++) {
 	if (online)
 	    n = admin_online(op, queues, ids->argv[i]);

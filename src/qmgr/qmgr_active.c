@@ -532,7 +532,20 @@ static void qmgr_remove(QMGR_MESSAGE *msg)
 	qmgr_unlink(SPOOL_BOUNCE, msg->qid);
     if (msg->flags & (QMGR_MSG_DEFERRED | QMGR_MSG_DELETE))
 	qmgr_unlink(SPOOL_DEFER, msg->qid);
-    msg_info("%s: removed", msg->qid);
+    msg_info("%s: %s", msg->qid, (msg->flags & QMGR_MSG_DELETE) ?
+	     "removed by the administrator" : "removed");
+}
+
+/* qmgr_admin_move - carry out a hold or requeue asked for while the message was active */
+
+static void qmgr_admin_move(QMGR_MESSAGE *msg, const char *to, double mtime,
+			            const char *audit)
+{
+    /* The audit line is logged only now, when the file has moved: the
+     * message could have been delivered in full before (docs/design.md,
+     * "Queue operations"). */
+    if (qmgr_move(SPOOL_ACTIVE, msg->qid, to, mtime) == 0)
+	msg_info("%s: %s", msg->qid, audit);
 }
 
 /* qmgr_notify_bounces - non-delivery notices for recipients in bounce/ID */
@@ -611,9 +624,9 @@ static void qmgr_finalize(QMGR_MESSAGE *msg)
 	if (!(msg->flags & QMGR_MSG_DEFERRED))
 	    qmgr_remove(msg);
 	else if (msg->flags & QMGR_MSG_HOLD)
-	    (void) qmgr_move(SPOOL_ACTIVE, msg->qid, SPOOL_HOLD, 0);
+	    qmgr_admin_move(msg, SPOOL_HOLD, 0, "placed on hold");
 	else if (msg->flags & QMGR_MSG_REQUEUE)
-	    (void) qmgr_move(SPOOL_ACTIVE, msg->qid, SPOOL_INCOMING, now);
+	    qmgr_admin_move(msg, SPOOL_INCOMING, now, "requeued");
 	else if (qmgr_expired(msg, now))
 	    qmgr_remove(msg);
 	else {

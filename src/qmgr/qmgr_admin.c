@@ -123,8 +123,8 @@ static int qmgr_admin_file(const ADMIN_OP *op, const char *queue, const char *id
 
     if ((ret = admin_file_apply(op, queue, id)) < 0)
 	msg_warn("%s %s/%s: %m", op->name, queue, id);
-    else if (ret > 0 && op->to == NULL)
-	msg_info("%s: removed", id);
+    else if (ret > 0)
+	msg_info("%s: %s", id, op->audit);
     return (ret > 0);
 }
 

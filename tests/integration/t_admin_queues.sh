@@ -3,7 +3,8 @@
 # "delete ALL deferred" leaves held mail alone, "delete ALL bogus" and any
 # other unknown argument changes nothing and exits non-zero; "release ALL
 # deferred" is refused (release acts on hold only). Both through qmgr while
-# the instance runs and directly on the files when it is stopped.
+# the instance runs and directly on the files when it is stopped, where
+# the command itself logs the audit lines.
 . "$(dirname "$0")/lib.sh"
 t_deliver_instance minimal_backoff_time=300s maximal_backoff_time=600s queue_run_delay=300s
 t_sink "$SPORT" "$T_TMP/sink" -r RCPT		# everything is deferred
@@ -61,4 +62,7 @@ $PH delete ALL deferred | grep -q "Deleted: 3 messages" || t_fail "offline delet
 [ -e "$SPOOL/hold/$held" ] || t_fail "offline delete ALL deferred removed the held message"
 $PH requeue ALL hold | grep -q "Requeued: 1 message" || t_fail "offline requeue ALL hold"
 [ -e "$SPOOL/incoming/$held" ] || t_fail "requeued message not in incoming/"
+t_assert_eq 3 "$(grep -c 'posthorn/posthorn\[[0-9]*\]: [0-9A-Z]*: removed by the administrator$' "$INST/maillog")" \
+    "offline deletions logged"
+grep -q "posthorn/posthorn\[[0-9]*\]: $held: requeued\$" "$INST/maillog" || t_fail "offline requeue not logged"
 t_pass
