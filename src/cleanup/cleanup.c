@@ -141,6 +141,8 @@ static int cleanup_header_attrs(CLEANUP_STATE *st, ATTR_LIST *attrs)
     st->hdr = cleanup_hdr_new(st->out, st->dkim, st->qid,
 			      st->have_sender ? dstr_str(st->sender) : NULL,
 			      var_hopcount_limit, (size_t) var_header_limit);
+    if ((val = attr_get_str(attrs, "full_name")) != NULL)	/* from pickup */
+	cleanup_hdr_full_name(st->hdr, val);
     return (0);
 }
 

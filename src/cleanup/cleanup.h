@@ -17,6 +17,8 @@ typedef struct CLEANUP_HDR CLEANUP_HDR;
  */
 extern CLEANUP_HDR *cleanup_hdr_new(QFILE_OUT *out, CLEANUP_DKIM *dkim, const char *qid,
 				            const char *sender, int hop_limit, size_t header_limit);
+/* The display name for an added From: (sendmail -F); "" for none. */
+extern void cleanup_hdr_full_name(CLEANUP_HDR *hdr, const char *name);
 /* Feed message bytes, any split. Headers missing at the end of the header
  * section (Message-Id:, Date:, From: when the sender is known) are added there. */
 extern void cleanup_hdr_feed(CLEANUP_HDR *hdr, const char *buf, size_t len);

@@ -8,6 +8,7 @@
  *	the missing headers where the section ends. The body is not scanned
  *	at all: it goes to the queue file in the pieces it arrived in.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -35,6 +36,7 @@ struct CLEANUP_HDR {
     CLEANUP_DKIM *dkim;			/* NULL: not signing */
     char    qid[QID_SIZE];
     char   *sender;			/* NULL: unknown, no From: added */
+    char   *full_name;			/* NULL: none; else the added From:'s phrase */
     int     hop_limit;
     size_t  header_limit;
     int     in_body;
@@ -76,6 +78,7 @@ void    cleanup_hdr_free(CLEANUP_HDR *hdr)
     dstr_free(hdr->line);
     dstr_free(hdr->message_id);
     free(hdr->sender);
+    free(hdr->full_name);
     free(hdr);
 }
 
@@ -186,6 +189,40 @@ static void cleanup_hdr_note(CLEANUP_HDR *hdr, const char *line, size_t len)
     }
 }
 
+/* cleanup_hdr_full_name - sendmail -F's name, for an added From: */
+
+void    cleanup_hdr_full_name(CLEANUP_HDR *hdr, const char *name)
+{
+    free(hdr->full_name);
+    hdr->full_name = *name ? mystrdup(name) : NULL;
+}
+
+/* cleanup_hdr_phrase - a display name as an RFC 5322 phrase */
+
+static void cleanup_hdr_phrase(DSTR *out, const char *name)
+{
+    static const char atext[] = "!#$%&'*+-/=?^_`{|}~ ";
+    const unsigned char *cp;
+    int     plain = 1;
+
+    for (cp = (const unsigned char *) name; *cp; cp++)
+	if (!(*cp < 0x80 && (isalnum(*cp) || strchr(atext, *cp))))
+	    plain = 0;
+    if (plain) {
+	dstr_cats(out, name);
+	return;
+    }
+    dstr_catc(out, '"');
+    for (cp = (const unsigned char *) name; *cp; cp++) {
+	if (*cp < 0x20 || *cp == 0x7f)
+	    continue;				/* never a line break in a header */
+	if (*cp == '"' || *cp == '\\')
+	    dstr_catc(out, '\\');
+	dstr_catc(out, (char) *cp);
+    }
+    dstr_catc(out, '"');
+}
+
 /* cleanup_hdr_add_missing - the end of the header section */
 
 static void cleanup_hdr_add_missing(CLEANUP_HDR *hdr)
@@ -206,8 +243,13 @@ static void cleanup_hdr_add_missing(CLEANUP_HDR *hdr)
 	timefmt_rfc5322(buf, now);
 	dstr_catc(buf, '\n');
     }
-    if (!hdr->seen_from && hdr->sender)
+    if (!hdr->seen_from && hdr->sender && *hdr->sender && hdr->full_name) {
+	dstr_cats(buf, "From: ");
+	cleanup_hdr_phrase(buf, hdr->full_name);
+	dstr_printf(buf, " <%s>\n", hdr->sender);
+    } else if (!hdr->seen_from && hdr->sender) {
 	dstr_printf(buf, "From: %s\n", *hdr->sender ? hdr->sender : var_empty_addr);
+    }
     cleanup_hdr_put(hdr, dstr_str(buf), dstr_len(buf));
     dstr_free(buf);
 }

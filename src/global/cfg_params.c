@@ -54,6 +54,8 @@ char   *var_syslog_facility;
 char   *var_maillog_file;
 char   *var_flush_users;
 char   *var_mailq_users;
+char   *var_submit_users;
+char   *var_login_sender_maps;
 char   *var_maillog_rotate_suffix;
 char   *var_postlog_service;
 
@@ -222,6 +224,8 @@ const CFG_PARAM cfg_params[] = {
 	  "users who may flush the queue (besides root and mail_owner)"),
     P_STR("authorized_mailq_users", "static:anyone", var_mailq_users,
 	  "users who may list the queue (besides root and mail_owner)"),
+    P_STR("authorized_submit_users", "static:anyone", var_submit_users,
+	  "users who may submit mail with sendmail (besides root and mail_owner)"),
     P_STR("bounce_notice_recipient", "postmaster", var_bounce_rcpt,
 	  "who gets a copy of bounced mail's headers (notify_classes bounce)"),
     P_TIME("bounce_queue_lifetime", "5d", 0, 8640000, var_bounce_queue_time,
@@ -323,6 +327,8 @@ const CFG_PARAM cfg_params[] = {
 	   "time limit for one read or write on an internal connection"),
     P_INT("line_length_limit", "2048", 1, 0, var_line_limit,
 	  "longest QMQP sender or recipient address accepted, in bytes"),
+    P_STR("local_login_sender_maps", "", var_login_sender_maps,
+	  "tables: login name -> envelope senders that user may give with sendmail -f"),
     P_STR("mail_name", "posthorn", var_mail_name,
 	  "the mail system's name, as shown in Received: headers"),
     P_STR("mail_owner", "posthorn", var_mail_owner,

@@ -7,7 +7,8 @@
 /*
  * The request is a stream of four parts, written in this order:
  *   1. attributes: queue_id (optional: cleanup makes one), protocol,
- *      client_name, client_address, client_port ..., and sender and
+ *      client_name, client_address, client_port ..., full_name (pickup:
+ *      sendmail -F, the display name of an added From:), and sender and
  *      verp_delimiters when the client knows them before the content;
  *   2. the content as netstrings of at most CLEANUP_CHUNK bytes, then "0:,";
  *   3. attributes: sender, verp_delimiters, if not given in part 1;

@@ -12,6 +12,9 @@
  *	has one, else its words with comments and white space removed. A
  *	group "name: a, b;" has its members counted; "undisclosed:;" none.
  *	A control character (NUL included) anywhere makes the field malformed.
+ *
+ *	sendmail -t reads To:, Cc: and Bcc: with the same scan and takes
+ *	every member's address (header_addr_list).
  */
 #include "header_addr.h"
 
@@ -21,6 +24,7 @@ typedef struct HEADER_ADDR_SCAN {
     int     angles;			/* <...> seen in this member */
     DSTR   *cur;			/* this member's address so far */
     DSTR   *plain;			/* its words outside <...> */
+    ARGV   *all;			/* every address, or NULL */
 } HEADER_ADDR_SCAN;
 
 /* header_addr_end_member - a comma, a group's ';' or the end */
@@ -34,17 +38,19 @@ static void header_addr_end_member(HEADER_ADDR_SCAN *sc, DSTR *addr)
     if (dstr_len(got) > 0) {
 	if (++sc->count == 1)
 	    dstr_memcpy(addr, dstr_str(got), dstr_len(got));
+	if (sc->all)
+	    argv_addn(sc->all, dstr_str(got), dstr_len(got));
     }
     DSTR_RESET(sc->cur);
     DSTR_RESET(sc->plain);
     sc->angles = 0;
 }
 
-/* header_addr_one - exactly one address? */
+/* header_addr_scan - the one pass behind both interfaces */
 
-int     header_addr_one(const char *value, size_t len, DSTR *addr)
+static int header_addr_scan(const char *value, size_t len, DSTR *addr, ARGV *all)
 {
-    HEADER_ADDR_SCAN sc = {0, 0, 0, dstr_new(64), dstr_new(64)};
+    HEADER_ADDR_SCAN sc = {0, 0, 0, dstr_new(64), dstr_new(64), all};
     const char *cp = value;
     const char *end = value + len;
     int     comment = 0;			/* nesting depth */
@@ -138,5 +144,26 @@ int     header_addr_one(const char *value, size_t len, DSTR *addr)
 	DSTR_RESET(addr);
     dstr_free(sc.cur);
     dstr_free(sc.plain);
+    return (ret);
+}
+
+/* header_addr_one - exactly one address? */
+
+int     header_addr_one(const char *value, size_t len, DSTR *addr)
+{
+    return (header_addr_scan(value, len, addr, NULL));
+}
+
+/* header_addr_list - every address */
+
+int     header_addr_list(const char *value, size_t len, ARGV *addrs)
+{
+    DSTR   *first = dstr_new(64);
+    size_t  before = addrs->argc;
+    int     ret = header_addr_scan(value, len, first, addrs);
+
+    if (ret == HEADER_ADDR_BAD)
+	argv_truncate(addrs, before);
+    dstr_free(first);
     return (ret);
 }

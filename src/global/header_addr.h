@@ -2,6 +2,7 @@
 #ifndef HEADER_ADDR_H
 #define HEADER_ADDR_H
 #include <stddef.h>
+#include "argv.h"
 #include "dstr.h"
 
 #define HEADER_ADDR_NONE	0	/* no address (empty, a group without members) */
@@ -16,5 +17,8 @@
  * and white space removed. value need not be NUL-terminated.
  */
 extern int header_addr_one(const char *value, size_t len, DSTR *addr);
+/* The same scan, appending every member's address to addrs (none on
+ * HEADER_ADDR_BAD); returns as header_addr_one. */
+extern int header_addr_list(const char *value, size_t len, ARGV *addrs);
 
 #endif

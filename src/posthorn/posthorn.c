@@ -50,6 +50,9 @@ static const POSTHORN_CMD posthorn_cmds[] = {
     {"delete", posthorn_admin, "delete QUEUE_ID... | ALL", "remove messages"},
     {"requeue", posthorn_admin, "requeue QUEUE_ID... | ALL", "queue messages anew"},
     {"map", posthorn_map, "map [-q KEY|-] [TYPE:]FILE ...", "build or query a lookup table"},
+    {"sendmail", posthorn_sendmail,
+	"sendmail [-t] [-i] [-f SENDER] [-F NAME] RECIPIENT ... < message",
+    "submit a message as a local user (as sendmail; -bp lists, -q flushes)"},
     {"send", posthorn_send, "send [-s ADDR:PORT] [-f SENDER] RECIPIENT ... < message",
     "submit a message over QMQP"},
     {"dkim", posthorn_dkim, "dkim keygen [-t rsa|ed25519] [-b BITS] DOMAIN SELECTOR KEYFILE",
@@ -104,23 +107,6 @@ static int posthorn_help(int argc, char **argv)
     return (0);
 }
 
-/*
- * posthorn_set_config_dir - select the instance, by an absolute name: the
- * master a command starts works from queue_directory, and so do the
- * daemons that inherit the name from it.
- */
-
-static void posthorn_set_config_dir(const char *dir)
-{
-    DSTR   *abs = dstr_new(256);
-
-    if (fs_absolute(dir, abs) < 0)
-	msg_fatal("getcwd: %m");
-    if (setenv(CFG_ENV_CONFIG_DIR, dstr_str(abs), 1) < 0)
-	msg_fatal("setenv: %m");
-    dstr_free(abs);
-}
-
 int     main(int argc, char **argv)
 {
     const POSTHORN_CMD *cmd;
@@ -128,6 +114,15 @@ int     main(int argc, char **argv)
     int     ch;
 
     msg_init("posthorn");
+    /* Installed as sendmail and mailq too (links to this program). */
+    if ((env = strrchr(argv[0], '/')) != NULL)
+	env++;
+    else
+	env = argv[0];
+    if (strcmp(env, "sendmail") == 0)
+	return (posthorn_sendmail(argc, argv));
+    if (strcmp(env, "mailq") == 0)
+	return (posthorn_queue(argc, argv));
     if (argc == 2 && strcmp(argv[1], "--help") == 0) {
 	posthorn_list(stdout);
 	return (0);

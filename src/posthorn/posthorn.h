@@ -19,12 +19,37 @@ extern int posthorn_conf(int argc, char **argv);
 extern int posthorn_send(int argc, char **argv);
 extern int posthorn_flush(int argc, char **argv);
 extern int posthorn_map(int argc, char **argv);
+/* sendmail (-bp: queue, -q: flush); also run by the names sendmail and mailq */
+extern int posthorn_sendmail(int argc, char **argv);
 /* dkim keygen, dkim verify (argv[1] says which) */
 extern int posthorn_dkim(int argc, char **argv);
 /* hold, release, delete, requeue (argv[0] says which) */
 extern int posthorn_admin(int argc, char **argv);
 /* DKIM keys and tables as cleanup will load them; use_dns: compare with DNS. 0 or -1. */
 extern int posthorn_dkim_check(int use_dns);
+
+/* sendmail's options (posthorn_sendmail.c). */
+#define SENDMAIL_DELIVER	0	/* -bm: queue the message */
+#define SENDMAIL_MAILQ		1	/* -bp: list the queue */
+#define SENDMAIL_FLUSH		2	/* -q: flush */
+typedef struct SENDMAIL_OPTS {
+    int     mode;			/* SENDMAIL_* */
+    int     extract;			/* -t */
+    int     ignore_dots;		/* -i, -oi */
+    const char *sender;			/* -f, -r; NULL: our own */
+    const char *full_name;		/* -F */
+    const char *config_dir;		/* -C */
+    char  **rcpts;			/* the arguments after the options */
+    int     nrcpt;
+} SENDMAIL_OPTS;
+struct DSTR;
+/* Parse sendmail's command line (argv[0] is the command's name): 0, or
+ * -1 with the reason in err (a bad or unsupported option, no recipient
+ * without -t). Options of other MTAs that mean nothing here are skipped. */
+extern int posthorn_sendmail_parse(int argc, char **argv, SENDMAIL_OPTS *opts, struct DSTR *err);
+/* Select the instance in dir (made absolute), for this process and the
+ * programs it starts. */
+extern void posthorn_set_config_dir(const char *dir);
 
 /* Load main.cf of the selected instance or exit with the error. */
 extern void posthorn_load_config(void);

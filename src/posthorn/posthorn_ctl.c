@@ -48,6 +48,23 @@ void    posthorn_load_config(void)
     dstr_free(err);
 }
 
+/*
+ * posthorn_set_config_dir - select the instance, by an absolute name: the
+ * master a command starts works from queue_directory, and so do the
+ * daemons that inherit the name from it.
+ */
+
+void    posthorn_set_config_dir(const char *dir)
+{
+    DSTR   *abs = dstr_new(256);
+
+    if (fs_absolute(dir, abs) < 0)
+	msg_fatal("getcwd: %m");
+    if (setenv(CFG_ENV_CONFIG_DIR, dstr_str(abs), 1) < 0)
+	msg_fatal("setenv: %m");
+    dstr_free(abs);
+}
+
 /* posthorn_load_snapshot - the main.cf master last validated, beside a broken one */
 
 static int posthorn_load_snapshot(DSTR *path)
