@@ -8,11 +8,19 @@
 #   make asan       build with AddressSanitizer+UBSan into build-asan/ and run the tests
 #   make fuzz       build libFuzzer targets (clang) into build-fuzz/
 #   make bench      side-by-side benchmark against Debian's Postfix
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local [BINDIR=...] [DAEMON_DIR=...] [DESTDIR=...]
+#   make deb        build the Debian package (debian/) into $(BUILD)/ (scripts/deb.sh)
+#   make deb-check  make deb, lintian, install it into a throw-away Debian 12 root and
+#                   send a message through it (tests/deb/deb_check.sh)
 
 CC       ?= cc
 BUILD    ?= build
 PREFIX   ?= /usr/local
+# Where make install puts the command and the daemons. DAEMON_DIR is also
+# compiled in as daemon_directory's default, so an installed posthorn finds
+# its daemons without a main.cf line (the Debian package: /usr/lib/posthorn).
+BINDIR     ?= $(PREFIX)/bin
+DAEMON_DIR ?= $(PREFIX)/libexec/posthorn
 OPT      ?= -O2 -g
 SANITIZE ?=
 WARN     = -std=c11 -Wall -Wextra -Werror -Wformat=2 -Wmissing-prototypes \
@@ -65,7 +73,8 @@ CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 UNIT_SRC   = $(wildcard tests/unit/check_*.c)
 UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check layering unit integration run asan fuzz bench install clean deps manpages
+.PHONY: all check layering unit integration run asan fuzz bench install clean deps manpages \
+	deb deb-check FORCE
 all: $(LIBEXEC) $(BIN)
 
 deps:
@@ -92,6 +101,13 @@ $(foreach l,$(LIBDIRS),$(eval $(call library,$(l))))
 
 $(BUILD)/obj/src/global/cfg_params.o: CPPFLAGS += -DPOSTHORN_VERSION='"$(POSTHORN_VERSION)"'
 $(BUILD)/obj/src/global/cfg_params.o: VERSION
+# daemon_directory's default. The stamp file changes only when DAEMON_DIR
+# does, so `make DAEMON_DIR=...` after a plain build recompiles cfg_params.o.
+$(BUILD)/obj/src/global/cfg_params.o: CPPFLAGS += -DDEF_DAEMON_DIR='"$(DAEMON_DIR)"'
+$(BUILD)/obj/src/global/cfg_params.o: $(BUILD)/gen/daemon_dir
+$(BUILD)/gen/daemon_dir: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(DAEMON_DIR)' | cmp -s - $@ || echo '$(DAEMON_DIR)' > $@
 
 # posthorn init writes the default master.cf, smtp_reply_throttle and
 # smtp_mx_group, so the binary carries them.
@@ -167,16 +183,25 @@ bench: deps all
 	@sh bench/run.sh $(BUILD)
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/posthorn \
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DAEMON_DIR) \
 	    $(DESTDIR)$(PREFIX)/share/posthorn/conf $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
-	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/posthorn
-	install -m 755 $(LIBEXEC) $(DESTDIR)$(PREFIX)/libexec/posthorn/
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/posthorn
+	install -m 755 $(LIBEXEC) $(DESTDIR)$(DAEMON_DIR)/
 	install -m 644 conf/main.cf conf/master.cf conf/smtp_reply_throttle conf/smtp_mx_group \
 	    $(DESTDIR)$(PREFIX)/share/posthorn/conf/
 	install -m 644 man/man1/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 man/man5/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 644 man/man8/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+
+# The Debian package, built by dpkg-buildpackage in a copy of the tree under
+# $(BUILD)/deb/ (so debian/rules never cleans or writes this work tree);
+# the .deb files end up in $(BUILD)/.
+deb: deps
+	@sh scripts/deb.sh $(BUILD)
+
+deb-check: deb
+	@sh tests/deb/deb_check.sh $(BUILD)
 
 clean:
 	rm -rf build build-asan build-fuzz

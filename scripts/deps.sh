@@ -1,11 +1,16 @@
 #!/bin/sh
 # deps.sh - install from apt everything posthorn's build, tests and benchmark need.
 # Idempotent: does nothing when every package is already present.
+# The Debian package (make deb, deb-check) needs debhelper, dpkg-dev,
+# fakeroot and lintian; systemd-analyze (package systemd) and logrotate
+# check its units and logrotate file; debootstrap makes the throw-away
+# Debian root that deb-check installs it into.
 set -e
 PKGS="build-essential pkg-config libssl-dev libsasl2-dev libc-ares-dev libdb-dev
  check clang libclang-rt-14-dev postfix pflogsumm strace iproute2 procps
  python3 python3-aiosmtpd unbound openssl sasl2-bin libsasl2-modules
- python3-dkim python3-nacl libmail-dkim-perl libnet-dns-perl opendkim opendkim-tools"
+ python3-dkim python3-nacl libmail-dkim-perl libnet-dns-perl opendkim opendkim-tools
+ debhelper dpkg-dev fakeroot lintian systemd logrotate debootstrap"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
