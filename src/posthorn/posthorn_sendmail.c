@@ -59,7 +59,7 @@ int     posthorn_sendmail_parse(int argc, char **argv, SENDMAIL_OPTS *opts, DSTR
 
     memset(opts, 0, sizeof(*opts));
     opts->mode = SENDMAIL_DELIVER;
-    optind = 1;
+    optind = 0;					/* GNU: start over, whatever came before */
     opterr = 0;
     /* Every option of Postfix's sendmail; those that take an argument
      * take it, so that it is not read as a recipient. */
