@@ -19,6 +19,7 @@
 #include "cfg_params.h"
 #include "fsutil.h"
 #include "msg.h"
+#include "mymalloc.h"
 
 typedef struct POSTHORN_CMD {
     const char *name;
@@ -107,6 +108,20 @@ static int posthorn_help(int argc, char **argv)
     return (0);
 }
 
+/* posthorn_mailq - "mailq [options]" is "sendmail -bp [options]" */
+
+static int posthorn_mailq(int argc, char **argv)
+{
+    char  **args = mymalloc(((size_t) argc + 2) * sizeof(*args));
+    int     i;
+
+    args[0] = argv[0];
+    args[1] = "-bp";
+    for (i = 1; i <= argc; i++)
+	args[i + 1] = argv[i];
+    return (posthorn_sendmail(argc + 1, args));
+}
+
 int     main(int argc, char **argv)
 {
     const POSTHORN_CMD *cmd;
@@ -121,8 +136,8 @@ int     main(int argc, char **argv)
 	env = argv[0];
     if (strcmp(env, "sendmail") == 0)
 	return (posthorn_sendmail(argc, argv));
-    if (strcmp(env, "mailq") == 0)
-	return (posthorn_queue(argc, argv));
+    if (strcmp(env, "mailq") == 0)		/* sendmail -bp, and its -C */
+	return (posthorn_mailq(argc, argv));
     if (argc == 2 && strcmp(argv[1], "--help") == 0) {
 	posthorn_list(stdout);
 	return (0);
