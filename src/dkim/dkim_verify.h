@@ -44,7 +44,7 @@ typedef struct DKIM_RESULTS {
 
 /*
  * Verify the DKIM-Signature fields of msg (a whole message, header, empty
- * line, body; lines ended by LF, CR LF or a lone CR, as smtp(8) reads them):
+ * line, body; lines ended by LF, CR LF or a lone CR, as posthorn-smtp(8) reads them):
  * at most DKIM_VERIFY_MAX_SIGS, from the top, each independently (RFC 6376
  * 6.1), with now for x= expiry and lookup for key records. Fills out (one
  * result per signature, in header order) and returns the count; 0 when

@@ -23,7 +23,7 @@
 
 int     cfg_check_tls_level(const char *value, DSTR *why)
 {
-    /* "dane" runs as "may" with a warning (no DNSSEC), as smtp(8) says. */
+    /* "dane" runs as "may" with a warning (no DNSSEC), as posthorn-smtp(8) says. */
     if (*value == 0 || tls_level_lookup(value) != TLS_LEV_INVALID
 	|| strcasecmp(value, "dane") == 0)
 	return (0);

@@ -2,7 +2,7 @@
  * dkim_canon - DKIM canonicalization
  * DESCRIPTION
  *	A signature must cover exactly the bytes the receiver sees. A queue
- *	file keeps the message as received, with LF line ends; smtp(8) sends
+ *	file keeps the message as received, with LF line ends; posthorn-smtp(8) sends
  *	every line end (LF, CR LF, or a lone CR) as CR LF (wire_enc.c).
  *	So these functions read line ends the way smtp writes them, and
  *	produce RFC 6376 section 3.4's canonical forms over the wire bytes.

@@ -25,7 +25,7 @@ extern int dkim_canon_field_name_ok(const char *name);
  * Append the canonical form of one header field to out, CR LF ended. field
  * is the whole field as queued (name, colon, value, folded continuation
  * lines), without its final line end; LF, CR LF and a lone CR inside it are
- * line ends, as smtp(8) sends them (CR LF).
+ * line ends, as posthorn-smtp(8) sends them (CR LF).
  */
 extern void dkim_canon_header(DKIM_CANON canon, const char *field, size_t len, DSTR *out);
 

@@ -5,7 +5,7 @@
  *	daemons use, so a damaged file is reported, not misread. The text
  *	form is Postfix's mailq; the -j form prints one JSON object per
  *	message with the fields of Postfix's postqueue -j, so existing tools
- *	can read it. showq(8) runs it for any user authorized_mailq_users
+ *	can read it. posthorn-showq(8) runs it for any user authorized_mailq_users
  *	allows; posthorn runs it itself when the instance is down.
  */
 #include <dirent.h>

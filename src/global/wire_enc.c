@@ -12,7 +12,7 @@
  *	keeps its state between chunks, so content is converted as it is read
  *	with pread(), in any chunk size, with the same result.
  *
- *	smtp(8) sends this; cleanup's DKIM signer hashes the same bytes
+ *	posthorn-smtp(8) sends this; cleanup's DKIM signer hashes the same bytes
  *	(without the dot stuffing, which the receiver undoes), so a signature
  *	covers exactly what arrives (docs/design.md, "DKIM signing").
  */

@@ -34,7 +34,7 @@ static const POSTHORN_CMD posthorn_cmds[] = {
     {"init", posthorn_init, "init DIR [--qmqp ADDR:PORT] [NAME=VALUE ...]",
     "create an instance: DIR/main.cf, master.cf, default tables, spool"},
     {"start", posthorn_start, "start", "start the instance in the background"},
-    {"start-fg", posthorn_start_fg, "start-fg", "start it in the foreground, log on stderr"},
+    {"start-fg", posthorn_start_fg, "start-fg", "start it in the foreground, log lines on stdout"},
     {"stop", posthorn_stop, "stop", "stop it and wait until it has stopped"},
     {"reload", posthorn_reload, "reload", "check, then reload main.cf and master.cf"},
     {"status", posthorn_status, "status [-j]", "is it running; the scheduler's state"},

@@ -1,7 +1,7 @@
 /*
  * posthorn_queue - list queued mail (posthorn queue [-j]) and dump a queue file (posthorn cat)
  * DESCRIPTION
- *	The listing comes from showq(8) while the instance runs, so any user
+ *	The listing comes from posthorn-showq(8) while the instance runs, so any user
  *	authorized_mailq_users allows can see it (the queue directories are
  *	mail_owner's alone); root and mail_owner read the spool themselves
  *	when showq cannot be reached (mailq.c either way). posthorn cat reads

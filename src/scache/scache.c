@@ -2,7 +2,7 @@
  * scache - keep idle SMTP connections for reuse by any smtp process
  * DESCRIPTION
  *	One long-running process (master.cf: "scache unix - - y - 1 scache")
- *	that holds connected sockets handed to it by smtp(8) after a
+ *	that holds connected sockets handed to it by posthorn-smtp(8) after a
  *	successful transaction, and hands them back to the next smtp process
  *	that delivers to the same next hop. A connection is kept at most the
  *	time the client asked for (smtp_connection_cache_time_limit), never
@@ -20,7 +20,7 @@
  *	and props. The descriptor byte travels first, so buffered reads of the
  *	attribute list can never swallow it.
  *
- *	It also keeps TLS sessions for smtp(8) (request=sess_save with
+ *	It also keeps TLS sessions for posthorn-smtp(8) (request=sess_save with
  *	label, session and ttl; request=sess_find with label; no descriptor
  *	either way), Postfix's tlsmgr(8) session cache in memory: at most
  *	SCACHE_SESS_MAX sessions and SCACHE_SESS_BYTES bytes, each for the

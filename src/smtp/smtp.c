@@ -11,7 +11,7 @@
  *	bounce logs through the bounce service, one log line each.
  *	The resolver channel is opened once per process, before chroot, from
  *	dns_resolv_conf, and so are the SASL password tables and plugins;
- *	idle connections live in scache(8) between requests.
+ *	idle connections live in posthorn-scache(8) between requests.
  * SECURITY
  *	Talks to SMTP servers and DNS servers on the network; runs chrooted
  *	in the queue directory as mail_owner. Every reply line, reply, and
@@ -25,7 +25,7 @@
  *	smtp_connection_reuse_*, dns_resolv_conf, disable_dns_lookups,
  *	inet_interfaces, inet_protocols, proxy_interfaces, soft_bounce,
  *	myhostname, ipc_timeout, smtp_sasl_* (SMTP AUTH), smtp_starttls_timeout,
- *	smtp_tls_* (TLS: smtp_tls.c). See smtp(8).
+ *	smtp_tls_* (TLS: smtp_tls.c). See posthorn-smtp(8).
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 /*
- * smtp_cache - hand idle connections to scache(8) and take them back
+ * smtp_cache - hand idle connections to posthorn-scache(8) and take them back
  * DESCRIPTION
  *	After a transaction to a destination that has more mail waiting
  *	(the request's DELIVER_FLAG_CACHE, when smtp_connection_cache_on_demand

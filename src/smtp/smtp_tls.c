@@ -31,7 +31,7 @@
  *	server that refuses STARTTLS gets the mail in plaintext under may,
  *	and none from encrypt on.
  *
- *	Sessions are resumed through the cache in scache(8)
+ *	Sessions are resumed through the cache in posthorn-scache(8)
  *	(smtp_tls_cache.c), keyed by transport, next hop, server name,
  *	address and port, level, server name indication, protocols and
  *	ciphers. A session is saved only when its handshake satisfied the

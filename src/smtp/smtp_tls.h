@@ -59,7 +59,7 @@ extern int smtp_tls_fallback_ok(int level, double arrival_time, double active_ti
 				        int min_backoff, int have_credentials);
 
 /*
- * smtp_tls_cache.c: TLS sessions kept by scache(8) for every smtp
+ * smtp_tls_cache.c: TLS sessions kept by posthorn-scache(8) for every smtp
  * process. find: 0 and the DER in der, or -1 (none, or no scache).
  */
 extern int smtp_tls_cache_find(const char *key, DSTR *der);

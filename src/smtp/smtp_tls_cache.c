@@ -1,5 +1,5 @@
 /*
- * smtp_tls_cache - TLS sessions shared by every smtp process, kept by scache(8)
+ * smtp_tls_cache - TLS sessions shared by every smtp process, kept by posthorn-scache(8)
  * DESCRIPTION
  *	A TLS session that a server handed out is saved in scache's memory
  *	under a key naming everything the session's worth depends on (see

@@ -12,7 +12,7 @@
  *	- at most one key lookup per result, each for a name of at most 253
  *	  bytes with "._domainkey." in it;
  *	- a message without CR verifies the same (status by status) when
- *	  every LF becomes CR LF, as smtp(8) sends it.
+ *	  every LF becomes CR LF, as posthorn-smtp(8) sends it.
  */
 #include <stdint.h>
 #include <stdio.h>

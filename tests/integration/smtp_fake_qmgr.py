@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""smtp_fake_qmgr - play the queue manager for one delivery request to smtp(8).
+"""smtp_fake_qmgr - play the queue manager for one delivery request to posthorn-smtp(8).
 
 usage: smtp_fake_qmgr.py SPOOL QUEUE_ID NEXTHOP [options]
   --queue NAME      queue directory of the file (default active)

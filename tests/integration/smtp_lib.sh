@@ -1,4 +1,4 @@
-# smtp_lib.sh - helpers for the smtp(8) integration tests (source after lib.sh).
+# smtp_lib.sh - helpers for the posthorn-smtp(8) integration tests (source after lib.sh).
 # There is no queue manager in these tests: messages are submitted over
 # QMQP, moved from incoming/ to active/ by hand, and smtp_fake_qmgr.py sends
 # the delivery request to private/smtp itself. Peers are

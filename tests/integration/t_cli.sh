@@ -143,6 +143,11 @@ t_stop
     $rel reload > /dev/null || t_fail "reload with a relative -c"
     $rel status > /dev/null || t_fail "status with a relative -c"
     $rel queue | grep -q 'rel@example.org' || t_fail "queue with a relative -c"
+    printf 'Subject: rel2\n\nbody\n' | $POSTHORN sendmail -C inst sm-rel@example.org \
+	|| t_fail "sendmail with a relative -C"
+    t_wait_until 5 sh -c "$rel queue | grep -q sm-rel@example.org" || t_fail "sendmail -C inst: not queued"
+    (cd inst && $POSTHORN -c . conf -h config_directory) | grep -qx "$INST" \
+	|| t_fail "conf with -c . does not name the absolute directory"
     POSTHORN_CONFIG_DIR=inst $POSTHORN status > /dev/null || t_fail "status with a relative POSTHORN_CONFIG_DIR"
     $rel stop > /dev/null || t_fail "stop with a relative -c"
 ) || exit 1

@@ -1,5 +1,5 @@
 #!/bin/bash
-# smtp(8) delivers a message byte-exactly: CRLF line ends, dot-stuffing, a
+# posthorn-smtp(8) delivers a message byte-exactly: CRLF line ends, dot-stuffing, a
 # line at smtp_line_length_limit sent whole, a longer one folded with CRLF
 # SPACE, a bare CR made a line end, the missing final line end added, "."
 # at the end; MAIL, RCPT, RCPT, DATA go out as one pipelined batch with

@@ -1,5 +1,5 @@
 #!/bin/bash
-# smtp(8) turns failures into the right per-recipient results, log lines and
+# posthorn-smtp(8) turns failures into the right per-recipient results, log lines and
 # hop status: connection refused and 4xx greetings defer with a hop status;
 # a 5xx greeting is skipped (no hop status), or bounces with
 # smtp_skip_5xx_greeting=no; RCPT 4xx defers one recipient and RCPT 5xx

@@ -1,5 +1,5 @@
 #!/bin/bash
-# smtp(8) with a real DNS server (unbound on a 127.x address of its own,
+# posthorn-smtp(8) with a real DNS server (unbound on a 127.x address of its own,
 # named by dns_resolv_conf): MX hosts are tried in preference order and the
 # next one is used when the best refuses; a null MX bounces without a
 # connection; a domain without MX is its own MX; NXDOMAIN and MX hosts

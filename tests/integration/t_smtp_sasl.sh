@@ -1,5 +1,5 @@
 #!/bin/bash
-# SMTP AUTH in smtp(8) against a real AUTH server (aiosmtpd, with CRAM-MD5
+# SMTP AUTH in posthorn-smtp(8) against a real AUTH server (aiosmtpd, with CRAM-MD5
 # added, see smtp_auth_server.py): with the right password from
 # smtp_sasl_password_maps the message is delivered and the server saw AUTH
 # with the test user (CRAM-MD5: the default noplaintext rules out PLAIN and

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Tarpits cannot hold smtp(8) or starve other mail (issue 10). Twenty tarpit
+# Tarpits cannot hold posthorn-smtp(8) or starve other mail (issue 10). Twenty tarpit
 # destinations (smtp_tarpit_server.py on 127.0.0.50..69, each its own domain
 # with an MX record served by unbound) drip one byte every 1-2 s: twelve never
 # finish their greeting, four drip the reply to RCPT, four the reply to ".".

@@ -1,5 +1,5 @@
 #!/bin/bash
-# STARTTLS in smtp(8) against real TLS servers (aiosmtpd, smtp_tls_server.py)
+# STARTTLS in posthorn-smtp(8) against real TLS servers (aiosmtpd, smtp_tls_server.py)
 # with certificates this test makes from throw-away CAs, names from a real
 # DNS server (unbound), and per-destination levels in smtp_tls_policy_maps:
 # - may, encrypt, verify (hostname) and secure (dot-nexthop via MX) deliver
