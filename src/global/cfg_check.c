@@ -16,8 +16,16 @@
 #include "argv.h"
 #include "conc_feedback.h"
 #include "dkim_canon.h"
+#include "inet_proto.h"
 #include "sasl_secopts.h"
 #include "tls_policy.h"
+
+/* cfg_check_inet_protocols - all, ipv4, ipv6, or a list of them */
+
+int     cfg_check_inet_protocols(const char *value, DSTR *why)
+{
+    return (inet_proto_parse(value, why) < 0 ? -1 : 0);
+}
 
 /* cfg_check_tls_level - empty, or a level smtp supports */
 

@@ -8,6 +8,7 @@
  * with a one-line reason in why; cfg puts file, line and parameter name
  * in front of it.
  */
+extern int cfg_check_inet_protocols(const char *value, DSTR *why);
 extern int cfg_check_tls_level(const char *value, DSTR *why);
 extern int cfg_check_tls_protocols(const char *value, DSTR *why);
 extern int cfg_check_tls_grade(const char *value, DSTR *why);

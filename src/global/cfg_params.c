@@ -319,7 +319,7 @@ const CFG_PARAM cfg_params[] = {
 	  "Received: headers a message may carry before it is rejected as a loop"),
     P_STR("inet_interfaces", "all", var_inet_interfaces,
 	  "local addresses that inet services listen on (all, loopback-only, a list)"),
-    P_STR("inet_protocols", "all", var_inet_protocols,
+    P_STRC("inet_protocols", "all", var_inet_protocols, cfg_check_inet_protocols,
 	  "IP versions to use: all, ipv4, ipv6, or ipv4, ipv6"),
     P_INT("initial_destination_concurrency", "5", 1, 0, var_init_dest_con,
 	   "parallel deliveries to a destination before feedback adjusts it"),

@@ -22,6 +22,7 @@
 #include "mymalloc.h"
 #include "sockcred.h"
 #include "sockutil.h"
+#include "inet_proto.h"
 #include "spool.h"
 
 #define MASTER_BACKLOG	511
@@ -30,20 +31,10 @@
 
 static int master_want_family(int family)
 {
-    ARGV   *av = argv_split(var_inet_protocols, " \t,");
-    int     want = 0;
-    size_t  i;
+    int     bits = inet_proto_parse(var_inet_protocols, NULL);
 
-    for (i = 0; i < av->argc; i++) {
-	if (strcasecmp(av->argv[i], "all") == 0)
-	    want = 1;
-	else if (strcasecmp(av->argv[i], "ipv4") == 0 && family == AF_INET)
-	    want = 1;
-	else if (strcasecmp(av->argv[i], "ipv6") == 0 && family == AF_INET6)
-	    want = 1;
-    }
-    argv_free(av);
-    return (want);
+    /* cfg_check refused a bad value before master got here. */
+    return (bits > 0 && (bits & (family == AF_INET ? INET_PROTO_V4 : INET_PROTO_V6)) != 0);
 }
 
 /* master_add_fd - remember one listener */

@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 
 #include "smtp.h"
+#include "inet_proto.h"
 #include "argv.h"
 #include "cfg_params.h"
 #include "ios.h"
@@ -309,8 +310,9 @@ static int smtp_host_addrs(const char *host, int pref, long long deadline,
 			           SMTP_ADDR_LIST *list, DSTR *why, const char **type)
 {
     DNS_ADDR_LIST found = {0, 0};
-    int     v4 = strcasecmp(var_inet_protocols, "ipv6") != 0;
-    int     v6 = strcasecmp(var_inet_protocols, "ipv4") != 0;
+    int     bits = inet_proto_parse(var_inet_protocols, NULL);
+    int     v4 = bits < 0 || (bits & INET_PROTO_V4);
+    int     v6 = bits < 0 || (bits & INET_PROTO_V6);
     int     st4 = DNS_NODATA;
     int     st6 = DNS_NODATA;
     DSTR   *why6 = dstr_new(64);

@@ -185,6 +185,10 @@ START_TEST(daemon_specific_values_are_checked_naming_file_line_and_parameter)
 	{"maximal_queue_lifetime = 2d\ndkim_signature_ttl = 2d\n",
 	 ", line 2: parameter dkim_signature_ttl: 172800s is not above maximal_queue_lifetime (172800s)"},
 	{"dkim_signature_ttl = 1d\n", ", line 1: parameter dkim_signature_ttl: 86400s is not above"},
+	/* master and smtp read inet_protocols the same way; a typo is caught here. */
+	{"inet_protocols = ip4\n",
+	 ", line 1: parameter inet_protocols: unknown protocol \"ip4\": expected all, ipv4 or ipv6"},
+	{"inet_protocols = ,\n", ", line 1: parameter inet_protocols: no protocol"},
     };
     size_t  i;
 
@@ -195,6 +199,8 @@ START_TEST(daemon_specific_values_are_checked_naming_file_line_and_parameter)
 		      "%s: got \"%s\"", bad[i].text, dstr_str(test_err));
 	cfg_unload();
     }
+    load_ok("inet_protocols = IPv4, ipv6\n");
+    cfg_unload();
     load_ok("smtp_tls_security_level = dane\n"		/* may, with a warning */
 	    "smtp_tls_mandatory_ciphers = high\n"
 	    "smtp_tls_protocols = >=TLSv1.2\n"
