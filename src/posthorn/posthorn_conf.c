@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include "posthorn.h"
 #include "cfg.h"
 #include "fsutil.h"
@@ -23,14 +25,15 @@ static int posthorn_conf_edit(char **settings)
     DSTR   *err = dstr_new(128);
     DSTR   *path = dstr_new(128);
     DSTR   *old = dstr_new(4096);
+    struct stat st;
 
     dstr_sprintf(path, "%s/main.cf", cfg_default_dir());
-    if (fs_read_file(dstr_str(path), old, 0) < 0)
+    if (fs_read_file(dstr_str(path), old, 0) < 0 || stat(dstr_str(path), &st) < 0)
 	msg_fatal("read %s: %m", dstr_str(path));
     if (cfg_edit(cfg_default_dir(), settings, err) < 0)
 	msg_fatal("%s", dstr_str(err));
     if (cfg_load(cfg_default_dir(), err) < 0) {
-	if (fs_replace_file(dstr_str(path), dstr_str(old), dstr_len(old), 0644) < 0)
+	if (fs_replace_file(dstr_str(path), dstr_str(old), dstr_len(old), st.st_mode & 07777) < 0)
 	    msg_fatal("%s; restoring %s: %m", dstr_str(err), dstr_str(path));
 	msg_fatal("%s -- main.cf left unchanged", dstr_str(err));
     }
