@@ -9,9 +9,8 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
-
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "posthorn.h"
 #include "cfg.h"
