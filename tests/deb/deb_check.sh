@@ -209,6 +209,27 @@ done
 in_root mailq >/dev/null || fail "mailq failed"
 say "2 messages via /usr/sbin/sendmail reached smtp-sink on 127.0.0.1:$SPORT in ${t_mail}s"
 
+# --- a second instance, made as README.md says, run as posthorn@lists would
+# run it; its pid file is where the template's PIDFile= looks ---
+QPORT2=$(port)
+in_root cp -a /etc/posthorn /etc/posthorn-lists
+in_root posthorn -c /etc/posthorn-lists conf -e queue_directory=/var/spool/posthorn-lists \
+    maillog_file=/var/log/posthorn-lists.log >/dev/null || fail "conf -e for posthorn-lists"
+sed -i "s/^127.0.0.1:$QPORT\([ \t]\)/127.0.0.1:$QPORT2\1/" "$W/etc/posthorn-lists/master.cf"
+in_root posthorn -c /etc/posthorn-lists check || fail "check of /etc/posthorn-lists"
+in_root posthorn -c /etc/posthorn-lists start || fail "start of /etc/posthorn-lists"
+pidfile=$(sed -n 's/^PIDFile=//p' "$W/lib/systemd/system/posthorn@.service" | sed 's/%i/lists/')
+[ -s "$W$pidfile" ] || fail "no $pidfile, where posthorn@lists.service looks for master's pid"
+printf 'Subject: %s lists\n\nvia the second instance\n' "$token" \
+    | in_root /usr/sbin/sendmail -C /etc/posthorn-lists -i lists-rcpt@example.net \
+    || fail "sendmail -C /etc/posthorn-lists failed"
+i=0
+until grep -q "Subject: $token lists" "$SINK_DIR"/m.* 2>/dev/null; do
+    i=$((i + 1)); [ $i -lt 600 ] || fail "the second instance's message did not arrive"; sleep 0.1
+done
+in_root posthorn -c /etc/posthorn-lists stop >/dev/null || fail "stop of /etc/posthorn-lists"
+say "second instance /etc/posthorn-lists: started, delivered, stopped; pid file $pidfile"
+
 # --- purge: prerm stops the instance started by hand (no systemd here); a
 # queued message keeps the spool ---
 touch "$W/var/spool/posthorn/hold/0123456789ABCDEF"
