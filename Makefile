@@ -200,8 +200,11 @@ install: all
 deb: deps
 	@sh scripts/deb.sh $(BUILD)
 
+# Each step of deb-check has its own limit; this bounds the whole (the
+# first run includes debootstrap).
+DEB_CHECK_TIMEOUT ?= 1800
 deb-check: deb
-	@sh tests/deb/deb_check.sh $(BUILD)
+	@timeout -k 30 $(DEB_CHECK_TIMEOUT) sh tests/deb/deb_check.sh $(BUILD)
 
 clean:
 	rm -rf build build-asan build-fuzz
