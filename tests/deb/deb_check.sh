@@ -37,7 +37,7 @@ in_root() { timeout -k 10 "${STEP_TIMEOUT:-120}" chroot "$W" "$@"; }
 mirror() {
     [ -n "${POSTHORN_DEB_MIRROR:-}" ] && { echo "$POSTHORN_DEB_MIRROR"; return; }
     m=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk -v s="$SUITE" '
-	/^[ \t]*$/ { if (uri != "" && suites ~ "(^| )" s "( |$)") { print uri; exit } uri = ""; suites = ""; next }
+	/^[[:space:]]*$/ { if (uri != "" && suites ~ "(^| )" s "( |$)") { print uri; exit } uri = ""; suites = ""; next }
 	/^URIs:/ { uri = $2 }
 	/^Suites:/ { $1 = ""; suites = $0 " " }
 	END { if (uri != "" && suites ~ "(^| )" s "( |$)") print uri }' | head -n 1)
@@ -178,8 +178,8 @@ until ss -Htln "sport = :$SPORT" | grep -q .; do
     i=$((i + 1)); [ $i -lt 50 ] || fail "smtp-sink did not start"; sleep 0.1
 done
 # qmqpd on loopback only, and on a free port (628 may be someone else's)
-sed -i "s/^628\([ \t]\)/127.0.0.1:$QPORT\1/" "$W/etc/posthorn/master.cf"
-grep -q "^127.0.0.1:$QPORT[ \t]" "$W/etc/posthorn/master.cf" || fail "no qmqpd line in master.cf"
+sed -i "s/^628\([[:space:]]\)/127.0.0.1:$QPORT\1/" "$W/etc/posthorn/master.cf"
+grep -q "^127.0.0.1:${QPORT}[[:space:]]" "$W/etc/posthorn/master.cf" || fail "no qmqpd line in master.cf"
 in_root posthorn conf -e "relayhost=[127.0.0.1]:$SPORT" >/dev/null || fail "posthorn conf -e relayhost"
 in_root posthorn check || fail "posthorn check fails after setting relayhost"
 
@@ -215,7 +215,7 @@ QPORT2=$(port)
 in_root cp -a /etc/posthorn /etc/posthorn-lists
 in_root posthorn -c /etc/posthorn-lists conf -e queue_directory=/var/spool/posthorn-lists \
     maillog_file=/var/log/posthorn-lists.log >/dev/null || fail "conf -e for posthorn-lists"
-sed -i "s/^127.0.0.1:$QPORT\([ \t]\)/127.0.0.1:$QPORT2\1/" "$W/etc/posthorn-lists/master.cf"
+sed -i "s/^127.0.0.1:$QPORT\([[:space:]]\)/127.0.0.1:$QPORT2\1/" "$W/etc/posthorn-lists/master.cf"
 in_root posthorn -c /etc/posthorn-lists check || fail "check of /etc/posthorn-lists"
 in_root posthorn -c /etc/posthorn-lists start || fail "start of /etc/posthorn-lists"
 pidfile=$(sed -n 's/^PIDFile=//p' "$W/lib/systemd/system/posthorn@.service" | sed 's/%i/lists/')
