@@ -32,6 +32,8 @@ const char cfg_mail_version[] = POSTHORN_VERSION;
 #define DEF_DAEMON_DIR	"/usr/local/libexec/posthorn"
 #endif
 
+const char cfg_daemon_dir_default[] = DEF_DAEMON_DIR;
+
  /*
   * The variables. Strings start NULL and numbers 0 until the first
   * cfg_load(); after that they always hold a complete, valid set.

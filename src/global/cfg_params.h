@@ -11,6 +11,8 @@ extern char *var_mail_owner;		/* mail_owner */
 extern char *var_mail_version;		/* mail_version */
 /* The release this build is (the file VERSION), without reading main.cf. */
 extern const char cfg_mail_version[];
+/* daemon_directory as this build installs it (make DAEMON_DIR=...). */
+extern const char cfg_daemon_dir_default[];
 extern char *var_mail_name;		/* mail_name: "posthorn" in Received: */
 extern char *var_myhostname;		/* myhostname */
 extern char *var_mydomain;		/* mydomain */

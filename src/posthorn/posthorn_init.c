@@ -32,8 +32,12 @@
 #include "mymalloc.h"
 #include "spool.h"
 
-/* posthorn_daemon_dir - libexec directory next to this binary */
-
+/*
+ * posthorn_daemon_dir - the daemons that belong to this binary: beside it
+ * as make install lays them out (PREFIX/libexec/posthorn), in the build
+ * tree (build/libexec), else where this build installs them (the
+ * package's /usr/lib/posthorn, compiled in as daemon_directory's default).
+ */
 static void posthorn_daemon_dir(DSTR *out)
 {
     char    exe[PATH_MAX];
@@ -52,7 +56,12 @@ static void posthorn_daemon_dir(DSTR *out)
 	dstr_sprintf(out, "%s/libexec/posthorn", exe);
 	return;
     }
-    dstr_sprintf(out, "%s/libexec", exe);	/* build tree layout */
+    dstr_sprintf(out, "%s/libexec/master", exe);
+    if (access(dstr_str(out), X_OK) == 0) {	/* build tree layout */
+	dstr_sprintf(out, "%s/libexec", exe);
+	return;
+    }
+    dstr_strcpy(out, cfg_daemon_dir_default);
 }
 
 /* posthorn_abs_dir - absolute form of a directory argument */
