@@ -300,6 +300,25 @@ static int sendmail_connect(const SENDMAIL_OPTS *opts, IOS **iosp, DSTR *reason)
     return (status);
 }
 
+/* sendmail_late_answer - pickup's answer after our writes failed */
+
+static int sendmail_late_answer(IOS *ios, DSTR *reason)
+{
+    int     fd = dup(ios_fd(ios));
+    IOS    *reader;
+    int     status;
+
+    if (fd < 0) {
+	dstr_sprintf(reason, "cannot read the answer: %s", strerror(errno));
+	return (SUBMIT_STAT_DEFER);
+    }
+    reader = ios_open(fd);
+    ios_set_timeout(reader, SENDMAIL_TIMEOUT);
+    status = sendmail_answer(reader, reason, NULL);
+    (void) ios_close(reader);
+    return (status);
+}
+
 /* sendmail_send - step 3 and 4: the message, the recipients, the verdict */
 
 static int sendmail_send(IOS *ios, SENDMAIL_READ *rd, const DSTR *head, int pending,
@@ -332,8 +351,11 @@ static int sendmail_send(IOS *ios, SENDMAIL_READ *rd, const DSTR *head, int pend
     (void) ios_write(ios, "0:,", 3);
     (void) ios_flush(ios);
     dstr_free(chunk);
-    /* After a write error pickup may still have said why (a refusal). */
-    return (sendmail_answer(ios, reason, qid));
+    if (!ios_failed(ios))
+	return (sendmail_answer(ios, reason, qid));
+    /* pickup stopped reading: it refused the message (too big) and said
+     * why before it closed. The answer waits in our receive queue. */
+    return (sendmail_late_answer(ios, reason));
 }
 
 /* sendmail_submit - read, extract, connect, send; the exit status */

@@ -4,13 +4,14 @@
 # unprivileged users with a cron-like empty environment. pickup takes the
 # user from the kernel: the envelope sender is LOGIN@$myorigin, the
 # Received: header and the log say uid=N; -t takes To/Cc/Bcc and removes
-# Bcc; a lone "." ends the message unless -i; a foreign -f is refused
+# Bcc; a lone "." ends the message unless -i; a message over
+# message_size_limit is refused (EX_UNAVAILABLE); a foreign -f is refused
 # (EX_NOPERM) unless local_login_sender_maps allows it or the user is root;
 # authorized_submit_users refuses a user; no recipients is EX_USAGE; a
 # stopped instance is EX_TEMPFAIL. Nothing refused is queued.
 . "$(dirname "$0")/lib.sh"
 command -v runuser > /dev/null || t_fail "runuser (util-linux) is missing"
-t_deliver_instance myorigin=host.example.net \
+t_deliver_instance myorigin=host.example.net message_size_limit=100000 \
     'local_login_sender_maps=inline:{ { daemon = @lists.example.net } }' \
     'authorized_submit_users=!games, static:anyone'
 t_sink "$SPORT" "$T_TMP/sink"
@@ -87,6 +88,12 @@ refused 64 norcpt nobody -t
 refused 64 badopt nobody -bs
 HEAD='To: "unbalanced <a@example.net>' refused 65 malformed nobody -t
 grep -q "malformed address in the To header field" "$T_TMP/out" || t_fail "malformed To: reason"
+# Over message_size_limit: pickup stops reading and says so; sendmail reports it.
+(printf 'Subject: big\n\n'; head -c 400000 /dev/zero | tr '\0' x | fold -w 70) \
+    | as nobody big@example.net > "$T_TMP/out" 2>&1
+t_assert_eq 69 "$?" "exit status of a message over message_size_limit"
+grep -q "^sendmail: message file too big" "$T_TMP/out" || t_fail "too big: $(cat "$T_TMP/out")"
+t_wait_log "message rejected: message_size_limit 100000 exceeded" || t_fail "too big: not logged"
 # A refused -f as another user is not a way around it: the tables decide by login.
 refused 77 daemon-foreign daemon -f someone@example.net x@example.net
 
