@@ -432,6 +432,7 @@ int     posthorn_sendmail(int argc, char **argv)
 	fprintf(stderr, "sendmail: %s\n"
 		"usage: sendmail [-t] [-i] [-f SENDER] [-F NAME] [-C DIR] RECIPIENT... < message\n",
 		dstr_str(err));
+	dstr_free(err);
 	return (EX_USAGE);
     }
     dstr_free(err);
