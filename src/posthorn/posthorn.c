@@ -113,13 +113,16 @@ static int posthorn_help(int argc, char **argv)
 static int posthorn_mailq(int argc, char **argv)
 {
     char  **args = mymalloc(((size_t) argc + 2) * sizeof(*args));
+    int     ret;
     int     i;
 
     args[0] = argv[0];
     args[1] = "-bp";
     for (i = 1; i <= argc; i++)
 	args[i + 1] = argv[i];
-    return (posthorn_sendmail(argc + 1, args));
+    ret = posthorn_sendmail(argc + 1, args);
+    free(args);
+    return (ret);
 }
 
 int     main(int argc, char **argv)
