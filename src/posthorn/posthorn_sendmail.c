@@ -438,6 +438,7 @@ int     posthorn_sendmail(int argc, char **argv)
     dstr_free(err);
     if (opts.config_dir)
 	posthorn_set_config_dir(opts.config_dir);
+    optind = 0;					/* their getopt starts over on their argv */
     if (opts.mode == SENDMAIL_MAILQ)
 	return (posthorn_queue(1, mailq));
     if (opts.mode == SENDMAIL_FLUSH)
