@@ -3,7 +3,8 @@
  * DESCRIPTION
  *	Reads the queue files read-only, with the same checked reader the
  *	daemons use, so a damaged file is reported, not misread. The text
- *	form is Postfix's mailq; the -j form prints one JSON object per
+ *	form is Postfix's mailq: recipients that share a delay reason are
+ *	listed under one reason line; the -j form prints one JSON object per
  *	message with the fields of Postfix's postqueue -j, so existing tools
  *	can read it. posthorn-showq(8) runs it for any user authorized_mailq_users
  *	allows; posthorn runs it itself when the instance is down.
@@ -90,6 +91,145 @@ static HTABLE *mailq_delay_reasons(const char *id)
     return (reasons);
 }
 
+/* A message's recipients as the text listing shows them: grouped by reason. */
+typedef struct MAILQ_GROUPS {
+    HTABLE *by_reason;			/* reason -> DSTR of recipient lines */
+    ARGV   *order;			/* reasons, in order of first appearance */
+    DSTR   *plain;			/* recipients without a recorded reason */
+} MAILQ_GROUPS;
+
+/* mailq_group_add - one recipient, under its reason (NULL: none) */
+
+static void mailq_group_add(void *ctx, const char *addr, const char *reason)
+{
+    MAILQ_GROUPS *groups = ctx;
+    DSTR   *lines = groups->plain;
+
+    if (reason != NULL && (lines = htable_find(groups->by_reason, reason)) == NULL) {
+	lines = dstr_new(128);
+	htable_enter(groups->by_reason, reason, lines);
+	argv_add(groups->order, reason);
+    }
+    dstr_printf(lines, "%45s%s\n", "", addr);
+}
+
+/* mailq_group_free - htable_free() callback */
+
+static void mailq_group_free(void *lines)
+{
+    dstr_free(lines);
+}
+
+/* mailq_groups_flush - each reason once, its recipients under it; the rest last */
+
+static void mailq_groups_flush(MAILQ_GROUPS *groups, DSTR *out)
+{
+    const DSTR *lines;
+    size_t  i;
+
+    for (i = 0; i < groups->order->argc; i++) {
+	lines = htable_find(groups->by_reason, groups->order->argv[i]);
+	dstr_printf(out, "%45s(%s)\n", "", groups->order->argv[i]);
+	dstr_cat(out, dstr_str(lines), dstr_len(lines));
+    }
+    dstr_cat(out, dstr_str(groups->plain), dstr_len(groups->plain));
+}
+
+/* mailq_json_add - one recipient object */
+
+static void mailq_json_add(void *ctx, const char *addr, const char *reason)
+{
+    DSTR   *out = ctx;
+
+    dstr_cats(out, dstr_str(out)[dstr_len(out) - 1] == '[' ? "{\"address\": " : ", {\"address\": ");
+    json_str(out, addr);
+    if (reason) {
+	dstr_cats(out, ", \"delay_reason\": ");
+	json_str(out, reason);
+    }
+    dstr_catc(out, '}');
+}
+
+/* mailq_rcpts - each recipient not yet delivered, with its reason, to add() */
+
+static void mailq_rcpts(QFILE_IN *in, const char *id, const char *path,
+		         void (*add) (void *, const char *, const char *), void *ctx)
+{
+    HTABLE *reasons = mailq_delay_reasons(id);
+    DSTR   *addr = dstr_new(64);
+    DSTR   *err = dstr_new(64);
+    long    off;
+    int     done;
+    int     n;
+
+    while ((n = qfile_in_rcpt(in, addr, &off, &done, err)) > 0)
+	if (!done)
+	    add(ctx, dstr_str(addr), reasons ? htable_find(reasons, dstr_str(addr)) : NULL);
+    if (n < 0)
+	msg_warn("%s/%s: %s", var_queue_dir, path, dstr_str(err));
+    if (reasons)
+	htable_free(reasons, free);
+    dstr_free(addr);
+    dstr_free(err);
+}
+
+/* mailq_json_head - the message's fields up to its recipients */
+
+static void mailq_json_head(DSTR *out, const char *queue, const char *id,
+			            const QFILE_INFO *info)
+{
+    dstr_sprintf(out, "{\"queue_name\": ");
+    json_str(out, queue);
+    dstr_cats(out, ", \"queue_id\": ");
+    json_str(out, id);
+    dstr_printf(out, ", \"arrival_time\": %ld, \"message_size\": %ld, "
+		"\"forced_expire\": false, \"sender\": ", info->arrival_sec,
+		info->content_size);
+    json_str(out, dstr_str(info->sender));
+    dstr_cats(out, ", \"recipients\": [");
+}
+
+/* mailq_text_head - the message's first line */
+
+static void mailq_text_head(DSTR *out, const char *queue, const char *id,
+			            const QFILE_INFO *info)
+{
+    char    when[64];
+    time_t  t = (time_t) info->arrival_sec;
+
+    strftime(when, sizeof(when), "%a %b %e %H:%M:%S", localtime(&t));
+    dstr_sprintf(out, "%-17s%c %8ld %s  %s\n", id,
+		 strcmp(queue, SPOOL_ACTIVE) == 0 ? '*' :
+		 strcmp(queue, SPOOL_HOLD) == 0 ? '!' : ' ',
+		 info->content_size, when,
+		 dstr_len(info->sender) ? dstr_str(info->sender) : "MAILER-DAEMON");
+}
+
+/* mailq_format - one message, as JSON or as text with grouped reasons */
+
+static void mailq_format(DSTR *out, QFILE_IN *in, const char *queue, const char *id,
+			         const char *path, const QFILE_INFO *info, int json)
+{
+    MAILQ_GROUPS groups;
+
+    if (json) {
+	mailq_json_head(out, queue, id, info);
+	mailq_rcpts(in, id, path, mailq_json_add, out);
+	dstr_cats(out, "]}\n");
+	return;
+    }
+    mailq_text_head(out, queue, id, info);
+    groups.by_reason = htable_new(4);
+    groups.order = argv_new(4);
+    groups.plain = dstr_new(128);
+    mailq_rcpts(in, id, path, mailq_group_add, &groups);
+    mailq_groups_flush(&groups, out);
+    htable_free(groups.by_reason, mailq_group_free);
+    argv_free(groups.order);
+    dstr_free(groups.plain);
+    dstr_catc(out, '\n');
+}
+
 /* mailq_one - print one message; 0, or -1 if unreadable */
 
 static int mailq_one(IOS *out_stream, const char *queue, const char *id, int json,
@@ -97,19 +237,10 @@ static int mailq_one(IOS *out_stream, const char *queue, const char *id, int jso
 {
     DSTR   *path = dstr_new(64);
     DSTR   *err = dstr_new(64);
-    DSTR   *addr = dstr_new(64);
-    HTABLE *reasons = NULL;
-    const char *reason;
     DSTR   *out = dstr_new(512);
     QFILE_INFO info;
     QFILE_IN *in;
-    long    off;
-    int     done;
     int     fd;
-    int     n;
-    int     first = 1;
-    char    when[64];
-    time_t  t;
 
     qfile_info_init(&info);
     if ((fd = qfile_open_read(spool_path(path, queue, id))) < 0) {
@@ -126,48 +257,7 @@ static int mailq_one(IOS *out_stream, const char *queue, const char *id, int jso
     }
     tot->messages++;
     tot->bytes += info.content_size;
-    t = (time_t) info.arrival_sec;
-    if (json) {
-	dstr_sprintf(out, "{\"queue_name\": ");
-	json_str(out, queue);
-	dstr_cats(out, ", \"queue_id\": ");
-	json_str(out, id);
-	dstr_printf(out, ", \"arrival_time\": %ld, \"message_size\": %ld, "
-		    "\"forced_expire\": false, \"sender\": ", info.arrival_sec,
-		    info.content_size);
-	json_str(out, dstr_str(info.sender));
-	dstr_cats(out, ", \"recipients\": [");
-    } else {
-	strftime(when, sizeof(when), "%a %b %e %H:%M:%S", localtime(&t));
-	dstr_sprintf(out, "%-17s%c %8ld %s  %s\n", id,
-		     strcmp(queue, SPOOL_ACTIVE) == 0 ? '*' :
-		     strcmp(queue, SPOOL_HOLD) == 0 ? '!' : ' ',
-		     info.content_size, when,
-		     dstr_len(info.sender) ? dstr_str(info.sender) : "MAILER-DAEMON");
-    }
-    reasons = mailq_delay_reasons(id);
-    while ((n = qfile_in_rcpt(in, addr, &off, &done, err)) > 0) {
-	if (done)
-	    continue;
-	reason = reasons ? htable_find(reasons, dstr_str(addr)) : NULL;
-	if (json) {
-	    dstr_cats(out, first ? "{\"address\": " : ", {\"address\": ");
-	    json_str(out, dstr_str(addr));
-	    if (reason) {
-		dstr_cats(out, ", \"delay_reason\": ");
-		json_str(out, reason);
-	    }
-	    dstr_catc(out, '}');
-	} else {
-	    if (reason)
-		dstr_printf(out, "%45s(%s)\n", "", reason);
-	    dstr_printf(out, "%45s%s\n", "", dstr_str(addr));
-	}
-	first = 0;
-    }
-    if (n < 0)
-	msg_warn("%s/%s: %s", var_queue_dir, dstr_str(path), dstr_str(err));
-    dstr_cats(out, json ? "]}\n" : "\n");
+    mailq_format(out, in, queue, id, dstr_str(path), &info, json);
     (void) ios_write(out_stream, dstr_str(out), dstr_len(out));
     qfile_in_free(in);
     close(fd);
@@ -175,9 +265,6 @@ out:
     qfile_info_free(&info);
     dstr_free(path);
     dstr_free(err);
-    dstr_free(addr);
-    if (reasons)
-	htable_free(reasons, free);
     dstr_free(out);
     return (0);
 }
