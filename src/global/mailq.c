@@ -44,7 +44,7 @@ static int mailq_cmp(const void *a, const void *b)
 
 /* mailq_ids - sorted valid ids in one queue */
 
-static ARGV *mailq_ids(const char *queue)
+ARGV   *mailq_ids(const char *queue)
 {
     ARGV   *ids = argv_new(16);
     DIR    *dir;
@@ -150,12 +150,10 @@ static void mailq_json_add(void *ctx, const char *addr, const char *reason)
     dstr_catc(out, '}');
 }
 
-/* mailq_rcpts - each recipient not yet delivered, with its reason, to add() */
+/* mailq_pending - the recipients not yet delivered, in file order */
 
-static void mailq_rcpts(QFILE_IN *in, const char *id, const char *path,
-		         void (*add) (void *, const char *, const char *), void *ctx)
+int     mailq_pending(QFILE_IN *in, const char *path, ARGV *rcpts)
 {
-    HTABLE *reasons = mailq_delay_reasons(id);
     DSTR   *addr = dstr_new(64);
     DSTR   *err = dstr_new(64);
     long    off;
@@ -164,13 +162,29 @@ static void mailq_rcpts(QFILE_IN *in, const char *id, const char *path,
 
     while ((n = qfile_in_rcpt(in, addr, &off, &done, err)) > 0)
 	if (!done)
-	    add(ctx, dstr_str(addr), reasons ? htable_find(reasons, dstr_str(addr)) : NULL);
+	    argv_add(rcpts, dstr_str(addr));
     if (n < 0)
 	msg_warn("%s/%s: %s", var_queue_dir, path, dstr_str(err));
-    if (reasons)
-	htable_free(reasons, free);
     dstr_free(addr);
     dstr_free(err);
+    return (n < 0 ? -1 : 0);
+}
+
+/* mailq_rcpts - each recipient not yet delivered, with its reason, to add() */
+
+static void mailq_rcpts(QFILE_IN *in, const char *id, const char *path,
+		         void (*add) (void *, const char *, const char *), void *ctx)
+{
+    HTABLE *reasons = mailq_delay_reasons(id);
+    ARGV   *rcpts = argv_new(8);
+    size_t  i;
+
+    (void) mailq_pending(in, path, rcpts);	/* a damaged file: those before */
+    for (i = 0; i < rcpts->argc; i++)
+	add(ctx, rcpts->argv[i], reasons ? htable_find(reasons, rcpts->argv[i]) : NULL);
+    if (reasons)
+	htable_free(reasons, free);
+    argv_free(rcpts);
 }
 
 /* mailq_json_head - the message's fields up to its recipients */
@@ -230,43 +244,60 @@ static void mailq_format(DSTR *out, QFILE_IN *in, const char *queue, const char 
     dstr_catc(out, '\n');
 }
 
-/* mailq_one - print one message; 0, or -1 if unreadable */
+/* mailq_open - the reader of queue/id past its envelope, or NULL */
 
-static int mailq_one(IOS *out_stream, const char *queue, const char *id, int json,
-		             MAILQ_TOTALS *tot)
+QFILE_IN *mailq_open(const char *queue, const char *id, DSTR *path,
+		             QFILE_INFO *info, int *fd)
+{
+    DSTR   *err;
+    QFILE_IN *in;
+
+    if ((*fd = qfile_open_read(spool_path(path, queue, id))) < 0) {
+	if (errno != ENOENT)			/* gone meanwhile: delivered */
+	    msg_warn("open %s/%s: %m", var_queue_dir, dstr_str(path));
+	return (NULL);
+    }
+    in = qfile_in_open(*fd);
+    err = dstr_new(64);
+    if (qfile_in_info(in, info, err) < 0) {
+	msg_warn("%s/%s: %s", var_queue_dir, dstr_str(path), dstr_str(err));
+	in = mailq_close(in, *fd);
+    }
+    dstr_free(err);
+    return (in);
+}
+
+/* mailq_close - free the reader, close its file; returns NULL */
+
+QFILE_IN *mailq_close(QFILE_IN *in, int fd)
+{
+    qfile_in_free(in);
+    close(fd);
+    return (NULL);
+}
+
+/* mailq_one - print one message, unless it is gone or unreadable */
+
+static void mailq_one(IOS *out_stream, const char *queue, const char *id, int json,
+		              MAILQ_TOTALS *tot)
 {
     DSTR   *path = dstr_new(64);
-    DSTR   *err = dstr_new(64);
     DSTR   *out = dstr_new(512);
     QFILE_INFO info;
     QFILE_IN *in;
     int     fd;
 
     qfile_info_init(&info);
-    if ((fd = qfile_open_read(spool_path(path, queue, id))) < 0) {
-	if (errno != ENOENT)			/* gone meanwhile: delivered */
-	    msg_warn("open %s/%s: %m", var_queue_dir, dstr_str(path));
-	goto out;
+    if ((in = mailq_open(queue, id, path, &info, &fd)) != NULL) {
+	tot->messages++;
+	tot->bytes += info.content_size;
+	mailq_format(out, in, queue, id, dstr_str(path), &info, json);
+	(void) ios_write(out_stream, dstr_str(out), dstr_len(out));
+	mailq_close(in, fd);
     }
-    in = qfile_in_open(fd);
-    if (qfile_in_info(in, &info, err) < 0) {
-	msg_warn("%s/%s: %s", var_queue_dir, dstr_str(path), dstr_str(err));
-	qfile_in_free(in);
-	close(fd);
-	goto out;
-    }
-    tot->messages++;
-    tot->bytes += info.content_size;
-    mailq_format(out, in, queue, id, dstr_str(path), &info, json);
-    (void) ios_write(out_stream, dstr_str(out), dstr_len(out));
-    qfile_in_free(in);
-    close(fd);
-out:
     qfile_info_free(&info);
     dstr_free(path);
-    dstr_free(err);
     dstr_free(out);
-    return (0);
 }
 
 /* mailq_print - the whole listing; the caller flushes */
@@ -286,7 +317,7 @@ void    mailq_print(IOS *out, int json)
     for (qp = queues; *qp; qp++) {
 	ids = mailq_ids(*qp);
 	for (i = 0; i < ids->argc; i++)
-	    (void) mailq_one(out, *qp, ids->argv[i], json, &tot);
+	    mailq_one(out, *qp, ids->argv[i], json, &tot);
 	argv_free(ids);
     }
     if (!json) {

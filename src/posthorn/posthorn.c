@@ -41,6 +41,8 @@ static const POSTHORN_CMD posthorn_cmds[] = {
     {"check", posthorn_check, "check [-v]", "check configuration, tables, keys and spool"},
     {"logrotate", posthorn_logrotate, "logrotate", "rotate maillog_file"},
     {"queue", posthorn_queue, "queue [-j]", "list the queued mail"},
+    {"qshape", posthorn_qshape, "qshape [-s] [-j] [-n N] [-b BUCKETS] [-t MINUTES] [QUEUE ...]",
+    "queued recipients (-s: senders) by domain and age, as Postfix's qshape"},
     {"cat", posthorn_cat, "cat QUEUE_ID...", "show queued messages"},
     {"conf", posthorn_conf,
 	"conf [-d | -n | -t] [-h] [-x] [NAME ...] | conf -e NAME=VALUE ...",

@@ -14,6 +14,7 @@ extern int posthorn_status(int argc, char **argv);
 extern int posthorn_check(int argc, char **argv);
 extern int posthorn_logrotate(int argc, char **argv);
 extern int posthorn_queue(int argc, char **argv);
+extern int posthorn_qshape(int argc, char **argv);
 extern int posthorn_cat(int argc, char **argv);
 extern int posthorn_conf(int argc, char **argv);
 extern int posthorn_send(int argc, char **argv);

@@ -1,10 +1,12 @@
 /*
- * posthorn_queue - list queued mail (posthorn queue [-j]) and dump a queue file (posthorn cat)
+ * posthorn_queue - list queued mail (posthorn queue [-j]), show its shape
+ * (posthorn qshape) and dump a queue file (posthorn cat)
  * DESCRIPTION
- *	The listing comes from posthorn-showq(8) while the instance runs, so any user
- *	authorized_mailq_users allows can see it (the queue directories are
- *	mail_owner's alone); root and mail_owner read the spool themselves
- *	when showq cannot be reached (mailq.c either way). posthorn cat reads
+ *	The listing and the shape come from posthorn-showq(8) while the
+ *	instance runs, so any user authorized_mailq_users allows can see them
+ *	(the queue directories are mail_owner's alone); root and mail_owner
+ *	read the spool themselves when showq cannot be reached (mailq.c and
+ *	qshape.c either way). posthorn cat reads
  *	a queue file directly, read-only, with the same checked reader the
  *	daemons use, so a damaged file is reported, not misread.
  */
@@ -20,20 +22,21 @@
 #include "ios.h"
 #include "mailq.h"
 #include "sockutil.h"
+#include "strutil.h"
 #include "cfg_params.h"
 #include "msg.h"
 #include "qfile.h"
 #include "qid.h"
+#include "qshape.h"
 #include "spool.h"
 
 #define POSTHORN_SHOWQ_TIMEOUT	60	/* seconds for any one read from showq */
 
-/* posthorn_showq - the listing from showq: 0, 1 if showq cannot be reached */
+/* posthorn_showq - send req to showq, copy its answer: 0, 1 if showq cannot be reached */
 
-static int posthorn_showq(int json)
+static int posthorn_showq(const DSTR *req)
 {
     DSTR   *path = dstr_new(128);
-    DSTR   *req = dstr_new(64);
     ATTR_LIST *reply = attr_list_new();
     char    buf[8192];
     long    status = 1;
@@ -46,14 +49,11 @@ static int posthorn_showq(int json)
 	if (posthorn_master_pid() > 0)
 	    msg_warn("cannot reach showq (%s): %m", dstr_str(path));
 	dstr_free(path);
-	dstr_free(req);
 	attr_list_free(reply);
 	return (1);
     }
     ios = ios_open(fd);
     ios_set_timeout(ios, POSTHORN_SHOWQ_TIMEOUT);
-    attr_put_str(req, ADMIN_ATTR_FORMAT, json ? "json" : "text");
-    attr_put_end(req);
     if (ios_write(ios, dstr_str(req), dstr_len(req)) < 0 || ios_flush(ios) < 0
 	|| attr_read(ios, reply, ATTR_MAX_LEN, 8) != ATTR_OK
 	|| attr_get_long(reply, ADMIN_ATTR_STATUS, &status, 0, 1) < 0)
@@ -68,26 +68,18 @@ static int posthorn_showq(int json)
 	msg_fatal("listing from showq cut short");
     (void) ios_close(ios);
     dstr_free(path);
-    dstr_free(req);
     attr_list_free(reply);
     return (0);
 }
 
-/* posthorn_queue - the listing, from showq or from the spool */
+/* posthorn_spool_print - ask showq, else (root, mail_owner) read the spool */
 
-int     posthorn_queue(int argc, char **argv)
+static int posthorn_spool_print(const DSTR *req, void (*print) (IOS *, const void *),
+				        const void *ctx)
 {
     IOS    *out;
-    int     json = 0;
-    int     ch;
 
-    while ((ch = getopt(argc, argv, "j")) != -1) {
-	if (ch != 'j')
-	    msg_fatal("usage: posthorn queue [-j]");
-	json = 1;
-    }
-    posthorn_load_config_readonly();
-    if (posthorn_showq(json) == 0)
+    if (posthorn_showq(req) == 0)
 	return (fflush(stdout) != 0);
     if (!posthorn_privileged())
 	msg_fatal("cannot list the queue: showq cannot be reached -- is the mail system"
@@ -95,11 +87,106 @@ int     posthorn_queue(int argc, char **argv)
     if (chdir(var_queue_dir) < 0)
 	msg_fatal("chdir %s: %m", var_queue_dir);
     out = ios_open(STDOUT_FILENO);
-    mailq_print(out, json);
+    print(out, ctx);
     if (ios_flush(out) < 0)
 	msg_fatal("write: %m");
     ios_free(out);
     return (0);
+}
+
+/* posthorn_mailq_print - mailq_print() for posthorn_spool_print() */
+
+static void posthorn_mailq_print(IOS *out, const void *json)
+{
+    mailq_print(out, *(const int *) json);
+}
+
+/* posthorn_queue - the listing, from showq or from the spool */
+
+int     posthorn_queue(int argc, char **argv)
+{
+    DSTR   *req = dstr_new(64);
+    int     json = 0;
+    int     ch;
+    int     ret;
+
+    while ((ch = getopt(argc, argv, "j")) != -1) {
+	if (ch != 'j')
+	    msg_fatal("usage: posthorn queue [-j] (the queue's shape: posthorn qshape)");
+	json = 1;
+    }
+    posthorn_load_config_readonly();
+    attr_put_str(req, ADMIN_ATTR_FORMAT, json ? "json" : "text");
+    attr_put_end(req);
+    ret = posthorn_spool_print(req, posthorn_mailq_print, &json);
+    dstr_free(req);
+    return (ret);
+}
+
+/* posthorn_qshape_print - qshape_print() for posthorn_spool_print() */
+
+static void posthorn_qshape_print(IOS *out, const void *opts)
+{
+    qshape_print(out, opts);
+}
+
+/* posthorn_qshape_args - qshape's options and queue names into opts */
+
+static void posthorn_qshape_args(int argc, char **argv, QSHAPE_OPTS *opts)
+{
+    static const char usage[] = "usage: posthorn qshape [-s] [-j] [-n N] [-b BUCKETS]"
+	" [-t MINUTES] [QUEUE ...]";
+    DSTR   *names = dstr_new(64);
+    int     ch;
+
+    qshape_opts_init(opts);
+    opts->top = isatty(STDOUT_FILENO) ? QSHAPE_TOP_TTY : 0;
+    while ((ch = getopt(argc, argv, "sjn:b:t:")) != -1) {
+	switch (ch) {
+	case 's':
+	    opts->senders = 1;
+	    break;
+	case 'j':
+	    opts->json = 1;
+	    break;
+	case 'n':
+	    if (str_to_long(optarg, 0, QSHAPE_DOMAINS_MAX, &opts->top) < 0)
+		msg_fatal("-n %s: not a number from 0 to %d", optarg, QSHAPE_DOMAINS_MAX);
+	    break;
+	case 'b':
+	    if (str_to_long(optarg, 1, QSHAPE_BUCKETS_MAX, &opts->buckets) < 0)
+		msg_fatal("-b %s: not a number from 1 to %d", optarg, QSHAPE_BUCKETS_MAX);
+	    break;
+	case 't':
+	    if (str_to_long(optarg, 1, QSHAPE_MINUTES_MAX, &opts->minutes) < 0)
+		msg_fatal("-t %s: not a number from 1 to %d", optarg, QSHAPE_MINUTES_MAX);
+	    break;
+	default:
+	    msg_fatal("%s", usage);
+	}
+    }
+    for (; optind < argc; optind++)
+	dstr_printf(names, "%s ", argv[optind]);
+    if (qshape_queues_parse(opts, dstr_str(names), names) < 0)
+	msg_fatal("%s", dstr_str(names));
+    dstr_free(names);
+}
+
+/* posthorn_qshape - the queue's shape, from showq or from the spool */
+
+int     posthorn_qshape(int argc, char **argv)
+{
+    DSTR   *req = dstr_new(128);
+    QSHAPE_OPTS opts;
+    int     ret;
+
+    posthorn_qshape_args(argc, argv, &opts);
+    posthorn_load_config_readonly();
+    qshape_request(req, &opts);
+    attr_put_end(req);
+    ret = posthorn_spool_print(req, posthorn_qshape_print, &opts);
+    dstr_free(req);
+    return (ret);
 }
 
 /* posthorn_cat_content - copy the message bytes to stdout */

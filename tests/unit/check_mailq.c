@@ -48,12 +48,9 @@ static void teardown(void)
 static DSTR *listing(int json)
 {
     IOS    *out = ios_open_mem("", 0);
-    DSTR   *text = dstr_new(512);
 
     mailq_print(out, json);
-    dstr_strcpy(text, dstr_str(ios_mem_output(out)));
-    ios_free(out);
-    return (text);
+    return (unit_spool_output(out));
 }
 
 /* indented - one recipient or reason line of the text listing */

@@ -17,6 +17,7 @@
 #include "bounce_log.h"
 #include "cfg_params.h"
 #include "dstr.h"
+#include "ios.h"
 #include "qfile.h"
 #include "unit_tmpdir.h"
 
@@ -110,6 +111,17 @@ static inline void unit_spool_defer(const char *id, const char *rcpt, const char
     fclose(fp);
     dstr_free(line);
     dstr_free(err);
+}
+
+/* unit_spool_output - what was written to a memory stream (freed); the caller frees it */
+
+static inline DSTR *unit_spool_output(IOS *out)
+{
+    DSTR   *text = dstr_new(512);
+
+    dstr_strcpy(text, dstr_str(ios_mem_output(out)));
+    ios_free(out);
+    return (text);
 }
 
 #endif
