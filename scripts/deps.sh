@@ -10,7 +10,7 @@ PKGS="build-essential pkg-config libssl-dev libsasl2-dev libc-ares-dev libdb-dev
  check clang libclang-rt-14-dev postfix pflogsumm strace iproute2 procps
  python3 python3-aiosmtpd unbound openssl sasl2-bin libsasl2-modules
  python3-dkim python3-nacl libmail-dkim-perl libnet-dns-perl opendkim opendkim-tools
- debhelper dpkg-dev fakeroot lintian systemd logrotate debootstrap"
+ debhelper dpkg-dev fakeroot lintian systemd logrotate debootstrap prometheus"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
@@ -30,9 +30,10 @@ if [ -n "$missing" ]; then
     echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
     apt-get update -qq || true
     apt-get install -y -qq --no-install-recommends $missing
-    # Debian starts unbound and opendkim as services on install; the tests
-    # run their own unbound, the benchmark its own opendkim.
-    for svc in unbound opendkim; do
+    # Debian starts unbound, opendkim and prometheus as services on install;
+    # the tests run their own unbound and prometheus (promtool checks
+    # posthorn metrics), the benchmark its own opendkim.
+    for svc in unbound opendkim prometheus; do
 	if command -v systemctl >/dev/null 2>&1; then systemctl disable --now "$svc" >/dev/null 2>&1 || true; fi
 	[ -x "/etc/init.d/$svc" ] && "/etc/init.d/$svc" stop >/dev/null 2>&1 || true
     done

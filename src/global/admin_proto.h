@@ -46,7 +46,7 @@ extern int admin_file_apply(const ADMIN_OP *op, const char *queue, const char *i
 #define ADMIN_ATTR_REQUEST	"request"	/* hold, release, delete, requeue, status */
 #define ADMIN_ATTR_QUEUE_ID	"queue_id"	/* an id, or ALL */
 #define ADMIN_ATTR_QUEUES	"queues"	/* admin_queues_format() text; optional */
-#define ADMIN_ATTR_FORMAT	"format"	/* status: json (default) or text;
+#define ADMIN_ATTR_FORMAT	"format"	/* status: json (default), text or metrics;
 					 * showq: text, json, shape, shape_json */
 #define ADMIN_ATTR_STATUS	"status"	/* answer: 0 done, 1 refused or failed */
 #define ADMIN_ATTR_COUNT	"count"		/* answer: messages affected */

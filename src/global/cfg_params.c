@@ -58,6 +58,7 @@ char   *var_flush_users;
 char   *var_mailq_users;
 char   *var_submit_users;
 char   *var_login_sender_maps;
+int     var_metrics_dest_limit;
 char   *var_maillog_rotate_suffix;
 char   *var_postlog_service;
 
@@ -351,6 +352,8 @@ const CFG_PARAM cfg_params[] = {
 	   "age after which undeliverable mail is returned to its sender (0: one attempt)"),
     P_LONG("message_size_limit", "10240000", 0, 0, var_message_limit,
 	   "largest message in bytes, envelope included; 0 means no limit"),
+    P_INT("metrics_destination_limit", "20", 0, 100000, var_metrics_dest_limit,
+	  "destinations listed by posthorn metrics, the top ones by waiting recipients"),
     P_TIME("minimal_backoff_time", "300s", 1, 0, var_min_backoff,
 	   "shortest time before a deferred message is tried again"),
     P_STR("mydomain", NULL, var_mydomain,

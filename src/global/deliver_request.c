@@ -220,6 +220,9 @@ void    deliver_reply_encode(DSTR *out, const DELIVER_REPLY *r)
 	attr_put_str(out, "throttle", r->throttle);
 	attr_put_str(out, "throttle_reply", r->throttle_reply ? r->throttle_reply : "");
     }
+    attr_put_long(out, "sent", r->sent);
+    attr_put_long(out, "bounced", r->bounced);
+    attr_put_long(out, "deferred", r->deferred);
     attr_put_end(out);
 }
 

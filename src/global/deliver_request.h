@@ -14,7 +14,9 @@
  *                  recipient ("offset=N", "address=A"), then an empty list;
  *   agent -> qmgr: "status" (DELIVER_STAT_*), "hop_status", "hop_reason",
  *                  and, when the agent looked up the next hop, "mx_group"
- *                  (its exchanger group) and "mx_group_ttl" (seconds).
+ *                  (its exchanger group) and "mx_group_ttl" (seconds),
+ *                  and "sent", "bounced", "deferred": how many recipients
+ *                  of the request ended each way.
  * The agent records every recipient's fate itself before it answers:
  * delivered recipients are marked done in the queue file, deferred ones
  * are in the defer log, bounced ones are durable in the bounce log and
@@ -68,6 +70,9 @@ typedef struct DELIVER_REPLY {
     long    mx_group_ttl;		/* seconds it may be kept */
     const char *throttle;		/* smtp_reply_throttle_maps' action */
     const char *throttle_reply;		/* the reply that called for it */
+    long    sent;			/* recipients of this request sent, */
+    long    bounced;			/* bounced and deferred (qmgr's delivery */
+    long    deferred;			/* totals, posthorn metrics) */
 } DELIVER_REPLY;
 
 extern void deliver_reply_encode(DSTR *out, const DELIVER_REPLY *reply);

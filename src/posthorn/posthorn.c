@@ -38,6 +38,8 @@ static const POSTHORN_CMD posthorn_cmds[] = {
     {"stop", posthorn_stop, "stop", "stop it and wait until it has stopped"},
     {"reload", posthorn_reload, "reload", "check, then reload main.cf and master.cf"},
     {"status", posthorn_status, "status [-j]", "is it running; the scheduler's state"},
+    {"metrics", posthorn_metrics, "metrics",
+    "queue sizes, delivery totals, destinations, for Prometheus"},
     {"check", posthorn_check, "check [-v]", "check configuration, tables, keys and spool"},
     {"logrotate", posthorn_logrotate, "logrotate", "rotate maillog_file"},
     {"queue", posthorn_queue, "queue [-j]", "list the queued mail"},

@@ -20,6 +20,8 @@ extern int posthorn_conf(int argc, char **argv);
 extern int posthorn_send(int argc, char **argv);
 extern int posthorn_flush(int argc, char **argv);
 extern int posthorn_map(int argc, char **argv);
+/* Prometheus metrics of the instance on stdout */
+extern int posthorn_metrics(int argc, char **argv);
 /* sendmail (-bp: queue, -q: flush); also run by the names sendmail and mailq */
 extern int posthorn_sendmail(int argc, char **argv);
 /* dkim keygen, dkim verify (argv[1] says which) */
@@ -65,6 +67,9 @@ extern pid_t posthorn_master_pid(void);
  * reason in why; what follows the answer goes to body when not NULL. */
 struct DSTR;
 extern int posthorn_qmgr_ask(const struct DSTR *req, struct DSTR *body, struct DSTR *why);
+/* qmgr's report (request status) in format json, text or metrics into
+ * body: 0, or -1 with the reason in why. */
+extern int posthorn_qmgr_report(const char *format, struct DSTR *body, struct DSTR *why);
 /* The scheduler state as JSON or text on stdout; 0 or -1. */
 extern int posthorn_qmgr_status(int json);
 /* Whether the instance has a queue manager socket (ingest-only ones do not). */

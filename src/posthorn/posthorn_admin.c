@@ -181,25 +181,35 @@ int     posthorn_qmgr_running(void)
     return (ret);
 }
 
+/* posthorn_qmgr_report - see posthorn.h */
+
+int     posthorn_qmgr_report(const char *format, DSTR *body, DSTR *why)
+{
+    DSTR   *req = dstr_new(128);
+    int     ret;
+
+    attr_put_str(req, ADMIN_ATTR_REQUEST, "status");
+    attr_put_str(req, ADMIN_ATTR_FORMAT, format);
+    attr_put_end(req);
+    ret = posthorn_qmgr_ask(req, body, why) < 0 ? -1 : 0;
+    dstr_free(req);
+    return (ret);
+}
+
 /* posthorn_qmgr_status - print qmgr's scheduler state, JSON or text; 0 or -1 */
 
 int     posthorn_qmgr_status(int json)
 {
-    DSTR   *req = dstr_new(128);
     DSTR   *body = dstr_new(4096);
     DSTR   *why = dstr_new(128);
     int     ret = -1;
 
     posthorn_require_privilege("status");
-    attr_put_str(req, ADMIN_ATTR_REQUEST, "status");
-    attr_put_str(req, ADMIN_ATTR_FORMAT, json ? "json" : "text");
-    attr_put_end(req);
-    if (posthorn_qmgr_ask(req, body, why) < 0)
+    if (posthorn_qmgr_report(json ? "json" : "text", body, why) < 0)
 	msg_warn("%s", dstr_str(why));
     else if (fwrite(dstr_str(body), 1, dstr_len(body), stdout) == dstr_len(body)
 	     && fflush(stdout) == 0)
 	ret = 0;
-    dstr_free(req);
     dstr_free(body);
     dstr_free(why);
     return (ret);

@@ -322,6 +322,7 @@ static void qmgr_loop(const int *fds, int nfds)
 	msg_fatal("expected one trigger socket, got %d", nfds);
     qmgr_sched = qmgr_sched_create();
     qmgr_scan_init();
+    qmgr_stats_init();
     qmgr_active_recover();
     if (sockcred_enable(fds[0]) < 0)
 	msg_fatal("cannot ask for senders' credentials on the trigger socket: %m");

@@ -22,6 +22,8 @@ typedef struct QMGR_MESSAGE {
     long    warn_time;			/* delay warning due then; 0: none */
     long    warn_offset;
     double  retry_at;			/* deferred by a throttle: due then; 0 none */
+    long    rcpt_deferred;		/* recipients deferred this time in active */
+    const char *last_transport;		/* of the latest deferral (posthorn metrics) */
     int     flags;			/* QMGR_MSG_* */
 } QMGR_MESSAGE;
 
@@ -103,6 +105,20 @@ extern void qmgr_defer_entry(void *ctx, SCHED_ENTRY *e, const char *dsn, const c
 
 /* qmgr_admin.c: a request from sender cred, answered on fd (which it closes) */
 struct SOCK_CRED;
+/* Delivery totals since qmgr started (qmgr_stats.c), for posthorn metrics. */
+#define QMGR_STAT_SENT		0
+#define QMGR_STAT_BOUNCED	1
+#define QMGR_STAT_DEFERRED	2
+#define QMGR_STAT_EXPIRED	3
+#define QMGR_STAT_COUNT		4
+extern void qmgr_stats_init(void);
+/* n recipients of transport ended as QMGR_STAT_* (n <= 0: nothing). */
+extern void qmgr_stats_add(const char *transport, int what, long n);
+/* A message taken in from incoming/, with its protocol attribute and size. */
+extern void qmgr_stats_message(const char *protocol, long bytes);
+/* The counters, and when qmgr started, in Prometheus text format. */
+extern void qmgr_stats_metrics(DSTR *out);
+
 extern void qmgr_admin_request(const char *buf, size_t len, const struct SOCK_CRED *cred, int fd);
 
 /* qmgr_timer.c: the timers the scheduler asks for, on the event loop */

@@ -173,6 +173,13 @@ static void qmgr_log_disposition(QMGR_MESSAGE *msg, const char *rcpt, const char
     t.active = msg->active_time;
     t.done = qmgr_now();
     delivery_log(msg->qid, rcpt, "none", 0, &t, dsn, status, text);
+    if (strcmp(status, "deferred") == 0) {
+	qmgr_stats_add("none", QMGR_STAT_DEFERRED, 1);
+	msg->rcpt_deferred++;
+	msg->last_transport = "none";
+    } else {
+	qmgr_stats_add("none", QMGR_STAT_BOUNCED, 1);
+    }
 }
 
 /* qmgr_bounce_now - a recipient that cannot be routed at all */
@@ -424,6 +431,8 @@ int     qmgr_active_import(const char *queue, const char *id, int scan_flags)
 	}
 	htable_enter(qmgr_messages, id, msg);
 	qmgr_active_count++;
+	if (strcmp(queue, SPOOL_INCOMING) == 0)
+	    qmgr_stats_message(attr_get_str(info.attrs, "protocol"), msg->content_size);
 	msg_info("%s: from=<%s>, size=%ld, nrcpt=%ld (queue active)", id, msg->sender,
 		 msg->content_size, msg->rcpt_total);
 	qmgr_message_read(msg, fd, in, sched_read_limit(qmgr_sched, &msg->sched, 1));
@@ -584,6 +593,9 @@ static int qmgr_expired(QMGR_MESSAGE *msg, double now)
     if ((ret = bounce_notify(BOUNCE_NOTIFY_EXPIRED, SPOOL_ACTIVE, msg->qid, err)) < 0)
 	msg_warn("%s: expired, but the notification could not be sent: %s -- will retry",
 		 msg->qid, dstr_str(err));
+    else				/* what was deferred this time goes back */
+	qmgr_stats_add(msg->last_transport ? msg->last_transport : "none",
+		       QMGR_STAT_EXPIRED, msg->rcpt_deferred);
     dstr_free(err);
     return (ret == 0);
 }

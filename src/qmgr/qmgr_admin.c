@@ -19,7 +19,8 @@
  *	without blocking qmgr: a requester that stops reading is dropped
  *	after QMGR_ADMIN_REPLY_MS. "status" (posthorn status -j) writes the
  *	scheduler's state after the answer, JSON or, with format=text, the
- *	summary that plain posthorn status prints.
+ *	summary that plain posthorn status prints, or with format=metrics
+ *	qmgr's part of posthorn metrics (qmgr_stats.c, qmgr_sched_metrics.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -31,6 +32,7 @@
 #include "qmgr.h"
 #include "admin_proto.h"
 #include "attr.h"
+#include "cfg_params.h"
 #include "evloop.h"
 #include "msg.h"
 #include "mymalloc.h"
@@ -221,6 +223,9 @@ static void qmgr_admin_status(int fd, const ATTR_LIST *req)
     qmgr_clock();
     if (format != NULL && strcmp(format, "text") == 0) {
 	sched_dump_text(qmgr_sched, qmgr_active_count, body);
+    } else if (format != NULL && strcmp(format, "metrics") == 0) {
+	qmgr_stats_metrics(body);
+	sched_metrics(qmgr_sched, qmgr_active_count, (size_t) var_metrics_dest_limit, body);
     } else {
 	sched_dump_json(qmgr_sched, qmgr_active_count, body);
 	dstr_catc(body, '\n');

@@ -165,6 +165,9 @@ void    qmgr_defer_entry(void *ctx, SCHED_ENTRY *e, const char *dsn, const char 
 	    msg_info("%s: defer log: %s", msg->qid, dstr_str(err));
 	delivery_log(msg->qid, e->rcpts[i].address, "none", 0, &t, dsn, "deferred", reason);
     }
+    msg->last_transport = sched_transport_name(sched_entry_transport(e));
+    qmgr_stats_add(msg->last_transport, QMGR_STAT_DEFERRED, (long) e->nrcpt);
+    msg->rcpt_deferred += (long) e->nrcpt;
     qmgr_message_defer(msg, sched_entry_retry_at(e));
     dstr_free(err);
 }
@@ -312,6 +315,34 @@ static void qmgr_agent_ask(QMGR_AGENT *a, const ATTR_LIST *ask, size_t used)
     a->requeue = !proceed;
 }
 
+/* qmgr_agent_stats - the agent's count of recipients sent, bounced, deferred */
+
+static void qmgr_agent_stats(QMGR_AGENT *a, const ATTR_LIST *reply)
+{
+    static const struct {
+	const char *attr;
+	int     what;
+    } counts[] = {
+	{"sent", QMGR_STAT_SENT},
+	{"bounced", QMGR_STAT_BOUNCED},
+	{"deferred", QMGR_STAT_DEFERRED},
+    };
+    QMGR_MESSAGE *msg = a->entry->message->owner;
+    long    n;
+    size_t  i;
+
+    for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+	/* An agent speaks only of the recipients it was given. */
+	if (attr_get_long(reply, counts[i].attr, &n, 0, (long) a->entry->nrcpt) < 0)
+	    continue;
+	qmgr_stats_add(sched_transport_name(a->transport), counts[i].what, n);
+	if (counts[i].what == QMGR_STAT_DEFERRED && n > 0) {
+	    msg->rcpt_deferred += n;
+	    msg->last_transport = sched_transport_name(a->transport);
+	}
+    }
+}
+
 /* qmgr_agent_reply_event - the agent's verdict */
 
 static void qmgr_agent_reply_event(int fd, void *ctx)
@@ -359,6 +390,7 @@ static void qmgr_agent_reply_event(int fd, void *ctx)
 	return;
     }
     qmgr_agent_group(a, reply);
+    qmgr_agent_stats(a, reply);
     throttled = qmgr_agent_throttle(a, reply);
     if (status == DELIVER_STAT_DEFER)
 	qmgr_message_defer(a->entry->message->owner,

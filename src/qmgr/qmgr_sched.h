@@ -256,6 +256,9 @@ extern long sched_active_recipients(const SCHED *sched);
 extern long sched_queue_count(const SCHED *sched);
 /* The whole state as one JSON object: counts, transports, destinations, jobs. */
 extern void sched_dump_json(const SCHED *sched, long active_messages, DSTR *out);
+/* Prometheus gauges: the active queue, and the top limit destinations by
+ * waiting recipients (qmgr_sched_metrics.c). */
+extern void sched_metrics(const SCHED *sched, long active_messages, size_t limit, DSTR *out);
 /* A summary for a person: one line per transport, one per destination, sorted. */
 extern void sched_dump_text(const SCHED *sched, long active_messages, DSTR *out);
 /* A destination's window (for tests): 0 dead, -1 suspended; -2 no such queue.

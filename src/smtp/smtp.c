@@ -170,6 +170,9 @@ static void smtp_service(int fd, const char *service, char **argv)
     reply.mx_group_ttl = st->mx_group_ttl;
     reply.throttle = smtp_throttle_action_text();
     reply.throttle_reply = smtp_throttle_reply_text();
+    reply.sent = st->nsent;
+    reply.bounced = st->nbounced;
+    reply.deferred = st->ndeferred;
     deliver_reply_encode(buf, &reply);
     if (ios_write(ios, dstr_str(buf), dstr_len(buf)) < 0 || ios_flush(ios) < 0) {
 	/*

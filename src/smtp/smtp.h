@@ -201,6 +201,9 @@ typedef struct SMTP_STATE {
     DSTR   *label;			/* connection cache key */
     int    *rcpt_state;		/* SMTP_RCPT_* per recipient */
     size_t  pending;			/* recipients still SMTP_RCPT_PENDING */
+    long    nsent;			/* recipients sent, bounced, deferred: */
+    long    nbounced;			/* counted for qmgr's delivery totals */
+    long    ndeferred;
     int     status;			/* DELIVER_STAT_* so far */
     DELIVERY_TIMES times;
     int     body8;			/* content has 8-bit bytes */

@@ -105,6 +105,7 @@ void    smtp_rcpt_sent(SMTP_STATE *st, size_t i, const SMTP_SESSION *session,
     delivery_log(st->req->queue_id, rcpt->address, dstr_str(session->relay),
 		 session->use_count, &st->times, reply->dsn, "sent",
 		 smtp_reply_str(reply, st->buf));
+    st->nsent++;
     smtp_rcpt_done(st, i);
 }
 
@@ -142,6 +143,7 @@ void    smtp_rcpt_fail(SMTP_STATE *st, size_t i, int class, const char *dsn,
 	    }
 	    delivery_log(st->req->queue_id, rcpt->address, relay, conn_use, &st->times,
 			 status, "bounced", reason);
+	    st->nbounced++;
 	    smtp_rcpt_done(st, i);
 	    dstr_free(err);
 	    return;
@@ -156,6 +158,7 @@ void    smtp_rcpt_fail(SMTP_STATE *st, size_t i, int class, const char *dsn,
     delivery_log(st->req->queue_id, rcpt->address, relay, conn_use, &st->times,
 		 status, "deferred", reason);
     st->status = DELIVER_STAT_DEFER;
+    st->ndeferred++;
     smtp_rcpt_done(st, i);
     dstr_free(err);
 }
