@@ -104,7 +104,9 @@ void    sched_metrics(const SCHED *sched, long active_messages, size_t limit, DS
     prom_family(out, "posthorn_destinations", "gauge",
 		"Destinations the scheduler knows (the top ones by waiting recipients are listed)");
     prom_sample(out, (double) sched->queues, "posthorn_destinations", NULL);
-    l.q = mymalloc(((size_t) sched->queues + 1) * sizeof(*l.q));
+    for (top = 1, t = sched->transports; t; t = t->next)
+	top += htable_count(t->queues);
+    l.q = mymalloc(top * sizeof(*l.q));
     l.n = 0;
     for (t = sched->transports; t; t = t->next)
 	htable_walk(t->queues, sched_metrics_collect, &l);

@@ -1,0 +1,105 @@
+#!/bin/bash
+# posthorn metrics: valid for promtool before and after a load; the
+# counters move by exactly what was sent and delivered (recipients sent
+# per transport, messages queued per protocol); deferred mail shows in the
+# queue gauges and the deferred counter; a delivery in flight shows its
+# destination's concurrency; a scrape while 2000 messages pour in answers
+# quickly (measured, bounded at 1 s for this command).
+. "$(dirname "$0")/lib.sh"
+command -v promtool > /dev/null || { echo "SKIP [$T_NAME]: promtool (Debian package prometheus) not installed"; exit 77; }
+t_deliver_instance
+t_sink "$SPORT" "$T_TMP/sink"
+t_start
+
+# scrape NAME - posthorn metrics into $T_TMP/NAME, checked by promtool
+scrape() {
+    $PH metrics > "$T_TMP/$1" || t_fail "posthorn metrics failed"
+    promtool check metrics < "$T_TMP/$1" > "$T_TMP/$1.lint" 2>&1 \
+	|| t_fail "promtool rejects the $1 scrape: $(cat "$T_TMP/$1.lint")"
+}
+# value FILE SERIES - the value of one series, or "absent"
+value() {
+    local v
+    v=$(grep -F "$2 " "$T_TMP/$1" | grep -v '^#' | awk -v s="$2" '$1 == s {print $2}')
+    echo "${v:-absent}"
+}
+
+scrape before
+t_assert_eq 1 "$(value before posthorn_up)" "posthorn_up"
+for q in incoming active deferred hold corrupt; do
+    t_assert_eq 0 "$(value before "posthorn_queue_messages{queue=\"$q\"}")" "queue $q before"
+done
+t_assert_eq absent "$(value before 'posthorn_deliveries_total{status="sent",transport="smtp"}')" \
+    "deliveries before any mail"
+
+# 20 QMQP messages of 3 recipients each, 5 local ones of one.
+timeout 60 qmqp-source -s 5 -m 20 -r 3 -f sender@example.org "127.0.0.1:$QPORT" \
+    || t_fail "qmqp-source failed"
+for i in 1 2 3 4 5; do
+    printf 'Subject: local %d\n\nbody\n' "$i" | $PH sendmail "local$i@example.net" || t_fail "sendmail $i"
+done
+t_wait_until 30 t_queue_empty || t_fail "mail not delivered"
+scrape after
+t_assert_eq 65 "$(value after 'posthorn_deliveries_total{status="sent",transport="smtp"}')" "recipients sent"
+t_assert_eq 0 "$(value after 'posthorn_deliveries_total{status="deferred",transport="smtp"}')" "deferred"
+t_assert_eq 20 "$(value after 'posthorn_messages_queued_total{protocol="QMQP"}')" "QMQP messages queued"
+t_assert_eq 5 "$(value after 'posthorn_messages_queued_total{protocol="local"}')" "local messages queued"
+start=$(value after posthorn_qmgr_start_time_seconds)
+[ "${start%.*}" -le "$(date +%s)" ] && [ "${start%.*}" -gt $(( $(date +%s) - 120 )) ] \
+    || t_fail "posthorn_qmgr_start_time_seconds $start"
+
+# A server that answers 4xx to every RCPT: three recipients deferred, two messages queued.
+t_sink_stop
+t_sink "$SPORT" "$T_TMP/sink" -r RCPT
+printf 'Subject: d1\n\nbody\n' | $PH sendmail d1@example.net d2@example.net || t_fail "sendmail d1"
+printf 'Subject: d2\n\nbody\n' | $PH sendmail d3@example.net || t_fail "sendmail d2"
+t_wait_until 20 t_dir_has "$SPOOL/deferred" 2 || t_fail "messages not deferred"
+scrape deferred
+t_assert_eq 3 "$(value deferred 'posthorn_deliveries_total{status="deferred",transport="smtp"}')" \
+    "recipients deferred"
+t_assert_eq 2 "$(value deferred 'posthorn_queue_messages{queue="deferred"}')" "deferred gauge"
+[ "$(value deferred 'posthorn_queue_bytes{queue="deferred"}')" -gt 200 ] || t_fail "deferred bytes"
+t_assert_eq 65 "$(value deferred 'posthorn_deliveries_total{status="sent",transport="smtp"}')" \
+    "recipients sent, unchanged"
+
+# A delivery in flight: the destination is listed with its concurrency.
+t_sink_stop
+t_sink "$SPORT" "$T_TMP/sink" -w 4
+$PH flush > /dev/null
+# in_flight - the sink's destination is listed with deliveries in flight
+# (the two deferred messages go at once)
+in_flight() {
+    local n
+    $PH metrics > "$T_TMP/flight" || return 1
+    n=$(value flight "posthorn_destination_concurrency{transport=\"smtp\",destination=\"[127.0.0.1]:$SPORT\"}")
+    [ "$n" != absent ] && [ "$n" -ge 1 ]
+}
+t_wait_until 10 in_flight || t_fail "no destination with a delivery in flight: $(grep destination "$T_TMP/flight")"
+t_assert_eq 1 "$(value flight posthorn_destinations)" "destinations known during the delivery"
+t_wait_until 20 t_queue_empty || t_fail "deferred mail not delivered after the flush"
+t_sink_stop
+t_sink "$SPORT" "$T_TMP/sink"
+
+# Scrapes while 2000 messages come in. This is the command, a new process
+# that reads main.cf each time (the 100 ms bound is the HTTP listener's,
+# t_metrics_http); here the slowest of ten is logged and must stay far
+# from the 10 s scrape timeout Prometheus uses by default.
+timeout 120 qmqp-source -s 10 -m 2000 -f load@example.org "127.0.0.1:$QPORT" &
+load=$!
+worst=0
+for i in $(seq 1 10); do
+    t0=$(date +%s%N)
+    $PH metrics > "$T_TMP/load.$i" || t_fail "scrape during the load"
+    ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+    [ "$ms" -gt "$worst" ] && worst=$ms
+    sleep 0.2
+done
+wait $load || t_fail "qmqp-source (2000) failed"
+promtool check metrics < "$T_TMP/load.10" > /dev/null 2>&1 || t_fail "promtool rejects a scrape under load"
+t_log "slowest of 10 scrapes during a 2000-message load: $worst ms"
+[ "$worst" -lt 1000 ] || t_fail "a scrape took $worst ms"
+t_wait_until 60 t_queue_empty || t_fail "load not delivered"
+scrape end
+t_assert_eq 2068 "$(value end 'posthorn_deliveries_total{status="sent",transport="smtp"}')" \
+    "recipients sent in all"
+t_pass
