@@ -59,6 +59,8 @@ char   *var_mailq_users;
 char   *var_submit_users;
 char   *var_login_sender_maps;
 int     var_metrics_dest_limit;
+char   *var_metrics_clients;
+int     var_metrics_timeout;
 char   *var_maillog_rotate_suffix;
 char   *var_postlog_service;
 
@@ -352,8 +354,12 @@ const CFG_PARAM cfg_params[] = {
 	   "age after which undeliverable mail is returned to its sender (0: one attempt)"),
     P_LONG("message_size_limit", "10240000", 0, 0, var_message_limit,
 	   "largest message in bytes, envelope included; 0 means no limit"),
+    P_STR("metrics_authorized_clients", "127.0.0.0/8 [::1]/128", var_metrics_clients,
+	  "who may scrape the metrics HTTP listener (addresses, networks, names, tables)"),
     P_INT("metrics_destination_limit", "20", 0, 100000, var_metrics_dest_limit,
 	  "destinations listed by posthorn metrics, the top ones by waiting recipients"),
+    P_TIME("metrics_timeout", "10s", 1, 3600, var_metrics_timeout,
+	   "time a scraper has to send its whole request to the metrics listener"),
     P_TIME("minimal_backoff_time", "300s", 1, 0, var_min_backoff,
 	   "shortest time before a deferred message is tried again"),
     P_STR("mydomain", NULL, var_mydomain,

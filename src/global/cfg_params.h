@@ -29,6 +29,8 @@ extern char *var_mailq_users;		/* authorized_mailq_users */
 extern char *var_submit_users;		/* authorized_submit_users */
 extern char *var_login_sender_maps;	/* local_login_sender_maps */
 extern int var_metrics_dest_limit;	/* metrics_destination_limit */
+extern char *var_metrics_clients;	/* metrics_authorized_clients */
+extern int var_metrics_timeout;		/* metrics_timeout */
 extern char *var_maillog_rotate_suffix;	/* maillog_file_rotate_suffix */
 extern char *var_postlog_service;	/* postlog_service_name */
 

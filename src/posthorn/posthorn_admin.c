@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "posthorn.h"
+#include "admin_client.h"
 #include "admin_proto.h"
 #include "argv.h"
 #include "attr.h"
@@ -41,8 +42,6 @@
 #include "trigger.h"
 #include "user_acl.h"
 
-#define ADMIN_REPLY_TIMEOUT	30	/* seconds for qmgr's whole answer */
-#define ADMIN_BODY_LIMIT	(256 * 1024 * 1024)	/* a status report, at most */
 
 /* posthorn_qmgr_path - public/qmgr of this instance */
 
@@ -103,67 +102,13 @@ void    posthorn_require_privilege(const char *what)
 		  " or inspect the queue of %s", what, var_mail_owner, var_queue_dir);
 }
 
-/* posthorn_qmgr_read - the answer: status, count, reason, then the body */
-
-static int posthorn_qmgr_read(int sock, DSTR *body, DSTR *why)
-{
-    IOS    *ios = ios_open(sock);
-    ATTR_LIST *reply = attr_list_new();
-    long    status = 1;
-    long    count = -1;
-    char    buf[8192];
-    ssize_t n;
-    int     rc;
-
-    ios_set_deadline(ios, ADMIN_REPLY_TIMEOUT);
-    if ((rc = attr_read(ios, reply, ATTR_MAX_LEN, 8)) != ATTR_OK) {
-	dstr_sprintf(why, "no answer from the queue manager: %s", attr_strerror(rc));
-    } else if (attr_get_long(reply, ADMIN_ATTR_STATUS, &status, 0, 1) < 0
-	       || attr_get_long(reply, ADMIN_ATTR_COUNT, &count, 0, 0x7fffffff) < 0) {
-	dstr_strcpy(why, "malformed answer from the queue manager");
-	count = -1;
-    } else if (status != 0) {
-	dstr_sprintf(why, "queue manager: %s", attr_get_str(reply, ADMIN_ATTR_REASON) ?
-		     attr_get_str(reply, ADMIN_ATTR_REASON) : "request failed");
-	count = -1;
-    } else if (attr_get_str(reply, ADMIN_ATTR_REASON))
-	dstr_strcpy(why, attr_get_str(reply, ADMIN_ATTR_REASON));
-    while (count >= 0 && body != NULL && (n = ios_read(ios, buf, sizeof(buf))) > 0) {
-	if (dstr_len(body) + (size_t) n > ADMIN_BODY_LIMIT) {
-	    dstr_strcpy(why, "answer from the queue manager too long");
-	    count = -1;
-	    break;
-	}
-	dstr_cat(body, buf, (size_t) n);
-    }
-    if (count >= 0 && body != NULL && (ios->flags & (IOS_FLAG_ERR | IOS_FLAG_TIMEOUT))) {
-	dstr_strcpy(why, "answer from the queue manager cut short");
-	count = -1;
-    }
-    attr_list_free(reply);
-    ios_free(ios);
-    return ((int) count);
-}
-
 /* posthorn_qmgr_ask - one request to the running qmgr */
 
 int     posthorn_qmgr_ask(const DSTR *req, DSTR *body, DSTR *why)
 {
     DSTR   *path = dstr_new(128);
-    int     sv[2];
-    int     count = -1;
+    int     count = admin_client_ask(posthorn_qmgr_path(path), req, body, why);
 
-    DSTR_RESET(why);
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-	msg_fatal("socketpair: %m");
-    if (fdpass_send_to(posthorn_qmgr_path(path), dstr_str(req), dstr_len(req), sv[1]) < 0) {
-	dstr_sprintf(why, "cannot reach the queue manager (%s): %m", dstr_str(path));
-	(void) close(sv[1]);
-    } else {
-	(void) close(sv[1]);			/* qmgr holds the only other end */
-	count = posthorn_qmgr_read(sv[0], body, why);
-    }
-    (void) close(sv[0]);
     dstr_free(path);
     return (count);
 }
@@ -185,14 +130,10 @@ int     posthorn_qmgr_running(void)
 
 int     posthorn_qmgr_report(const char *format, DSTR *body, DSTR *why)
 {
-    DSTR   *req = dstr_new(128);
-    int     ret;
+    DSTR   *path = dstr_new(128);
+    int     ret = admin_client_report(posthorn_qmgr_path(path), format, body, why);
 
-    attr_put_str(req, ADMIN_ATTR_REQUEST, "status");
-    attr_put_str(req, ADMIN_ATTR_FORMAT, format);
-    attr_put_end(req);
-    ret = posthorn_qmgr_ask(req, body, why) < 0 ? -1 : 0;
-    dstr_free(req);
+    dstr_free(path);
     return (ret);
 }
 
