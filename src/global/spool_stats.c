@@ -48,7 +48,7 @@ static void spool_stats_queue(int spool_fd, SPOOL_STATS *s)
 	s->messages++;
 	s->bytes += st.st_size;
 	when = qid_time(de->d_name);
-	if (s->oldest == 0 || when < s->oldest)
+	if (s->messages == 1 || when < s->oldest)
 	    s->oldest = when;
     }
     closedir(dir);
@@ -87,7 +87,7 @@ void    spool_stats_metrics(const SPOOL_STATS stats[SPOOL_STATS_QUEUES], time_t 
 		"Age of the oldest message in a queue, from its arrival (0: the queue is empty)");
     for (i = 0; i < SPOOL_STATS_QUEUES; i++)
 	if (stats[i].readable)
-	    prom_sample(out, stats[i].oldest && now > stats[i].oldest ?
+	    prom_sample(out, stats[i].messages > 0 && now > stats[i].oldest ?
 			(double) (now - stats[i].oldest) : 0,
 			"posthorn_queue_oldest_age_seconds", "queue", stats[i].queue, NULL);
 }

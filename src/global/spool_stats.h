@@ -8,7 +8,7 @@ typedef struct SPOOL_STATS {
     const char *queue;			/* incoming, active, deferred, hold, corrupt */
     long    messages;
     long long bytes;
-    time_t  oldest;			/* arrival of the oldest message; 0: none */
+    time_t  oldest;			/* arrival of the oldest message, if any */
     int     readable;			/* 0: the directory could not be read */
 } SPOOL_STATS;
 
