@@ -70,8 +70,9 @@ extern int posthorn_qmgr_ask(const struct DSTR *req, struct DSTR *body, struct D
 /* qmgr's report (request status) in format json, text or metrics into
  * body: 0, or -1 with the reason in why. */
 extern int posthorn_qmgr_report(const char *format, struct DSTR *body, struct DSTR *why);
-/* The scheduler state as JSON or text on stdout; 0 or -1. */
-extern int posthorn_qmgr_status(int json);
+/* The spool's queues and qmgr's report (format json, json_summary or
+ * text) on stdout; 0 or -1. */
+extern int posthorn_qmgr_status(const char *format);
 /* Whether the instance has a queue manager socket (ingest-only ones do not). */
 extern int posthorn_qmgr_running(void);
 /* May we change the queue? (root or mail_owner: we can enter private/) */

@@ -19,6 +19,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,7 @@
 #include "qid.h"
 #include "fdpass.h"
 #include "spool.h"
+#include "spool_stats.h"
 #include "trigger.h"
 #include "user_acl.h"
 
@@ -137,21 +139,58 @@ int     posthorn_qmgr_report(const char *format, DSTR *body, DSTR *why)
     return (ret);
 }
 
-/* posthorn_qmgr_status - print qmgr's scheduler state, JSON or text; 0 or -1 */
+/* posthorn_status_queues - the spool's queues, as JSON members or one text line */
 
-int     posthorn_qmgr_status(int json)
+static void posthorn_status_queues(int json, DSTR *out)
+{
+    SPOOL_STATS stats[SPOOL_STATS_QUEUES];
+    int     fd;
+    int     i;
+
+    if ((fd = open(var_queue_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	return;
+    spool_stats_read(fd, stats);
+    close(fd);
+    dstr_cats(out, json ? "\"queues\": {" : "queues:");
+    for (i = 0; i < SPOOL_STATS_QUEUES; i++) {
+	if (json)
+	    dstr_printf(out, "%s\"%s\": {\"messages\": %ld, \"bytes\": %lld, \"oldest\": ",
+			i ? ", " : "", stats[i].queue, stats[i].messages, stats[i].bytes);
+	else
+	    dstr_printf(out, "%s %s %ld", i ? "," : "", stats[i].queue, stats[i].messages);
+	if (json && stats[i].messages)
+	    dstr_printf(out, "%ld}", (long) stats[i].oldest);
+	else if (json)
+	    dstr_cats(out, "null}");
+    }
+    dstr_cats(out, json ? "}, " : "\n");
+}
+
+/* posthorn_qmgr_status - see posthorn.h */
+
+int     posthorn_qmgr_status(const char *format)
 {
     DSTR   *body = dstr_new(4096);
+    DSTR   *out = dstr_new(4096);
     DSTR   *why = dstr_new(128);
+    int     json = strncmp(format, "json", 4) == 0;
     int     ret = -1;
 
     posthorn_require_privilege("status");
-    if (posthorn_qmgr_report(json ? "json" : "text", body, why) < 0)
+    if (posthorn_qmgr_report(format, body, why) < 0) {
 	msg_warn("%s", dstr_str(why));
-    else if (fwrite(dstr_str(body), 1, dstr_len(body), stdout) == dstr_len(body)
-	     && fflush(stdout) == 0)
-	ret = 0;
+    } else {
+	/* The queues go first: {"queues": {...}, qmgr's members} */
+	if (json)
+	    dstr_catc(out, '{');
+	posthorn_status_queues(json, out);
+	dstr_cat(out, dstr_str(body) + json, dstr_len(body) - (json && dstr_len(body)));
+	if (fwrite(dstr_str(out), 1, dstr_len(out), stdout) == dstr_len(out)
+	    && fflush(stdout) == 0)
+	    ret = 0;
+    }
     dstr_free(body);
+    dstr_free(out);
     dstr_free(why);
     return (ret);
 }

@@ -530,10 +530,20 @@ int     posthorn_reload(int argc, char **argv)
 int     posthorn_status(int argc, char **argv)
 {
     pid_t   pid;
-    int     json = argc > 1 && strcmp(argv[1], "-j") == 0;
+    int     json = 0;
+    int     summary = 0;
+    int     ch;
 
-    if (argc > 2 || (argc == 2 && !json))
-	msg_fatal("usage: posthorn status [-j]");
+    while ((ch = getopt(argc, argv, "js")) != -1) {
+	if (ch == 'j')
+	    json = 1;
+	else if (ch == 's')
+	    json = summary = 1;
+	else
+	    msg_fatal("usage: posthorn status [-j] [-s]");
+    }
+    if (optind < argc)
+	msg_fatal("usage: posthorn status [-j] [-s]");
     posthorn_locate_spool();
     if ((pid = posthorn_master_pid()) <= 0) {
 	if (json)
@@ -543,13 +553,13 @@ int     posthorn_status(int argc, char **argv)
 	return (1);
     }
     if (json)
-	return (posthorn_qmgr_status(1) < 0);
+	return (posthorn_qmgr_status(summary ? "json_summary" : "json") < 0);
     printf("posthorn: the posthorn mail system is running: PID: %ld\n", (long) pid);
     (void) fflush(stdout);
     /* The scheduler's summary, when this instance runs a queue manager
      * and we may see it (qmgr shows it to root and mail_owner only). */
     if (posthorn_qmgr_running() && posthorn_privileged())
-	(void) posthorn_qmgr_status(0);
+	(void) posthorn_qmgr_status("text");
     return (0);
 }
 

@@ -118,6 +118,10 @@ extern void qmgr_stats_add(const char *transport, int what, long n);
 extern void qmgr_stats_message(const char *protocol, long bytes);
 /* The counters, and when qmgr started, in Prometheus text format. */
 extern void qmgr_stats_metrics(DSTR *out);
+/* The same as the JSON member "deliveries": {...} (no braces around it). */
+extern void qmgr_stats_json(DSTR *out);
+/* One line of totals for a person (posthorn status). */
+extern void qmgr_stats_text(DSTR *out);
 
 extern void qmgr_admin_request(const char *buf, size_t len, const struct SOCK_CRED *cred, int fd);
 

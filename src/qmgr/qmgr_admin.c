@@ -43,6 +43,7 @@
 
 #define QMGR_ADMIN_REPLY_MS	30000	/* a requester must read its answer by then */
 #define QMGR_ADMIN_MAX_REPLIES	16	/* answers being written at once */
+#define QMGR_ADMIN_BUSIEST	10	/* destinations per transport in a summary */
 
 typedef struct QMGR_ADMIN_REPLY {
     int     fd;
@@ -220,15 +221,28 @@ static void qmgr_admin_status(int fd, const ATTR_LIST *req)
     const char *format = attr_get_str(req, ADMIN_ATTR_FORMAT);
     DSTR   *body = dstr_new(4096);
 
+    DSTR   *sched_json;
+
     qmgr_clock();
     if (format != NULL && strcmp(format, "text") == 0) {
+	qmgr_stats_text(body);
 	sched_dump_text(qmgr_sched, qmgr_active_count, body);
     } else if (format != NULL && strcmp(format, "metrics") == 0) {
 	qmgr_stats_metrics(body);
 	sched_metrics(qmgr_sched, qmgr_active_count, (size_t) var_metrics_dest_limit, body);
     } else {
-	sched_dump_json(qmgr_sched, qmgr_active_count, body);
+	/* {"deliveries": {...}, then the scheduler's members} */
+	sched_json = dstr_new(4096);
+	if (format != NULL && strcmp(format, "json_summary") == 0)
+	    sched_dump_json_summary(qmgr_sched, qmgr_active_count, QMGR_ADMIN_BUSIEST, sched_json);
+	else
+	    sched_dump_json(qmgr_sched, qmgr_active_count, sched_json);
+	dstr_catc(body, '{');
+	qmgr_stats_json(body);
+	dstr_cats(body, ", ");
+	dstr_cat(body, dstr_str(sched_json) + 1, dstr_len(sched_json) - 1);
 	dstr_catc(body, '\n');
+	dstr_free(sched_json);
     }
     qmgr_admin_send(fd, 0, 0, "", body);
     dstr_free(body);

@@ -256,6 +256,10 @@ extern long sched_active_recipients(const SCHED *sched);
 extern long sched_queue_count(const SCHED *sched);
 /* The whole state as one JSON object: counts, transports, destinations, jobs. */
 extern void sched_dump_json(const SCHED *sched, long active_messages, DSTR *out);
+/* The same in brief, under 10 KB however many destinations: per transport
+ * its counts and its limit busiest destinations, no jobs. */
+extern void sched_dump_json_summary(const SCHED *sched, long active_messages, size_t limit,
+				            DSTR *out);
 /* Prometheus gauges: the active queue, and the top limit destinations by
  * waiting recipients (qmgr_sched_metrics.c). */
 extern void sched_metrics(const SCHED *sched, long active_messages, size_t limit, DSTR *out);

@@ -45,7 +45,8 @@ static void sched_dump_queue(const char *key, void *value, void *ctx)
     dstr_cats(d->out, ", \"nexthop\": ");
     json_str(d->out, q->nexthop);
     dstr_printf(d->out, ", \"concurrency\": %d, \"window\": %d, \"pending_recipients\": %ld, "
-		"\"todo_entries\": %d, \"state\": \"%s\", \"success\": %g, \"failure\": %g, "
+		"\"todo_entries\": %d, \"state\": \"%s\", \"feedback_positive\": %g, "
+		"\"feedback_negative\": %g, "
 		"\"fail_cohorts\": %g, \"dead\": %s, \"dead_until\": ", q->busy,
 		q->window > 0 ? q->window : 0, q->todo_rcpts, q->todo,
 		q->window > 0 ? "ready" : q->window == SCHED_WINDOW_DEAD ? "dead" : "suspended",
@@ -179,6 +180,70 @@ static int sched_dump_cmp(const void *a, const void *b)
 {
     return (strcmp((*(const SCHED_QUEUE *const *) a)->name,
 		   (*(const SCHED_QUEUE *const *) b)->name));
+}
+
+/* sched_dump_busiest_cmp - most waiting recipients first, then by name */
+
+static int sched_dump_busiest_cmp(const void *a, const void *b)
+{
+    const SCHED_QUEUE *qa = *(const SCHED_QUEUE *const *) a;
+    const SCHED_QUEUE *qb = *(const SCHED_QUEUE *const *) b;
+
+    if (qa->todo_rcpts != qb->todo_rcpts)
+	return (qa->todo_rcpts > qb->todo_rcpts ? -1 : 1);
+    return (strcmp(qa->name, qb->name));
+}
+
+/* sched_dump_summary_transport - counts, and the busiest destinations */
+
+static void sched_dump_summary_transport(const SCHED *sched, const SCHED_TRANSPORT *t,
+					         size_t limit, DSTR *out)
+{
+    SCHED_DUMP_LIST l;
+    SCHED_DUMP d;
+    const SCHED_JOB *job;
+    long    jobs = 0;
+    size_t  i;
+
+    for (job = t->jobs_head; job; job = job->next)
+	jobs++;
+    json_str(out, t->name);
+    dstr_printf(out, ", \"dead\": %s, \"rate_locked\": %s, \"pending_agents\": %d, "
+		"\"recipient_pool\": %ld, \"destinations\": %ld, \"groups\": %ld, "
+		"\"jobs\": %ld, \"busiest\": [", t->dead ? "true" : "false",
+		t->rate_locked ? "true" : "false", t->pending, t->pool,
+		(long) htable_count(t->queues), t->groups ? (long) htable_count(t->groups) : 0L,
+		jobs);
+    l.item = mymalloc((htable_count(t->queues) + 1) * sizeof(*l.item));
+    l.n = 0;
+    htable_walk(t->queues, sched_dump_collect, &l);
+    qsort(l.item, l.n, sizeof(*l.item), sched_dump_busiest_cmp);
+    d.out = out;
+    d.first = 1;
+    d.sched = sched;
+    for (i = 0; i < l.n && i < limit; i++)
+	sched_dump_queue(NULL, (void *) l.item[i], &d);
+    free(l.item);
+    dstr_cats(out, "]}");
+}
+
+/* sched_dump_json_summary - see qmgr_sched.h */
+
+void    sched_dump_json_summary(const SCHED *sched, long active_messages, size_t limit,
+				        DSTR *out)
+{
+    const SCHED_TRANSPORT *t;
+
+    dstr_printf(out, "{\"active_messages\": %ld, \"active_recipients\": %ld, "
+		"\"active_recipients_peak\": %ld, \"destinations\": %ld, "
+		"\"mx_groups_known\": %ld, \"transports\": [",
+		active_messages, sched->rcpts, sched->rcpts_peak, sched->queues,
+		sched_group_count(sched));
+    for (t = sched->transports; t; t = t->next) {
+	dstr_cats(out, t == sched->transports ? "{\"name\": " : ", {\"name\": ");
+	sched_dump_summary_transport(sched, t, limit, out);
+    }
+    dstr_cats(out, "]}");
 }
 
 /* sched_dump_text_queue - one line per destination */

@@ -16,6 +16,7 @@
 
 #include "qmgr.h"
 #include "htable.h"
+#include "json.h"
 #include "argv.h"
 #include "mymalloc.h"
 #include "prom_text.h"
@@ -148,4 +149,61 @@ void    qmgr_stats_metrics(DSTR *out)
 	prom_sample(out, (double) qmgr_stats_received_row(keys->argv[i])->count[1],
 		    "posthorn_messages_queued_bytes_total", "protocol", keys->argv[i], NULL);
     argv_free(keys);
+}
+
+/* qmgr_stats_json - "deliveries": the totals, as a JSON member */
+
+void    qmgr_stats_json(DSTR *out)
+{
+    ARGV   *keys = qmgr_stats_keys(qmgr_stats_rows);
+    const QMGR_STATS_ROW *row;
+    size_t  i;
+    int     w;
+
+    dstr_printf(out, "\"deliveries\": {\"since\": %ld, \"transports\": [",
+		(long) qmgr_stats_started);
+    for (i = 0; i < keys->argc; i++) {
+	row = htable_find(qmgr_stats_rows, keys->argv[i]);
+	dstr_cats(out, i ? ", {\"name\": " : "{\"name\": ");
+	json_str(out, keys->argv[i]);
+	for (w = 0; w < QMGR_STAT_COUNT; w++)
+	    dstr_printf(out, ", \"%s\": %ld", qmgr_stats_names[w], row->count[w]);
+	dstr_catc(out, '}');
+    }
+    argv_free(keys);
+    keys = qmgr_stats_keys(qmgr_stats_received);
+    dstr_cats(out, "], \"queued\": [");
+    for (i = 0; i < keys->argc; i++) {
+	row = qmgr_stats_received_row(keys->argv[i]);
+	dstr_cats(out, i ? ", {\"protocol\": " : "{\"protocol\": ");
+	json_str(out, keys->argv[i]);
+	dstr_printf(out, ", \"messages\": %ld, \"bytes\": %ld}", row->count[0], row->count[1]);
+    }
+    dstr_cats(out, "]}");
+    argv_free(keys);
+}
+
+/* qmgr_stats_text - one line of totals, for posthorn status */
+
+void    qmgr_stats_text(DSTR *out)
+{
+    ARGV   *keys = qmgr_stats_keys(qmgr_stats_rows);
+    long    sum[QMGR_STAT_COUNT] = {0};
+    const QMGR_STATS_ROW *row;
+    char    when[32];
+    time_t  t = (time_t) qmgr_stats_started;
+    struct tm tm;
+    size_t  i;
+    int     w;
+
+    for (i = 0; i < keys->argc; i++) {
+	row = htable_find(qmgr_stats_rows, keys->argv[i]);
+	for (w = 0; w < QMGR_STAT_COUNT; w++)
+	    sum[w] += row->count[w];
+    }
+    argv_free(keys);
+    strftime(when, sizeof(when), "%b %e %H:%M:%S", localtime_r(&t, &tm));
+    dstr_printf(out, "recipients since %s: %ld sent, %ld bounced, %ld deferred, %ld expired\n",
+		when, sum[QMGR_STAT_SENT], sum[QMGR_STAT_BOUNCED], sum[QMGR_STAT_DEFERRED],
+		sum[QMGR_STAT_EXPIRED]);
 }

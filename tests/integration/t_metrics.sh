@@ -2,7 +2,9 @@
 # posthorn metrics: valid for promtool before and after a load; the
 # counters move by exactly what was sent and delivered (recipients sent
 # per transport, messages queued per protocol); deferred mail shows in the
-# queue gauges and the deferred counter; a delivery in flight shows its
+# queue gauges and the deferred counter; posthorn status and status -j show
+# the queue counts and the same totals, status -s stays under 10 KB; a
+# delivery in flight shows its
 # destination's concurrency; a scrape while 2000 messages pour in answers
 # quickly (measured, bounded at 1 s for this command).
 . "$(dirname "$0")/lib.sh"
@@ -44,6 +46,21 @@ t_assert_eq 65 "$(value after 'posthorn_deliveries_total{status="sent",transport
 t_assert_eq 0 "$(value after 'posthorn_deliveries_total{status="deferred",transport="smtp"}')" "deferred"
 t_assert_eq 20 "$(value after 'posthorn_messages_queued_total{protocol="QMQP"}')" "QMQP messages queued"
 t_assert_eq 5 "$(value after 'posthorn_messages_queued_total{protocol="local"}')" "local messages queued"
+# posthorn status says the same: queue counts and delivery totals.
+$PH status > "$T_TMP/status" || t_fail "posthorn status"
+grep -q '^queues: incoming 0, active 0, deferred 0, hold 0, corrupt 0$' "$T_TMP/status" \
+    || t_fail "status: queue line: $(cat "$T_TMP/status")"
+grep -q '^recipients since .*: 65 sent, 0 bounced, 0 deferred, 0 expired$' "$T_TMP/status" \
+    || t_fail "status: totals line: $(cat "$T_TMP/status")"
+$PH status -j | $PY -c 'import json, sys
+d = json.load(sys.stdin)
+smtp = [t for t in d["deliveries"]["transports"] if t["name"] == "smtp"][0]
+assert smtp["sent"] == 65 and smtp["deferred"] == 0, smtp
+assert d["queues"]["deferred"]["messages"] == 0 and d["queues"]["incoming"]["oldest"] is None, d["queues"]
+assert {q["protocol"]: q["messages"] for q in d["deliveries"]["queued"]} == {"QMQP": 20, "local": 5}
+' || t_fail "status -j: queues and deliveries"
+$PH status -s > "$T_TMP/summary" && $PY -c 'import json, sys; json.load(open(sys.argv[1]))' "$T_TMP/summary" \
+    || t_fail "status -s is no JSON"
 start=$(value after posthorn_qmgr_start_time_seconds)
 [ "${start%.*}" -le "$(date +%s)" ] && [ "${start%.*}" -gt $(( $(date +%s) - 120 )) ] \
     || t_fail "posthorn_qmgr_start_time_seconds $start"
@@ -99,6 +116,8 @@ promtool check metrics < "$T_TMP/load.10" > /dev/null 2>&1 || t_fail "promtool r
 t_log "slowest of 10 scrapes during a 2000-message load: $worst ms"
 [ "$worst" -lt 1000 ] || t_fail "a scrape took $worst ms"
 t_wait_until 60 t_queue_empty || t_fail "load not delivered"
+$PH status -s > "$T_TMP/summary" || t_fail "status -s after the load"
+[ "$(wc -c < "$T_TMP/summary")" -lt 10240 ] || t_fail "status -s: $(wc -c < "$T_TMP/summary") bytes"
 scrape end
 t_assert_eq 2068 "$(value end 'posthorn_deliveries_total{status="sent",transport="smtp"}')" \
     "recipients sent in all"

@@ -591,8 +591,8 @@ START_TEST(dump_json_has_documented_fields)
     static const char *keys[] = {
 	"active_messages", "active_recipients", "destinations", "transports",
 	"dead", "dead_until", "rate_locked", "pending_agents", "recipient_pool", "jobs",
-	"name", "nexthop", "state", "window", "concurrency", "todo_entries", "success",
-	"failure", "fail_cohorts", "reason", "queue_id", "read_entries", "max_entries",
+	"name", "nexthop", "state", "window", "concurrency", "todo_entries",
+	"feedback_positive", "feedback_negative", "fail_cohorts", "reason", "queue_id", "read_entries", "max_entries",
 	"selected_entries", "slots", "slots_used", "level", "blocker", "current", 0,
     };
     SCHED_TRANSPORT *t;
@@ -631,6 +631,33 @@ START_TEST(dump_json_has_documented_fields)
     ck_assert_ptr_nonnull(strstr(dstr_str(out), "delivery temporarily suspended: greeting:"));
     sched_agent_settled(fake_transport("relay"));
     dstr_free(out);
+}
+END_TEST
+
+/* §9: the summary stays small with hundreds of destinations, and lists the busiest */
+START_TEST(dump_json_summary_is_small)
+{
+    DSTR   *out = dstr_new(1024);
+    DSTR   *full = dstr_new(1024);
+    char    dest[32];
+    int     i;
+
+    fake_start();
+    for (i = 0; i < 300; i++) {
+	snprintf(dest, sizeof(dest), "d%04d.test", i);
+	(void) fake_message('A' + i % 26, 1000, "smtp", dest, i == 150 ? 7 : 1);
+    }
+    sched_dump_json(fake.s, 300, full);
+    sched_dump_json_summary(fake.s, 300, 10, out);
+    ck_assert_msg(json_valid(dstr_str(out)), "%s", dstr_str(out));
+    ck_assert_int_gt(dstr_len(full), 60000);
+    ck_assert_int_lt(dstr_len(out), 10240);
+    ck_assert_ptr_nonnull(strstr(dstr_str(out), "\"destinations\": 300, \"groups\": 0, \"jobs\": 300"));
+    /* the one with 7 waiting comes first */
+    ck_assert_ptr_nonnull(strstr(dstr_str(out), "\"busiest\": [{\"name\": \"d0150.test\""));
+    ck_assert_ptr_null(strstr(dstr_str(out), "\"queue_id\""));
+    dstr_free(out);
+    dstr_free(full);
 }
 END_TEST
 
@@ -924,6 +951,7 @@ static Suite *rcpt_suite(void)
     tcase_add_test(tc, slot_conservation);
     tcase_add_test(tc, random_operations_keep_accounting);
     tcase_add_test(tc, dump_json_has_documented_fields);
+    tcase_add_test(tc, dump_json_summary_is_small);
     suite_add_tcase(s, tc);
     return (s);
 }
