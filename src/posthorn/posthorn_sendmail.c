@@ -43,6 +43,7 @@
 #include "submit_proto.h"
 
 #define SENDMAIL_TIMEOUT	300	/* seconds for any one read or write */
+#define SENDMAIL_PIECE		SUBMIT_CHUNK	/* bytes of a long line read at once */
 
 /* sendmail_fatal_status - msg_fatal in this command exits EX_TEMPFAIL */
 
@@ -126,15 +127,18 @@ int     posthorn_sendmail_parse(int argc, char **argv, SENDMAIL_OPTS *opts, DSTR
     return (0);
 }
 
-/* sendmail_line - one input line without its LF (CR LF too); 0 at the end */
-
+/*
+ * sendmail_line - one input line without its LF (CR LF too), or the next
+ * SENDMAIL_PIECE bytes of a longer one (*had_nl 0: the line goes on), so
+ * that no line is held whole in memory; 0 at the end.
+ */
 static int sendmail_line(FILE *fp, DSTR *line, int *had_nl)
 {
     int     c;
 
     DSTR_RESET(line);
     *had_nl = 0;
-    while ((c = getc_unlocked(fp)) != EOF) {
+    while (dstr_len(line) < SENDMAIL_PIECE && (c = getc_unlocked(fp)) != EOF) {
 	if (c == '\n') {
 	    *had_nl = 1;
 	    break;
@@ -152,6 +156,7 @@ typedef struct SENDMAIL_READ {
     FILE   *fp;
     int     ignore_dots;
     int     ended;				/* EOF or the "." line seen */
+    int     mid_line;				/* the last piece did not end its line */
     DSTR   *line;
     long    limit;				/* message_size_limit: more is refused anyway */
     long    total;
@@ -162,13 +167,20 @@ typedef struct SENDMAIL_READ {
 static int sendmail_next(SENDMAIL_READ *rd)
 {
     int     nl;
+    int     whole;
 
-    if (rd->ended || !sendmail_line(rd->fp, rd->line, &nl)
-	|| (!rd->ignore_dots && strcmp(dstr_str(rd->line), ".") == 0)) {
+    if (rd->ended || !sendmail_line(rd->fp, rd->line, &nl)) {
 	rd->ended = 1;
 	return (0);
     }
-    dstr_catc(rd->line, '\n');
+    whole = nl && !rd->mid_line;			/* a line of its own, not a tail */
+    rd->mid_line = !nl;
+    if (whole && !rd->ignore_dots && strcmp(dstr_str(rd->line), ".") == 0) {
+	rd->ended = 1;
+	return (0);
+    }
+    if (nl)
+	dstr_catc(rd->line, '\n');
     rd->total += (long) dstr_len(rd->line);
     return (1);
 }
@@ -362,7 +374,7 @@ static int sendmail_send(IOS *ios, SENDMAIL_READ *rd, const DSTR *head, int pend
 
 static int sendmail_submit(const SENDMAIL_OPTS *opts)
 {
-    SENDMAIL_READ rd = {stdin, opts->ignore_dots, 0, dstr_new(1024), var_message_limit, 0};
+    SENDMAIL_READ rd = {stdin, opts->ignore_dots, 0, 0, dstr_new(1024), var_message_limit, 0};
     DSTR   *head = dstr_new(4096);
     DSTR   *kept = dstr_new(4096);
     DSTR   *reason = dstr_new(128);
