@@ -120,6 +120,17 @@ static void sched_dump_job(DSTR *out, const SCHED_JOB *job, int first)
 		job == job->transport->current ? "true" : "false");
 }
 
+/* sched_dump_json_head - the counts both JSON forms start with */
+
+static void sched_dump_json_head(const SCHED *sched, long active_messages, DSTR *out)
+{
+    dstr_printf(out, "{\"active_messages\": %ld, \"active_recipients\": %ld, "
+		"\"active_recipients_peak\": %ld, \"destinations\": %ld, "
+		"\"mx_groups_known\": %ld, \"transports\": [",
+		active_messages, sched->rcpts, sched->rcpts_peak, sched->queues,
+		sched_group_count(sched));
+}
+
 /* sched_dump_json - everything */
 
 void    sched_dump_json(const SCHED *sched, long active_messages, DSTR *out)
@@ -129,11 +140,7 @@ void    sched_dump_json(const SCHED *sched, long active_messages, DSTR *out)
     SCHED_DUMP d;
     int     first_t = 1;
 
-    dstr_printf(out, "{\"active_messages\": %ld, \"active_recipients\": %ld, "
-		"\"active_recipients_peak\": %ld, \"destinations\": %ld, "
-		"\"mx_groups_known\": %ld, \"transports\": [",
-		active_messages, sched->rcpts, sched->rcpts_peak, sched->queues,
-		sched_group_count(sched));
+    sched_dump_json_head(sched, active_messages, out);
     for (t = sched->transports; t; t = t->next) {
 	dstr_cats(out, first_t ? "{\"name\": " : ", {\"name\": ");
 	first_t = 0;
@@ -234,11 +241,7 @@ void    sched_dump_json_summary(const SCHED *sched, long active_messages, size_t
 {
     const SCHED_TRANSPORT *t;
 
-    dstr_printf(out, "{\"active_messages\": %ld, \"active_recipients\": %ld, "
-		"\"active_recipients_peak\": %ld, \"destinations\": %ld, "
-		"\"mx_groups_known\": %ld, \"transports\": [",
-		active_messages, sched->rcpts, sched->rcpts_peak, sched->queues,
-		sched_group_count(sched));
+    sched_dump_json_head(sched, active_messages, out);
     for (t = sched->transports; t; t = t->next) {
 	dstr_cats(out, t == sched->transports ? "{\"name\": " : ", {\"name\": ");
 	sched_dump_summary_transport(sched, t, limit, out);
