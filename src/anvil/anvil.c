@@ -19,6 +19,11 @@
  *	not a request, or does not read its answers, is disconnected, which
  *	releases its counts.
  *
+ *	It also counts, in memory only, every connect and what its client
+ *	says came of each connection (an "event" on the disconnect request:
+ *	accepted, rejected:REASON ...), and gives those counters to posthorn
+ *	metrics on a "stats" request (anvil_proto.h).
+ *
  *	On exit it logs the highest count it saw, as Postfix's anvil does
  *	("statistics: max connection count N for (service:address) at
  *	time"). It exits when master says so (alive pipe closed on reload,

@@ -36,6 +36,11 @@ extern int anvil_disconnect(ANVIL_TABLE *table, ANVIL_OWNER *owner, const char *
 extern int anvil_lookup(const ANVIL_TABLE *table, const char *ident);
 /* Idents with connections open; an ident whose count drops to 0 is forgotten. */
 extern size_t anvil_table_size(const ANVIL_TABLE *table);
+/* Count one more of name ("connect", or an event); bounded by
+ * ANVIL_COUNTERS_MAX distinct names, the rest counted as "other". */
+extern void anvil_count(ANVIL_TABLE *table, const char *name);
+/* Every counter as a line "NAME COUNT", sorted by name. */
+extern void anvil_counters_text(const ANVIL_TABLE *table, DSTR *out);
 /* Connections owner holds, over all idents. */
 extern int anvil_owner_count(const ANVIL_OWNER *owner);
 /* Connections owner holds for ident. */
@@ -55,10 +60,12 @@ extern int anvil_table_max(ANVIL_TABLE *table, DSTR *ident, time_t *when);
 #define ANVIL_OP_CONNECT	1
 #define ANVIL_OP_DISCONNECT	2
 #define ANVIL_OP_LOOKUP		3
+#define ANVIL_OP_STATS		4
 
 typedef struct ANVIL_REQUEST {
     int     op;				/* ANVIL_OP_* */
     DSTR   *ident;			/* printable ASCII, 1..ANVIL_IDENT_MAX bytes */
+    DSTR   *event;			/* disconnect: what came of it; "" none */
 } ANVIL_REQUEST;
 
 #define ANVIL_PARSE_MORE	0	/* an incomplete request: read more */

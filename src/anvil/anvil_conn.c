@@ -88,7 +88,8 @@ static int anvil_serve(ANVIL_CONN *conn)
 	anvil_request_apply(anvil_table, conn->owner, anvil_req, time((time_t *) 0), out);
 	if (msg_verbose)
 	    msg_info("%s %s: %s", anvil_req->op == ANVIL_OP_CONNECT ? "connect" :
-		     anvil_req->op == ANVIL_OP_DISCONNECT ? "disconnect" : "lookup",
+		     anvil_req->op == ANVIL_OP_DISCONNECT ? "disconnect" :
+		     anvil_req->op == ANVIL_OP_STATS ? "stats" : "lookup",
 		     dstr_str(anvil_req->ident), dstr_str(out));
 	dstr_drop_head(conn->in, (size_t) used);
 	if ((ret = anvil_answer(conn, out)) < 0)

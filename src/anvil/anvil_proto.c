@@ -23,6 +23,7 @@ ANVIL_REQUEST *anvil_request_new(void)
     ANVIL_REQUEST *req = mycalloc(1, sizeof(*req));
 
     req->ident = dstr_new(64);
+    req->event = dstr_new(16);
     return (req);
 }
 
@@ -31,6 +32,7 @@ ANVIL_REQUEST *anvil_request_new(void)
 void    anvil_request_free(ANVIL_REQUEST *req)
 {
     dstr_free(req->ident);
+    dstr_free(req->event);
     free(req);
 }
 
@@ -46,6 +48,8 @@ static int anvil_request_op(const char *name)
 	return (ANVIL_OP_DISCONNECT);
     if (strcmp(name, ANVIL_REQ_LOOKUP) == 0)
 	return (ANVIL_OP_LOOKUP);
+    if (strcmp(name, ANVIL_REQ_STATS) == 0)
+	return (ANVIL_OP_STATS);
     return (0);
 }
 
@@ -64,6 +68,16 @@ static int anvil_ident_ok(const char *ident)
     return (1);
 }
 
+/* anvil_event_ok - 1..ANVIL_EVENT_MAX bytes of [a-z0-9_:.-] */
+
+static int anvil_event_ok(const char *event)
+{
+    size_t  len = strlen(event);
+
+    return (len > 0 && len <= ANVIL_EVENT_MAX
+	    && strspn(event, "abcdefghijklmnopqrstuvwxyz0123456789_:.-") == len);
+}
+
 /* anvil_request_check - the parsed list as a request */
 
 static long anvil_request_check(const ATTR_LIST *list, long used, ANVIL_REQUEST *req,
@@ -71,6 +85,7 @@ static long anvil_request_check(const ATTR_LIST *list, long used, ANVIL_REQUEST 
 {
     const char *name = attr_get_str(list, ANVIL_ATTR_REQUEST);
     const char *ident = attr_get_str(list, ANVIL_ATTR_IDENT);
+    const char *event = attr_get_str(list, ANVIL_ATTR_EVENT);
 
     if ((req->op = anvil_request_op(name)) == 0) {
 	dstr_sprintf(why, name ? "unknown request" : "request without a name");
@@ -81,7 +96,13 @@ static long anvil_request_check(const ATTR_LIST *list, long used, ANVIL_REQUEST 
 		     ident == NULL ? "missing" : "malformed");
 	return (ANVIL_PARSE_BAD);
     }
+    if (event != NULL && (req->op != ANVIL_OP_DISCONNECT || !anvil_event_ok(event))) {
+	dstr_sprintf(why, "%s request with a %s event", name,
+		     req->op != ANVIL_OP_DISCONNECT ? "misplaced" : "malformed");
+	return (ANVIL_PARSE_BAD);
+    }
     dstr_strcpy(req->ident, ident);
+    dstr_strcpy(req->event, event ? event : "");
     return (used);
 }
 
@@ -112,6 +133,7 @@ void    anvil_request_apply(ANVIL_TABLE *table, ANVIL_OWNER *owner,
 			            const ANVIL_REQUEST *req, time_t now, DSTR *out)
 {
     const char *ident = dstr_str(req->ident);
+    DSTR   *text;
     int     count = -1;
     int     status;
 
@@ -119,11 +141,24 @@ void    anvil_request_apply(ANVIL_TABLE *table, ANVIL_OWNER *owner,
     case ANVIL_OP_CONNECT:
 	status = (count = anvil_connect(table, owner, ident, now)) < 0 ?
 	    ANVIL_STAT_REFUSED : ANVIL_STAT_OK;
+	if (status == ANVIL_STAT_OK)
+	    anvil_count(table, "connect");
 	break;
     case ANVIL_OP_DISCONNECT:
 	status = anvil_disconnect(table, owner, ident) < 0 ?
 	    ANVIL_STAT_REFUSED : ANVIL_STAT_OK;
+	/* The event happened whatever anvil held for the stream. */
+	if (dstr_len(req->event) > 0)
+	    anvil_count(table, dstr_str(req->event));
 	break;
+    case ANVIL_OP_STATS:
+	text = dstr_new(256);
+	anvil_counters_text(table, text);
+	attr_put_long(out, ANVIL_ATTR_STATUS, ANVIL_STAT_OK);
+	attr_put_str(out, ANVIL_ATTR_TEXT, dstr_str(text));
+	attr_put_end(out);
+	dstr_free(text);
+	return;
     default:					/* ANVIL_OP_LOOKUP */
 	count = anvil_lookup(table, ident);
 	status = ANVIL_STAT_OK;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "anvil.h"
+#include "anvil_proto.h"
 #include "htable.h"
 #include "msg.h"
 #include "mymalloc.h"
@@ -34,6 +35,7 @@ struct ANVIL_OWNER {
 
 struct ANVIL_TABLE {
     HTABLE *idents;			/* ident -> ANVIL_ENTRY */
+    HTABLE *counters;			/* name -> long: connects and events */
     int     max_count;			/* statistics since the last report */
     char   *max_ident;
     time_t  max_time;
@@ -46,6 +48,7 @@ ANVIL_TABLE *anvil_table_new(void)
     ANVIL_TABLE *table = mycalloc(1, sizeof(*table));
 
     table->idents = htable_new(64);
+    table->counters = htable_new(16);
     return (table);
 }
 
@@ -54,6 +57,7 @@ ANVIL_TABLE *anvil_table_new(void)
 void    anvil_table_free(ANVIL_TABLE *table)
 {
     htable_free(table->idents, free);
+    htable_free(table->counters, free);
     free(table->max_ident);
     free(table);
 }
@@ -208,4 +212,59 @@ int     anvil_table_max(ANVIL_TABLE *table, DSTR *ident, time_t *when)
     free(table->max_ident);
     table->max_ident = NULL;
     return (max);
+}
+
+/* anvil_count - one more of name */
+
+void    anvil_count(ANVIL_TABLE *table, const char *name)
+{
+    long   *n;
+
+    if ((n = htable_find(table->counters, name)) == NULL) {
+	if (htable_count(table->counters) >= ANVIL_COUNTERS_MAX)
+	    name = "other";
+	if ((n = htable_find(table->counters, name)) == NULL) {
+	    n = mycalloc(1, sizeof(*n));
+	    htable_enter(table->counters, name, n);
+	}
+    }
+    (*n)++;
+}
+
+typedef struct ANVIL_COUNTERS {
+    const char **names;
+    size_t  n;
+} ANVIL_COUNTERS;
+
+/* anvil_counters_collect - htable_walk: every name */
+
+static void anvil_counters_collect(const char *key, void *value, void *ctx)
+{
+    ANVIL_COUNTERS *c = ctx;
+
+    (void) value;
+    c->names[c->n++] = key;
+}
+
+/* anvil_counters_cmp - by name */
+
+static int anvil_counters_cmp(const void *a, const void *b)
+{
+    return (strcmp(*(const char *const *) a, *(const char *const *) b));
+}
+
+/* anvil_counters_text - "NAME COUNT" lines */
+
+void    anvil_counters_text(const ANVIL_TABLE *table, DSTR *out)
+{
+    ANVIL_COUNTERS c;
+    size_t  i;
+
+    c.names = mymalloc((htable_count(table->counters) + 1) * sizeof(*c.names));
+    c.n = 0;
+    htable_walk(table->counters, anvil_counters_collect, &c);
+    qsort(c.names, c.n, sizeof(*c.names), anvil_counters_cmp);
+    for (i = 0; i < c.n; i++)
+	dstr_printf(out, "%s %ld\n", c.names[i], *(long *) htable_find(table->counters, c.names[i]));
+    free(c.names);
 }

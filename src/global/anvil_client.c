@@ -31,6 +31,8 @@ struct ANVIL_CLIENT {
     DSTR   *ident;
     DSTR   *req;
     ATTR_LIST *reply;
+    const char *event;			/* for the next disconnect, or NULL */
+    size_t  reply_max;			/* longest answer attribute accepted */
 };
 
 /* anvil_client_create - remember where anvil is; connect later */
@@ -96,7 +98,8 @@ static int anvil_client_exchange(ANVIL_CLIENT *cl)
     if (ios_write(cl->ios, dstr_str(cl->req), dstr_len(cl->req)) < 0
 	|| ios_flush(cl->ios) < 0)
 	return (-1);
-    err = attr_read(cl->ios, cl->reply, ANVIL_ATTR_LEN_MAX, ANVIL_ATTR_COUNT_MAX);
+    err = attr_read(cl->ios, cl->reply, cl->reply_max ? cl->reply_max : ANVIL_ATTR_LEN_MAX,
+		    ANVIL_ATTR_COUNT_MAX);
     if (err == ATTR_OK)
 	return (0);
     /* errno says why a read failed; say it for the other cases too. */
@@ -120,6 +123,8 @@ static int anvil_client_call(ANVIL_CLIENT *cl, const char *request, int resend)
     DSTR_RESET(cl->req);
     attr_put_str(cl->req, ANVIL_ATTR_REQUEST, request);
     attr_put_str(cl->req, ANVIL_ATTR_IDENT, dstr_str(cl->ident));
+    if (cl->event)
+	attr_put_str(cl->req, ANVIL_ATTR_EVENT, cl->event);
     attr_put_end(cl->req);
     for (attempt = 0; attempt < 2; attempt++) {
 	if (anvil_client_open(cl) < 0)
@@ -204,13 +209,26 @@ int     anvil_client_connect(ANVIL_CLIENT *cl, const char *service,
 
 int     anvil_client_disconnect(ANVIL_CLIENT *cl, const char *service, const char *addr)
 {
+    return (anvil_client_disconnect_event(cl, service, addr, NULL));
+}
+
+/* anvil_client_disconnect_event - the same, saying what came of the connection */
+
+int     anvil_client_disconnect_event(ANVIL_CLIENT *cl, const char *service, const char *addr,
+				              const char *event)
+{
+    int     ret;
+
     /* The stream that counted it is gone, and with it the count. */
     if (cl->ios == NULL || cl->held == 0)
 	return (ANVIL_STAT_OK);
     if (anvil_client_ident(cl, service, addr) < 0)
 	return (ANVIL_STAT_FAIL);
     /* Never resend on a new stream: that stream would hold nothing. */
-    switch (anvil_client_call(cl, ANVIL_REQ_DISCONNECT, 0)) {
+    cl->event = event;
+    ret = anvil_client_call(cl, ANVIL_REQ_DISCONNECT, 0);
+    cl->event = NULL;
+    switch (ret) {
     case ANVIL_STAT_GONE:
 	return (ANVIL_STAT_OK);			/* the count went with the stream */
     case ANVIL_STAT_OK:
@@ -234,5 +252,22 @@ int     anvil_client_lookup(ANVIL_CLIENT *cl, const char *service,
 	|| anvil_client_call(cl, ANVIL_REQ_LOOKUP, 1) != ANVIL_STAT_OK
 	|| anvil_client_status(cl, ANVIL_REQ_LOOKUP, count) != ANVIL_STAT_OK)
 	return (ANVIL_STAT_FAIL);
+    return (ANVIL_STAT_OK);
+}
+
+/* anvil_client_stats - the counters, as "NAME COUNT" lines */
+
+int     anvil_client_stats(ANVIL_CLIENT *cl, DSTR *text)
+{
+    const char *val;
+    int     ret;
+
+    dstr_strcpy(cl->ident, "stats");
+    cl->reply_max = ANVIL_STATS_MAX + 64;
+    ret = anvil_client_call(cl, ANVIL_REQ_STATS, 1);
+    cl->reply_max = 0;
+    if (ret != ANVIL_STAT_OK || anvil_client_status(cl, ANVIL_REQ_STATS, NULL) != ANVIL_STAT_OK)
+	return (ANVIL_STAT_FAIL);
+    dstr_strcpy(text, (val = attr_get_str(cl->reply, ANVIL_ATTR_TEXT)) ? val : "");
     return (ANVIL_STAT_OK);
 }

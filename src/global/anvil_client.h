@@ -2,6 +2,7 @@
 #ifndef ANVIL_CLIENT_H
 #define ANVIL_CLIENT_H
 #include "anvil_proto.h"
+#include "dstr.h"
 
 typedef struct ANVIL_CLIENT ANVIL_CLIENT;
 
@@ -29,6 +30,13 @@ extern int anvil_client_connect(ANVIL_CLIENT *cl, const char *service,
  */
 extern int anvil_client_disconnect(ANVIL_CLIENT *cl, const char *service,
 				           const char *addr);
+/* The same, also counting event (what came of the connection: a name of
+ * [a-z0-9_:.-], anvil_proto.h) for posthorn metrics. */
+extern int anvil_client_disconnect_event(ANVIL_CLIENT *cl, const char *service,
+				                 const char *addr, const char *event);
+/* anvil's counters (connects and events) as "NAME COUNT" lines into text:
+ * ANVIL_STAT_OK, or ANVIL_STAT_FAIL with a warning logged. */
+extern int anvil_client_stats(ANVIL_CLIENT *cl, DSTR *text);
 /* The number of open connections from addr to service, as anvil_client_connect. */
 extern int anvil_client_lookup(ANVIL_CLIENT *cl, const char *service,
 			               const char *addr, int *count);

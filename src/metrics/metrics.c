@@ -33,7 +33,9 @@
 #include "ios.h"
 #include "msg.h"
 #include "peername.h"
+#include "anvil_proto.h"
 #include "prom_text.h"
+#include "qmqp_metrics.h"
 #include "server.h"
 #include "spool_stats.h"
 #include "trigger.h"
@@ -85,6 +87,8 @@ static void metrics_compose(DSTR *out)
     prom_family(out, "posthorn_up", "gauge", "1 when the queue manager answered this scrape");
     prom_sample(out, up, "posthorn_up", NULL);
     dstr_cat(out, dstr_str(body), dstr_len(body));
+    if (up)					/* anvil runs where qmgr does */
+	(void) qmqp_metrics(ANVIL_SERVICE, out);
     dstr_free(body);
     dstr_free(why);
 }

@@ -17,7 +17,9 @@
 #include "cfg_params.h"
 #include "dstr.h"
 #include "msg.h"
+#include "anvil_proto.h"
 #include "prom_text.h"
+#include "qmqp_metrics.h"
 #include "spool_stats.h"
 
 /* posthorn_metrics - the command */
@@ -50,6 +52,10 @@ int     posthorn_metrics(int argc, char **argv)
     prom_family(out, "posthorn_up", "gauge", "1 when the queue manager answered this scrape");
     prom_sample(out, up, "posthorn_up", NULL);
     dstr_cat(out, dstr_str(body), dstr_len(body));
+    if (up) {					/* anvil runs where qmgr does */
+	dstr_sprintf(why, "%s/%s", var_queue_dir, ANVIL_SERVICE);
+	(void) qmqp_metrics(dstr_str(why), out);
+    }
     if (fwrite(dstr_str(out), 1, dstr_len(out), stdout) != dstr_len(out) || fflush(stdout) != 0)
 	msg_fatal("write standard output: %m");
     dstr_free(out);

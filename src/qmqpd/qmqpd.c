@@ -62,6 +62,7 @@ typedef struct QMQPD_STATE {
     char    qid[QID_SIZE];
     const char *service;		/* master.cf service name, for anvil */
     int     counted;			/* anvil counts this connection */
+    const char *outcome;		/* why not K, for anvil's counters */
     int     named;			/* name looked up (else "unknown") */
     DSTR   *name;
     DSTR   *addr;
@@ -237,10 +238,24 @@ static int qmqpd_recipient(void *ctx, const char *addr, size_t len)
 
 /* qmqpd_release - the connection no longer counts against the client */
 
-static void qmqpd_release(QMQPD_STATE *st)
+static void qmqpd_release(QMQPD_STATE *st, int status)
 {
-    if (st->counted)
-	(void) anvil_client_disconnect(qmqpd_anvil, st->service, dstr_str(st->addr));
+    DSTR   *event;
+
+    if (!st->counted)
+	return;
+    /* What came of it, counted by anvil for posthorn metrics. */
+    event = dstr_new(32);
+    if (status == 'K')
+	dstr_strcpy(event, "accepted");
+    else if (status == 0)
+	dstr_strcpy(event, "lost");
+    else
+	dstr_sprintf(event, "%s:%s", status == 'D' ? "rejected" : "deferred",
+		     st->outcome ? st->outcome : "other");
+    (void) anvil_client_disconnect_event(qmqpd_anvil, st->service, dstr_str(st->addr),
+					 dstr_str(event));
+    dstr_free(event);
     st->counted = 0;
 }
 
@@ -257,7 +272,7 @@ static void qmqpd_reply(QMQPD_STATE *st, IOS *client, int status, const char *te
      * counted. The answer is written under qmqpd_timeout alone: the
      * deadline measured the client, and the time cleanup took is ours.
      */
-    qmqpd_release(st);
+    qmqpd_release(st, status);
     ios_set_deadline(client, 0);
     dstr_catc(buf, status);
     dstr_cats(buf, text);
@@ -306,6 +321,7 @@ static void qmqpd_finish(QMQPD_STATE *st, IOS *client)
     if (st->buffering && !st->flushed)
 	qmqpd_flush(st);
     if (st->cl == NULL) {
+	st->outcome = "cleanup_unavailable";
 	qmqpd_negative(st, client, 'Z', "Error: queue file write error");
 	msg_warn("%s: %s: cleanup service unavailable", st->qid, dstr_str(st->client));
     } else if ((status = cleanup_client_finish(st->cl, reason, NULL)) == CLEANUP_STAT_OK) {
@@ -316,6 +332,7 @@ static void qmqpd_finish(QMQPD_STATE *st, IOS *client)
     } else {
 	dstr_sprintf(text, "Error: %s", dstr_str(reason));
 	msg_info("%s: %s: %s", st->qid, dstr_str(st->client), dstr_str(text));
+	st->outcome = status == CLEANUP_STAT_REJECT ? "cleanup_reject" : "cleanup_defer";
 	qmqpd_negative(st, client, status == CLEANUP_STAT_REJECT ? 'D' : 'Z', dstr_str(text));
     }
     dstr_free(reason);
@@ -356,6 +373,26 @@ static void qmqpd_state_free(QMQPD_STATE *st)
     free(st);
 }
 
+/* qmqpd_outcome - a request reader's error as a counter name */
+
+static const char *qmqpd_outcome(int err)
+{
+    switch (err) {
+    case QMQPD_ERR_FORMAT:
+	return ("malformed");
+    case QMQPD_ERR_SIZE:
+	return ("too_large");
+    case QMQPD_ERR_NORCPT:
+	return ("no_recipients");
+    case QMQPD_ERR_ADDR:
+	return ("bad_address");
+    case QMQPD_ERR_SINK:
+	return ("bad_verp");
+    default:
+	return (NULL);
+    }
+}
+
 /* qmqpd_session - one client */
 
 static void qmqpd_session(QMQPD_STATE *st, IOS *client, int fd)
@@ -368,12 +405,14 @@ static void qmqpd_session(QMQPD_STATE *st, IOS *client, int fd)
 	dstr_sprintf(st->why, "Error: %s[%s] is not authorized to use this service",
 		     dstr_str(st->name), dstr_str(st->addr));
 	msg_warn("%s: not authorized by qmqpd_authorized_clients", dstr_str(st->client));
+	st->outcome = "unauthorized";
 	qmqpd_negative(st, client, 'D', dstr_str(st->why));
 	qmqpd_linger(fd, QMQPD_LINGER_MS);
 	return;
     }
     if (!spool_space_ok(var_queue_minfree, var_message_limit, st->why)) {
 	msg_warn("%s: %s", dstr_str(st->client), dstr_str(st->why));
+	st->outcome = "storage";
 	qmqpd_negative(st, client, 'Z', "Error: insufficient system storage");
 	qmqpd_linger(fd, QMQPD_LINGER_MS);
 	return;
@@ -388,6 +427,7 @@ static void qmqpd_session(QMQPD_STATE *st, IOS *client, int fd)
     sink.recipient = qmqpd_recipient;
     sink.ctx = st;
     err = qmqpd_read_request(client, &limits, &sink, st->why);
+    st->outcome = qmqpd_outcome(err);
     switch (err) {
     case QMQPD_OK:
 	qmqpd_finish(st, client);
@@ -456,6 +496,7 @@ static void qmqpd_refuse(QMQPD_STATE *st, IOS *client, int fd, int count)
 	     count, dstr_str(st->client), st->service);
     /* No qmqpd_error_delay: in a flood that would hold a process per connection. */
     dstr_sprintf(text, "Error: too many connections from %s", dstr_str(st->addr));
+    st->outcome = "too_many_connections";
     qmqpd_reply(st, client, 'Z', dstr_str(text));
     dstr_free(text);
     qmqpd_linger(fd, QMQPD_LIMIT_LINGER_MS);
@@ -488,7 +529,7 @@ static void qmqpd_service(int fd, const char *service, char **argv)
 	qmqpd_refuse(st, client, fd, over);
     else
 	qmqpd_session(st, client, fd);
-    qmqpd_release(st);				/* no answer was sent */
+    qmqpd_release(st, 0);			/* no answer was sent */
     msg_info("disconnect from %s", dstr_str(st->client));
     ios_free(client);				/* the skeleton closes fd */
     qmqpd_state_free(st);

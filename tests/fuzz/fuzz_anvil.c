@@ -9,7 +9,9 @@
  *	- anvil_request_parse() returns "need more" only below
  *	  ANVIL_REQUEST_MAX bytes, or a length within what it was given, or
  *	  "bad"; an accepted ident is printable and within ANVIL_IDENT_MAX;
- *	  an accepted request, encoded again, parses to the same request;
+ *	  an event comes only with a disconnect, within ANVIL_EVENT_MAX
+ *	  bytes of its alphabet; an accepted request, encoded again, parses
+ *	  to the same request;
  *	- the answers do not depend on how the stream was split into reads;
  *	- with the requests spread over three client streams, each ident's
  *	  count equals what the streams hold of it, and once every stream
@@ -45,23 +47,31 @@ static void fuzz_fail(int line, const char *what)
 static void fuzz_reparse(const ANVIL_REQUEST *req)
 {
     static const char *const names[] = {0, ANVIL_REQ_CONNECT, ANVIL_REQ_DISCONNECT,
-    ANVIL_REQ_LOOKUP};
+    ANVIL_REQ_LOOKUP, ANVIL_REQ_STATS};
     ANVIL_REQUEST *again = anvil_request_new();
     DSTR   *out = dstr_new(64);
     DSTR   *why = dstr_new(64);
     size_t  i;
 
-    FUZZ_CHECK(req->op >= ANVIL_OP_CONNECT && req->op <= ANVIL_OP_LOOKUP);
+    FUZZ_CHECK(req->op >= ANVIL_OP_CONNECT && req->op <= ANVIL_OP_STATS);
+    /* An event only with a disconnect, and only of its small alphabet. */
+    FUZZ_CHECK(dstr_len(req->event) == 0 || req->op == ANVIL_OP_DISCONNECT);
+    FUZZ_CHECK(dstr_len(req->event) <= ANVIL_EVENT_MAX);
+    for (i = 0; i < dstr_len(req->event); i++)
+	FUZZ_CHECK(strchr("abcdefghijklmnopqrstuvwxyz0123456789_:.-", dstr_str(req->event)[i]));
     FUZZ_CHECK(dstr_len(req->ident) > 0 && dstr_len(req->ident) <= ANVIL_IDENT_MAX);
     for (i = 0; i < dstr_len(req->ident); i++)
 	FUZZ_CHECK(dstr_str(req->ident)[i] > ' ' && dstr_str(req->ident)[i] <= '~');
     attr_put_str(out, ANVIL_ATTR_REQUEST, names[req->op]);
     attr_put_str(out, ANVIL_ATTR_IDENT, dstr_str(req->ident));
+    if (dstr_len(req->event))
+	attr_put_str(out, ANVIL_ATTR_EVENT, dstr_str(req->event));
     attr_put_end(out);
     FUZZ_CHECK(anvil_request_parse(dstr_str(out), dstr_len(out), again, why)
 	       == (long) dstr_len(out));
     FUZZ_CHECK(again->op == req->op);
     FUZZ_CHECK(strcmp(dstr_str(again->ident), dstr_str(req->ident)) == 0);
+    FUZZ_CHECK(strcmp(dstr_str(again->event), dstr_str(req->event)) == 0);
     anvil_request_free(again);
     dstr_free(out);
     dstr_free(why);

@@ -1,7 +1,8 @@
 #!/bin/bash
 # posthorn metrics: valid for promtool before and after a load; the
 # counters move by exactly what was sent and delivered (recipients sent
-# per transport, messages queued per protocol); deferred mail shows in the
+# per transport, messages queued per protocol, QMQP connections and what
+# came of them, a malformed request among them); deferred mail shows in the
 # queue gauges and the deferred counter; posthorn status and status -j show
 # the queue counts and the same totals, status -s stays under 10 KB; a
 # delivery in flight shows its
@@ -45,6 +46,15 @@ scrape after
 t_assert_eq 65 "$(value after 'posthorn_deliveries_total{status="sent",transport="smtp"}')" "recipients sent"
 t_assert_eq 0 "$(value after 'posthorn_deliveries_total{status="deferred",transport="smtp"}')" "deferred"
 t_assert_eq 20 "$(value after 'posthorn_messages_queued_total{protocol="QMQP"}')" "QMQP messages queued"
+# qmqpd told anvil what came of each connection.
+t_assert_eq 20 "$(value after 'posthorn_qmqp_requests_total{result="accepted",reason=""}')" "QMQP accepted"
+t_assert_eq 20 "$(value after posthorn_qmqp_connections_total)" "QMQP connections"
+$PY -c 'import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); s.sendall(b"5:hello,"); s.recv(512)' "$QPORT" \
+    || t_fail "malformed QMQP request"
+$PH metrics > "$T_TMP/malformed" || t_fail "posthorn metrics"
+t_assert_eq 1 "$(value malformed 'posthorn_qmqp_requests_total{result="rejected",reason="malformed"}')" \
+    "QMQP rejected as malformed"
 t_assert_eq 5 "$(value after 'posthorn_messages_queued_total{protocol="local"}')" "local messages queued"
 # posthorn status says the same: queue counts and delivery totals.
 $PH status > "$T_TMP/status" || t_fail "posthorn status"
@@ -121,4 +131,6 @@ $PH status -s > "$T_TMP/summary" || t_fail "status -s after the load"
 scrape end
 t_assert_eq 2068 "$(value end 'posthorn_deliveries_total{status="sent",transport="smtp"}')" \
     "recipients sent in all"
+t_assert_eq 2020 "$(value end 'posthorn_qmqp_requests_total{result="accepted",reason=""}')" \
+    "QMQP accepted in all"
 t_pass

@@ -309,6 +309,59 @@ START_TEST(an_endless_request_is_refused_at_the_request_limit)
 }
 END_TEST
 
+START_TEST(events_are_counted_and_reported)
+{
+    ANVIL_TABLE *t = anvil_table_new();
+    ANVIL_OWNER *a = anvil_owner_new();
+    ANVIL_REQUEST *req = anvil_request_new();
+    DSTR   *why = dstr_new(32);
+    DSTR   *out = dstr_new(64);
+    const char *in;
+    int     i;
+
+    in = "18:request=disconnect,13:ident=628:::1,24:event=rejected:too_large,0:,";
+    ck_assert_int_eq(anvil_request_parse(in, strlen(in), req, why), (long) strlen(in));
+    ck_assert_str_eq(dstr_str(req->event), "rejected:too_large");
+    /* an event only with a disconnect, of [a-z0-9_:.-] only */
+    in = "15:request=connect,13:ident=628:::1,14:event=accepted,0:,";
+    ck_assert_int_eq(anvil_request_parse(in, strlen(in), req, why), ANVIL_PARSE_BAD);
+    in = "18:request=disconnect,13:ident=628:::1,14:event=Accepted,0:,";
+    ck_assert_int_eq(anvil_request_parse(in, strlen(in), req, why), ANVIL_PARSE_BAD);
+    ck_assert_str_eq(dstr_str(why), "disconnect request with a malformed event");
+    /* two connections, one accepted, one refused */
+    req->op = ANVIL_OP_CONNECT;
+    dstr_strcpy(req->ident, "628:192.0.2.1");
+    dstr_strcpy(req->event, "");
+    anvil_request_apply(t, a, req, 0, out);
+    anvil_request_apply(t, a, req, 0, out);
+    req->op = ANVIL_OP_DISCONNECT;
+    dstr_strcpy(req->event, "accepted");
+    anvil_request_apply(t, a, req, 0, out);
+    dstr_strcpy(req->event, "deferred:too_many_connections");
+    anvil_request_apply(t, a, req, 0, out);
+    DSTR_RESET(out);
+    req->op = ANVIL_OP_STATS;
+    dstr_strcpy(req->event, "");
+    anvil_request_apply(t, a, req, 0, out);
+    ck_assert_str_eq(dstr_str(out), "8:status=0,58:text=accepted 1\nconnect 2\n"
+		     "deferred:too_many_connections 1\n,0:,");
+    /* the number of counters is bounded */
+    for (i = 0; i < 2 * ANVIL_COUNTERS_MAX; i++) {
+	dstr_sprintf(req->event, "e%d", i);
+	anvil_count(t, dstr_str(req->event));
+    }
+    DSTR_RESET(out);
+    anvil_counters_text(t, out);
+    ck_assert_ptr_nonnull(strstr(dstr_str(out), "\nother "));
+    ck_assert_int_le((long) dstr_len(out), ANVIL_STATS_MAX);
+    anvil_owner_free(t, a);
+    anvil_table_free(t);
+    anvil_request_free(req);
+    dstr_free(why);
+    dstr_free(out);
+}
+END_TEST
+
 START_TEST(answers_carry_status_and_count)
 {
     ANVIL_TABLE *t = anvil_table_new();
@@ -451,6 +504,26 @@ START_TEST(client_counts_and_releases)
 }
 END_TEST
 
+START_TEST(client_reports_events_and_reads_the_counters)
+{
+    ANVIL_CLIENT *a = anvil_client_create(dstr_str(sock_path), 5);
+    DSTR   *text = dstr_new(64);
+    int     count = -1;
+
+    ck_assert_int_eq(anvil_client_connect(a, "628", "192.0.2.9", &count), ANVIL_STAT_OK);
+    ck_assert_int_eq(anvil_client_disconnect_event(a, "628", "192.0.2.9", "rejected:bad_verp"),
+		     ANVIL_STAT_OK);
+    ck_assert_int_eq(anvil_client_lookup(a, "628", "192.0.2.9", &count), ANVIL_STAT_OK);
+    ck_assert_int_eq(count, 0);
+    ck_assert_int_eq(anvil_client_stats(a, text), ANVIL_STAT_OK);
+    ck_assert_ptr_nonnull(strstr(dstr_str(text), "rejected:bad_verp 1\n"));
+    ck_assert_ptr_nonnull(strstr(dstr_str(text), "connect "));
+    ck_assert_str_eq(dstr_str(warnings), "");
+    anvil_client_free(a);
+    dstr_free(text);
+}
+END_TEST
+
 START_TEST(closing_the_stream_releases_its_counts)
 {
     ANVIL_CLIENT *a = anvil_client_create(dstr_str(sock_path), 5);
@@ -583,12 +656,14 @@ static Suite *anvil_suite(void)
     tcase_add_test(tp, ident_length_is_bounded);
     tcase_add_test(tp, an_endless_request_is_refused_at_the_request_limit);
     tcase_add_test(tp, answers_carry_status_and_count);
+    tcase_add_test(tp, events_are_counted_and_reported);
     suite_add_tcase(s, tp);
     tcase_add_checked_fixture(tc, setup_server, teardown_server);
     tcase_add_test(tc, client_counts_and_releases);
     tcase_add_test(tc, closing_the_stream_releases_its_counts);
     tcase_add_test(tc, a_killed_client_process_releases_its_counts);
     tcase_add_test(tc, client_without_a_server_fails_with_a_warning);
+    tcase_add_test(tc, client_reports_events_and_reads_the_counters);
     tcase_add_test(tc, client_carries_on_after_the_server_restarted);
     tcase_add_test(tc, a_client_that_sends_garbage_is_dropped_and_its_counts_released);
     suite_add_tcase(s, tc);
