@@ -231,40 +231,14 @@ void    anvil_count(ANVIL_TABLE *table, const char *name)
     (*n)++;
 }
 
-typedef struct ANVIL_COUNTERS {
-    const char **names;
-    size_t  n;
-} ANVIL_COUNTERS;
-
-/* anvil_counters_collect - htable_walk: every name */
-
-static void anvil_counters_collect(const char *key, void *value, void *ctx)
-{
-    ANVIL_COUNTERS *c = ctx;
-
-    (void) value;
-    c->names[c->n++] = key;
-}
-
-/* anvil_counters_cmp - by name */
-
-static int anvil_counters_cmp(const void *a, const void *b)
-{
-    return (strcmp(*(const char *const *) a, *(const char *const *) b));
-}
-
 /* anvil_counters_text - "NAME COUNT" lines */
 
 void    anvil_counters_text(const ANVIL_TABLE *table, DSTR *out)
 {
-    ANVIL_COUNTERS c;
+    const char **names = htable_keys_sorted(table->counters);
     size_t  i;
 
-    c.names = mymalloc((htable_count(table->counters) + 1) * sizeof(*c.names));
-    c.n = 0;
-    htable_walk(table->counters, anvil_counters_collect, &c);
-    qsort(c.names, c.n, sizeof(*c.names), anvil_counters_cmp);
-    for (i = 0; i < c.n; i++)
-	dstr_printf(out, "%s %ld\n", c.names[i], *(long *) htable_find(table->counters, c.names[i]));
-    free(c.names);
+    for (i = 0; names[i]; i++)
+	dstr_printf(out, "%s %ld\n", names[i], *(long *) htable_find(table->counters, names[i]));
+    free(names);
 }

@@ -17,7 +17,6 @@
 #include "qmgr.h"
 #include "htable.h"
 #include "json.h"
-#include "argv.h"
 #include "mymalloc.h"
 #include "prom_text.h"
 
@@ -80,32 +79,16 @@ void    qmgr_stats_message(const char *protocol, long bytes)
     row->count[1] += bytes > 0 ? bytes : 0;
 }
 
-/* qmgr_stats_cmp - table keys in order, for stable output */
+/* qmgr_stats_keys - a table's keys in order (none for no table); free() them */
 
-static int qmgr_stats_cmp(const void *a, const void *b)
+static const char **qmgr_stats_keys(HTABLE *table)
 {
-    return (strcmp(*(const char *const *) a, *(const char *const *) b));
-}
-
-/* qmgr_stats_collect - htable_walk: every key */
-
-static void qmgr_stats_collect(const char *key, void *value, void *ctx)
-{
-    ARGV   *keys = ctx;
-
-    (void) value;
-    argv_add(keys, key);
-}
-
-/* qmgr_stats_keys - a table's keys, sorted */
-
-static ARGV *qmgr_stats_keys(HTABLE *table)
-{
-    ARGV   *keys = argv_new(8);
+    const char **keys;
 
     if (table)
-	htable_walk(table, qmgr_stats_collect, keys);
-    qsort(keys->argv, keys->argc, sizeof(*keys->argv), qmgr_stats_cmp);
+	return (htable_keys_sorted(table));
+    keys = mymalloc(sizeof(*keys));
+    keys[0] = NULL;
     return (keys);
 }
 
@@ -120,7 +103,7 @@ static const QMGR_STATS_ROW *qmgr_stats_received_row(const char *protocol)
 
 void    qmgr_stats_metrics(DSTR *out)
 {
-    ARGV   *keys = qmgr_stats_keys(qmgr_stats_rows);
+    const char **keys = qmgr_stats_keys(qmgr_stats_rows);
     const QMGR_STATS_ROW *row;
     size_t  i;
     int     w;
@@ -130,64 +113,64 @@ void    qmgr_stats_metrics(DSTR *out)
     prom_sample(out, qmgr_stats_started, "posthorn_qmgr_start_time_seconds", NULL);
     prom_family(out, "posthorn_deliveries_total", "counter",
 		"Recipients by how a delivery attempt ended, per transport (none: settled by qmgr)");
-    for (i = 0; i < keys->argc; i++) {
-	row = htable_find(qmgr_stats_rows, keys->argv[i]);
+    for (i = 0; keys[i]; i++) {
+	row = htable_find(qmgr_stats_rows, keys[i]);
 	for (w = 0; w < QMGR_STAT_COUNT; w++)
 	    prom_sample(out, (double) row->count[w], "posthorn_deliveries_total",
-			"status", qmgr_stats_names[w], "transport", keys->argv[i], NULL);
+			"status", qmgr_stats_names[w], "transport", keys[i], NULL);
     }
-    argv_free(keys);
+    free(keys);
     keys = qmgr_stats_keys(qmgr_stats_received);
     prom_family(out, "posthorn_messages_queued_total", "counter",
 		"Messages the queue manager took in from incoming/, by the protocol they came with");
-    for (i = 0; i < keys->argc; i++)
-	prom_sample(out, (double) qmgr_stats_received_row(keys->argv[i])->count[0],
-		    "posthorn_messages_queued_total", "protocol", keys->argv[i], NULL);
+    for (i = 0; keys[i]; i++)
+	prom_sample(out, (double) qmgr_stats_received_row(keys[i])->count[0],
+		    "posthorn_messages_queued_total", "protocol", keys[i], NULL);
     prom_family(out, "posthorn_messages_queued_bytes_total", "counter",
 		"Message bytes the queue manager took in from incoming/, by protocol");
-    for (i = 0; i < keys->argc; i++)
-	prom_sample(out, (double) qmgr_stats_received_row(keys->argv[i])->count[1],
-		    "posthorn_messages_queued_bytes_total", "protocol", keys->argv[i], NULL);
-    argv_free(keys);
+    for (i = 0; keys[i]; i++)
+	prom_sample(out, (double) qmgr_stats_received_row(keys[i])->count[1],
+		    "posthorn_messages_queued_bytes_total", "protocol", keys[i], NULL);
+    free(keys);
 }
 
 /* qmgr_stats_json - "deliveries": the totals, as a JSON member */
 
 void    qmgr_stats_json(DSTR *out)
 {
-    ARGV   *keys = qmgr_stats_keys(qmgr_stats_rows);
+    const char **keys = qmgr_stats_keys(qmgr_stats_rows);
     const QMGR_STATS_ROW *row;
     size_t  i;
     int     w;
 
     dstr_printf(out, "\"deliveries\": {\"since\": %ld, \"transports\": [",
 		(long) qmgr_stats_started);
-    for (i = 0; i < keys->argc; i++) {
-	row = htable_find(qmgr_stats_rows, keys->argv[i]);
+    for (i = 0; keys[i]; i++) {
+	row = htable_find(qmgr_stats_rows, keys[i]);
 	dstr_cats(out, i ? ", {\"name\": " : "{\"name\": ");
-	json_str(out, keys->argv[i]);
+	json_str(out, keys[i]);
 	for (w = 0; w < QMGR_STAT_COUNT; w++)
 	    dstr_printf(out, ", \"%s\": %ld", qmgr_stats_names[w], row->count[w]);
 	dstr_catc(out, '}');
     }
-    argv_free(keys);
+    free(keys);
     keys = qmgr_stats_keys(qmgr_stats_received);
     dstr_cats(out, "], \"queued\": [");
-    for (i = 0; i < keys->argc; i++) {
-	row = qmgr_stats_received_row(keys->argv[i]);
+    for (i = 0; keys[i]; i++) {
+	row = qmgr_stats_received_row(keys[i]);
 	dstr_cats(out, i ? ", {\"protocol\": " : "{\"protocol\": ");
-	json_str(out, keys->argv[i]);
+	json_str(out, keys[i]);
 	dstr_printf(out, ", \"messages\": %ld, \"bytes\": %ld}", row->count[0], row->count[1]);
     }
     dstr_cats(out, "]}");
-    argv_free(keys);
+    free(keys);
 }
 
 /* qmgr_stats_text - one line of totals, for posthorn status */
 
 void    qmgr_stats_text(DSTR *out)
 {
-    ARGV   *keys = qmgr_stats_keys(qmgr_stats_rows);
+    const char **keys = qmgr_stats_keys(qmgr_stats_rows);
     long    sum[QMGR_STAT_COUNT] = {0};
     const QMGR_STATS_ROW *row;
     char    when[32];
@@ -196,12 +179,12 @@ void    qmgr_stats_text(DSTR *out)
     size_t  i;
     int     w;
 
-    for (i = 0; i < keys->argc; i++) {
-	row = htable_find(qmgr_stats_rows, keys->argv[i]);
+    for (i = 0; keys[i]; i++) {
+	row = htable_find(qmgr_stats_rows, keys[i]);
 	for (w = 0; w < QMGR_STAT_COUNT; w++)
 	    sum[w] += row->count[w];
     }
-    argv_free(keys);
+    free(keys);
     strftime(when, sizeof(when), "%b %e %H:%M:%S", localtime_r(&t, &tm));
     dstr_printf(out, "recipients since %s: %ld sent, %ld bounced, %ld deferred, %ld expired\n",
 		when, sum[QMGR_STAT_SENT], sum[QMGR_STAT_BOUNCED], sum[QMGR_STAT_DEFERRED],

@@ -161,3 +161,27 @@ void    htable_walk(const HTABLE *ht, void (*fn) (const char *, void *, void *),
 	for (e = ht->slots[i]; e; e = e->next)
 	    fn(e->key, e->value, ctx);
 }
+
+/* htable_keys_cmp - strcmp through pointers */
+
+static int htable_keys_cmp(const void *a, const void *b)
+{
+    return (strcmp(*(const char *const *) a, *(const char *const *) b));
+}
+
+/* htable_keys_sorted - every key, in order */
+
+const char **htable_keys_sorted(const HTABLE *ht)
+{
+    const char **keys = mymalloc((ht->count + 1) * sizeof(*keys));
+    HTABLE_ENT *e;
+    size_t  n = 0;
+    size_t  i;
+
+    for (i = 0; i < ht->size; i++)
+	for (e = ht->slots[i]; e; e = e->next)
+	    keys[n++] = e->key;
+    keys[n] = NULL;
+    qsort(keys, n, sizeof(*keys), htable_keys_cmp);
+    return (keys);
+}

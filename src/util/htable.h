@@ -18,5 +18,8 @@ extern size_t htable_count(const HTABLE *ht);
 /* Call fn for every entry (the table must not change meanwhile). */
 extern void htable_walk(const HTABLE *ht, void (*fn) (const char *key, void *value, void *ctx),
 			        void *ctx);
+/* The keys in strcmp order, as a NULL-terminated array the caller frees
+ * (the strings stay the table's: valid while the keys are there). */
+extern const char **htable_keys_sorted(const HTABLE *ht);
 
 #endif
