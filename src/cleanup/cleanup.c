@@ -190,6 +190,8 @@ static int cleanup_envelope(CLEANUP_STATE *st, ATTR_LIST *attrs)
 	qfile_out_verp(st->out, st->verp);
     if (var_delay_warn_time > 0)
 	qfile_out_warn(st->out, (long) time((time_t *) 0) + var_delay_warn_time);
+    if (st->dkim)
+	cleanup_dkim_record(st->dkim, st->out);
     for (;;) {
 	if ((err = netstring_get(st->ios, st->buf, CLEANUP_ADDR_LIMIT)) != 0) {
 	    msg_warn("%s: reading recipients from client: %s", st->qid, netstring_strerror(err));

@@ -76,6 +76,7 @@ struct CLEANUP_DKIM {
     WIRE_ENC enc;
     DKIM_BODY *body;
     DKIM_HASH *body_hash;
+    const char *unsigned_why;		/* a metrics label: why DK_PASS */
 };
 
 /* cleanup_dkim_names - a header name list parameter */
@@ -121,8 +122,9 @@ CLEANUP_DKIM *cleanup_dkim_new(QFILE_OUT *out, const char *qid)
 
 /* cleanup_dkim_pass - stop holding: what was held goes out unsigned */
 
-static void cleanup_dkim_pass(CLEANUP_DKIM *dk)
+static void cleanup_dkim_pass(CLEANUP_DKIM *dk, const char *why)
 {
+    dk->unsigned_why = why;
     qfile_out_content(dk->out, dstr_str(dk->held), dstr_len(dk->held));
     DSTR_RESET(dk->held);
     dk->state = DK_PASS;
@@ -135,7 +137,7 @@ void    cleanup_dkim_head(CLEANUP_DKIM *dk, const char *buf, size_t len)
     if (dk->state == DK_HOLD && dstr_len(dk->held) + len > CLEANUP_DKIM_HEAD_LIMIT) {
 	msg_info("%s: not DKIM-signed: header section over %d bytes", dk->qid,
 		 CLEANUP_DKIM_HEAD_LIMIT);
-	cleanup_dkim_pass(dk);
+	cleanup_dkim_pass(dk, "header_too_large");
     }
     if (dk->state == DK_HOLD)
 	dstr_cat(dk->held, buf, len);
@@ -309,7 +311,7 @@ void    cleanup_dkim_head_end(CLEANUP_DKIM *dk)
     cleanup_dkim_split(dk);
     if (cleanup_dkim_from(dk, addr, why) < 0) {
 	msg_info("%s: not DKIM-signed: %s", dk->qid, dstr_str(why));
-	cleanup_dkim_pass(dk);
+	cleanup_dkim_pass(dk, "no_from");
 	goto out;
     }
     n = dkim_keyset_lookup(cleanup_dkim_keys, dstr_str(addr), signers, why);
@@ -318,7 +320,7 @@ void    cleanup_dkim_head_end(CLEANUP_DKIM *dk)
     if (n == 0) {
 	msg_info("%s: not DKIM-signed: no dkim_signing_table entry for %s",
 		 dk->qid, dstr_str(addr));
-	cleanup_dkim_pass(dk);
+	cleanup_dkim_pass(dk, "no_signing_entry");
 	goto out;
     }
     cleanup_dkim_start(dk, signers, n);
@@ -407,6 +409,25 @@ int     cleanup_dkim_finish(CLEANUP_DKIM *dk, DSTR *reason)
     free(fields);
     dstr_free(bh);
     return (ret);
+}
+
+/* cleanup_dkim_record - the outcome as an envelope attribute (qfile.h) */
+
+void    cleanup_dkim_record(const CLEANUP_DKIM *dk, QFILE_OUT *out)
+{
+    DSTR   *val;
+    size_t  i;
+
+    if (dk->state == DK_PASS) {
+	qfile_out_attr(out, QFILE_ATTR_DKIM_UNSIGNED, dk->unsigned_why);
+    } else if (dk->state == DK_SIGN) {
+	val = dstr_new(64);
+	for (i = 0; i < dk->nsig; i++)
+	    dstr_printf(val, "%s%s/%s", i ? " " : "", dk->sig[i].signer->domain,
+			dkim_alg_name(dkim_key_alg(dk->sig[i].signer->key)));
+	qfile_out_attr(out, QFILE_ATTR_DKIM_SIGNED, dstr_str(val));
+	dstr_free(val);
+    }
 }
 
 /* cleanup_dkim_free - release */

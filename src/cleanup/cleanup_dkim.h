@@ -26,6 +26,11 @@ extern void cleanup_dkim_body(CLEANUP_DKIM *dk, const char *buf, size_t len);
  * its DKIM-Signature field would be a placeholder).
  */
 extern int cleanup_dkim_finish(CLEANUP_DKIM *dk, DSTR *reason);
+/*
+ * After the sender: record what came of signing (the signatures, or why
+ * none) as an envelope attribute that qmgr counts for posthorn metrics.
+ */
+extern void cleanup_dkim_record(const CLEANUP_DKIM *dk, QFILE_OUT *out);
 extern void cleanup_dkim_free(CLEANUP_DKIM *dk);
 
 #endif

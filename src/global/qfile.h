@@ -20,7 +20,7 @@
  *	S	envelope sender (may be empty)
  *	V?	VERP delimiters (two bytes)
  *	W?	delay warning time, fixed width (zeroed in place once sent)
- *	A*	more attributes
+ *	A*	more attributes (what cleanup made of DKIM signing, below)
  *	R|D*	recipients: R pending, D done (marked in place: one byte)
  *	E	end (empty)
  *
@@ -37,6 +37,16 @@
 #define QREC_RCPT	'R'
 #define QREC_DONE	'D'
 #define QREC_END	'E'
+
+/*
+ * Envelope attributes cleanup writes when dkim_signing_table is set, so
+ * that qmgr can count signatures as it takes the message in (posthorn
+ * metrics) without a message of its own per mail (docs/design.md,
+ * "Observability"): the signatures added, as "DOMAIN/ALGORITHM" words
+ * separated by spaces, or why the message went out unsigned.
+ */
+#define QFILE_ATTR_DKIM_SIGNED	"dkim_signed"
+#define QFILE_ATTR_DKIM_UNSIGNED "dkim_unsigned"
 
 #define QFILE_SIZE_WIDTH 15		/* digits per field of the C record */
 #define QFILE_ENV_LIMIT	65536		/* longest envelope record we read */

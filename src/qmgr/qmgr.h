@@ -114,8 +114,10 @@ struct SOCK_CRED;
 extern void qmgr_stats_init(void);
 /* n recipients of transport ended as QMGR_STAT_* (n <= 0: nothing). */
 extern void qmgr_stats_add(const char *transport, int what, long n);
-/* A message taken in from incoming/, with its protocol attribute and size. */
-extern void qmgr_stats_message(const char *protocol, long bytes);
+/* A message taken in from incoming/: its attributes (protocol, what came
+ * of DKIM signing) and size. */
+struct ATTR_LIST;
+extern void qmgr_stats_message(const struct ATTR_LIST *attrs, long bytes);
 /* The counters, and when qmgr started, in Prometheus text format. */
 extern void qmgr_stats_metrics(DSTR *out);
 /* The same as the JSON member "deliveries": {...} (no braces around it). */

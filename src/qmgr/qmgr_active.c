@@ -432,7 +432,7 @@ int     qmgr_active_import(const char *queue, const char *id, int scan_flags)
 	htable_enter(qmgr_messages, id, msg);
 	qmgr_active_count++;
 	if (strcmp(queue, SPOOL_INCOMING) == 0)
-	    qmgr_stats_message(attr_get_str(info.attrs, "protocol"), msg->content_size);
+	    qmgr_stats_message(info.attrs, msg->content_size);
 	msg_info("%s: from=<%s>, size=%ld, nrcpt=%ld (queue active)", id, msg->sender,
 		 msg->content_size, msg->rcpt_total);
 	qmgr_message_read(msg, fd, in, sched_read_limit(qmgr_sched, &msg->sched, 1));

@@ -9,18 +9,29 @@
  *	(docs/design.md, "Observability"). They start from zero with each
  *	qmgr process (after a reload too), which Prometheus reads as a
  *	counter reset; posthorn_qmgr_start_time_seconds says when.
+ *
+ *	DKIM signatures are counted here too, from the envelope attribute
+ *	cleanup writes into the queue file (qfile.h), as each message is
+ *	taken in: cleanup has no channel of its own to report on, and a
+ *	message per mail to a counting service would cost more than the
+ *	few bytes in a file that is written anyway.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "qmgr.h"
+#include "attr.h"
 #include "htable.h"
 #include "json.h"
 #include "mymalloc.h"
 #include "prom_text.h"
+#include "qfile.h"
 
 #define QMGR_STATS_KEYS_MAX	1000	/* transports and protocols counted apart */
+#define QMGR_STATS_WORD_MAX	255	/* longest DOMAIN/ALGORITHM word counted as is */
+#define QMGR_STATS_OTHER_SIG	"other/other"	/* every signature key has a slash */
 
 typedef struct QMGR_STATS_ROW {
     long    count[QMGR_STAT_COUNT];
@@ -32,11 +43,13 @@ static const char *const qmgr_stats_names[QMGR_STAT_COUNT] = {
 
 static HTABLE *qmgr_stats_rows;		/* transport -> QMGR_STATS_ROW */
 static HTABLE *qmgr_stats_received;	/* protocol -> QMGR_STATS_ROW (messages, bytes) */
+static HTABLE *qmgr_stats_signed;	/* DOMAIN/ALGORITHM -> QMGR_STATS_ROW (signatures) */
+static HTABLE *qmgr_stats_unsigned;	/* reason -> QMGR_STATS_ROW (messages) */
 static double qmgr_stats_started;
 
-/* qmgr_stats_row - the row of key, made on first use (bounded) */
+/* qmgr_stats_row - the row of key, made on first use; past the bound, other's */
 
-static QMGR_STATS_ROW *qmgr_stats_row(HTABLE **table, const char *key)
+static QMGR_STATS_ROW *qmgr_stats_row(HTABLE **table, const char *key, const char *other)
 {
     QMGR_STATS_ROW *row;
 
@@ -44,7 +57,7 @@ static QMGR_STATS_ROW *qmgr_stats_row(HTABLE **table, const char *key)
 	*table = htable_new(8);
     if ((row = htable_find(*table, key)) == NULL) {
 	if (htable_count(*table) >= QMGR_STATS_KEYS_MAX)
-	    key = "other";
+	    key = other;
 	if ((row = htable_find(*table, key)) == NULL) {
 	    row = mycalloc(1, sizeof(*row));
 	    htable_enter(*table, key, row);
@@ -65,18 +78,47 @@ void    qmgr_stats_init(void)
 void    qmgr_stats_add(const char *transport, int what, long n)
 {
     if (n > 0 && what >= 0 && what < QMGR_STAT_COUNT)
-	qmgr_stats_row(&qmgr_stats_rows, transport)->count[what] += n;
+	qmgr_stats_row(&qmgr_stats_rows, transport, "other")->count[what] += n;
+}
+
+/* qmgr_stats_signatures - count each DOMAIN/ALGORITHM word of a dkim_signed value */
+
+static void qmgr_stats_signatures(const char *value)
+{
+    const char *cp = value;
+    char    word[QMGR_STATS_WORD_MAX + 1];
+    size_t  len;
+
+    while (*(cp += strspn(cp, " ")) != 0) {
+	len = strcspn(cp, " ");
+	if (len <= QMGR_STATS_WORD_MAX && memchr(cp, '/', len) != NULL) {
+	    memcpy(word, cp, len);
+	    word[len] = 0;
+	    qmgr_stats_row(&qmgr_stats_signed, word, QMGR_STATS_OTHER_SIG)->count[0] += 1;
+	} else {				/* not what cleanup writes */
+	    qmgr_stats_row(&qmgr_stats_signed, QMGR_STATS_OTHER_SIG,
+			   QMGR_STATS_OTHER_SIG)->count[0] += 1;
+	}
+	cp += len;
+    }
 }
 
 /* qmgr_stats_message - a message came in from incoming/ */
 
-void    qmgr_stats_message(const char *protocol, long bytes)
+void    qmgr_stats_message(const ATTR_LIST *attrs, long bytes)
 {
+    const char *protocol = attr_get_str(attrs, "protocol");
+    const char *val;
     QMGR_STATS_ROW *row = qmgr_stats_row(&qmgr_stats_received,
-					 protocol && *protocol ? protocol : "unknown");
+					 protocol && *protocol ? protocol : "unknown", "other");
 
     row->count[0] += 1;
     row->count[1] += bytes > 0 ? bytes : 0;
+    if ((val = attr_get_str(attrs, QFILE_ATTR_DKIM_SIGNED)) != NULL)
+	qmgr_stats_signatures(val);
+    if ((val = attr_get_str(attrs, QFILE_ATTR_DKIM_UNSIGNED)) != NULL)
+	qmgr_stats_row(&qmgr_stats_unsigned, strlen(val) <= QMGR_STATS_WORD_MAX ?
+		       val : "other", "other")->count[0] += 1;
 }
 
 /* qmgr_stats_keys - a table's keys in order (none for no table); free() them */
@@ -97,6 +139,38 @@ static const char **qmgr_stats_keys(HTABLE *table)
 static const QMGR_STATS_ROW *qmgr_stats_received_row(const char *protocol)
 {
     return (htable_find(qmgr_stats_received, protocol));
+}
+
+/* qmgr_stats_dkim_metrics - signatures cleanup added, messages it left unsigned */
+
+static void qmgr_stats_dkim_metrics(DSTR *out)
+{
+    const char **keys = qmgr_stats_keys(qmgr_stats_signed);
+    const QMGR_STATS_ROW *row;
+    char    word[QMGR_STATS_WORD_MAX + 1];	/* every key fits (qmgr_stats_signatures) */
+    char   *slash;
+    size_t  i;
+
+    prom_family(out, "posthorn_dkim_signatures_total", "counter",
+		"DKIM-Signature fields cleanup added, by signing domain and algorithm "
+		"(counted as the queue manager takes the message in)");
+    for (i = 0; keys[i]; i++) {
+	row = htable_find(qmgr_stats_signed, keys[i]);
+	snprintf(word, sizeof(word), "%s", keys[i]);
+	slash = strrchr(word, '/');		/* every key has one */
+	*slash = 0;
+	prom_sample(out, (double) row->count[0], "posthorn_dkim_signatures_total",
+		    "domain", word, "algorithm", slash + 1, NULL);
+    }
+    free(keys);
+    keys = qmgr_stats_keys(qmgr_stats_unsigned);
+    prom_family(out, "posthorn_dkim_unsigned_messages_total", "counter",
+		"Messages cleanup passed unsigned although dkim_signing_table is set, by reason");
+    for (i = 0; keys[i]; i++)
+	prom_sample(out, (double) ((const QMGR_STATS_ROW *)
+				   htable_find(qmgr_stats_unsigned, keys[i]))->count[0],
+		    "posthorn_dkim_unsigned_messages_total", "reason", keys[i], NULL);
+    free(keys);
 }
 
 /* qmgr_stats_metrics - the counters in Prometheus text format */
@@ -132,6 +206,7 @@ void    qmgr_stats_metrics(DSTR *out)
 	prom_sample(out, (double) qmgr_stats_received_row(keys[i])->count[1],
 		    "posthorn_messages_queued_bytes_total", "protocol", keys[i], NULL);
     free(keys);
+    qmgr_stats_dkim_metrics(out);
 }
 
 /* qmgr_stats_json - "deliveries": the totals, as a JSON member */

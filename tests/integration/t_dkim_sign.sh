@@ -10,10 +10,14 @@
 # From: in mixed case still finds its key; long lines, CR LF and lone CR
 # line ends and 8-bit bytes in the body, and a long signed Subject:, still
 # verify after smtp folded and converted them; dkim_canonicalization and
-# dkim_signature_ttl take effect.
+# dkim_signature_ttl take effect; a header section too big to hold goes
+# out unsigned; posthorn metrics counts every signature by domain and
+# algorithm and every unsigned message by reason.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/smtp_lib.sh"
 . "$(dirname "$0")/dkim_lib.sh"
+. "$(dirname "$0")/metrics_lib.sh"
+command -v promtool > /dev/null || t_fail "promtool (Debian package prometheus) not installed"
 [ -x "$NULLMAILER_QMQP" ] || t_fail "nullmailer qmqp client not installed ($NULLMAILER_QMQP)"
 
 K=$T_TMP/keys
@@ -209,10 +213,23 @@ f=$F
 grep -q '^ S' "$f" || t_fail "the 1200-byte Subject: was not folded by smtp"
 both_verify "$f" 2 "a 1200-byte Subject: field"
 
+# posthorn metrics: every signature cleanup added, by domain and algorithm
+# (m1, m2, m5, m7, m8 with both keys, m4 with the RSA 1024 one), and the
+# messages it left unsigned, by reason (m3, m6).
+dkim_sig='posthorn_dkim_signatures_total{domain="example.test",algorithm'
+dkim_uns='posthorn_dkim_unsigned_messages_total{reason'
+scrape dkim1
+t_assert_eq 6 "$(value dkim1 "$dkim_sig=\"rsa-sha256\"}")" "RSA signatures counted"
+t_assert_eq 5 "$(value dkim1 "$dkim_sig=\"ed25519-sha256\"}")" "Ed25519 signatures counted"
+t_assert_eq 1 "$(value dkim1 "$dkim_uns=\"no_signing_entry\"}")" "unsigned: no signing table entry"
+t_assert_eq 1 "$(value dkim1 "$dkim_uns=\"no_from\"}")" "unsigned: two From: fields"
+t_assert_eq 4 "$(grep -c '^posthorn_dkim_' "$T_TMP/dkim1")" "DKIM series (no others)"
+
 # 8. simple/simple and a signature lifetime: the same body still verifies,
 # and x= is t= plus the lifetime.
 t_stop
-$PH conf -e dkim_canonicalization=simple/simple dkim_signature_ttl=7d || t_fail "conf -e"
+$PH conf -e dkim_canonicalization=simple/simple dkim_signature_ttl=7d \
+    header_size_limit=1000000 || t_fail "conf -e"
 t_start
 submit "$T_TMP/m7" erin@example.test bob@example.net
 id=$ID
@@ -225,5 +242,20 @@ for i in 1 2; do
     x=$(d_sig_tag "$f" "$i" x) || t_fail "no x= with dkim_signature_ttl = 7d"
     t_assert_eq 604800 "$((x - t))" "x= minus t= of signature $i"
 done
+
+# 9. A header section over what cleanup holds to sign (256 KiB): unsigned,
+# and counted so. The counters started again with the new qmgr.
+{ printf 'From: alice@example.test\nTo: bob@example.net\nSubject: big header\n'
+  for i in $(seq 1 3000); do printf 'X-Filler-%d: %0100d\n' "$i" 0; done
+  printf '\nbody\n'; } > "$T_TMP/m9"
+submit "$T_TMP/m9" alice@example.test bob@example.net
+id=$ID
+delivered "$id" 1
+unsigned "$id" "$F" "a message with a 300 KB header section"
+scrape dkim2
+t_assert_eq 1 "$(value dkim2 "$dkim_sig=\"rsa-sha256\"}")" "RSA signatures since the restart"
+t_assert_eq 1 "$(value dkim2 "$dkim_sig=\"ed25519-sha256\"}")" "Ed25519 signatures since the restart"
+t_assert_eq 1 "$(value dkim2 "$dkim_uns=\"header_too_large\"}")" "unsigned: header section too large"
+t_assert_eq absent "$(value dkim2 "$dkim_uns=\"no_from\"}")" "no_from since the restart"
 t_log_has 'fatal|panic' && t_fail "fatal errors in the log"
 t_pass

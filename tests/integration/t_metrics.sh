@@ -15,19 +15,6 @@ t_deliver_instance
 t_sink "$SPORT" "$T_TMP/sink"
 t_start
 
-# scrape NAME - posthorn metrics into $T_TMP/NAME, checked by promtool
-scrape() {
-    $PH metrics > "$T_TMP/$1" || t_fail "posthorn metrics failed"
-    promtool check metrics < "$T_TMP/$1" > "$T_TMP/$1.lint" 2>&1 \
-	|| t_fail "promtool rejects the $1 scrape: $(cat "$T_TMP/$1.lint")"
-}
-# value FILE SERIES - the value of one series, or "absent"
-value() {
-    local v
-    v=$(grep -F "$2 " "$T_TMP/$1" | grep -v '^#' | awk -v s="$2" '$1 == s {print $2}')
-    echo "${v:-absent}"
-}
-
 scrape before
 t_assert_eq 1 "$(value before posthorn_up)" "posthorn_up"
 for q in incoming active deferred hold corrupt; do

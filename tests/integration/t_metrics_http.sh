@@ -24,10 +24,8 @@ get() {
     local code
     code=$(curl -s -m 5 -o "$T_TMP/$1" -w '%{http_code}' "$URL") || t_fail "curl $URL failed"
     t_assert_eq 200 "$code" "status of GET /metrics ($1)"
-    promtool check metrics < "$T_TMP/$1" > "$T_TMP/$1.lint" 2>&1 \
-	|| t_fail "promtool rejects the $1 scrape: $(cat "$T_TMP/$1.lint")"
+    m_lint "$T_TMP/$1" "$1"
 }
-value() { awk -v s="$2" '$1 == s {print $2}' "$T_TMP/$1"; }
 
 get before
 t_assert_eq 1 "$(value before posthorn_up)" "posthorn_up"

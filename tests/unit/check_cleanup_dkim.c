@@ -38,6 +38,7 @@ static DSTR *rsa_txt;				/* the key records */
 static DSTR *ed_txt;
 static int tmp_fd = -1;
 static int inc_fd = -1;
+static char outcome[512];		/* the DKIM attribute of the last file, name=value */
 
 /* make_key - a key file in topdir and its DNS record text */
 
@@ -94,14 +95,18 @@ static DSTR *sign_cuts(const char *msg, size_t len, size_t chunk)
     cleanup_hdr_finish(hdr);
     ck_assert_msg(cleanup_dkim_finish(dk, reason) == 0, "%s", dstr_str(reason));
     cleanup_hdr_free(hdr);
-    cleanup_dkim_free(dk);
     qfile_out_sender(out, "list@example.org");
+    cleanup_dkim_record(dk, out);
+    cleanup_dkim_free(dk);
     qfile_out_rcpt(out, "bob@example.net");
     ck_assert_int_eq(qfile_out_commit(out, inc_fd, "F"), QFILE_OK);
     ck_assert_int_ge(fd = openat(inc_fd, "F", O_RDONLY), 0);
     in = qfile_in_open(fd);
     qfile_info_init(&info);
     ck_assert_int_eq(qfile_in_info(in, &info, reason), 0);
+    ck_assert_int_eq(info.attrs->count, 1);
+    snprintf(outcome, sizeof(outcome), "%s=%s", info.attrs->attrs[0].name,
+	     info.attrs->attrs[0].value);
     content = dstr_new((size_t) info.content_size + 1);
     ck_assert_int_eq(pread(fd, dstr_space(content, (size_t) info.content_size),
 			   (size_t) info.content_size, info.content_offset), info.content_size);
@@ -153,23 +158,26 @@ static size_t verify(const DSTR *content, size_t want_sigs)
     return (pass);
 }
 
-/* expect_signed - both signatures, both pass */
+/* expect_signed - both signatures, both pass, both recorded for qmgr's count */
 
 static void expect_signed(const char *msg)
 {
     DSTR   *content = sign(msg);
 
     ck_assert_msg(verify(content, 2) == 2, "not both passed:\n%s", dstr_str(content));
+    ck_assert_str_eq(outcome, "dkim_signed=example.org/rsa-sha256 example.org/ed25519-sha256");
     dstr_free(content);
 }
 
-/* expect_unsigned - no DKIM-Signature in the queued content */
+/* expect_unsigned - no DKIM-Signature in the queued content; why recorded */
 
-static void expect_unsigned(const char *msg)
+static void expect_unsigned(const char *msg, const char *why)
 {
     DSTR   *content = sign(msg);
 
     ck_assert_msg(strstr(dstr_str(content), "DKIM-Signature") == NULL, "%s", dstr_str(content));
+    ck_assert_str_eq(outcome + strlen("dkim_unsigned="), why);
+    ck_assert_int_eq(strncmp(outcome, "dkim_unsigned=", strlen("dkim_unsigned=")), 0);
     dstr_free(content);
 }
 
@@ -278,15 +286,17 @@ START_TEST(unsigned_cases)
 {
     DSTR   *big = dstr_new(300 * 1024);
 
-    expect_unsigned("From: someone@other.net\nSubject: no key\n\nbody\n");
-    expect_unsigned("From: list@example.org\nFrom: list@example.org\nSubject: two\n\nbody\n");
-    expect_unsigned("From: list@example.org, other@example.org\nSubject: two\n\nbody\n");
-    expect_unsigned("From: <list@example.org\nSubject: broken\n\nbody\n");
+    expect_unsigned("From: someone@other.net\nSubject: no key\n\nbody\n", "no_signing_entry");
+    expect_unsigned("From: list@example.org\nFrom: list@example.org\nSubject: two\n\nbody\n",
+		    "no_from");
+    expect_unsigned("From: list@example.org, other@example.org\nSubject: two\n\nbody\n",
+		    "no_from");
+    expect_unsigned("From: <list@example.org\nSubject: broken\n\nbody\n", "no_from");
     dstr_cats(big, "From: list@example.org\n");
     while (dstr_len(big) < CLEANUP_DKIM_HEAD_LIMIT + 1000)
 	dstr_cats(big, "X-Filler: 0123456789012345678901234567890123456789012345678901234567\n");
     dstr_cats(big, "\nbody\n");
-    expect_unsigned(dstr_str(big));
+    expect_unsigned(dstr_str(big), "header_too_large");
     dstr_free(big);
 }
 END_TEST
