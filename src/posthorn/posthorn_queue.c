@@ -1,6 +1,7 @@
 /*
  * posthorn_queue - list queued mail (posthorn queue [-j]), show its shape
- * (posthorn qshape) and dump a queue file (posthorn cat)
+ * (posthorn qshape, also reached as posthorn queue -s) and dump a
+ * queue file (posthorn cat)
  * DESCRIPTION
  *	The listing and the shape come from posthorn-showq(8) while the
  *	instance runs, so any user authorized_mailq_users allows can see them
@@ -101,20 +102,40 @@ static void posthorn_mailq_print(IOS *out, const void *json)
     mailq_print(out, *(const int *) json);
 }
 
+/* posthorn_queue_shape - "queue [-j] -s ARGS" is "qshape [-j] ARGS"; 0: no lone -s */
+
+static int posthorn_queue_shape(int argc, char **argv, int *ret)
+{
+    int     i;
+
+    for (i = 1; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--") != 0; i++) {
+	if (strcmp(argv[i], "-s") == 0) {
+	    memmove(argv + i, argv + i + 1, (size_t) (argc - i) * sizeof(*argv));
+	    *ret = posthorn_qshape(argc - 1, argv);
+	    return (1);
+	}
+    }
+    return (0);
+}
+
 /* posthorn_queue - the listing, from showq or from the spool */
 
 int     posthorn_queue(int argc, char **argv)
 {
-    DSTR   *req = dstr_new(64);
+    DSTR   *req;
     int     json = 0;
     int     ch;
     int     ret;
 
+    if (posthorn_queue_shape(argc, argv, &ret))
+	return (ret);
     while ((ch = getopt(argc, argv, "j")) != -1) {
 	if (ch != 'j')
-	    msg_fatal("usage: posthorn queue [-j] (the queue's shape: posthorn qshape)");
+	    msg_fatal("usage: posthorn queue [-j], or posthorn queue -s [QSHAPE-OPTIONS]"
+		      " [QUEUE...] for the queue's shape (posthorn qshape)");
 	json = 1;
     }
+    req = dstr_new(64);
     posthorn_load_config_readonly();
     attr_put_str(req, ADMIN_ATTR_FORMAT, json ? "json" : "text");
     attr_put_end(req);

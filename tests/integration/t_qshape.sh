@@ -7,8 +7,8 @@
 # table, by recipient and by sender (-s) domain, with -n and -j: read from
 # the spool by root while the instance is stopped, and through showq, by
 # root and by nobody, while it runs; refused for nobody when
-# authorized_mailq_users says so. Also: the mailq listing shows a shared
-# delay reason once over its recipients.
+# authorized_mailq_users says so; `queue -s` gives the same tables. Also:
+# the mailq listing shows a shared delay reason once over its recipients.
 . "$(dirname "$0")/lib.sh"
 command -v cc > /dev/null || t_fail "cc is missing"
 command -v runuser > /dev/null || t_fail "runuser (util-linux) is missing"
@@ -110,12 +110,21 @@ assert [r["domain"] for r in j["rows"]] == ["d1.test", "d2.test", "d3.test"]
 assert j["other"]["total"] == 0, j["other"]
 PY
 
+# queue -s is the same table (the issue's name for it): -s again for
+# senders, -j before or after it.
+$UPH queue -s deferred > "$T_TMP/q3" || t_fail "queue -s as $U"
+cmp -s "$T_TMP/s3" "$T_TMP/q3" || t_fail "queue -s differs from qshape: $(diff "$T_TMP/s3" "$T_TMP/q3")"
+$UPH queue -s -s deferred > "$T_TMP/q4" || t_fail "queue -s -s as $U"
+cmp -s "$T_TMP/s4" "$T_TMP/q4" || t_fail "queue -s -s differs from qshape -s"
+$UPH queue -j -s deferred hold > "$T_TMP/qj" || t_fail "queue -j -s as $U"
+cmp -s "$T_TMP/j" "$T_TMP/qj" || t_fail "queue -j -s differs from qshape -j"
+
 # 4. Mistakes, and a user authorized_mailq_users leaves out.
 $PH qshape corrupt > "$T_TMP/e1" 2>&1 && t_fail "qshape corrupt accepted"
 grep -q 'qshape does not act on the corrupt queue' "$T_TMP/e1" || t_fail "qshape corrupt: $(cat "$T_TMP/e1")"
 $PH qshape -b 0 > "$T_TMP/e2" 2>&1 && t_fail "qshape -b 0 accepted"
-$PH queue -s > "$T_TMP/e3" 2>&1 && t_fail "queue -s accepted"
-grep -q 'posthorn qshape' "$T_TMP/e3" || t_fail "queue -s does not point to qshape: $(cat "$T_TMP/e3")"
+$PH queue -x > "$T_TMP/e3" 2>&1 && t_fail "queue -x accepted"
+grep -q 'queue -s' "$T_TMP/e3" || t_fail "queue usage does not name queue -s: $(cat "$T_TMP/e3")"
 $PH conf -e authorized_mailq_users=root > /dev/null || t_fail "conf -e"
 $PH reload > /dev/null || t_fail "reload"
 t_wait_until 10 sh -c "! $UPH qshape deferred > '$T_TMP/e4' 2>&1" \
