@@ -37,7 +37,7 @@ static const POSTHORN_CMD posthorn_cmds[] = {
     {"start-fg", posthorn_start_fg, "start-fg", "start it in the foreground, log lines on stdout"},
     {"stop", posthorn_stop, "stop", "stop it and wait until it has stopped"},
     {"reload", posthorn_reload, "reload", "check, then reload main.cf and master.cf"},
-    {"status", posthorn_status, "status [-j] [-s]", "is it running; queues, totals, the scheduler's state"},
+    {"status", posthorn_status, "status [-j|--json] [-s|--summary]", "is it running; queues, totals, the scheduler's state"},
     {"metrics", posthorn_metrics, "metrics",
     "queue sizes, delivery totals, destinations, for Prometheus"},
     {"check", posthorn_check, "check [-v]", "check configuration, tables, keys and spool"},

@@ -12,6 +12,7 @@
  *	master last validated while main.cf is broken.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -534,16 +535,22 @@ int     posthorn_status(int argc, char **argv)
     int     summary = 0;
     int     ch;
 
-    while ((ch = getopt(argc, argv, "js")) != -1) {
+    static const struct option longopts[] = {
+	{"json", no_argument, NULL, 'j'},
+	{"summary", no_argument, NULL, 's'},
+	{NULL, 0, NULL, 0},
+    };
+
+    while ((ch = getopt_long(argc, argv, "js", longopts, NULL)) != -1) {
 	if (ch == 'j')
 	    json = 1;
 	else if (ch == 's')
 	    json = summary = 1;
 	else
-	    msg_fatal("usage: posthorn status [-j] [-s]");
+	    msg_fatal("usage: posthorn status [-j|--json] [-s|--summary]");
     }
     if (optind < argc)
-	msg_fatal("usage: posthorn status [-j] [-s]");
+	msg_fatal("usage: posthorn status [-j|--json] [-s|--summary]");
     posthorn_locate_spool();
     if ((pid = posthorn_master_pid()) <= 0) {
 	if (json)

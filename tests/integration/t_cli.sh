@@ -14,7 +14,7 @@ t_assert_eq "posthorn $version" "$($POSTHORN --version)" "posthorn --version"
 $POSTHORN --help > "$T_TMP/help.out" 2> "$T_TMP/help.err" || t_fail "posthorn --help exit status $?"
 grep -q '^  queue  *list the queued mail; with -s, its shape' "$T_TMP/help.out" || t_fail "--help lacks queue: $(cat "$T_TMP/help.out")"
 [ -s "$T_TMP/help.err" ] && t_fail "--help wrote to stderr"
-t_assert_eq "usage: posthorn [-c config_dir] status [-j] [-s]" "$($POSTHORN help status | head -1)" \
+t_assert_eq "usage: posthorn [-c config_dir] status [-j|--json] [-s|--summary]" "$($POSTHORN help status | head -1)" \
     "posthorn help status"
 [ "$($POSTHORN help dkim | grep -c '^usage: posthorn \[-c config_dir\] dkim ')" = 2 ] \
     || t_fail "help dkim does not show both dkim commands"

@@ -110,7 +110,7 @@ t_scrape_load cli_scrape
 t_log "slowest of 10 scrapes during a 2000-message load: $T_WORST_MS ms"
 [ "$T_WORST_MS" -lt 1000 ] || t_fail "a scrape took $T_WORST_MS ms"
 t_wait_until 60 t_queue_empty || t_fail "load not delivered"
-$PH status -s > "$T_TMP/summary" || t_fail "status -s after the load"
+$PH status --summary > "$T_TMP/summary" || t_fail "status --summary after the load"
 [ "$(wc -c < "$T_TMP/summary")" -lt 10240 ] || t_fail "status -s: $(wc -c < "$T_TMP/summary") bytes"
 scrape end
 t_assert_eq 2068 "$(value end 'posthorn_deliveries_total{status="sent",transport="smtp"}')" \
