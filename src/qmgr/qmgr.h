@@ -115,9 +115,11 @@ extern void qmgr_stats_init(void);
 /* n recipients of transport ended as QMGR_STAT_* (n <= 0: nothing). */
 extern void qmgr_stats_add(const char *transport, int what, long n);
 /* A message taken in from incoming/: its attributes (protocol, what came
- * of DKIM signing) and size. */
+ * of DKIM signing) and size; not counted if it was moved back. */
 struct ATTR_LIST;
-extern void qmgr_stats_message(const struct ATTR_LIST *attrs, long bytes);
+extern void qmgr_stats_message(const char *id, const struct ATTR_LIST *attrs, long bytes);
+/* qmgr moved id back into incoming/ (requeue, release, restart): counted already. */
+extern void qmgr_stats_moved_back(const char *id);
 /* The counters, and when qmgr started, in Prometheus text format. */
 extern void qmgr_stats_metrics(DSTR *out);
 /* The same as the JSON member "deliveries": {...} (no braces around it). */

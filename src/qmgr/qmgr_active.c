@@ -114,8 +114,10 @@ void    qmgr_active_recover(void)
     }
     while ((de = readdir(dir)) != NULL) {
 	if (qid_valid(de->d_name) && qmgr_move(SPOOL_ACTIVE, de->d_name, SPOOL_INCOMING,
-					       qmgr_now()) == 0)
+					       qmgr_now()) == 0) {
+	    qmgr_stats_moved_back(de->d_name);
 	    n++;
+	}
     }
     closedir(dir);
     if (n > 0)
@@ -432,7 +434,7 @@ int     qmgr_active_import(const char *queue, const char *id, int scan_flags)
 	htable_enter(qmgr_messages, id, msg);
 	qmgr_active_count++;
 	if (strcmp(queue, SPOOL_INCOMING) == 0)
-	    qmgr_stats_message(info.attrs, msg->content_size);
+	    qmgr_stats_message(id, info.attrs, msg->content_size);
 	msg_info("%s: from=<%s>, size=%ld, nrcpt=%ld (queue active)", id, msg->sender,
 		 msg->content_size, msg->rcpt_total);
 	qmgr_message_read(msg, fd, in, sched_read_limit(qmgr_sched, &msg->sched, 1));
@@ -553,8 +555,11 @@ static void qmgr_admin_move(QMGR_MESSAGE *msg, const char *to, double mtime,
     /* The audit line is logged only now, when the file has moved: the
      * message could have been delivered in full before (docs/design.md,
      * "Queue operations"). */
-    if (qmgr_move(SPOOL_ACTIVE, msg->qid, to, mtime) == 0)
+    if (qmgr_move(SPOOL_ACTIVE, msg->qid, to, mtime) == 0) {
 	msg_info("%s: %s", msg->qid, audit);
+	if (strcmp(to, SPOOL_INCOMING) == 0)
+	    qmgr_stats_moved_back(msg->qid);
+    }
 }
 
 /* qmgr_notify_bounces - non-delivery notices for recipients in bounce/ID */

@@ -124,10 +124,13 @@ static int qmgr_admin_file(const ADMIN_OP *op, const char *queue, const char *id
 {
     int     ret;
 
-    if ((ret = admin_file_apply(op, queue, id)) < 0)
+    if ((ret = admin_file_apply(op, queue, id)) < 0) {
 	msg_warn("%s %s/%s: %m", op->name, queue, id);
-    else if (ret > 0)
+    } else if (ret > 0) {
 	msg_info("%s: %s", id, op->audit);
+	if (op->to && strcmp(op->to, SPOOL_INCOMING) == 0 && strcmp(queue, op->to) != 0)
+	    qmgr_stats_moved_back(id);
+    }
     return (ret > 0);
 }
 

@@ -15,6 +15,10 @@
  *	taken in: cleanup has no channel of its own to report on, and a
  *	message per mail to a counting service would cost more than the
  *	few bytes in a file that is written anyway.
+ *
+ *	A message counts once: one that qmgr itself moves back into incoming/
+ *	(requeue, release from hold, the active queue at start) was counted
+ *	when it first came, so its next import is not counted again.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +36,7 @@
 #define QMGR_STATS_KEYS_MAX	1000	/* transports and protocols counted apart */
 #define QMGR_STATS_WORD_MAX	255	/* longest DOMAIN/ALGORITHM word counted as is */
 #define QMGR_STATS_OTHER_SIG	"other/other"	/* every signature key has a slash */
+#define QMGR_STATS_BACK_MAX	1000000	/* ids remembered as moved back (beyond: counted twice) */
 
 typedef struct QMGR_STATS_ROW {
     long    count[QMGR_STAT_COUNT];
@@ -45,6 +50,7 @@ static HTABLE *qmgr_stats_rows;		/* transport -> QMGR_STATS_ROW */
 static HTABLE *qmgr_stats_received;	/* protocol -> QMGR_STATS_ROW (messages, bytes) */
 static HTABLE *qmgr_stats_signed;	/* DOMAIN/ALGORITHM -> QMGR_STATS_ROW (signatures) */
 static HTABLE *qmgr_stats_unsigned;	/* reason -> QMGR_STATS_ROW (messages) */
+static HTABLE *qmgr_stats_back;		/* ids qmgr moved back into incoming/ */
 static double qmgr_stats_started;
 
 /* qmgr_stats_row - the row of key, made on first use; past the bound, other's */
@@ -103,15 +109,29 @@ static void qmgr_stats_signatures(const char *value)
     }
 }
 
+/* qmgr_stats_moved_back - id went back into incoming/: not new when imported */
+
+void    qmgr_stats_moved_back(const char *id)
+{
+    if (qmgr_stats_back == NULL)
+	qmgr_stats_back = htable_new(64);
+    if (htable_count(qmgr_stats_back) < QMGR_STATS_BACK_MAX && !htable_find(qmgr_stats_back, id))
+	htable_enter(qmgr_stats_back, id, qmgr_stats_back);	/* any non-NULL value */
+}
+
 /* qmgr_stats_message - a message came in from incoming/ */
 
-void    qmgr_stats_message(const ATTR_LIST *attrs, long bytes)
+void    qmgr_stats_message(const char *id, const ATTR_LIST *attrs, long bytes)
 {
-    const char *protocol = attr_get_str(attrs, "protocol");
+    const char *protocol;
     const char *val;
-    QMGR_STATS_ROW *row = qmgr_stats_row(&qmgr_stats_received,
-					 protocol && *protocol ? protocol : "unknown", "other");
+    QMGR_STATS_ROW *row;
 
+    if (qmgr_stats_back && htable_delete(qmgr_stats_back, id) != NULL)
+	return;
+    protocol = attr_get_str(attrs, "protocol");
+    row = qmgr_stats_row(&qmgr_stats_received, protocol && *protocol ? protocol : "unknown",
+			 "other");
     row->count[0] += 1;
     row->count[1] += bytes > 0 ? bytes : 0;
     if ((val = attr_get_str(attrs, QFILE_ATTR_DKIM_SIGNED)) != NULL)

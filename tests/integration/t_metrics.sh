@@ -3,7 +3,8 @@
 # counters move by exactly what was sent and delivered (recipients sent
 # per transport, messages queued per protocol, QMQP connections and what
 # came of them, a malformed request among them); deferred mail shows in the
-# queue gauges and the deferred counter; posthorn status and status -j show
+# queue gauges and the deferred counter, and a requeue tries them again
+# without counting them as new mail; posthorn status and status -j show
 # the queue counts and the same totals, status -s stays under 10 KB; a
 # delivery in flight shows its
 # destination's concurrency; a scrape while 2000 messages pour in answers
@@ -76,6 +77,20 @@ t_assert_eq 2 "$(value deferred 'posthorn_queue_messages{queue="deferred"}')" "d
 [ "$(value deferred 'posthorn_queue_bytes{queue="deferred"}')" -gt 200 ] || t_fail "deferred bytes"
 t_assert_eq 65 "$(value deferred 'posthorn_deliveries_total{status="sent",transport="smtp"}')" \
     "recipients sent, unchanged"
+t_assert_eq 7 "$(value deferred 'posthorn_messages_queued_total{protocol="local"}')" \
+    "local messages queued"
+
+# A requeue moves both back into incoming/: tried again (three more
+# deferrals), but they are no new mail, so the queued counter stays.
+$PH requeue ALL > /dev/null || t_fail "requeue ALL"
+t_wait_until 20 sh -c "[ \$(grep -c 'status=deferred' '$INST/maillog') -ge 6 ]" \
+    || t_fail "requeued messages not tried again"
+t_wait_until 20 t_dir_has "$SPOOL/deferred" 2 || t_fail "requeued messages not deferred again"
+scrape requeued
+t_assert_eq 6 "$(value requeued 'posthorn_deliveries_total{status="deferred",transport="smtp"}')" \
+    "recipients deferred after the requeue"
+t_assert_eq 7 "$(value requeued 'posthorn_messages_queued_total{protocol="local"}')" \
+    "local messages queued after the requeue (counted once)"
 
 # A delivery in flight: the destination is listed with its concurrency.
 t_sink_stop

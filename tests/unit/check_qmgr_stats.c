@@ -6,8 +6,8 @@
  *	and algorithm and unsigned messages per reason from the attributes
  *	cleanup writes (docs/design.md, "Observability"); values it does not
  *	expect, and the bound on distinct names, which folds the rest into
- *	"other". The process keeps its counters, so each test reads the
- *	change it made.
+ *	"other"; a message qmgr moved back into incoming/ counts once. The
+ *	process keeps its counters, so each test reads the change it made.
  */
 #include <check.h>
 #include <stdarg.h>
@@ -43,20 +43,42 @@ static double sample(const char *series)
     return (v);
 }
 
-/* message - qmgr takes in a message with these attributes (name, value, ..., NULL) */
+/* import - qmgr takes in message id with these attributes (name, value, ..., NULL) */
 
-static void message(long bytes, ...)
+static void import(const char *id, long bytes, va_list ap)
 {
     ATTR_LIST *attrs = attr_list_new();
     const char *name;
+
+    while ((name = va_arg(ap, const char *)) != NULL)
+	attr_list_add(attrs, name, strlen(name), va_arg(ap, const char *));
+    qmgr_stats_message(id, attrs, bytes);
+    attr_list_free(attrs);
+}
+
+/* message - a new message (an id of its own) with these attributes */
+
+static void message(long bytes, ...)
+{
+    static int seq;
+    char    id[32];
+    va_list ap;
+
+    snprintf(id, sizeof(id), "NEW%d", seq++);
+    va_start(ap, bytes);
+    import(id, bytes, ap);
+    va_end(ap);
+}
+
+/* message_id - message id with these attributes */
+
+static void message_id(const char *id, long bytes, ...)
+{
     va_list ap;
 
     va_start(ap, bytes);
-    while ((name = va_arg(ap, const char *)) != NULL)
-	attr_list_add(attrs, name, strlen(name), va_arg(ap, const char *));
+    import(id, bytes, ap);
     va_end(ap);
-    qmgr_stats_message(attrs, bytes);
-    attr_list_free(attrs);
 }
 
 #define SIG(d, a) "posthorn_dkim_signatures_total{domain=\"" d "\",algorithm=\"" a "\"}"
@@ -128,6 +150,24 @@ START_TEST(odd_dkim_values_are_bounded)
 }
 END_TEST
 
+START_TEST(a_message_moved_back_counts_once)
+{
+    double  before = sample("posthorn_messages_queued_total{protocol=\"local\"}");
+
+    before = before < 0 ? 0 : before;
+    message_id("0ABC", 10, "protocol", "local", QFILE_ATTR_DKIM_SIGNED, "back.example/rsa-sha256",
+	       NULL);
+    qmgr_stats_moved_back("0ABC");		/* requeued, or released from hold */
+    qmgr_stats_moved_back("0ABC");		/* twice: still one entry */
+    message_id("0ABC", 10, "protocol", "local", QFILE_ATTR_DKIM_SIGNED, "back.example/rsa-sha256",
+	       NULL);
+    ck_assert_double_eq(sample("posthorn_messages_queued_total{protocol=\"local\"}"), before + 1);
+    ck_assert_double_eq(sample(SIG("back.example", "rsa-sha256")), 1);
+    message_id("0DEF", 10, "protocol", "local", NULL);	/* others still count */
+    ck_assert_double_eq(sample("posthorn_messages_queued_total{protocol=\"local\"}"), before + 2);
+}
+END_TEST
+
 START_TEST(distinct_names_are_bounded)
 {
     char    name[64];
@@ -158,6 +198,7 @@ static Suite *qmgr_stats_suite(void)
     tcase_add_test(tc, messages_count_per_protocol);
     tcase_add_test(tc, dkim_signatures_and_unsigned_reasons);
     tcase_add_test(tc, odd_dkim_values_are_bounded);
+    tcase_add_test(tc, a_message_moved_back_counts_once);
     tcase_add_test(tc, distinct_names_are_bounded);
     suite_add_tcase(s, tc);
     return (s);
