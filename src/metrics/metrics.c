@@ -87,8 +87,7 @@ static void metrics_compose(DSTR *out)
     prom_family(out, "posthorn_up", "gauge", "1 when the queue manager answered this scrape");
     prom_sample(out, up, "posthorn_up", NULL);
     dstr_cat(out, dstr_str(body), dstr_len(body));
-    if (up)					/* anvil runs where qmgr does */
-	(void) qmqp_metrics(ANVIL_SERVICE, out);
+    (void) qmqp_metrics(ANVIL_SERVICE, out);	/* qmqpd counts with anvil, qmgr or not */
     dstr_free(body);
     dstr_free(why);
 }

@@ -5,7 +5,7 @@
  *	standard output: the spool's queues (spool_stats.c, read here) and,
  *	while the instance runs, the queue manager's counters and scheduler
  *	gauges (asked of qmgr, as posthorn status does), with posthorn_up
- *	saying whether qmgr answered. For root and mail_owner, like status
+ *	saying whether qmgr answered, and anvil's QMQP counters. For root and mail_owner, like status
  *	-j: the queue directories are theirs.
  */
 #include <fcntl.h>
@@ -31,6 +31,7 @@ int     posthorn_metrics(int argc, char **argv)
     DSTR   *body = dstr_new(8192);
     DSTR   *why = dstr_new(128);
     int     up = 0;
+    int     running;
     int     fd;
 
     (void) argv;
@@ -43,7 +44,8 @@ int     posthorn_metrics(int argc, char **argv)
     spool_stats_read(fd, stats);
     close(fd);
     spool_stats_metrics(stats, time((time_t *) 0), out);
-    if (posthorn_master_pid() > 0 && posthorn_qmgr_running()) {
+    running = posthorn_master_pid() > 0;
+    if (running && posthorn_qmgr_running()) {
 	if (posthorn_qmgr_report("metrics", body, why) == 0)
 	    up = 1;
 	else
@@ -52,7 +54,7 @@ int     posthorn_metrics(int argc, char **argv)
     prom_family(out, "posthorn_up", "gauge", "1 when the queue manager answered this scrape");
     prom_sample(out, up, "posthorn_up", NULL);
     dstr_cat(out, dstr_str(body), dstr_len(body));
-    if (up) {					/* anvil runs where qmgr does */
+    if (running) {				/* qmqpd counts with anvil, qmgr or not */
 	dstr_sprintf(why, "%s/%s", var_queue_dir, ANVIL_SERVICE);
 	(void) qmqp_metrics(dstr_str(why), out);
     }

@@ -1,9 +1,10 @@
 /*
  * qmqpd - receive one message per connection over QMQP
  * DESCRIPTION
- *	Counts the connection with anvil and answers Z at once when the
- *	client address has more than qmqpd_client_connection_limit open
- *	(Postfix's smtpd model); authorizes the client against
+ *	Counts every connection with anvil (what came of it too, for posthorn
+ *	metrics) and answers Z at once when a client address not exempt has
+ *	more than qmqpd_client_connection_limit open (Postfix's smtpd model;
+ *	0: no limit); authorizes the client against
  *	qmqpd_authorized_clients; reads the QMQP request under
  *	message_size_limit, line_length_limit and one deadline for the whole
  *	request, qmqpd_timeout from accept, which every qmqpd_min_data_rate
@@ -82,7 +83,7 @@ typedef struct QMQPD_STATE {
 
 static ADDRLIST *qmqpd_clients;
 static ADDRLIST *qmqpd_hoggers;		/* qmqpd_client_event_limit_exceptions */
-static ANVIL_CLIENT *qmqpd_anvil;		/* NULL: no connection limit */
+static ANVIL_CLIENT *qmqpd_anvil;		/* counts connections, enforces the limit */
 
 /* qmqpd_received - the Received: header, LF-terminated */
 
@@ -471,19 +472,23 @@ static void qmqpd_identify(QMQPD_STATE *st, int fd, int lookup_name)
 static int qmqpd_over_limit(QMQPD_STATE *st, int fd)
 {
     int     count;
+    int     exempt = var_qmqpd_cconn_limit == 0;
 
-    if (qmqpd_anvil == NULL)
-	return (0);
-    if (addrlist_needs_hostname(qmqpd_hoggers))
+    if (!exempt && addrlist_needs_hostname(qmqpd_hoggers))
 	qmqpd_identify(st, fd, 1);
-    if (addrlist_match(qmqpd_hoggers, dstr_str(st->name), dstr_str(st->addr)))
-	return (0);
-    /* No answer from anvil: serve the client (anvil_client warned). */
+    if (!exempt)
+	exempt = addrlist_match(qmqpd_hoggers, dstr_str(st->name), dstr_str(st->addr));
+    /*
+     * An exempt client is counted all the same, so that posthorn metrics
+     * sees every connection and what came of it (docs/design.md,
+     * "Observability"); only the limit does not apply to it. No answer
+     * from anvil: serve the client (anvil_client warned).
+     */
     if (anvil_client_connect(qmqpd_anvil, st->service, dstr_str(st->addr), &count)
 	!= ANVIL_STAT_OK)
 	return (0);
     st->counted = 1;
-    return (count > var_qmqpd_cconn_limit ? count : 0);
+    return (!exempt && count > var_qmqpd_cconn_limit ? count : 0);
 }
 
 /* qmqpd_refuse - one connection too many: Z at once */
@@ -557,8 +562,7 @@ static void qmqpd_post_jail(const char *service, char **argv)
     (void) service;
     (void) argv;
     /* One stream for the process's life: if we die, anvil forgets our count. */
-    if (var_qmqpd_cconn_limit > 0)
-	qmqpd_anvil = anvil_client_create(ANVIL_SERVICE, QMQPD_ANVIL_TIMEOUT);
+    qmqpd_anvil = anvil_client_create(ANVIL_SERVICE, QMQPD_ANVIL_TIMEOUT);
 }
 
 int     main(int argc, char **argv)

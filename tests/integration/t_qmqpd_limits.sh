@@ -13,8 +13,13 @@
 #   though every single read is fast; a client that sends 8 KB at 1000
 #   bytes/s, slower than that deadline allows for the whole request but
 #   faster than qmqpd_min_data_rate, gets K;
+# - a client exempt from the limit (qmqpd_client_event_limit_exceptions),
+#   or any with qmqpd_client_connection_limit = 0, is not limited (60 idle
+#   connections all held) but still counted: posthorn metrics shows each
+#   connection and each accepted message;
 # - without anvil, qmqpd serves the client and warns (fails open).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/metrics_lib.sh"
 [ -x "$NULLMAILER_QMQP" ] || t_fail "nullmailer qmqp client not installed ($NULLMAILER_QMQP)"
 # qmqpd_error_delay=2s: a refusal that waited for it would show.
 t_instance 'qmqpd_authorized_clients=127.0.0.0/8' qmqpd_error_delay=2s
@@ -22,18 +27,23 @@ t_ingest_only
 grep -q '^anvil[[:space:]]' "$INST/master.cf" || t_fail "the default master.cf has no anvil service"
 DPORT=$(t_port)
 echo "127.0.0.1:$DPORT inet n - y - - qmqpd -o qmqpd_timeout=3s" >> "$INST/master.cf"
+EPORT=$(t_port)
+ZPORT=$(t_port)
+echo "127.0.0.1:$EPORT inet n - y - - qmqpd -o qmqpd_client_event_limit_exceptions=127.0.0.0/8" \
+    >> "$INST/master.cf"
+echo "127.0.0.1:$ZPORT inet n - y - - qmqpd -o qmqpd_client_connection_limit=0" >> "$INST/master.cf"
 t_start
 LIMIT=50
 MSG='Subject: limits\n\nbody\n'
 
-# idle_start COUNT NAME - qmqp_idle.py from 127.0.0.2 in the background;
+# idle_start COUNT NAME [PORT] - qmqp_idle.py from 127.0.0.2 in the background;
 # waits for its status file (every connection answered or held). Settled
 # means 4 s without a new answer: master starts qmqpd processes one after
 # another, and under make asan the 51st (the first to answer Z) may come
 # more than 2 s after the first.
 idle_start() {
     rm -f "$T_TMP/$2.status" "$T_TMP/$2.release"
-    $PY "$T_ROOT/tests/integration/qmqp_idle.py" "$QPORT" --bind 127.0.0.2 --count "$1" \
+    $PY "$T_ROOT/tests/integration/qmqp_idle.py" "${3:-$QPORT}" --bind 127.0.0.2 --count "$1" \
 	--settle 4 --status "$T_TMP/$2.status" --release "$T_TMP/$2.release" --lifetime 150 &
     IDLE_PID=$!
     T_BG_PIDS="$T_BG_PIDS $IDLE_PID"
@@ -153,7 +163,23 @@ got=$(t_qmqp "$DPORT" --rate 1000 --timeout 30 --pad 8000 --request "$MSG" a@exa
 t_log "8 KB at 1000 bytes/s with qmqpd_timeout=3s: $got"
 case $got in "REPLY K"*) ;; *) t_fail "a slow but steady client got: $got" ;; esac
 
-# 6. Without anvil, qmqpd fails open, with a warning.
+# 6. Exempt from the limit, or no limit: not limited, but counted.
+scrape exempt0
+idle_start 60 exempt "$EPORT"
+t_assert_eq 60 "$(field silent)" "exempt: connections held by qmqpd (none refused)"
+idle_stop exempt
+for p in "$EPORT" "$ZPORT"; do
+    got=$(t_qmqp "$p" --timeout 10 --request "$MSG" a@example.org b@example.net)
+    case $got in "REPLY K"*) ;; *) t_fail "exempt/unlimited listener $p: $got" ;; esac
+done
+scrape exempt1
+acc='posthorn_qmqp_requests_total{result="accepted",reason=""}'
+t_assert_eq 62 "$(( $(value exempt1 posthorn_qmqp_connections_total) - $(value exempt0 posthorn_qmqp_connections_total) ))" \
+    "connections counted on the exempt and unlimited listeners"
+t_assert_eq 2 "$(( $(value exempt1 "$acc") - $(value exempt0 "$acc") ))" \
+    "messages accepted on the exempt and unlimited listeners"
+
+# 7. Without anvil, qmqpd fails open, with a warning.
 sed -i '/^anvil[[:space:]]/d' "$INST/master.cf"
 $PH reload > /dev/null || t_fail "reload without anvil"
 t_wait_until 10 no_anvil || t_fail "anvil still runs after reload"
