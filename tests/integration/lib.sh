@@ -56,6 +56,11 @@ t_cleanup() {
 trap t_cleanup EXIT
 trap 'exit 130' INT TERM
 
+# t_sanitized - this build has AddressSanitizer (make asan): every
+# process runs several times slower, so time bounds meant for the
+# normal build must widen
+t_sanitized() { nm "$T_BUILD/lib/libutil.a" 2>/dev/null | grep -q __asan_; }
+
 # t_port - a TCP port nobody listens on, below the ephemeral range so no
 # client connection can be holding it
 t_port() {

@@ -122,8 +122,10 @@ cli_scrape() {
     echo $(( ($(date +%s%N) - t0) / 1000000 ))
 }
 t_scrape_load cli_scrape
-t_log "slowest of 10 scrapes during a 2000-message load: $T_WORST_MS ms"
-[ "$T_WORST_MS" -lt 1000 ] || t_fail "a scrape took $T_WORST_MS ms"
+bound=1000			# the new process is what costs: 10 ms when idle
+t_sanitized && bound=3000	# measured 1236 ms under make asan
+t_log "slowest of 10 scrapes during a 2000-message load: $T_WORST_MS ms (bound $bound)"
+[ "$T_WORST_MS" -lt "$bound" ] || t_fail "a scrape took $T_WORST_MS ms"
 t_wait_until 60 t_queue_empty || t_fail "load not delivered"
 $PH status --summary > "$T_TMP/summary" || t_fail "status --summary after the load"
 [ "$(wc -c < "$T_TMP/summary")" -lt 10240 ] || t_fail "status -s: $(wc -c < "$T_TMP/summary") bytes"

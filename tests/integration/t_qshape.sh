@@ -14,7 +14,7 @@ command -v cc > /dev/null || t_fail "cc is missing"
 command -v runuser > /dev/null || t_fail "runuser (util-linux) is missing"
 MK=$T_TMP/qfile_make
 san=
-nm "$T_BUILD/lib/libutil.a" 2>/dev/null | grep -q __asan_ && san="-fsanitize=address,undefined"
+t_sanitized && san="-fsanitize=address,undefined"
 # shellcheck disable=SC2086 # san is empty or one option
 cc -std=c11 -D_GNU_SOURCE $san -I"$T_ROOT/src/util" -I"$T_ROOT/src/global" -o "$MK" \
     "$T_ROOT/tests/integration/qfile_make.c" "$T_BUILD/lib/libglobal.a" "$T_BUILD/lib/libutil.a" \
