@@ -161,6 +161,21 @@ static const QMGR_STATS_ROW *qmgr_stats_received_row(const char *protocol)
     return (htable_find(qmgr_stats_received, protocol));
 }
 
+/* qmgr_stats_counter - one counter family: column of each row of table, keyed by label */
+
+static void qmgr_stats_counter(DSTR *out, HTABLE *table, int column, const char *name,
+			               const char *help, const char *label)
+{
+    const char **keys = qmgr_stats_keys(table);
+    size_t  i;
+
+    prom_family(out, name, "counter", help);
+    for (i = 0; keys[i]; i++)
+	prom_sample(out, (double) ((const QMGR_STATS_ROW *) htable_find(table, keys[i]))->count[column],
+		    name, label, keys[i], NULL);
+    free(keys);
+}
+
 /* qmgr_stats_dkim_metrics - signatures cleanup added, messages it left unsigned */
 
 static void qmgr_stats_dkim_metrics(DSTR *out)
@@ -183,14 +198,9 @@ static void qmgr_stats_dkim_metrics(DSTR *out)
 		    "domain", word, "algorithm", slash + 1, NULL);
     }
     free(keys);
-    keys = qmgr_stats_keys(qmgr_stats_unsigned);
-    prom_family(out, "posthorn_dkim_unsigned_messages_total", "counter",
-		"Messages cleanup passed unsigned although dkim_signing_table is set, by reason");
-    for (i = 0; keys[i]; i++)
-	prom_sample(out, (double) ((const QMGR_STATS_ROW *)
-				   htable_find(qmgr_stats_unsigned, keys[i]))->count[0],
-		    "posthorn_dkim_unsigned_messages_total", "reason", keys[i], NULL);
-    free(keys);
+    qmgr_stats_counter(out, qmgr_stats_unsigned, 0, "posthorn_dkim_unsigned_messages_total",
+		       "Messages cleanup passed unsigned although dkim_signing_table is set, by reason",
+		       "reason");
 }
 
 /* qmgr_stats_metrics - the counters in Prometheus text format */
@@ -214,18 +224,12 @@ void    qmgr_stats_metrics(DSTR *out)
 			"status", qmgr_stats_names[w], "transport", keys[i], NULL);
     }
     free(keys);
-    keys = qmgr_stats_keys(qmgr_stats_received);
-    prom_family(out, "posthorn_messages_queued_total", "counter",
-		"Messages the queue manager took in from incoming/, by the protocol they came with");
-    for (i = 0; keys[i]; i++)
-	prom_sample(out, (double) qmgr_stats_received_row(keys[i])->count[0],
-		    "posthorn_messages_queued_total", "protocol", keys[i], NULL);
-    prom_family(out, "posthorn_messages_queued_bytes_total", "counter",
-		"Message bytes the queue manager took in from incoming/, by protocol");
-    for (i = 0; keys[i]; i++)
-	prom_sample(out, (double) qmgr_stats_received_row(keys[i])->count[1],
-		    "posthorn_messages_queued_bytes_total", "protocol", keys[i], NULL);
-    free(keys);
+    qmgr_stats_counter(out, qmgr_stats_received, 0, "posthorn_messages_queued_total",
+		       "Messages the queue manager took in from incoming/, by the protocol they came with",
+		       "protocol");
+    qmgr_stats_counter(out, qmgr_stats_received, 1, "posthorn_messages_queued_bytes_total",
+		       "Message bytes the queue manager took in from incoming/, by protocol",
+		       "protocol");
     qmgr_stats_dkim_metrics(out);
 }
 
