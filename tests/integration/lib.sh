@@ -203,7 +203,15 @@ t_sink_stop() {
 t_queue_has() { [ "$(t_queue_count)" = "$1" ]; }
 
 # t_queue_empty - nothing left queued
-t_queue_empty() { [ "$(t_queue_count)" = 0 ]; }
+# t_queue_empty - no message in the queues, seen by two scans 0.2 s apart:
+# find reads the directories one after another, so a file that qmgr renames
+# from deferred/ into active/ between those reads is missed by one scan; a
+# message moves between queues at most once per retry, so not by both.
+t_queue_empty() {
+    [ "$(t_queue_count)" = 0 ] || return 1
+    sleep 0.2
+    [ "$(t_queue_count)" = 0 ]
+}
 
 # t_dir_has DIR N - exactly N queue files in DIR (for t_wait_until: evaluated each time)
 t_dir_has() { [ "$(ls "$1" 2>/dev/null | wc -l)" = "$2" ]; }
