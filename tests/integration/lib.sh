@@ -62,14 +62,18 @@ trap 'exit 130' INT TERM
 t_sanitized() { nm "$T_BUILD/lib/libutil.a" 2>/dev/null | grep -q __asan_; }
 
 # t_port - a TCP port nobody listens on, below the ephemeral range so no
-# client connection can be holding it
+# client connection can be holding it, and not handed out before in this
+# test: a test takes several ports before its servers bind them, and is
+# called as $(t_port), a subshell, so the ports given out live in a file
 t_port() {
-    local low
+    local low p used="$T_TMP/ports.given"
     low=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
     [ "${low:-0}" -gt 12000 ] || low=32768
     while :; do
 	p=$(( 10000 + $(od -An -N2 -tu2 /dev/urandom) % (low - 10000) ))
+	grep -qx "$p" "$used" 2>/dev/null && continue
 	if ! ss -Htln "sport = :$p" | grep -q .; then
+	    echo "$p" >> "$used"
 	    echo "$p"
 	    return
 	fi

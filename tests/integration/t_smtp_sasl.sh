@@ -25,20 +25,9 @@
 
 # Ports first: the password table names them.
 A=$(s_addr)
-PORTS=""
-new_port() {
-    local p
-    while :; do
-	p=$(t_port)
-	case " $PORTS " in *" $p "*) continue ;; esac
-	PORTS="$PORTS $p"
-	echo "$p"
-	return
-    done
-}
-P_OK=$(new_port); P_BAD=$(new_port); P_PLAIN=$(new_port); P_FILTER=$(new_port)
-P_EQ=$(new_port); P_454=$(new_port); P_HOST=$(new_port); P_NONE=$(new_port)
-P_CACHE=$(new_port); P_NOMECH=$(new_port); P_BADCH=$(new_port)
+P_OK=$(t_port); P_BAD=$(t_port); P_PLAIN=$(t_port); P_FILTER=$(t_port)
+P_EQ=$(t_port); P_454=$(t_port); P_HOST=$(t_port); P_NONE=$(t_port)
+P_CACHE=$(t_port); P_NOMECH=$(t_port); P_BADCH=$(t_port)
 GOOD=s3cret-Good
 WRONG=Wr0ng-pass
 MAPS=$(sasl_maps "[$A]:$P_OK=alice:$GOOD" "[$A]:$P_BAD=alice:$WRONG" \
