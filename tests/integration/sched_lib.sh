@@ -24,6 +24,34 @@ t_sample_stop() {
     T_SAMPLER_PID=
 }
 
+T_DEST_SAMPLER_PID=
+# t_dest_sample_start FILE NEXTHOP - every 100 ms append "SECONDS IN_FLIGHT
+# WAITING WINDOW" for the smtp destination NEXTHOP, as qmgr's gauges give
+# them (posthorn metrics): the scheduler's own view, where deliveries a
+# server refuses at once count too (a socket sampler seldom sees those)
+t_dest_sample_start() {
+    local file=$1 hop=$2
+    : > "$file"
+    ( while :; do
+	$PH metrics 2>/dev/null | awk -v t="$(date +%s.%N)" -v d="destination=\"$hop\"" '
+	    index($0, "transport=\"smtp\"") && index($0, d) {
+		split($1, n, "{"); v[n[1]] = $2 }
+	    END { if ("posthorn_destination_window" in v)
+		    print t, v["posthorn_destination_concurrency"] + 0,
+			v["posthorn_destination_queued_recipients"] + 0,
+			v["posthorn_destination_window"] + 0 }' >> "$file"
+	sleep 0.1
+    done ) &
+    T_DEST_SAMPLER_PID=$!
+    T_BG_PIDS="$T_BG_PIDS $T_DEST_SAMPLER_PID"
+}
+
+t_dest_sample_stop() {
+    [ -n "$T_DEST_SAMPLER_PID" ] && kill "$T_DEST_SAMPLER_PID" 2>/dev/null
+    wait "$T_DEST_SAMPLER_PID" 2>/dev/null
+    T_DEST_SAMPLER_PID=
+}
+
 # t_sample_max FILE - the largest session count sampled
 t_sample_max() { awk '$2 > m { m = $2 } END { print m + 0 }' "$1"; }
 
