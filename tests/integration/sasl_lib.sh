@@ -26,7 +26,7 @@ a_server() {
     $PY "$T_ROOT/tests/integration/smtp_auth_server.py" "$host" "$port" "$T_TMP/$name" \
 	--lifetime 120 "$@" > "$T_TMP/$name.out" 2>&1 &
     T_BG_PIDS="$T_BG_PIDS $!"
-    t_wait_until 10 test -f "$T_TMP/$name/ready" || t_fail "AUTH server $name did not start"
+    t_wait_until 10 test -f "$T_TMP/$name/ready" || t_fail "AUTH server $name did not start: $(tail -3 "$T_TMP/$name.out")"
 }
 
 # a_events NAME PYTHON-EXPR - evaluate an expression over the server's events, "ev"; print it

@@ -52,7 +52,7 @@ s_server() {
     $PY "$S_DIR/smtp_test_server.py" "$host" "$port" "$T_TMP/$name" --lifetime 120 "$@" \
 	> "$T_TMP/$name.out" 2>&1 &
     S_PIDS="$S_PIDS $!"
-    t_wait_until 10 test -f "$T_TMP/$name/ready" || t_fail "test server $name did not start"
+    t_wait_until 10 test -f "$T_TMP/$name/ready" || t_fail "test server $name did not start: $(tail -3 "$T_TMP/$name.out")"
 }
 
 # s_sink NAME HOST:PORT [smtp-sink options] - Postfix's smtp-sink dumping into $T_TMP/NAME/
@@ -63,7 +63,7 @@ s_sink() {
     chown nobody "$T_TMP/$name"
     smtp-sink -u nobody -c -d "$T_TMP/$name/%H%M%S." "$@" "$hp" 64 > "$T_TMP/$name.out" 2>&1 &
     S_PIDS="$S_PIDS $!"
-    t_wait_until 10 sh -c "ss -Htln | grep -q ' ${hp}[[:space:]]'" || t_fail "smtp-sink $name did not start"
+    t_wait_until 10 sh -c "ss -Htln | grep -q ' ${hp}[[:space:]]'" || t_fail "smtp-sink $name did not start: $(tail -3 "$T_TMP/$name.out")"
 }
 
 # s_submit MSG SENDER RCPT... - queue a message over QMQP, move it to active/; prints its id
