@@ -41,7 +41,8 @@ deferred=$(grep -E 'posthorn/smtp\[[0-9]+\]: .*status=deferred' "$INST/maillog" 
 # show the server's slots mostly busy.
 qstats=$(awk '$2 >= 5 && !a { a = $1 } a && !b && $3 == 0 { b = $1 }
     a && !b { s += $2; w += $4; n++ } $4 > top { top = $4 }
-    END { printf "%.2f %.2f %d %s %s %d", n ? s / n : 0, n ? w / n : 0, n, a, b, top }' "$T_TMP/dest")
+    END { if (!a) a = 0; if (!b) b = 9999999999
+	  printf "%.2f %.2f %d %s %s %d", n ? s / n : 0, n ? w / n : 0, n, a, b, top }' "$T_TMP/dest")
 set -- $qstats
 mean=$1
 smean=$(awk -v a="$4" -v b="$5" '$1 >= a && $1 < b { s += $2; n++ }
