@@ -206,7 +206,6 @@ t_sink_stop() {
 # t_queue_has N - exactly N messages queued
 t_queue_has() { [ "$(t_queue_count)" = "$1" ]; }
 
-# t_queue_empty - nothing left queued
 # t_queue_empty - no message in the queues, seen by two scans 0.2 s apart:
 # find reads the directories one after another, so a file that qmgr renames
 # from deferred/ into active/ between those reads is missed by one scan; a

@@ -14,7 +14,6 @@ min_gap() { t_sample_gaps "$1" | sort -n | head -1 | grep . || echo 99; }
 
 P1=$(t_port)
 P2=$(t_port)
-[ "$P1" != "$P2" ] || P2=$((P1 + 1))
 t_deliver_instance smtp_connection_cache_on_demand=no smtp_destination_rate_delay=2s \
     default_destination_concurrency_failed_cohort_limit=10 \
     "transport_maps=inline:{ a.test = smtp:[127.0.0.1]:$P1, b.test = smtp:[127.0.0.1]:$P2 }"
