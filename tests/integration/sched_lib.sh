@@ -8,49 +8,44 @@ t_sessions() {
     ss -Htn state established "( $filter )" 2>/dev/null | wc -l
 }
 
-T_SAMPLER_PID=
-# t_sample_start FILE PORT... - every 100 ms append "SECONDS SESSIONS" to FILE
-t_sample_start() {
+T_SAMPLER_PIDS=
+# t_sampler FILE COMMAND... - every 100 ms append what COMMAND prints to FILE;
+# t_sample_stop ends every sampler started so far
+t_sampler() {
     local file=$1; shift
     : > "$file"
-    ( while :; do echo "$(date +%s.%N) $(t_sessions "$@")" >> "$file"; sleep 0.1; done ) &
-    T_SAMPLER_PID=$!
-    T_BG_PIDS="$T_BG_PIDS $T_SAMPLER_PID"	# lib.sh's cleanup stops it
+    ( while :; do "$@" >> "$file"; sleep 0.1; done ) &
+    T_SAMPLER_PIDS="$T_SAMPLER_PIDS $!"
+    T_BG_PIDS="$T_BG_PIDS $!"		# lib.sh's cleanup stops it
 }
 
 t_sample_stop() {
-    [ -n "$T_SAMPLER_PID" ] && kill "$T_SAMPLER_PID" 2>/dev/null
-    wait "$T_SAMPLER_PID" 2>/dev/null
-    T_SAMPLER_PID=
+    [ -n "$T_SAMPLER_PIDS" ] && kill $T_SAMPLER_PIDS 2>/dev/null
+    wait $T_SAMPLER_PIDS 2>/dev/null
+    T_SAMPLER_PIDS=
 }
 
-T_DEST_SAMPLER_PID=
-# t_dest_sample_start FILE NEXTHOP - every 100 ms append "SECONDS IN_FLIGHT
-# WAITING WINDOW" for the smtp destination NEXTHOP, as qmgr's gauges give
-# them (posthorn metrics): the scheduler's own view, where deliveries a
-# server refuses at once count too (a socket sampler seldom sees those)
-t_dest_sample_start() {
-    local file=$1 hop=$2
-    : > "$file"
-    ( while :; do
-	$PH metrics 2>/dev/null | awk -v t="$(date +%s.%N)" -v d="destination=\"$hop\"" '
-	    index($0, "transport=\"smtp\"") && index($0, d) {
-		split($1, n, "{"); v[n[1]] = $2 }
-	    END { if ("posthorn_destination_window" in v)
-		    print t, v["posthorn_destination_concurrency"] + 0,
-			v["posthorn_destination_queued_recipients"] + 0,
-			v["posthorn_destination_window"] + 0 }' >> "$file"
-	sleep 0.1
-    done ) &
-    T_DEST_SAMPLER_PID=$!
-    T_BG_PIDS="$T_BG_PIDS $T_DEST_SAMPLER_PID"
+# t_sessions_line PORT... - "SECONDS SESSIONS"
+t_sessions_line() { echo "$(date +%s.%N) $(t_sessions "$@")"; }
+
+# t_sample_start FILE PORT... - every 100 ms append "SECONDS SESSIONS" to FILE
+t_sample_start() { local file=$1; shift; t_sampler "$file" t_sessions_line "$@"; }
+
+# t_dest_line NEXTHOP - "SECONDS IN_FLIGHT WAITING WINDOW" for the smtp
+# destination NEXTHOP, as qmgr's gauges give them (posthorn metrics)
+t_dest_line() {
+    $PH metrics 2>/dev/null | awk -v t="$(date +%s.%N)" -v d="destination=\"$1\"" '
+	index($0, "transport=\"smtp\"") && index($0, d) { split($1, n, "{"); v[n[1]] = $2 }
+	END { if ("posthorn_destination_window" in v)
+		print t, v["posthorn_destination_concurrency"] + 0,
+		    v["posthorn_destination_queued_recipients"] + 0,
+		    v["posthorn_destination_window"] + 0 }'
 }
 
-t_dest_sample_stop() {
-    [ -n "$T_DEST_SAMPLER_PID" ] && kill "$T_DEST_SAMPLER_PID" 2>/dev/null
-    wait "$T_DEST_SAMPLER_PID" 2>/dev/null
-    T_DEST_SAMPLER_PID=
-}
+# t_dest_sample_start FILE NEXTHOP - every 100 ms append t_dest_line to FILE:
+# the scheduler's own view, where deliveries a server refuses at once count
+# too (a socket sampler seldom sees those)
+t_dest_sample_start() { t_sampler "$1" t_dest_line "$2"; }
 
 # t_sample_max FILE - the largest session count sampled
 t_sample_max() { awk '$2 > m { m = $2 } END { print m + 0 }' "$1"; }

@@ -25,7 +25,6 @@ t_dest_sample_start "$T_TMP/dest" "[127.0.0.1]:$SPORT"
 t_submit 120 -t rcpt@example.net
 t_wait_until 80 t_queue_empty || t_fail "$(t_queue_count) messages still queued"
 t_sample_stop
-t_dest_sample_stop
 delivered=$(grep -c '"event": "message"' "$T_TMP/srv/events.jsonl")
 busy=$(grep -c '"event": "busy"' "$T_TMP/srv/events.jsonl")
 deferred=$(grep -E 'posthorn/smtp\[[0-9]+\]: .*status=deferred' "$INST/maillog" \

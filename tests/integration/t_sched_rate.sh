@@ -28,7 +28,6 @@ t_submit 5 -t rcpt@b.test
 t_wait_until 60 t_queue_empty || t_fail "$(t_queue_count) messages still queued"
 took=$(( $(date +%s) - start ))
 t_sample_stop
-t_sample_stop
 kill $T_BG_PIDS 2>/dev/null
 t_wait_until 5 t_dir_has "$T_TMP/sink1" 5 || t_fail "not all mail for a.test delivered"
 t_wait_until 5 t_dir_has "$T_TMP/sink2" 5 || t_fail "not all mail for b.test delivered"
